@@ -1,0 +1,20 @@
+# Every dependency is a Debian 12 package; nothing is downloaded at configure or build time.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing)
+pkg_check_modules(LIBZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(LIBISAL REQUIRED IMPORTED_TARGET libisal)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+
+# xxHash is used header-only (XXH_INLINE_ALL): the shared library build is several times slower.
+find_path(XXHASH_INCLUDE_DIR xxhash.h REQUIRED)
+add_library(walpipe_xxhash INTERFACE)
+target_include_directories(walpipe_xxhash SYSTEM INTERFACE ${XXHASH_INCLUDE_DIR})
+target_compile_definitions(walpipe_xxhash INTERFACE XXH_INLINE_ALL)
+
+if(WALPIPE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(WALPIPE_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,13 @@
+# Warnings are errors so that a clean build stays clean; sanitizers are opt-in per build tree.
+add_compile_options(-Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  add_compile_options(-Wthread-safety)
+endif()
+if(WALPIPE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # GCC 12 reports -Wrestrict on plain std::string concatenation at -O3 (GCC bug 105329).
+  add_compile_options(-Wno-restrict)
+endif()

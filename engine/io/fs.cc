@@ -1,0 +1,108 @@
+#include "io/fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace walpipe::io {
+
+Status errno_status(int err, const std::string& what, const std::string& path) {
+  Code code = Code::kIoError;
+  if (err == ENOSPC || err == EDQUOT) code = Code::kNoSpace;
+  if (err == ENOENT) code = Code::kNotFound;
+  return Status(code, "could not " + what + " \"" + path + "\": " + std::strerror(err));
+}
+
+Fd::~Fd() {
+  // A close error on a descriptor opened for reading loses nothing; writers check close().
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+Result<Fd> open_for_read(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_status(errno, "open file", path);
+  return Fd(fd);
+}
+
+Result<uint64_t> file_size(const Fd& fd, const std::string& path) {
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return errno_status(errno, "stat file", path);
+  if (!S_ISREG(st.st_mode))
+    return Status(Code::kInvalidArgument, "\"" + path + "\" is not a regular file");
+  return static_cast<uint64_t>(st.st_size);
+}
+
+Result<size_t> read_some(const Fd& fd, uint64_t offset, std::span<std::byte> out,
+                         const std::string& path) {
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(fd.get(), out.data() + done, out.size() - done,
+                        static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_status(errno, "read file", path);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
+                  const std::string& path) {
+  Result<size_t> n = read_some(fd, offset, out, path);
+  if (!n.is_ok()) return std::move(n).take_status();
+  if (*n != out.size())
+    return Status(Code::kCorruption, "could not read file \"" + path + "\": read " +
+                                         std::to_string(*n) + " of " +
+                                         std::to_string(out.size()) + " bytes");
+  return Status::ok();
+}
+
+Result<std::vector<DirEntry>> list_directory(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return errno_status(errno, "open directory", path);
+  std::vector<DirEntry> entries;
+  errno = 0;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    EntryType type = EntryType::kOther;
+    if (e->d_type == DT_REG) type = EntryType::kFile;
+    else if (e->d_type == DT_DIR) type = EntryType::kDirectory;
+    else if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+      Result<EntryType> t = entry_type(path + "/" + name);
+      if (t.is_ok()) type = *t;
+    }
+    entries.push_back(DirEntry{std::move(name), type});
+  }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) return errno_status(err, "read directory", path);
+  std::sort(entries.begin(), entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return entries;
+}
+
+Result<EntryType> entry_type(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return errno_status(errno, "stat", path);
+  if (S_ISREG(st.st_mode)) return EntryType::kFile;
+  if (S_ISDIR(st.st_mode)) return EntryType::kDirectory;
+  return EntryType::kOther;
+}
+
+}  // namespace walpipe::io

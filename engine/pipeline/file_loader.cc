@@ -1,0 +1,86 @@
+#include "pipeline/file_loader.h"
+
+#include <algorithm>
+
+#include "wal/inspect.h"
+
+namespace walpipe::pipeline {
+
+namespace {
+constexpr size_t kInputChunk = 1 << 20;
+// Enough decompressed bytes to hold page 0 of any page size.
+constexpr uint64_t kPeekBytes = 64 * 1024;
+
+std::string size_text(uint64_t n) { return std::to_string(n) + " bytes"; }
+}  // namespace
+
+void FileLoader::ensure_capacity(uint64_t n) {
+  // Grows to the largest file seen and stays there, so memory is flat in the number of files.
+  if (buffer_.size() < n) buffer_.resize(n);
+}
+
+Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
+  size_ = 0;
+  Result<io::Fd> fd = io::open_for_read(path);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  Result<uint64_t> stored = io::file_size(*fd, path);
+  if (!stored.is_ok()) return std::move(stored).take_status();
+  std::byte magic[4] = {};
+  Result<size_t> got = io::read_some(*fd, 0, magic, path);
+  if (!got.is_ok()) return std::move(got).take_status();
+  if (looks_like_zstd(Bytes(magic, *got))) return load_zstd(path, *fd, *stored, text_file);
+
+  uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
+  if (*stored > limit)
+    return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a " +
+                                         (text_file ? "history file" : "WAL segment") + " (" +
+                                         size_text(*stored) + ")");
+  ensure_capacity(*stored);
+  WALPIPE_TRY(io::read_exact(*fd, 0, std::span(buffer_.data(), *stored), path));
+  size_ = *stored;
+  return LoadedFile{false, *stored};
+}
+
+Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd,
+                                         uint64_t stored, bool text_file) {
+  decoder_.reset(path);
+  input_.resize(kInputChunk);
+  uint64_t in_offset = 0;
+  size_t in_len = 0, in_pos = 0;
+  uint64_t limit = text_file ? kMaxTextFileSize : kPeekBytes;
+  bool limit_final = text_file;
+  bool input_done = false;
+  for (;;) {
+    if (in_pos == in_len && !input_done) {
+      Result<size_t> n = io::read_some(fd, in_offset, std::span(input_.data(), input_.size()), path);
+      if (!n.is_ok()) return std::move(n).take_status();
+      in_offset += *n;
+      in_len = *n;
+      in_pos = 0;
+      input_done = (*n == 0);
+    }
+    if (input_done) break;
+    // One byte of room past the limit shows whether the stream holds more than allowed.
+    ensure_capacity(limit + 1);
+    Result<size_t> out = decoder_.decode(Bytes(input_.data(), in_len), &in_pos,
+                                         std::span(buffer_.data() + size_, limit + 1 - size_));
+    if (!out.is_ok()) return std::move(out).take_status();
+    size_ += *out;
+    if (!limit_final && size_ >= kPeekBytes) {
+      std::optional<uint32_t> seg_size = wal::peek_segment_size(Bytes(buffer_.data(), size_));
+      // Not WAL: keep what was read; the inspector will say why it is not a segment.
+      if (!seg_size) return LoadedFile{true, stored};
+      limit = *seg_size;
+      limit_final = true;
+    }
+    if (size_ > limit)
+      return Status(Code::kCorruption, "compressed file \"" + path +
+                                           "\" decompresses to more than " + size_text(limit));
+  }
+  if (!decoder_.at_frame_boundary())
+    return Status(Code::kCorruption,
+                  "compressed file \"" + path + "\" is truncated: its last zstd frame is incomplete");
+  return LoadedFile{true, stored};
+}
+
+}  // namespace walpipe::pipeline

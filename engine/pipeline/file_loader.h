@@ -1,0 +1,47 @@
+// Loads one WAL-set file — raw, or zstd-compressed as the corpus and archives store them — into
+// a reusable buffer, never holding more than the file may legally be: a segment is at most
+// 1 GiB and exactly what its own page 0 says; a history or backup file is small text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "codec/zstd_stream.h"
+#include "io/fs.h"
+
+namespace walpipe::pipeline {
+
+// .history and .backup files are a few hundred bytes; anything this large is not one.
+inline constexpr uint64_t kMaxTextFileSize = 1 << 20;
+inline constexpr uint64_t kMaxSegmentFileSize = 1ull << 30;
+
+struct LoadedFile {
+  bool compressed = false;
+  uint64_t stored_size = 0;  // bytes on disk
+};
+
+class FileLoader {
+ public:
+  FileLoader() = default;
+
+  // Reads `path` into data(). `text_file` selects the small limit for history/backup files.
+  // Content problems (too large, a damaged or over-long zstd stream) are kCorruption; the OS
+  // refusing is kIoError or kNotFound.
+  Result<LoadedFile> load(const std::string& path, bool text_file);
+
+  std::span<const std::byte> data() const { return {buffer_.data(), size_}; }
+
+ private:
+  Result<LoadedFile> load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,
+                               bool text_file);
+  void ensure_capacity(uint64_t n);
+
+  std::vector<std::byte> buffer_;
+  std::vector<std::byte> input_;
+  uint64_t size_ = 0;
+  ZstdDecoder decoder_;
+};
+
+}  // namespace walpipe::pipeline

@@ -1,0 +1,130 @@
+#include "pipeline/verify.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "io/fs.h"
+#include "pipeline/file_loader.h"
+#include "wal/chain.h"
+#include "wal/history.h"
+
+namespace walpipe::pipeline {
+
+namespace {
+
+std::string base_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string directory_of(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::string strip_zst(const std::string& name) {
+  constexpr std::string_view kSuffix = ".zst";
+  if (name.size() > kSuffix.size() && name.ends_with(kSuffix))
+    return name.substr(0, name.size() - kSuffix.size());
+  return name;
+}
+
+Status expand_directory(const std::string& dir, std::vector<std::string>* out) {
+  Result<std::vector<io::DirEntry>> entries = io::list_directory(dir);
+  if (!entries.is_ok()) return std::move(entries).take_status();
+  for (const io::DirEntry& e : *entries) {
+    std::string path = dir + "/" + e.name;
+    if (e.type == io::EntryType::kDirectory) {
+      // PostgreSQL's status files and walpipe's in-progress writes are not WAL.
+      if (e.name == "archive_status" || e.name == ".tmp" || e.name == "summaries") continue;
+      WALPIPE_TRY(expand_directory(path, out));
+    } else if (e.type == io::EntryType::kFile &&
+               wal::parse_file_name(strip_zst(e.name)).is_ok()) {
+      out->push_back(std::move(path));
+    }
+  }
+  return Status::ok();
+}
+
+void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, VerifiedFile* out) {
+  out->name = strip_zst(base_name(out->path));
+  Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
+  if (parsed.is_ok()) out->wal_name = *parsed;
+  bool text = parsed.is_ok() && (parsed->kind == wal::FileKind::kHistory ||
+                                 parsed->kind == wal::FileKind::kBackup);
+  Result<LoadedFile> loaded = loader.load(out->path, text);
+  if (!loaded.is_ok()) {
+    if (loaded.status().code() == Code::kCorruption) {
+      out->report.add(wal::Severity::kError, "FILE_CONTENT", 0, 0, loaded.status().message());
+    } else {
+      out->load_status = std::move(loaded).take_status();
+    }
+    return;
+  }
+  out->compressed = loaded->compressed;
+  out->stored_size = loaded->stored_size;
+  if (text && parsed->kind == wal::FileKind::kHistory) {
+    out->history = wal::parse_history(loader.data(), parsed->tli, out->name, &out->report);
+  } else if (text) {
+    wal::parse_backup_history(loader.data(), out->name, 0, &out->report);
+  } else {
+    out->report = wal::inspect_segment(loader.data(), out->name, inspect);
+  }
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    Result<io::EntryType> type = io::entry_type(path);
+    if (!type.is_ok()) return std::move(type).take_status();
+    if (*type == io::EntryType::kDirectory) {
+      std::string dir = path;
+      while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+      WALPIPE_TRY(expand_directory(dir, &files));
+    } else {
+      files.push_back(path);
+    }
+  }
+  return files;
+}
+
+std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
+                                       const VerifyOptions& options) {
+  std::vector<VerifiedFile> results(files.size());
+  for (size_t i = 0; i < files.size(); ++i) results[i].path = files[i];
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, files.size())));
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  auto worker = [&] {
+    FileLoader loader;  // one buffer per worker, reused for every file
+    for (size_t i = next++; i < files.size(); i = next++) {
+      verify_one(loader, options.inspect, &results[i]);
+      size_t finished = ++done;
+      if (options.progress) options.progress(finished, files.size());
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+
+  std::vector<wal::ChainItem> chain;
+  std::vector<wal::ScopedHistory> histories;
+  for (VerifiedFile& f : results) {
+    if (!f.wal_name || !f.load_status.is_ok()) continue;
+    if (f.wal_name->kind == wal::FileKind::kHistory) {
+      if (f.history && f.report.valid())
+        histories.push_back(wal::ScopedHistory{directory_of(f.path), *f.history});
+    } else if (f.wal_name->kind != wal::FileKind::kBackup) {
+      chain.push_back(wal::ChainItem{*f.wal_name, directory_of(f.path), &f.report});
+    }
+  }
+  wal::check_chain(std::move(chain), histories, wal::ChainOptions{options.require_contiguous});
+  return results;
+}
+
+}  // namespace walpipe::pipeline

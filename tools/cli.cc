@@ -1,0 +1,73 @@
+#include "cli.h"
+
+#include <cstdio>
+
+namespace walpipe::cli {
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  auto it = values.find(name);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
+void usage_error(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "walpipe %s: error: %s\n", command.c_str(), message.c_str());
+  std::fprintf(stderr, "walpipe %s: hint: Try \"walpipe %s --help\" for more information.\n",
+               command.c_str(), command.c_str());
+}
+
+void print_error(const std::string& command, const std::string& text) {
+  std::fprintf(stderr, "walpipe %s: error: %s\n", command.c_str(), text.c_str());
+}
+
+std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
+                          const std::vector<OptionSpec>& specs) {
+  Args args;
+  bool options_done = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (options_done || arg.size() < 2 || arg[0] != '-') {
+      args.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+      continue;
+    }
+    std::string name, value;
+    bool has_inline_value = false;
+    const OptionSpec* spec = nullptr;
+    if (arg[1] == '-') {
+      name = arg.substr(2);
+      size_t eq = name.find('=');
+      if (eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_inline_value = true;
+      }
+      for (const auto& s : specs)
+        if (s.name == name) spec = &s;
+    } else if (arg.size() == 2) {
+      for (const auto& s : specs)
+        if (s.short_name == arg[1]) spec = &s;
+    }
+    if (spec == nullptr) {
+      usage_error(command, "unrecognized option \"" + arg + "\"");
+      return std::nullopt;
+    }
+    if (spec->takes_value && !has_inline_value) {
+      if (i + 1 >= argv.size()) {
+        usage_error(command, "option \"--" + spec->name + "\" requires a value");
+        return std::nullopt;
+      }
+      value = argv[++i];
+    } else if (!spec->takes_value && has_inline_value) {
+      usage_error(command, "option \"--" + spec->name + "\" does not take a value");
+      return std::nullopt;
+    }
+    args.values[spec->name] = value;
+  }
+  return args;
+}
+
+}  // namespace walpipe::cli

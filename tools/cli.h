@@ -1,0 +1,35 @@
+// Argument parsing shared by every command: GNU-style long options, "--" ends options, and
+// PostgreSQL-style usage errors. No engine logic here.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace walpipe::cli {
+
+struct OptionSpec {
+  std::string name;  // without the leading "--"
+  bool takes_value = false;
+  char short_name = 0;
+};
+
+struct Args {
+  std::map<std::string, std::string> values;  // option → value ("" for flags)
+  std::vector<std::string> positional;
+  bool has(const std::string& name) const { return values.count(name) != 0; }
+  std::optional<std::string> get(const std::string& name) const;
+};
+
+// Parses argv for `command`; on error prints the PostgreSQL-style two lines and returns nullopt.
+std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
+                          const std::vector<OptionSpec>& specs);
+
+// "walpipe CMD: error: MESSAGE" and the hint line pointing at --help.
+void usage_error(const std::string& command, const std::string& message);
+
+// A command's error, PostgreSQL style: "walpipe CMD: error: …", with DETAIL/HINT lines as given.
+void print_error(const std::string& command, const std::string& text);
+
+}  // namespace walpipe::cli

@@ -1,0 +1,104 @@
+// walpipe verify: offline verification of WAL files, folders and archives.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "pipeline/verify.h"
+#include "progress.h"
+#include "report_output.h"
+
+namespace walpipe::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "walpipe verify checks WAL files offline: every page header, every record and its CRC-32C,\n"
+    "and, across the files given, that segments connect and timeline histories agree.\n"
+    "\n"
+    "Usage:\n"
+    "  walpipe verify [OPTION]... PATH...\n"
+    "\n"
+    "PATH is a WAL segment, .partial, .history or .backup file, raw or zstd-compressed (.zst),\n"
+    "or a folder, searched recursively for files with such names.\n"
+    "\n"
+    "Options:\n"
+    "  -j, --jobs=N       verify N files at once (default: one per core)\n"
+    "      --json         print one JSON document instead of text\n"
+    "      --contiguous   a missing segment between two present ones is an error\n"
+    "                     (default: a warning, for samples of segments)\n"
+    "      --open-end     accept WAL that ends early in every segment (a pg_wal copy)\n"
+    "  -v, --verbose      also show information (end of WAL, records continuing)\n"
+    "  -q, --quiet        print only invalid files and the summary\n"
+    "  -?, --help         show this help, then exit\n"
+    "\n"
+    "Exit status: 0 all files valid, 1 a problem was found, 2 usage error or unreadable file.\n";
+
+}  // namespace
+
+int cmd_verify(const std::vector<std::string>& argv) {
+  const std::string command = "verify";
+  std::optional<Args> args = parse(command, argv,
+                                   {{"jobs", true, 'j'},
+                                    {"json", false},
+                                    {"open-end", false},
+                                    {"contiguous", false},
+                                    {"verbose", false, 'v'},
+                                    {"quiet", false, 'q'},
+                                    {"help", false, '?'}});
+  if (!args) return exit_code::kUsage;
+  if (args->has("help")) {
+    std::fputs(kHelp, stdout);
+    return exit_code::kOk;
+  }
+  if (args->positional.empty()) {
+    usage_error(command, "no PATH given");
+    return exit_code::kUsage;
+  }
+  pipeline::VerifyOptions options;
+  if (auto jobs = args->get("jobs")) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(jobs->c_str(), &end, 10);
+    if (jobs->empty() || *end != '\0' || n == 0 || n > 1024) {
+      usage_error(command, "invalid value \"" + *jobs + "\" for option --jobs");
+      return exit_code::kUsage;
+    }
+    options.jobs = static_cast<unsigned>(n);
+  }
+  if (args->has("open-end")) options.inspect.open_end = true;
+  options.require_contiguous = args->has("contiguous");
+
+  Result<std::vector<std::string>> files = pipeline::expand_paths(args->positional);
+  if (!files.is_ok()) {
+    print_error(command, files.status().to_string());
+    return exit_code::kUsage;
+  }
+  if (files->empty()) {
+    print_error(command, "no WAL files found");
+    return exit_code::kUsage;
+  }
+  Progress progress("verifying", stderr_is_terminal() && files->size() > 1);
+  options.progress = [&](size_t done, size_t total) { progress.update(done, total); };
+  std::vector<pipeline::VerifiedFile> results = pipeline::verify_files(*files, options);
+  progress.update(files->size(), files->size());
+  VerifySummary summary = summarize(results);
+
+  const bool verbose = args->has("verbose");
+  const bool quiet = args->has("quiet");
+  if (args->has("json")) {
+    std::fputs(format_json(results, summary).c_str(), stdout);
+  } else {
+    for (const auto& f : results) {
+      bool clean = f.load_status.is_ok() && f.report.valid();
+      if (quiet && clean) continue;
+      std::fputs(format_file_text(f, verbose).c_str(), stdout);
+    }
+    std::fputs(format_summary_text(summary).c_str(), stdout);
+  }
+  if (summary.unreadable) return exit_code::kUsage;
+  return summary.invalid ? exit_code::kVerifyProblems : exit_code::kOk;
+}
+
+}  // namespace walpipe::cli

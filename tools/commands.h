@@ -1,0 +1,11 @@
+// Each walpipe command: argv after the command name in, exit code out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace walpipe::cli {
+
+int cmd_verify(const std::vector<std::string>& args);
+
+}  // namespace walpipe::cli

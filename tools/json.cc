@@ -1,0 +1,79 @@
+#include "json.h"
+
+#include <cstdio>
+
+namespace walpipe::json {
+
+void Writer::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+  }
+}
+
+void Writer::begin_object() {
+  separate();
+  out_ += '{';
+  first_.push_back(true);
+}
+void Writer::end_object() {
+  out_ += '}';
+  first_.pop_back();
+}
+void Writer::begin_array() {
+  separate();
+  out_ += '[';
+  first_.push_back(true);
+}
+void Writer::end_array() {
+  out_ += ']';
+  first_.pop_back();
+}
+
+void Writer::key(std::string_view k) {
+  value(k);
+  out_ += ':';
+  after_key_ = true;
+}
+
+void Writer::value(std::string_view s) {
+  separate();
+  out_ += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out_ += '\\';
+      out_ += c;
+    } else if (u < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out_ += buf;
+    } else {
+      out_ += c;
+    }
+  }
+  out_ += '"';
+}
+
+void Writer::value(uint64_t n) {
+  separate();
+  out_ += std::to_string(n);
+}
+void Writer::value(int64_t n) {
+  separate();
+  out_ += std::to_string(n);
+}
+void Writer::value(bool b) {
+  separate();
+  out_ += b ? "true" : "false";
+}
+void Writer::null() {
+  separate();
+  out_ += "null";
+}
+
+}  // namespace walpipe::json

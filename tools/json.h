@@ -1,0 +1,36 @@
+// A minimal streaming JSON writer for --json output: objects, arrays, strings, numbers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace walpipe::json {
+
+class Writer {
+ public:
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  void key(std::string_view k);
+  void value(std::string_view s);
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(uint64_t n);
+  void value(int64_t n);
+  void value(int n) { value(static_cast<int64_t>(n)); }
+  void value(unsigned n) { value(static_cast<uint64_t>(n)); }
+  void value(bool b);
+  void null();
+
+  const std::string& str() const { return out_; }
+
+ private:
+  void separate();
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+}  // namespace walpipe::json

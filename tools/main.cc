@@ -1,0 +1,51 @@
+// walpipe: dispatch to a command. Everything else lives in the engine and in cmd_*.cc.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "walpipe is a PostgreSQL WAL archiver and verifier.\n"
+    "\n"
+    "Usage:\n"
+    "  walpipe COMMAND [OPTION]... [ARG]...\n"
+    "\n"
+    "Commands:\n"
+    "  verify    verify WAL segments, history files and whole archives offline\n"
+    "\n"
+    "Options:\n"
+    "  -V, --version  output version information, then exit\n"
+    "  -?, --help     show this help, then exit\n"
+    "\n"
+    "Run \"walpipe COMMAND --help\" for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fprintf(stderr, "walpipe: error: no command given\n");
+    std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
+    return walpipe::exit_code::kUsage;
+  }
+  const std::string command = args.front();
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "--help" || command == "-?" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return walpipe::exit_code::kOk;
+  }
+  if (command == "--version" || command == "-V") {
+    std::printf("walpipe %s\n", WALPIPE_VERSION);
+    return walpipe::exit_code::kOk;
+  }
+  if (command == "verify") return walpipe::cli::cmd_verify(rest);
+  std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
+  std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
+  return walpipe::exit_code::kUsage;
+}
