@@ -3,9 +3,7 @@
 function(walpipe_test name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE walpipe_engine walpipe_test_support GTest::gtest_main)
-  target_compile_definitions(${name} PRIVATE
-    WALPIPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    WALPIPE_BINARY="$<TARGET_FILE:walpipe>")
+  target_compile_definitions(${name} PRIVATE WALPIPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_dependencies(${name} walpipe)
   add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)

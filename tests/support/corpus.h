@@ -1,0 +1,28 @@
+// Access to the real WAL in ../shared/corpus, decompressed once per process and cached.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace walpipe::testing {
+
+std::string corpus_dir();
+
+// Paths (relative to corpus_dir(), without ".zst") of every corpus file, in name order.
+std::vector<std::string> corpus_files();
+
+// The decompressed bytes of corpus file `relative` ("pg16/1mb/000000010000000000000034").
+const std::vector<std::byte>& corpus_bytes(const std::string& relative);
+
+// The bare file name of a corpus path.
+std::string base_name(const std::string& relative);
+
+// Skips the current test when the corpus is not beside the checkout.
+#define WALPIPE_REQUIRE_CORPUS()                                                   \
+  do {                                                                             \
+    if (::walpipe::testing::corpus_files().empty()) GTEST_SKIP() << "no corpus at " \
+                                                                 << ::walpipe::testing::corpus_dir(); \
+  } while (0)
+
+}  // namespace walpipe::testing
