@@ -54,15 +54,16 @@ void check_same_cluster(const std::vector<const ChainItem*>& items) {
 }
 
 // `next` follows `prev` directly in LSN order: the record stream must run on without a seam.
-void check_link(const Segment& prev, const Segment& next, std::optional<Lsn>* pending_lsn) {
+// `pending_lsn` is the start of a record still being continued (0: none; LSN 0 is invalid).
+void check_link(const Segment& prev, const Segment& next, Lsn* pending_lsn) {
   const SegmentReport& p = *prev.report;
   SegmentReport& n = *next.report;
   std::string names = prev.name.to_string() + " and " + next.name.to_string();
-  if (p.continued_record_lsn) *pending_lsn = p.continued_record_lsn;
+  if (p.continued_record_lsn) *pending_lsn = *p.continued_record_lsn;
   if (!p.valid() || !n.valid() || !p.is_wal || !n.is_wal || p.open_end) return;
   char buf[320];
   if (n.overwritten_lsn) {
-    if (!*pending_lsn || **pending_lsn != *n.overwritten_lsn) {
+    if (*pending_lsn != *n.overwritten_lsn) {
       std::snprintf(buf, sizeof buf,
                     "overwritten contrecord at %s does not match the record left incomplete "
                     "between %s",
@@ -80,14 +81,12 @@ void check_link(const Segment& prev, const Segment& next, std::optional<Lsn>* pe
     n.add(Severity::kError, "CHAIN_GAP", 0, n.segment_start, buf);
     return;
   }
-  std::optional<Lsn> want_prev = p.continued_remaining ? *pending_lsn
-                                 : p.record_count ? std::optional<Lsn>(p.last_record_lsn)
-                                                  : std::nullopt;
-  if (want_prev && n.first_record_prev && *n.first_record_prev != *want_prev) {
+  Lsn want_prev = p.continued_remaining ? *pending_lsn : p.record_count ? p.last_record_lsn : 0;
+  if (want_prev != 0 && n.first_record_prev && *n.first_record_prev != want_prev) {
     std::snprintf(buf, sizeof buf,
                   "records do not connect between %s: first record links to %s, expected %s",
                   names.c_str(), format_lsn(*n.first_record_prev).c_str(),
-                  format_lsn(*want_prev).c_str());
+                  format_lsn(want_prev).c_str());
     n.add(Severity::kError, "PREV_LINK", 0, n.segment_start, buf);
   }
 }
@@ -147,7 +146,7 @@ void check_runs(std::vector<Segment> full, const ChainOptions& options) {
     return std::tie(a.report->system_id, a.report->segment_size, a.name.tli, a.segno) <
            std::tie(b.report->system_id, b.report->segment_size, b.name.tli, b.segno);
   });
-  std::optional<Lsn> pending;
+  Lsn pending = 0;
   for (size_t i = 1; i < full.size(); ++i) {
     const Segment& prev = full[i - 1];
     const Segment& next = full[i];
@@ -155,7 +154,7 @@ void check_runs(std::vector<Segment> full, const ChainOptions& options) {
     SegmentReport& n = *next.report;
     if (p.system_id != n.system_id || p.segment_size != n.segment_size ||
         prev.name.tli != next.name.tli) {
-      pending.reset();
+      pending = 0;
       continue;
     }
     if (next.segno == prev.segno) {
@@ -175,7 +174,7 @@ void check_runs(std::vector<Segment> full, const ChainOptions& options) {
             n.segment_start,
             "missing segment " + missing + " between " + prev.name.to_string() + " and " +
                 next.name.to_string());
-      pending.reset();
+      pending = 0;
       continue;
     }
     check_link(prev, next, &pending);
