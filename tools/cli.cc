@@ -47,9 +47,17 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
       }
       for (const auto& s : specs)
         if (s.name == name) spec = &s;
-    } else if (arg.size() == 2) {
+    } else {
       for (const auto& s : specs)
         if (s.short_name == arg[1]) spec = &s;
+      // "-j4" carries its value; "-jx" for a flag is not an option.
+      if (spec != nullptr && arg.size() > 2) {
+        if (!spec->takes_value) spec = nullptr;
+        else {
+          value = arg.substr(2);
+          has_inline_value = true;
+        }
+      }
     }
     if (spec == nullptr) {
       usage_error(command, "unrecognized option \"" + arg + "\"");

@@ -29,6 +29,14 @@ bool check_identity(Bytes data, std::string_view file_name, const InspectOptions
   }
   *page0 = *parse_page_header(data);
   auto v = version_for_magic(page0->magic);
+  uint16_t swapped = static_cast<uint16_t>((page0->magic >> 8) | (page0->magic << 8));
+  if (!v && version_for_magic(swapped)) {
+    std::snprintf(buf, sizeof buf,
+                  "WAL file %s was written by a big-endian server, which walpipe does not support",
+                  quoted(file_name).c_str());
+    report->add(Severity::kError, "MAGIC_UNKNOWN", 0, 0, buf);
+    return false;
+  }
   if (!v) {
     std::snprintf(buf, sizeof buf, "invalid magic number %04X in WAL segment %s, offset 0",
                   page0->magic, quoted(file_name).c_str());

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything walpipe needs to build, test, fuzz and benchmark on Debian 12 (as root).
+# Safe to run again: apt skips what is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  liburing-dev libzstd-dev libxxhash-dev libisal-dev libpq-dev
+  libgtest-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  postgresql-15 postgresql-client-15 zstd time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian package starts a cluster on port 5432; walpipe's tests run their own clusters.
+echo "setup: all packages present"

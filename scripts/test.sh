@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine (as root), builds walpipe with AddressSanitizer and
+# UndefinedBehaviorSanitizer, runs every test, then runs each libFuzzer target for a minute.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+jobs=$(nproc)
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWALPIPE_SANITIZE=ON \
+  -DWALPIPE_BUILD_TESTS=ON -DWALPIPE_BUILD_BENCH=ON >/dev/null
+cmake --build build-test -j "$jobs"
+(cd build-test && ctest --output-on-failure -j "$jobs")
+
+bash scripts/fuzz.sh "${WALPIPE_FUZZ_SECONDS:-60}"
