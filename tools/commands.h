@@ -7,5 +7,7 @@
 namespace walpipe::cli {
 
 int cmd_verify(const std::vector<std::string>& args);
+int cmd_push(const std::vector<std::string>& args);
+int cmd_get(const std::vector<std::string>& args);
 
 }  // namespace walpipe::cli

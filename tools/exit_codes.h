@@ -1,4 +1,7 @@
 // The one table of exit codes (design.md "Exit codes PostgreSQL relies on"). Tests assert these.
+// PostgreSQL reads them differently on the two sides: for archive_command any non-zero code is
+// "retry later"; for restore_command 1–125 means "not in the archive" (recovery ends and the
+// server promotes) while above 125 stops recovery. So get uses 1 only for a confirmed absence.
 #pragma once
 
 namespace walpipe::exit_code {
@@ -8,5 +11,17 @@ inline constexpr int kOk = 0;
 // verify
 inline constexpr int kVerifyProblems = 1;  // at least one file is invalid
 inline constexpr int kUsage = 2;           // bad arguments, or files that could not be read
+
+// push (archive_command): every failure is below 126 so PostgreSQL retries instead of
+// restarting its archiver.
+inline constexpr int kPushFailed = 1;   // I/O error, full disk, …: retrying may succeed
+inline constexpr int kPushUsage = 2;    // bad arguments or a hostile file name
+inline constexpr int kPushRefused = 3;  // other cluster, different content, invalid WAL
+
+// get (restore_command)
+inline constexpr int kGetNotFound = 1;    // the archive confirms the file is absent
+inline constexpr int kGetCorrupt = 200;   // present but damaged, or not what was asked for
+inline constexpr int kGetIoError = 201;   // archive unreadable, I/O error, DEST not writable
+inline constexpr int kGetUsage = 202;     // bad arguments or name: recovery must not go on
 
 }  // namespace walpipe::exit_code

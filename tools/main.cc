@@ -17,6 +17,8 @@ constexpr const char* kUsage =
     "  walpipe COMMAND [OPTION]... [ARG]...\n"
     "\n"
     "Commands:\n"
+    "  push      archive one WAL file durably (archive_command)\n"
+    "  get       restore one WAL file from the archive (restore_command)\n"
     "  verify    verify WAL segments, history files and whole archives offline\n"
     "\n"
     "Options:\n"
@@ -45,6 +47,8 @@ int main(int argc, char** argv) {
     return walpipe::exit_code::kOk;
   }
   if (command == "verify") return walpipe::cli::cmd_verify(rest);
+  if (command == "push") return walpipe::cli::cmd_push(rest);
+  if (command == "get") return walpipe::cli::cmd_get(rest);
   std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
   std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
   return walpipe::exit_code::kUsage;

@@ -1,0 +1,124 @@
+#include "archive/commit.h"
+
+#include <fcntl.h>
+
+#include <vector>
+
+#include "archive/object.h"
+#include "codec/zstd_frames.h"
+
+namespace walpipe::archive {
+
+namespace {
+
+Status fsync_path(io::Io& io, const std::string& path, int flags) {
+  Result<io::Fd> fd = io.open(path, flags, 0);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  WALPIPE_TRY(io.fsync(*fd, path));
+  return io.close(*fd, path);
+}
+
+Status make_dir(io::Io& io, const std::string& dir, const std::string& parent) {
+  bool created = false;
+  WALPIPE_TRY(io.mkdir(dir, 0700, &created));
+  // A new folder's entry is durable only once its parent is synced.
+  if (created) return fsync_path(io, parent, O_RDONLY | O_DIRECTORY);
+  return Status::ok();
+}
+
+// Reads just the metadata frame of the object at `path`.
+Result<ObjectMetadata> read_metadata(io::Io& io, const std::string& path) {
+  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  std::vector<std::byte> head(zstd::kSkippableHeaderSize);
+  Result<uint64_t> size = io::file_size(*fd, path);
+  if (!size.is_ok()) return std::move(size).take_status();
+  if (*size < head.size())
+    return Status(Code::kCorruption, "archive object \"" + path + "\" is truncated");
+  WALPIPE_TRY(io.read_exact(*fd, 0, head, path));
+  uint32_t payload = load_le<uint32_t>(head.data() + 4);
+  if (payload > kMaxMetadataSize || head.size() + payload > *size)
+    return Status(Code::kCorruption, "archive object \"" + path + "\" has a damaged metadata frame");
+  head.resize(head.size() + payload);
+  WALPIPE_TRY(io.read_exact(*fd, 0, head, path));
+  Result<zstd::Skippable> frame = zstd::read_skippable(head);
+  if (!frame.is_ok() || frame->magic_nibble != kMetadataMagicNibble)
+    return Status(Code::kCorruption, "archive object \"" + path + "\" has no walpipe metadata");
+  Result<ObjectMetadata> meta = decode_metadata(frame->payload);
+  if (!meta.is_ok())
+    return Status(Code::kCorruption,
+                  "archive object \"" + path + "\" is corrupt: " + meta.status().message());
+  return meta;
+}
+
+}  // namespace
+
+Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
+                                       const wal::WalFileName& name, const Fingerprint& mine) {
+  const std::string path = layout.object_path(name);
+  Result<ObjectMetadata> theirs = read_metadata(io, path);
+  if (!theirs.is_ok()) return std::move(theirs).take_status();
+  if (theirs->fingerprint != mine)
+    return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")
+        .with_detail("archived XXH3-128 " + theirs->fingerprint.hex() + ", new file XXH3-128 " +
+                     mine.hex() + "; the archived object was left untouched")
+        .with_hint("Two clusters may be archiving into one directory, or this file was changed "
+                   "after it was archived.");
+  // It may be a leftover of a crash between rename and folder fsync: make it durable first.
+  WALPIPE_TRY(fsync_path(io, path, O_RDONLY));
+  WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
+  return CommitOutcome::kAlreadyPresent;
+}
+
+namespace {
+
+Status write_temp(io::Io& io, const std::string& tmp, Bytes object) {
+  Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
+  if (!fd.is_ok() && fd.status().code() == Code::kUnsupported) {
+    // tmpfs and some FUSE/NFS mounts refuse O_DIRECT: buffered writes plus fdatasync are as
+    // durable, only slower.
+    fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  }
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  Status written = io.write_durably(*fd, object, tmp);
+  Status closed = io.close(*fd, tmp);
+  return written.is_ok() ? closed : written;
+}
+
+}  // namespace
+
+Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
+  Result<io::EntryType> root = io::entry_type(layout.root());
+  if (!root.is_ok() || *root != io::EntryType::kDirectory)
+    return Status(Code::kNotFound, "archive directory \"" + layout.root() + "\" does not exist")
+        .with_hint("Create it (mkdir -m 700) and make it writable by the PostgreSQL server's user.");
+  WALPIPE_TRY(make_dir(io, layout.wal_dir(), layout.root()));
+  WALPIPE_TRY(make_dir(io, layout.tmp_dir(), layout.root()));
+  if (layout.object_dir(name) != layout.wal_dir())
+    WALPIPE_TRY(make_dir(io, layout.object_dir(name), layout.wal_dir()));
+  return Status::ok();
+}
+
+Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
+                                    Bytes object, const Fingerprint& fingerprint) {
+  WALPIPE_CHECK(object.size() % kObjectAlignment == 0);
+  WALPIPE_CHECK(reinterpret_cast<uintptr_t>(object.data()) % kObjectAlignment == 0);
+  Result<CommitOutcome> existing = confirm_existing(io, layout, name, fingerprint);
+  if (existing.is_ok() || existing.status().code() != Code::kNotFound) return existing;
+
+  const std::string tmp = layout.temp_path(name.to_string());
+  const std::string final_path = layout.object_path(name);
+  Status written = write_temp(io, tmp, object);
+  Status renamed = written.is_ok() ? io.rename_noreplace(tmp, final_path) : Status::ok();
+  if (!written.is_ok() || !renamed.is_ok()) {
+    Status cleanup = io.unlink(tmp);
+    (void)cleanup;  // the first error is the one to report; a leftover temp is swept later
+    if (!written.is_ok()) return written;
+    if (renamed.code() != Code::kMismatch) return renamed;
+    return confirm_existing(io, layout, name, fingerprint);  // another pusher won the race
+  }
+  WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
+  return CommitOutcome::kWritten;
+}
+
+}  // namespace walpipe::archive

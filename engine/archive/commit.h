@@ -1,0 +1,38 @@
+// The commit protocol (design.md; faults.md findings 2–4, 7): an object becomes visible under
+// its final name only complete and durable, never replacing anything, and identical content
+// already present is success without rewriting.
+#pragma once
+
+#include <string>
+
+#include "archive/layout.h"
+#include "base/status.h"
+#include "codec/fingerprint.h"
+#include "io/io.h"
+#include "wal/names.h"
+
+namespace walpipe::archive {
+
+enum class CommitOutcome { kWritten, kAlreadyPresent };
+
+// Creates ARCHIVE/wal, ARCHIVE/.tmp and the object's folder (0700) as needed, fsyncing the parent
+// of each new folder. The archive root itself must exist.
+Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileName& name);
+
+// Stores `object` (4096-aligned in address and size) as `name`:
+//   1. an existing object with the same fingerprint → fsync it and its folder → kAlreadyPresent;
+//      a different one → kMismatch naming both fingerprints, nothing touched;
+//   2. write .tmp/<name>.<unique> (O_DIRECT when the filesystem allows) and fdatasync it;
+//   3. rename it into place without replacing (RENAME_NOREPLACE, else link);
+//      losing that race to another pusher → back to 1 against the winner's object;
+//   4. fsync the folder; only then kWritten.
+// Any failure removes the temporary file; the final name never shows a partial object.
+Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
+                                    Bytes object, const Fingerprint& fingerprint);
+
+// Step 1 alone: kAlreadyPresent (made durable) when `name` is stored with this fingerprint,
+// kNotFound when nothing is stored under it, kMismatch when different content is.
+Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
+                                       const wal::WalFileName& name, const Fingerprint& mine);
+
+}  // namespace walpipe::archive

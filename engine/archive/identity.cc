@@ -1,0 +1,118 @@
+#include "archive/identity.h"
+
+#include <fcntl.h>
+
+#include <cstdio>
+#include <regex>
+
+namespace walpipe::archive {
+
+std::string encode_identity(const Identity& id) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"format\": 1, \"system_identifier\": \"%llu\", \"wal_page_magic\": %u, "
+                "\"segment_size\": %u, \"page_size\": %u}\n",
+                static_cast<unsigned long long>(id.system_id), id.wal_magic, id.segment_size,
+                id.page_size);
+  return buf;
+}
+
+Result<Identity> decode_identity(const std::string& text, const std::string& path) {
+  auto field = [&](const char* key) -> std::optional<std::string> {
+    std::regex re(std::string("\"") + key + "\"\\s*:\\s*\"?([0-9]+)\"?");
+    std::smatch m;
+    if (!std::regex_search(text, m, re)) return std::nullopt;
+    return m[1].str();
+  };
+  auto sysid = field("system_identifier"), magic = field("wal_page_magic"),
+       seg = field("segment_size"), page = field("page_size"), format = field("format");
+  if (!sysid || !magic || !seg || !page || !format)
+    return Status(Code::kCorruption, "archive identity file \"" + path + "\" is malformed");
+  if (*format != "1")
+    return Status(Code::kUnsupported,
+                  "archive identity file \"" + path + "\" has format " + *format +
+                      ", which this walpipe does not know");
+  Identity id;
+  id.system_id = std::stoull(*sysid);
+  id.wal_magic = static_cast<uint16_t>(std::stoul(*magic));
+  id.segment_size = static_cast<uint32_t>(std::stoul(*seg));
+  id.page_size = static_cast<uint32_t>(std::stoul(*page));
+  return id;
+}
+
+Result<std::optional<Identity>> load_identity(io::Io& io, const Layout& layout) {
+  const std::string path = layout.identity_path();
+  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
+  if (!fd.is_ok()) {
+    if (fd.status().code() == Code::kNotFound) return std::optional<Identity>();
+    return std::move(fd).take_status();
+  }
+  Result<uint64_t> size = io::file_size(*fd, path);
+  if (!size.is_ok()) return std::move(size).take_status();
+  if (*size > 4096) return Status(Code::kCorruption, "archive identity file \"" + path + "\" is too large");
+  std::string text(*size, '\0');
+  WALPIPE_TRY(io.read_exact(*fd, 0, std::as_writable_bytes(std::span(text)), path));
+  Result<Identity> id = decode_identity(text, path);
+  if (!id.is_ok()) return std::move(id).take_status();
+  return std::optional<Identity>(*id);
+}
+
+namespace {
+
+Status mismatch(const Identity& archive, const Identity& mine, const std::string& path) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "WAL file is from a different database system than archive \"%s\"",
+                path.c_str());
+  char detail[512];
+  std::snprintf(detail, sizeof detail,
+                "The archive holds system identifier %llu (page magic %04X, segment size %u); the "
+                "file has system identifier %llu (page magic %04X, segment size %u).",
+                static_cast<unsigned long long>(archive.system_id), archive.wal_magic,
+                archive.segment_size, static_cast<unsigned long long>(mine.system_id),
+                mine.wal_magic, mine.segment_size);
+  return Status(Code::kMismatch, buf)
+      .with_detail(detail)
+      .with_hint("Each cluster needs its own archive directory.");
+}
+
+}  // namespace
+
+Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<std::optional<Identity>> existing = load_identity(io, layout);
+    if (!existing.is_ok()) return std::move(existing).take_status();
+    if (*existing) {
+      // A new major version changes only the magic; the cluster is the same after pg_upgrade
+      // only if the system identifier is, which pg_upgrade keeps.
+      if (existing->value().system_id != mine.system_id ||
+          existing->value().segment_size != mine.segment_size ||
+          existing->value().page_size != mine.page_size)
+        return mismatch(**existing, mine, layout.root());
+      return Status::ok();
+    }
+    // First push: write the identity beside the data, durably, without replacing a racing one.
+    const std::string text = encode_identity(mine);
+    const std::string tmp = layout.temp_path("walpipe.json");
+    Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (!fd.is_ok()) return std::move(fd).take_status();
+    Status written = io.write_durably(*fd, std::as_bytes(std::span(text)), tmp);
+    Status closed = io.close(*fd, tmp);
+    Status renamed = written.is_ok() && closed.is_ok() ? io.rename_noreplace(tmp, layout.identity_path())
+                                                       : Status::ok();
+    if (!written.is_ok() || !closed.is_ok() || !renamed.is_ok()) {
+      Status cleanup = io.unlink(tmp);
+      (void)cleanup;
+      if (!written.is_ok()) return written;
+      if (!closed.is_ok()) return closed;
+      if (renamed.code() != Code::kMismatch) return renamed;
+      continue;  // another pusher created it first: compare with theirs
+    }
+    Result<io::Fd> dir = io.open(layout.root(), O_RDONLY | O_DIRECTORY, 0);
+    if (!dir.is_ok()) return std::move(dir).take_status();
+    return io.fsync(*dir, layout.root());
+  }
+  return Status(Code::kIoError, "could not create archive identity in \"" + layout.root() + "\"");
+}
+
+}  // namespace walpipe::archive

@@ -1,0 +1,206 @@
+#include "archive/object.h"
+
+#include <cstring>
+
+#include "codec/crc32c.h"
+#include "codec/zstd_frames.h"
+
+namespace walpipe::archive {
+
+namespace {
+
+class Writer {
+ public:
+  template <typename T>
+  void put(T v) {
+    const auto* p = reinterpret_cast<const std::byte*>(&v);
+    out_.insert(out_.end(), p, p + sizeof v);
+  }
+  void put_string(const std::string& s) {
+    put(static_cast<uint16_t>(s.size()));
+    const auto* p = reinterpret_cast<const std::byte*>(s.data());
+    out_.insert(out_.end(), p, p + s.size());
+  }
+  std::vector<std::byte>& bytes() { return out_; }
+
+ private:
+  std::vector<std::byte> out_;
+};
+
+bool read_string(ByteReader& r, Bytes payload, std::string* s) {
+  uint16_t len = 0;
+  if (!r.read(&len) || !r.has(len)) return false;
+  s->assign(reinterpret_cast<const char*>(payload.data() + r.position()), len);
+  return r.skip(len);
+}
+
+constexpr char kMetadataTag[8] = {'W', 'A', 'L', 'P', 'I', 'P', 'E', '1'};
+
+Status corrupt(const std::string& what, const std::string& why) {
+  return Status(Code::kCorruption, "archive object \"" + what + "\" is corrupt: " + why);
+}
+
+}  // namespace
+
+void fill_from_report(const wal::SegmentReport& r, ObjectMetadata* meta) {
+  meta->wal_magic = r.magic;
+  meta->system_id = r.system_id;
+  meta->segment_size = r.segment_size;
+  meta->page_size = r.page_size;
+  meta->timeline = r.timeline;
+  meta->first_lsn = r.first_record_lsn;
+  meta->last_lsn = r.last_record_lsn;
+  meta->end_lsn = r.end_lsn;
+  meta->record_count = r.record_count;
+  meta->first_commit_time = r.first_commit_time;
+  meta->last_commit_time = r.last_commit_time;
+  meta->ends_with_switch = r.ends_with_switch;
+  const wal::Finding* error = r.first_error();
+  meta->validation_error = error ? error->message : "";
+}
+
+std::vector<std::byte> encode_metadata(const ObjectMetadata& m) {
+  Writer w;
+  for (char c : kMetadataTag) w.put(c);
+  w.put(m.format_version);
+  w.put(m.flags);
+  w.put_string(m.name);
+  w.put(m.original_size);
+  w.put(m.fingerprint.low);
+  w.put(m.fingerprint.high);
+  w.put(m.frame_input_size);
+  w.put(static_cast<uint32_t>(m.frame_sizes.size()));
+  for (uint32_t s : m.frame_sizes) w.put(s);
+  w.put(m.wal_magic);
+  w.put(m.system_id);
+  w.put(m.segment_size);
+  w.put(m.page_size);
+  w.put(m.timeline);
+  w.put(m.first_lsn);
+  w.put(m.last_lsn);
+  w.put(m.end_lsn);
+  w.put(m.record_count);
+  uint8_t has_times = m.first_commit_time.has_value() ? 1 : 0;
+  w.put(has_times);
+  w.put(m.first_commit_time.value_or(0));
+  w.put(m.last_commit_time.value_or(0));
+  w.put(static_cast<uint8_t>(m.ends_with_switch ? 1 : 0));
+  w.put_string(m.validation_error.substr(0, 1024));
+  uint32_t crc = crc32c::of(w.bytes());
+  w.put(crc);
+  return std::move(w.bytes());
+}
+
+Result<ObjectMetadata> decode_metadata(Bytes payload) {
+  if (payload.size() < sizeof kMetadataTag + 4 ||
+      std::memcmp(payload.data(), kMetadataTag, sizeof kMetadataTag) != 0)
+    return Status(Code::kCorruption, "metadata frame does not start with the walpipe tag");
+  uint32_t stored_crc = load_le<uint32_t>(payload.data() + payload.size() - 4);
+  if (crc32c::of(payload.first(payload.size() - 4)) != stored_crc)
+    return Status(Code::kCorruption, "metadata checksum mismatch");
+  ByteReader r(payload.first(payload.size() - 4));
+  r.skip(sizeof kMetadataTag);
+  ObjectMetadata m;
+  uint32_t frame_count = 0;
+  bool ok = r.read(&m.format_version) && r.read(&m.flags);
+  if (ok && m.format_version != kObjectFormatVersion)
+    return Status(Code::kUnsupported,
+                  "object format version " + std::to_string(m.format_version) +
+                      " is not supported by this walpipe (it reads version " +
+                      std::to_string(kObjectFormatVersion) + ")");
+  if (ok && (m.flags & ~kKnownFlags) != 0)
+    return Status(Code::kUnsupported, "object uses features this walpipe does not know (flags " +
+                                          std::to_string(m.flags) + ")");
+  ok = ok && read_string(r, payload, &m.name) && r.read(&m.original_size) &&
+       r.read(&m.fingerprint.low) && r.read(&m.fingerprint.high) && r.read(&m.frame_input_size) &&
+       r.read(&frame_count) && frame_count <= kMaxDataFrames;
+  for (uint32_t i = 0; ok && i < frame_count; ++i) {
+    uint32_t s = 0;
+    ok = r.read(&s);
+    m.frame_sizes.push_back(s);
+  }
+  uint8_t has_times = 0, switched = 0;
+  int64_t first_time = 0, last_time = 0;
+  ok = ok && r.read(&m.wal_magic) && r.read(&m.system_id) && r.read(&m.segment_size) &&
+       r.read(&m.page_size) && r.read(&m.timeline) && r.read(&m.first_lsn) &&
+       r.read(&m.last_lsn) && r.read(&m.end_lsn) && r.read(&m.record_count) &&
+       r.read(&has_times) && r.read(&first_time) && r.read(&last_time) && r.read(&switched) &&
+       read_string(r, payload, &m.validation_error) && r.remaining() == 0;
+  if (!ok) return Status(Code::kCorruption, "metadata frame is malformed");
+  if (has_times) {
+    m.first_commit_time = first_time;
+    m.last_commit_time = last_time;
+  }
+  m.ends_with_switch = switched != 0;
+  return m;
+}
+
+size_t object_size(const ObjectMetadata& meta) {
+  size_t size = zstd::kSkippableHeaderSize + encode_metadata(meta).size();
+  for (uint32_t s : meta.frame_sizes) size += s;
+  // The padding frame needs at least its 8-byte header.
+  size += zstd::kSkippableHeaderSize;
+  return (size + kObjectAlignment - 1) / kObjectAlignment * kObjectAlignment;
+}
+
+size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
+                       std::span<std::byte> out) {
+  WALPIPE_CHECK(frames.size() == meta.frame_sizes.size());
+  const size_t total = object_size(meta);
+  WALPIPE_CHECK(out.size() >= total);
+  std::vector<std::byte> head;
+  zstd::append_skippable(&head, kMetadataMagicNibble, encode_metadata(meta));
+  size_t pos = 0;
+  std::memcpy(out.data(), head.data(), head.size());
+  pos += head.size();
+  for (size_t i = 0; i < frames.size(); ++i) {
+    WALPIPE_CHECK(frames[i].size() == meta.frame_sizes[i]);
+    std::memcpy(out.data() + pos, frames[i].data(), frames[i].size());
+    pos += frames[i].size();
+  }
+  size_t pad_payload = total - pos - zstd::kSkippableHeaderSize;
+  uint32_t pad_header[2] = {0x184D2A50u | kPaddingMagicNibble, static_cast<uint32_t>(pad_payload)};
+  std::memcpy(out.data() + pos, pad_header, sizeof pad_header);
+  pos += sizeof pad_header;
+  std::memset(out.data() + pos, 0, pad_payload);
+  WALPIPE_CHECK(pos + pad_payload == total);
+  return total;
+}
+
+Result<ParsedObject> parse_object(Bytes object, const std::string& what) {
+  Result<zstd::Skippable> head = zstd::read_skippable(object);
+  if (!head.is_ok() || head->magic_nibble != kMetadataMagicNibble)
+    return corrupt(what, "it does not start with a walpipe metadata frame");
+  if (head->payload.size() > kMaxMetadataSize) return corrupt(what, "metadata frame is too large");
+  Result<ObjectMetadata> meta = decode_metadata(head->payload);
+  if (!meta.is_ok()) {
+    Status s = std::move(meta).take_status();
+    if (s.code() == Code::kUnsupported)
+      return Status(Code::kUnsupported, "archive object \"" + what + "\": " + s.message());
+    return corrupt(what, s.message());
+  }
+  ParsedObject parsed;
+  parsed.meta = std::move(*meta);
+  const ObjectMetadata& m = parsed.meta;
+  uint64_t expected_frames =
+      m.frame_input_size ? (m.original_size + m.frame_input_size - 1) / m.frame_input_size : 0;
+  if (m.frame_input_size == 0 || expected_frames != m.frame_sizes.size())
+    return corrupt(what, "frame table does not match the original size");
+  size_t pos = zstd::kSkippableHeaderSize + head->payload.size();
+  for (uint32_t size : m.frame_sizes) {
+    if (object.size() - pos < size) return corrupt(what, "it is truncated");
+    Bytes frame = object.subspan(pos, size);
+    Result<size_t> actual = zstd::frame_size(frame);
+    if (!actual.is_ok() || *actual != size) return corrupt(what, "a data frame boundary is wrong");
+    parsed.frames.push_back(frame);
+    pos += size;
+  }
+  Result<zstd::Skippable> pad = zstd::read_skippable(object.subspan(pos));
+  if (!pad.is_ok() || pad->magic_nibble != kPaddingMagicNibble)
+    return corrupt(what, "it is truncated or has data after its last frame");
+  pos += zstd::kSkippableHeaderSize + pad->payload.size();
+  if (pos != object.size()) return corrupt(what, "it has data after its padding frame");
+  return parsed;
+}
+
+}  // namespace walpipe::archive

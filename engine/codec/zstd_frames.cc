@@ -1,0 +1,98 @@
+#include "codec/zstd_frames.h"
+
+#include <zstd.h>
+
+namespace walpipe::zstd {
+
+struct Compressor::Impl {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ~Impl() { ZSTD_freeCCtx(cctx); }
+};
+
+Compressor::Compressor(int level) : impl_(std::make_unique<Impl>()) {
+  WALPIPE_CHECK(impl_->cctx != nullptr);
+  ZSTD_CCtx_setParameter(impl_->cctx, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(impl_->cctx, ZSTD_c_contentSizeFlag, 1);
+  ZSTD_CCtx_setParameter(impl_->cctx, ZSTD_c_checksumFlag, 0);  // XXH3-128 covers the content
+}
+
+Compressor::~Compressor() = default;
+
+size_t Compressor::bound(size_t input_size) { return ZSTD_compressBound(input_size); }
+
+Result<size_t> Compressor::compress_frame(Bytes in, std::span<std::byte> out) {
+  WALPIPE_CHECK(out.size() >= bound(in.size()));
+  size_t n = ZSTD_compress2(impl_->cctx, out.data(), out.size(), in.data(), in.size());
+  if (ZSTD_isError(n))
+    return Status(Code::kIoError, std::string("could not compress: ") + ZSTD_getErrorName(n));
+  return n;
+}
+
+namespace {
+// The largest data frame walpipe writes holds 4 MiB; 2^23 leaves room and bounds memory.
+constexpr int kWindowLogMax = 23;
+}  // namespace
+
+struct Decompressor::Impl {
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ~Impl() { ZSTD_freeDCtx(dctx); }
+};
+
+Decompressor::Decompressor() : impl_(std::make_unique<Impl>()) {
+  WALPIPE_CHECK(impl_->dctx != nullptr);
+  ZSTD_DCtx_setParameter(impl_->dctx, ZSTD_d_windowLogMax, kWindowLogMax);
+}
+
+Decompressor::~Decompressor() = default;
+
+Status Decompressor::decompress_frame(Bytes frame, std::span<std::byte> out) {
+  unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (declared == ZSTD_CONTENTSIZE_ERROR || declared != out.size())
+    return Status(Code::kCorruption, "zstd frame declares " +
+                                         (declared == ZSTD_CONTENTSIZE_ERROR
+                                              ? std::string("no valid size")
+                                              : std::to_string(declared) + " bytes") +
+                                         ", expected " + std::to_string(out.size()));
+  // Stream decoding into a fixed buffer: output can never exceed `out`, whatever the frame says.
+  ZSTD_DCtx_reset(impl_->dctx, ZSTD_reset_session_only);
+  ZSTD_inBuffer input{frame.data(), frame.size(), 0};
+  ZSTD_outBuffer output{out.data(), out.size(), 0};
+  size_t ret = ZSTD_decompressStream(impl_->dctx, &output, &input);
+  if (ZSTD_isError(ret))
+    return Status(Code::kCorruption, std::string("zstd frame is damaged: ") + ZSTD_getErrorName(ret));
+  if (ret != 0 || output.pos != out.size() || input.pos != input.size)
+    return Status(Code::kCorruption, "zstd frame does not decompress to exactly " +
+                                         std::to_string(out.size()) + " bytes");
+  return Status::ok();
+}
+
+Result<size_t> frame_size(Bytes bytes) {
+  size_t n = ZSTD_findFrameCompressedSize(bytes.data(), bytes.size());
+  if (ZSTD_isError(n))
+    return Status(Code::kCorruption, std::string("incomplete zstd frame: ") + ZSTD_getErrorName(n));
+  return n;
+}
+
+void append_skippable(std::vector<std::byte>* out, uint32_t magic_nibble, Bytes payload) {
+  WALPIPE_CHECK(magic_nibble < 16);
+  WALPIPE_CHECK(payload.size() <= UINT32_MAX);
+  uint32_t header[2] = {ZSTD_MAGIC_SKIPPABLE_START | magic_nibble,
+                        static_cast<uint32_t>(payload.size())};
+  const auto* h = reinterpret_cast<const std::byte*>(header);
+  out->insert(out->end(), h, h + sizeof header);
+  out->insert(out->end(), payload.begin(), payload.end());
+}
+
+Result<Skippable> read_skippable(Bytes bytes) {
+  if (bytes.size() < kSkippableHeaderSize)
+    return Status(Code::kCorruption, "truncated skippable frame header");
+  uint32_t magic = load_le<uint32_t>(bytes.data());
+  uint32_t size = load_le<uint32_t>(bytes.data() + 4);
+  if ((magic & ZSTD_MAGIC_SKIPPABLE_MASK) != ZSTD_MAGIC_SKIPPABLE_START)
+    return Status(Code::kCorruption, "not a skippable frame");
+  if (bytes.size() - kSkippableHeaderSize < size)
+    return Status(Code::kCorruption, "skippable frame runs past the end of the file");
+  return Skippable{magic & 0xFu, bytes.subspan(kSkippableHeaderSize, size)};
+}
+
+}  // namespace walpipe::zstd

@@ -1,0 +1,58 @@
+// The seam between the engine and the kernel for archive objects. Every filesystem step of the
+// commit protocol goes through one Io, so tests can swap the backend (io_uring or plain
+// syscalls) and inject faults at any step (FaultIo), which strace and LD_PRELOAD cannot do for
+// io_uring. Implementations are used by one thread at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <span>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "io/fs.h"
+
+namespace walpipe::io {
+
+class Io {
+ public:
+  virtual ~Io() = default;
+
+  // "io_uring" or "sync", and why a fallback was chosen, for --verbose output.
+  virtual std::string describe() const = 0;
+
+  virtual Result<Fd> open(const std::string& path, int flags, mode_t mode) = 0;
+  // Writes all of `data` from offset 0, then fdatasync; success means the bytes are durable.
+  // With O_DIRECT, `data` must be 4096-aligned in address and size.
+  virtual Status write_durably(const Fd& fd, Bytes data, const std::string& path) = 0;
+  virtual Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
+                            const std::string& path) = 0;
+  // fsync of a file or a directory. An error is final for that descriptor (never retried).
+  virtual Status fsync(const Fd& fd, const std::string& path) = 0;
+  // Closes and reports the error close() returns (NFS and quotas report write errors there).
+  virtual Status close(Fd& fd, const std::string& path) = 0;
+  // Moves `from` to `to` only if `to` does not exist: kMismatch-free EEXIST becomes
+  // Code::kMismatch so the caller can compare contents.
+  virtual Status rename_noreplace(const std::string& from, const std::string& to) = 0;
+  virtual Status unlink(const std::string& path) = 0;
+  // Creates a directory; an existing one is success (created = false).
+  virtual Status mkdir(const std::string& path, mode_t mode, bool* created) = 0;
+};
+
+// Plain blocking syscalls; the fallback when io_uring or O_DIRECT is refused.
+class SyncIo : public Io {
+ public:
+  std::string describe() const override { return "sync"; }
+  Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
+  Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
+                    const std::string& path) override;
+  Status fsync(const Fd& fd, const std::string& path) override;
+  Status close(Fd& fd, const std::string& path) override;
+  Status rename_noreplace(const std::string& from, const std::string& to) override;
+  Status unlink(const std::string& path) override;
+  Status mkdir(const std::string& path, mode_t mode, bool* created) override;
+};
+
+}  // namespace walpipe::io

@@ -1,0 +1,34 @@
+// io_uring backend: object writes go out as a chain of linked write SQEs ending in a linked
+// fdatasync, so the sync is ordered after every write (io_uring_enter(2): an unlinked fsync does
+// not apply to earlier writes) and a failed write cancels it. Every CQE is checked; short reads
+// and writes are resubmitted for the remainder. Metadata operations stay plain syscalls.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "io/io.h"
+
+namespace walpipe::io {
+
+class UringIo : public SyncIo {
+ public:
+  // nullptr with *why filled when the kernel or a seccomp profile refuses io_uring.
+  static std::unique_ptr<UringIo> create(std::string* why);
+  ~UringIo() override;
+
+  std::string describe() const override { return "io_uring"; }
+  Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
+                    const std::string& path) override;
+
+ private:
+  struct Ring;
+  explicit UringIo(std::unique_ptr<Ring> ring);
+  std::unique_ptr<Ring> ring_;
+};
+
+// The backend to use on this host: io_uring when it works, else SyncIo; `why` says which and why.
+std::unique_ptr<Io> make_default_io(std::string* why);
+
+}  // namespace walpipe::io

@@ -1,0 +1,29 @@
+// walpipe get, one file: locate → read → parse → decompress frames in parallel → check XXH3-128
+// and the WAL headers against the requested name → write DEST (0600). Nothing reaches DEST
+// unless all of that passed; a failure removes whatever was written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "archive/layout.h"
+#include "base/status.h"
+#include "io/io.h"
+
+namespace walpipe::pipeline {
+
+struct GetOptions {
+  unsigned threads = 0;  // 0: one per core
+};
+
+struct GetResult {
+  uint64_t original_size = 0;
+  uint64_t stored_size = 0;
+};
+
+// kNotFound only when the archive is reachable and holds no object under `name`: the one answer
+// that lets PostgreSQL end recovery. Every other failure is a different code.
+Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std::string& name,
+                           const std::string& dest, const GetOptions& options);
+
+}  // namespace walpipe::pipeline

@@ -1,0 +1,115 @@
+#include "pipeline/push.h"
+
+#include <fcntl.h>
+
+#include <thread>
+
+#include "archive/identity.h"
+#include "archive/object.h"
+#include "io/buffer.h"
+#include "pipeline/file_loader.h"
+#include "pipeline/frame_jobs.h"
+#include "wal/history.h"
+#include "wal/inspect.h"
+
+namespace walpipe::pipeline {
+
+namespace {
+
+std::string base_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Status read_source(io::Io& io, const std::string& path, uint64_t limit, io::AlignedBuffer* out) {
+  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  Result<uint64_t> size = io::file_size(*fd, path);
+  if (!size.is_ok()) return std::move(size).take_status();
+  if (*size > limit)
+    return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a WAL file (" +
+                                         std::to_string(*size) + " bytes)");
+  out->resize(*size);
+  return io.read_exact(*fd, 0, out->span(), path);
+}
+
+// Validates the content against its name; fills what the metadata records about it.
+Status inspect_source(const wal::WalFileName& name, Bytes data, const std::string& path,
+                      const PushOptions& options, archive::ObjectMetadata* meta,
+                      std::optional<archive::Identity>* identity) {
+  wal::SegmentReport report;
+  if (name.kind == wal::FileKind::kHistory) {
+    wal::parse_history(data, name.tli, name.to_string(), &report);
+  } else if (name.kind == wal::FileKind::kBackup) {
+    wal::parse_backup_history(data, name.to_string(), 0, &report);
+  } else {
+    report = wal::inspect_segment(data, name.to_string());
+    if (report.is_wal)
+      *identity = archive::Identity{report.system_id, report.magic, report.segment_size,
+                                    report.page_size};
+    archive::fill_from_report(report, meta);
+  }
+  const wal::Finding* error = report.first_error();
+  if (error == nullptr) return Status::ok();
+  // A file that is not WAL of any cluster can never be restored usefully.
+  if (!options.verify && (report.is_wal || name.kind == wal::FileKind::kHistory ||
+                          name.kind == wal::FileKind::kBackup)) {
+    meta->flags |= archive::kFlagFailedVerification;
+    meta->validation_error = error->message;
+    return Status::ok();
+  }
+  return Status(Code::kCorruption, "refusing to archive \"" + path + "\": " + error->message)
+      .with_detail("at file offset " + std::to_string(error->offset) + " (" + error->code + ")")
+      .with_hint(report.is_wal ? "Check the file with \"walpipe verify\"; \"walpipe push "
+                                 "--no-verify\" archives it anyway and records the failure."
+                               : "");
+}
+
+}  // namespace
+
+Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+                             const PushOptions& options) {
+  Result<wal::WalFileName> name = wal::parse_file_name(base_name(source));
+  if (!name.is_ok()) return std::move(name).take_status();
+  const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
+
+  io::AlignedBuffer data;
+  WALPIPE_TRY(read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize, &data));
+  archive::ObjectMetadata meta;
+  meta.name = name->to_string();
+  meta.original_size = data.size();
+  std::optional<archive::Identity> identity;
+  WALPIPE_TRY(inspect_source(*name, data.span(), source, options, &meta, &identity));
+  meta.fingerprint = fingerprint_of(data.span());
+
+  PushResult result{name->to_string(), archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
+                    data.size(), 0};
+  WALPIPE_TRY(archive::prepare_directories(io, layout, *name));
+  if (identity) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
+
+  // Dedup before spending CPU on compression; commit_object checks again against races.
+  Result<archive::CommitOutcome> existing =
+      archive::confirm_existing(io, layout, *name, meta.fingerprint);
+  if (existing.is_ok()) return result;
+  if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
+
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  meta.frame_input_size = options.frame_input_size;
+  auto frames = compress_frames(data.span(), options.frame_input_size, options.level, threads);
+  if (!frames.is_ok()) return std::move(frames).take_status();
+  std::vector<Bytes> views;
+  for (const auto& f : *frames) {
+    meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
+    views.emplace_back(f.data(), f.size());
+  }
+  io::AlignedBuffer object(archive::object_size(meta));
+  archive::assemble_object(meta, views, object.span());
+  Result<archive::CommitOutcome> outcome =
+      archive::commit_object(io, layout, *name, object.span(), meta.fingerprint);
+  if (!outcome.is_ok()) return std::move(outcome).take_status();
+  result.outcome = *outcome;
+  if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = object.size();
+  return result;
+}
+
+}  // namespace walpipe::pipeline

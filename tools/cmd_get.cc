@@ -1,0 +1,91 @@
+// walpipe get: restore_command. Everything but argument handling is engine/pipeline/get.
+#include <cstdio>
+
+#include "archive_option.h"
+#include "cli.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "io_choice.h"
+#include "pipeline/get.h"
+
+namespace walpipe::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "walpipe get restores one WAL file from the archive to DEST, after checking its content\n"
+    "fingerprint and its WAL headers against the requested name.\n"
+    "\n"
+    "Usage:\n"
+    "  walpipe get [OPTION]... NAME DEST\n"
+    "\n"
+    "In postgresql.conf:\n"
+    "  restore_command = 'walpipe get --archive /path/to/archive %f %p'\n"
+    "\n"
+    "Options:\n"
+    "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
+    "  -v, --verbose      say what was done, and which I/O backend was used\n"
+    "  -?, --help         show this help, then exit\n"
+    "\n"
+    "Exit status: 0 restored, 1 not in the archive (recovery ends there), 200 the archived file\n"
+    "is damaged, 201 the archive or DEST cannot be read or written, 202 usage error. Every code\n"
+    "above 125 makes PostgreSQL stop recovery instead of ending it early.\n";
+
+int exit_for(const Status& s) {
+  switch (s.code()) {
+    case Code::kNotFound:
+      return exit_code::kGetNotFound;
+    case Code::kCorruption:
+    case Code::kMismatch:
+    case Code::kUnsupported:
+      return exit_code::kGetCorrupt;
+    case Code::kInvalidArgument:
+      return exit_code::kGetUsage;
+    default:
+      return exit_code::kGetIoError;
+  }
+}
+
+}  // namespace
+
+int cmd_get(const std::vector<std::string>& argv) {
+  const std::string command = "get";
+  std::optional<Args> args =
+      parse(command, argv, {{"archive", true, 'a'}, {"verbose", false, 'v'}, {"help", false, '?'}});
+  if (!args) return exit_code::kGetUsage;
+  if (args->has("help")) {
+    std::fputs(kHelp, stdout);
+    return exit_code::kOk;
+  }
+  if (args->positional.size() != 2) {
+    usage_error(command, "expected NAME and DEST");
+    return exit_code::kGetUsage;
+  }
+  std::optional<std::string> archive = archive_dir(*args);
+  if (!archive) {
+    usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
+    return exit_code::kGetUsage;
+  }
+  const bool verbose = args->has("verbose");
+  Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
+  if (!io.is_ok()) {
+    print_error(command, io.status().to_string());
+    return exit_code::kGetUsage;
+  }
+  archive::Layout layout(*archive);
+  const std::string& name = args->positional[0];
+  Result<pipeline::GetResult> got = pipeline::get_file(**io, layout, name, args->positional[1], {});
+  if (!got.is_ok()) {
+    // Absence is routine during recovery; say it only when asked.
+    if (got.status().code() != Code::kNotFound || verbose)
+      print_error(command, got.status().to_string());
+    return exit_for(got.status());
+  }
+  if (verbose)
+    std::fprintf(stderr, "walpipe get: restored \"%s\" (%llu bytes from %llu stored)\n",
+                 name.c_str(), static_cast<unsigned long long>(got->original_size),
+                 static_cast<unsigned long long>(got->stored_size));
+  return exit_code::kOk;
+}
+
+}  // namespace walpipe::cli

@@ -1,0 +1,110 @@
+// walpipe push: archive_command. Everything but argument handling is engine/pipeline/push.
+#include <cstdio>
+#include <cstdlib>
+
+#include "archive_option.h"
+#include "cli.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "io_choice.h"
+#include "pipeline/push.h"
+
+namespace walpipe::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "walpipe push archives one WAL file durably: it verifies every record, compresses the file\n"
+    "with zstd, writes it with O_DIRECT and fsync, and links it into place without replacing\n"
+    "anything. Exit status 0 means the file is durably in the archive with identical content.\n"
+    "\n"
+    "Usage:\n"
+    "  walpipe push [OPTION]... PATH\n"
+    "\n"
+    "In postgresql.conf:\n"
+    "  archive_command = 'walpipe push --archive /path/to/archive %p'\n"
+    "\n"
+    "Options:\n"
+    "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
+    "      --level=N      zstd level, 1-19 (default: 1)\n"
+    "      --no-verify    archive WAL that fails validation, recording the failure\n"
+    "  -v, --verbose      say what was done, and which I/O backend was used\n"
+    "  -?, --help         show this help, then exit\n"
+    "\n"
+    "Exit status: 0 archived (or already archived with identical content), 1 failed (PostgreSQL\n"
+    "retries), 2 usage error or bad file name, 3 refused: another cluster, different content\n"
+    "under the same name, or invalid WAL.\n";
+
+int exit_for(const Status& s) {
+  switch (s.code()) {
+    case Code::kMismatch:
+    case Code::kCorruption:
+    case Code::kUnsupported:
+      return exit_code::kPushRefused;
+    case Code::kInvalidArgument:
+      return exit_code::kPushUsage;
+    default:
+      return exit_code::kPushFailed;
+  }
+}
+
+}  // namespace
+
+int cmd_push(const std::vector<std::string>& argv) {
+  const std::string command = "push";
+  std::optional<Args> args = parse(command, argv,
+                                   {{"archive", true, 'a'},
+                                    {"level", true},
+                                    {"no-verify", false},
+                                    {"verbose", false, 'v'},
+                                    {"help", false, '?'}});
+  if (!args) return exit_code::kPushUsage;
+  if (args->has("help")) {
+    std::fputs(kHelp, stdout);
+    return exit_code::kOk;
+  }
+  if (args->positional.size() != 1) {
+    usage_error(command, args->positional.empty() ? "no PATH given" : "too many arguments");
+    return exit_code::kPushUsage;
+  }
+  std::optional<std::string> archive = archive_dir(*args);
+  if (!archive) {
+    usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
+    return exit_code::kPushUsage;
+  }
+  pipeline::PushOptions options;
+  options.verify = !args->has("no-verify");
+  if (auto level = args->get("level")) {
+    char* end = nullptr;
+    long n = std::strtol(level->c_str(), &end, 10);
+    if (level->empty() || *end != '\0' || n < 1 || n > 19) {
+      usage_error(command, "invalid value \"" + *level + "\" for option --level");
+      return exit_code::kPushUsage;
+    }
+    options.level = static_cast<int>(n);
+  }
+  const bool verbose = args->has("verbose");
+  Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
+  if (!io.is_ok()) {
+    print_error(command, io.status().to_string());
+    return exit_code::kPushUsage;
+  }
+  archive::Layout layout(*archive);
+  Result<pipeline::PushResult> pushed = pipeline::push_file(**io, layout, args->positional[0], options);
+  if (!pushed.is_ok()) {
+    print_error(command, pushed.status().to_string());
+    return exit_for(pushed.status());
+  }
+  if (verbose) {
+    if (pushed->outcome == archive::CommitOutcome::kAlreadyPresent)
+      std::fprintf(stderr, "walpipe push: \"%s\" was already archived with identical content\n",
+                   pushed->name.c_str());
+    else
+      std::fprintf(stderr, "walpipe push: archived \"%s\": %llu bytes stored as %llu\n",
+                   pushed->name.c_str(), static_cast<unsigned long long>(pushed->original_size),
+                   static_cast<unsigned long long>(pushed->stored_size));
+  }
+  return exit_code::kOk;
+}
+
+}  // namespace walpipe::cli
