@@ -76,8 +76,12 @@ class Walker {
   uint32_t record_crc() const;
   void note_record(const RecordHeader& h, Lsn lsn, const BodyLayout& layout);
   void check_switch_tail(uint64_t after);
-  void stop(const char* code, uint64_t offset, Lsn lsn, std::string message);
+  // `next_record`: where the next record would start when the failing record's length is
+  // trustworthy (a CRC or body problem), so a record that links to it can be looked for.
+  void stop(const char* code, uint64_t offset, Lsn lsn, std::string message,
+            std::optional<uint64_t> next_record = std::nullopt);
   bool valid_page_follows(uint64_t page_index) const;
+  bool record_links_back(uint64_t pos, Lsn prev) const;
 
   const WalkInput& in_;
   SegmentReport* report_;
@@ -351,9 +355,11 @@ Walker::Step Walker::read_record() {
     pos_ = in_.file.size();
     return Step::kStop;
   }
+  const Piece& last = pieces_.back();
+  const uint64_t end = last.offset + last.length;
   if (record_crc() != header->crc) {
     stop("CRC_MISMATCH", offset, lsn,
-         "incorrect resource manager data checksum in record at " + format_lsn(lsn));
+         "incorrect resource manager data checksum in record at " + format_lsn(lsn), maxalign(end));
     return Step::kStop;
   }
   Bytes head;
@@ -368,13 +374,11 @@ Walker::Step Walker::read_record() {
   BodyProblem body = decode_record_body(head, tot_len, *in_.version, in_.data_block_size, lsn,
                                         &layout);
   if (body.code != nullptr) {
-    stop(body.code, offset, lsn, std::move(body.message));
+    stop(body.code, offset, lsn, std::move(body.message), maxalign(end));
     return Step::kStop;
   }
   note_record(*header, lsn, layout);
   if (stopped_) return Step::kStop;
-  const Piece& last = pieces_.back();
-  uint64_t end = last.offset + last.length;
   report_->end_lsn = lsn_at(maxalign(end));
   if (header->rmid == kRmXlog && (header->info & 0xF0) == kXlogSwitch) {
     report_->ends_with_switch = true;
@@ -457,7 +461,24 @@ bool Walker::valid_page_follows(uint64_t page_index) const {
 
 // Where valid WAL ends. In an archived full segment that is an error: PostgreSQL archives only
 // complete segments. In an open-ended file it is expected, unless valid pages follow.
-void Walker::stop(const char* code, uint64_t offset, Lsn lsn, std::string message) {
+bool Walker::record_links_back(uint64_t pos, Lsn prev) const {
+  if (pos >= in_.file.size()) return false;
+  if (pos % in_.page_size == 0) {
+    std::optional<PageHeader> h = parse_page_header(in_.file.subspan(pos, in_.page_size));
+    if (!h || h->magic != in_.version->magic || h->pageaddr != lsn_at(pos) ||
+        (h->info & kFirstIsContRecord))
+      return false;
+    pos += h->size();
+  }
+  // xl_tot_len and xl_prev must both lie on this page to be read without gathering.
+  if (page_start(pos) + in_.page_size - pos < 16) return false;
+  uint32_t tot_len = load_le<uint32_t>(in_.file.data() + pos);
+  Lsn link = load_le<Lsn>(in_.file.data() + pos + 8);
+  return tot_len >= kRecordHeaderSize && link == prev;
+}
+
+void Walker::stop(const char* code, uint64_t offset, Lsn lsn, std::string message,
+                  std::optional<uint64_t> next_record) {
   stopped_ = true;
   report_->end_of_wal = message;
   if (!report_->open_end) {
@@ -465,7 +486,7 @@ void Walker::stop(const char* code, uint64_t offset, Lsn lsn, std::string messag
     return;
   }
   uint64_t page = offset / in_.page_size;
-  if (valid_page_follows(page)) {
+  if ((next_record && record_links_back(*next_record, lsn)) || valid_page_follows(page)) {
     report_->add(Severity::kError, code, offset, lsn,
                  message + "; valid WAL pages follow, so this is corruption, not the end of WAL");
     return;

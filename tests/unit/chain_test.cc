@@ -1,0 +1,251 @@
+// Checks across files (wal-format.md §8 step 5, §9) through pipeline::verify_files, on real
+// segments written to a scratch directory: consecutive segments connect, gaps and foreign
+// clusters are reported, timeline histories agree with the segments they describe.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "pipeline/verify.h"
+#include "support/corpus.h"
+#include "support/corrupt.h"
+#include "support/scratch_dir.h"
+
+namespace walpipe::testing {
+namespace {
+
+using pipeline::VerifiedFile;
+using wal::Finding;
+using wal::Severity;
+
+constexpr const char* k34 = "pg16/1mb/000000010000000000000034";
+constexpr const char* k35 = "pg16/1mb/000000010000000000000035";
+constexpr const char* k36 = "pg16/1mb/000000010000000000000036";
+
+std::string describe(const std::vector<VerifiedFile>& files) {
+  std::string out;
+  for (const VerifiedFile& f : files) {
+    out += f.name + (f.load_status.is_ok() ? "" : " (" + f.load_status.to_string() + ")") + "\n";
+    for (const Finding& x : f.report.findings)
+      out += std::string("  ") + wal::severity_name(x.severity) + " " + x.code + " @" +
+             std::to_string(x.offset) + ": " + x.message + "\n";
+  }
+  return out;
+}
+
+// Writes corpus files under their own names into `dir` (optionally a sub-directory).
+std::vector<std::string> place(const ScratchDir& dir, const std::vector<std::string>& relatives,
+                               const std::string& sub = "") {
+  std::vector<std::string> paths;
+  for (const std::string& rel : relatives)
+    paths.push_back(dir.write((sub.empty() ? "" : sub + "/") + base_name(rel), corpus_bytes(rel)));
+  return paths;
+}
+
+std::vector<VerifiedFile> verify(const std::vector<std::string>& paths, bool contiguous = false) {
+  pipeline::VerifyOptions options;
+  options.jobs = 2;
+  options.require_contiguous = contiguous;
+  return pipeline::verify_files(paths, options);
+}
+
+const VerifiedFile& by_name(const std::vector<VerifiedFile>& files, const std::string& name) {
+  for (const VerifiedFile& f : files)
+    if (f.name == name) return f;
+  ADD_FAILURE() << "no result for " << name;
+  return files.front();
+}
+
+std::vector<const Finding*> with_code(const VerifiedFile& f, const std::string& code) {
+  std::vector<const Finding*> out;
+  for (const Finding& x : f.report.findings)
+    if (code == x.code) out.push_back(&x);
+  return out;
+}
+
+// No errors and no warnings anywhere; information (END_OF_WAL, CONT_NEXT_SEGMENT) is fine.
+void expect_clean(const std::vector<VerifiedFile>& files) {
+  for (const VerifiedFile& f : files) {
+    EXPECT_TRUE(f.load_status.is_ok()) << f.name;
+    for (const Finding& x : f.report.findings)
+      EXPECT_EQ(x.severity, Severity::kInfo) << f.name << ": " << x.code << " " << x.message;
+  }
+}
+
+class Chain : public ::testing::Test {
+ protected:
+  void SetUp() override { WALPIPE_REQUIRE_CORPUS(); }
+  ScratchDir dir_;
+};
+
+TEST_F(Chain, ThreeConsecutiveSegmentsVerifyClean) {
+  auto files = verify(place(dir_, {k34, k35, k36}));
+  ASSERT_EQ(files.size(), 3u);
+  expect_clean(files);
+}
+
+TEST_F(Chain, ThreeConsecutiveSegmentsVerifyCleanAlsoWhenContiguityIsRequired) {
+  expect_clean(verify(place(dir_, {k34, k35, k36}), /*contiguous=*/true));
+}
+
+TEST_F(Chain, MissingMiddleSegmentIsAChainGapWarningByDefault) {
+  auto files = verify(place(dir_, {k34, k36}));
+  const VerifiedFile& later = by_name(files, "000000010000000000000036");
+  auto gaps = with_code(later, "CHAIN_GAP");
+  ASSERT_EQ(gaps.size(), 1u) << describe(files);
+  EXPECT_EQ(gaps[0]->severity, Severity::kWarning);
+  EXPECT_EQ(gaps[0]->offset, 0u);
+  EXPECT_NE(gaps[0]->message.find("000000010000000000000035"), std::string::npos)
+      << gaps[0]->message;
+  EXPECT_TRUE(later.report.valid());
+  EXPECT_TRUE(with_code(by_name(files, "000000010000000000000034"), "CHAIN_GAP").empty());
+}
+
+TEST_F(Chain, MissingMiddleSegmentIsAChainGapErrorWhenContiguityIsRequired) {
+  auto files = verify(place(dir_, {k34, k36}), /*contiguous=*/true);
+  const VerifiedFile& later = by_name(files, "000000010000000000000036");
+  auto gaps = with_code(later, "CHAIN_GAP");
+  ASSERT_EQ(gaps.size(), 1u) << describe(files);
+  EXPECT_EQ(gaps[0]->severity, Severity::kError);
+  EXPECT_FALSE(later.report.valid());
+}
+
+// Renaming would change the expected pageaddr, so the foreign segment keeps its real name:
+// a PG 16 segment in a directory whose other files are PG 13 segments of another cluster.
+TEST_F(Chain, SegmentOfAnotherClusterInADirectoryIsSysidMismatch) {
+  auto paths = place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027",
+                            k34});
+  auto files = verify(paths);
+  const VerifiedFile& foreign = by_name(files, "000000010000000000000034");
+  auto mismatches = with_code(foreign, "SYSID_MISMATCH");
+  ASSERT_EQ(mismatches.size(), 1u) << describe(files);
+  EXPECT_EQ(mismatches[0]->severity, Severity::kError);
+  EXPECT_EQ(mismatches[0]->offset, 0u);
+  EXPECT_FALSE(foreign.report.valid());
+  // The majority of the directory is not blamed.
+  EXPECT_TRUE(by_name(files, "000000010000000000000026").report.valid()) << describe(files);
+  EXPECT_TRUE(by_name(files, "000000010000000000000027").report.valid()) << describe(files);
+}
+
+TEST_F(Chain, ClustersInSeparateDirectoriesDoNotDisagree) {
+  auto paths = place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027"},
+                     "pg13");
+  auto more = place(dir_, {k34, k35}, "pg16");
+  paths.insert(paths.end(), more.begin(), more.end());
+  expect_clean(verify(paths));
+}
+
+constexpr const char* kTl2History = "pg16/1mb/00000002.history";
+constexpr const char* kTl1Partial = "pg16/1mb/000000010000000000000055.partial";
+constexpr const char* kTl2First = "pg16/1mb/000000020000000000000055";
+constexpr const char* kTl2Second = "pg16/1mb/000000020000000000000056";
+
+TEST_F(Chain, TimelineSwitchWithHistoryAndPartialVerifiesClean) {
+  auto files = verify(place(dir_, {kTl2History, kTl1Partial, kTl2First, kTl2Second}));
+  ASSERT_EQ(files.size(), 4u);
+  expect_clean(files);
+  // The .partial ends early by design: that is information, not a problem.
+  const VerifiedFile& partial = by_name(files, "000000010000000000000055.partial");
+  EXPECT_TRUE(partial.report.open_end);
+  EXPECT_FALSE(with_code(partial, "END_OF_WAL").empty()) << describe(files);
+}
+
+TEST_F(Chain, HistorySwitchPointBeyondTheEndOfThePartialIsHistorySwitchpoint) {
+  // WAL in the .partial ends at 0/55000A0 (after its one checkpoint record); a history that
+  // claims timeline 1 ran on to 0/5500100 describes WAL the archive does not have.
+  auto paths = place(dir_, {kTl1Partial, kTl2First, kTl2Second});
+  paths.push_back(dir_.write("00000002.history", std::string("1\t0/5500100\tno recovery target specified\n")));
+  auto files = verify(paths);
+  const VerifiedFile& partial = by_name(files, "000000010000000000000055.partial");
+  auto found = with_code(partial, "HISTORY_SWITCHPOINT");
+  ASSERT_EQ(found.size(), 1u) << describe(files);
+  EXPECT_EQ(found[0]->severity, Severity::kError);
+  EXPECT_EQ(found[0]->offset, 0u);
+  EXPECT_FALSE(partial.report.valid());
+}
+
+TEST_F(Chain, HistorySwitchPointExactlyAtTheEndOfThePartialIsClean) {
+  auto paths = place(dir_, {kTl1Partial, kTl2First, kTl2Second});
+  paths.push_back(dir_.write("00000002.history", std::string("1\t0/55000A0\tno recovery target specified\n")));
+  expect_clean(verify(paths));
+}
+
+// wal-format.md §8: within one file the first record's predecessor is unknown, so only
+// `xl_prev < own LSN` can be checked (step 4c); whether it names the right record is the
+// chain check's job across the pair (step 5). A prev-link to an older, real record with a
+// re-fixed CRC therefore passes the segment and must fail the chain, on the later file.
+class PrevLinkAcrossFiles : public Chain {
+ protected:
+  void SetUp() override {
+    Chain::SetUp();
+    bytes35_ = corpus_bytes(k35);
+    // …35 starts with 1484 bytes of the record begun at 0/34FE678; its first own record is
+    // at 0/35005F8 (file offset 0x5F8), and links back to 0/34FE678.
+    std::vector<RecordLocation> records = locate_records(bytes35_);
+    ASSERT_FALSE(records.empty());
+    first_ = records.front();
+    ASSERT_EQ(first_.offset, 0x5F8u);
+    ASSERT_TRUE(first_.within_one_page);
+    ASSERT_EQ(get_u64(bytes35_, first_.offset + 8), 0x34FE678u);
+  }
+  std::vector<VerifiedFile> verify_with_prev(uint64_t prev) {
+    set_u64(bytes35_, first_.offset + 8, prev);
+    EXPECT_TRUE(refix_record_crc(bytes35_, first_.offset, 8192));
+    std::vector<std::string> paths = place(dir_, {k34, k36});
+    paths.push_back(dir_.write("000000010000000000000035", bytes35_));
+    return verify(paths);
+  }
+  ByteVec bytes35_;
+  RecordLocation first_;
+};
+
+TEST_F(PrevLinkAcrossFiles, FirstRecordLinkingToAnOlderRecordIsPrevLinkOfTheChain) {
+  // 0/34FE628 is the last record that is complete inside …34, not the one that continues.
+  auto files = verify_with_prev(0x34FE628);
+  const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
+  auto found = with_code(f35, "PREV_LINK");
+  ASSERT_EQ(found.size(), 1u) << describe(files);
+  EXPECT_EQ(found[0]->severity, Severity::kError);
+  EXPECT_EQ(found[0]->offset, 0u);  // a finding about the pair, on the later file
+  EXPECT_TRUE(with_code(by_name(files, "000000010000000000000034"), "PREV_LINK").empty());
+}
+
+TEST_F(PrevLinkAcrossFiles, TheSameSegmentAloneIsValid) {
+  set_u64(bytes35_, first_.offset + 8, 0x34FE628);
+  ASSERT_TRUE(refix_record_crc(bytes35_, first_.offset, 8192));
+  auto files = verify({dir_.write("000000010000000000000035", bytes35_)});
+  expect_clean(files);
+}
+
+TEST_F(PrevLinkAcrossFiles, FirstRecordLinkingForwardIsPrevLinkOfTheSegmentItself) {
+  // xl_prev ≥ own LSN is impossible for any predecessor: the segment walk catches it alone,
+  // at the record (wal-format.md §14 PREV_LINK).
+  auto files = verify_with_prev(0x3500600);
+  const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
+  const Finding* e = f35.report.first_error();
+  ASSERT_NE(e, nullptr) << describe(files);
+  EXPECT_STREQ(e->code, "PREV_LINK");
+  EXPECT_EQ(e->offset, 0x5F8u);
+  EXPECT_EQ(e->lsn, 0x35005F8u);
+}
+
+// …34 ends with 1484 bytes of a record still to come; a …35 whose page 0 claims 1488 (the same
+// MAXALIGNed end, so the segment alone still walks cleanly) does not continue that record.
+TEST_F(Chain, ContinuationLengthThatDoesNotMatchThePreviousSegmentIsChainGap) {
+  ByteVec bytes35 = corpus_bytes(k35);
+  ASSERT_EQ(get_u32(bytes35, 16), 1484u);
+  set_u32(bytes35, 16, 1488);
+  std::vector<std::string> paths = place(dir_, {k34});
+  paths.push_back(dir_.write("000000010000000000000035", bytes35));
+  auto alone = verify({paths.back()});
+  ASSERT_TRUE(alone[0].report.valid()) << describe(alone);
+  auto files = verify(paths);
+  const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
+  auto gaps = with_code(f35, "CHAIN_GAP");
+  ASSERT_EQ(gaps.size(), 1u) << describe(files);
+  EXPECT_EQ(gaps[0]->severity, Severity::kError);
+  EXPECT_EQ(gaps[0]->offset, 0u);
+}
+
+}  // namespace
+}  // namespace walpipe::testing
