@@ -52,7 +52,8 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
         if (s.short_name == arg[1]) spec = &s;
       // "-j4" carries its value; "-jx" for a flag is not an option.
       if (spec != nullptr && arg.size() > 2) {
-        if (!spec->takes_value) spec = nullptr;
+        if (!spec->takes_value)
+          spec = nullptr;
         else {
           value = arg.substr(2);
           has_inline_value = true;

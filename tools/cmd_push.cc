@@ -90,7 +90,8 @@ int cmd_push(const std::vector<std::string>& argv) {
     return exit_code::kPushUsage;
   }
   archive::Layout layout(*archive);
-  Result<pipeline::PushResult> pushed = pipeline::push_file(**io, layout, args->positional[0], options);
+  Result<pipeline::PushResult> pushed =
+      pipeline::push_file(**io, layout, args->positional[0], options);
   if (!pushed.is_ok()) {
     print_error(command, pushed.status().to_string());
     return exit_for(pushed.status());

@@ -19,9 +19,9 @@ inline constexpr int kPushUsage = 2;    // bad arguments or a hostile file name
 inline constexpr int kPushRefused = 3;  // other cluster, different content, invalid WAL
 
 // get (restore_command)
-inline constexpr int kGetNotFound = 1;    // the archive confirms the file is absent
-inline constexpr int kGetCorrupt = 200;   // present but damaged, or not what was asked for
-inline constexpr int kGetIoError = 201;   // archive unreadable, I/O error, DEST not writable
-inline constexpr int kGetUsage = 202;     // bad arguments or name: recovery must not go on
+inline constexpr int kGetNotFound = 1;   // the archive confirms the file is absent
+inline constexpr int kGetCorrupt = 200;  // present but damaged, or not what was asked for
+inline constexpr int kGetIoError = 201;  // archive unreadable, I/O error, DEST not writable
+inline constexpr int kGetUsage = 202;    // bad arguments or name: recovery must not go on
 
 }  // namespace walpipe::exit_code

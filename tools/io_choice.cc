@@ -11,7 +11,8 @@ namespace walpipe::cli {
 Result<std::unique_ptr<io::Io>> choose_io(const std::string& command, bool verbose) {
   std::string why;
   std::unique_ptr<io::Io> io = io::make_default_io(&why);
-  if (verbose) std::fprintf(stderr, "walpipe %s: debug: I/O backend: %s\n", command.c_str(), why.c_str());
+  if (verbose)
+    std::fprintf(stderr, "walpipe %s: debug: I/O backend: %s\n", command.c_str(), why.c_str());
   if (const char* spec = std::getenv("WALPIPE_FAULT"); spec && *spec) {
     Result<std::vector<io::Fault>> faults = io::parse_faults(spec);
     if (!faults.is_ok()) return std::move(faults).take_status();

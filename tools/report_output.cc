@@ -43,8 +43,10 @@ VerifySummary summarize(const std::vector<pipeline::VerifiedFile>& files) {
       ++s.unreadable;
       continue;
     }
-    if (f.report.valid()) ++s.valid;
-    else ++s.invalid;
+    if (f.report.valid())
+      ++s.valid;
+    else
+      ++s.invalid;
     s.records += f.report.record_count;
     if (is_segment(f)) s.wal_bytes += f.report.segment_size;
   }
@@ -89,8 +91,10 @@ std::string format_json(const std::vector<pipeline::VerifiedFile>& files,
     w.key("name");
     w.value(f.name);
     w.key("kind");
-    if (f.wal_name) w.value(wal::file_kind_name(f.wal_name->kind));
-    else w.null();
+    if (f.wal_name)
+      w.value(wal::file_kind_name(f.wal_name->kind));
+    else
+      w.null();
     w.key("compressed");
     w.value(f.compressed);
     w.key("status");
@@ -119,11 +123,15 @@ std::string format_json(const std::vector<pipeline::VerifiedFile>& files,
       w.key("end_lsn");
       w.value(wal::format_lsn(r.end_lsn));
       w.key("first_commit_time");
-      if (r.first_commit_time) w.value(wal::format_pg_timestamp(*r.first_commit_time));
-      else w.null();
+      if (r.first_commit_time)
+        w.value(wal::format_pg_timestamp(*r.first_commit_time));
+      else
+        w.null();
       w.key("last_commit_time");
-      if (r.last_commit_time) w.value(wal::format_pg_timestamp(*r.last_commit_time));
-      else w.null();
+      if (r.last_commit_time)
+        w.value(wal::format_pg_timestamp(*r.last_commit_time));
+      else
+        w.null();
       w.key("ends_with_switch");
       w.value(r.ends_with_switch);
       w.key("continues_in_next_segment");
@@ -140,8 +148,10 @@ std::string format_json(const std::vector<pipeline::VerifiedFile>& files,
       w.key("offset");
       w.value(finding.offset);
       w.key("lsn");
-      if (finding.lsn) w.value(wal::format_lsn(finding.lsn));
-      else w.null();
+      if (finding.lsn)
+        w.value(wal::format_lsn(finding.lsn));
+      else
+        w.null();
       w.key("message");
       w.value(finding.message);
       w.end_object();

@@ -38,7 +38,8 @@ Result<ObjectMetadata> read_metadata(io::Io& io, const std::string& path) {
   WALPIPE_TRY(io.read_exact(*fd, 0, head, path));
   uint32_t payload = load_le<uint32_t>(head.data() + 4);
   if (payload > kMaxMetadataSize || head.size() + payload > *size)
-    return Status(Code::kCorruption, "archive object \"" + path + "\" has a damaged metadata frame");
+    return Status(Code::kCorruption,
+                  "archive object \"" + path + "\" has a damaged metadata frame");
   head.resize(head.size() + payload);
   WALPIPE_TRY(io.read_exact(*fd, 0, head, path));
   Result<zstd::Skippable> frame = zstd::read_skippable(head);
@@ -62,8 +63,9 @@ Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
     return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")
         .with_detail("archived XXH3-128 " + theirs->fingerprint.hex() + ", new file XXH3-128 " +
                      mine.hex() + "; the archived object was left untouched")
-        .with_hint("Two clusters may be archiving into one directory, or this file was changed "
-                   "after it was archived.");
+        .with_hint(
+            "Two clusters may be archiving into one directory, or this file was changed "
+            "after it was archived.");
   // It may be a leftover of a crash between rename and folder fsync: make it durable first.
   WALPIPE_TRY(fsync_path(io, path, O_RDONLY));
   WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
@@ -91,7 +93,8 @@ Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileN
   Result<io::EntryType> root = io::entry_type(layout.root());
   if (!root.is_ok() || *root != io::EntryType::kDirectory)
     return Status(Code::kNotFound, "archive directory \"" + layout.root() + "\" does not exist")
-        .with_hint("Create it (mkdir -m 700) and make it writable by the PostgreSQL server's user.");
+        .with_hint(
+            "Create it (mkdir -m 700) and make it writable by the PostgreSQL server's user.");
   WALPIPE_TRY(make_dir(io, layout.wal_dir(), layout.root()));
   WALPIPE_TRY(make_dir(io, layout.tmp_dir(), layout.root()));
   if (layout.object_dir(name) != layout.wal_dir())

@@ -29,9 +29,8 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
   if (!sysid || !magic || !seg || !page || !format)
     return Status(Code::kCorruption, "archive identity file \"" + path + "\" is malformed");
   if (*format != "1")
-    return Status(Code::kUnsupported,
-                  "archive identity file \"" + path + "\" has format " + *format +
-                      ", which this walpipe does not know");
+    return Status(Code::kUnsupported, "archive identity file \"" + path + "\" has format " +
+                                          *format + ", which this walpipe does not know");
   Identity id;
   id.system_id = std::stoull(*sysid);
   id.wal_magic = static_cast<uint16_t>(std::stoul(*magic));
@@ -49,7 +48,8 @@ Result<std::optional<Identity>> load_identity(io::Io& io, const Layout& layout) 
   }
   Result<uint64_t> size = io::file_size(*fd, path);
   if (!size.is_ok()) return std::move(size).take_status();
-  if (*size > 4096) return Status(Code::kCorruption, "archive identity file \"" + path + "\" is too large");
+  if (*size > 4096)
+    return Status(Code::kCorruption, "archive identity file \"" + path + "\" is too large");
   std::string text(*size, '\0');
   WALPIPE_TRY(io.read_exact(*fd, 0, std::as_writable_bytes(std::span(text)), path));
   Result<Identity> id = decode_identity(text, path);
@@ -61,8 +61,7 @@ namespace {
 
 Status mismatch(const Identity& archive, const Identity& mine, const std::string& path) {
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "WAL file is from a different database system than archive \"%s\"",
+  std::snprintf(buf, sizeof buf, "WAL file is from a different database system than archive \"%s\"",
                 path.c_str());
   char detail[512];
   std::snprintf(detail, sizeof detail,
@@ -98,8 +97,9 @@ Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity
     if (!fd.is_ok()) return std::move(fd).take_status();
     Status written = io.write_durably(*fd, std::as_bytes(std::span(text)), tmp);
     Status closed = io.close(*fd, tmp);
-    Status renamed = written.is_ok() && closed.is_ok() ? io.rename_noreplace(tmp, layout.identity_path())
-                                                       : Status::ok();
+    Status renamed = written.is_ok() && closed.is_ok()
+                         ? io.rename_noreplace(tmp, layout.identity_path())
+                         : Status::ok();
     if (!written.is_ok() || !closed.is_ok() || !renamed.is_ok()) {
       Status cleanup = io.unlink(tmp);
       (void)cleanup;

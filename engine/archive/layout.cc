@@ -23,8 +23,8 @@ std::string Layout::object_path(const wal::WalFileName& name) const {
 std::string Layout::temp_path(const std::string& base) const {
   static std::atomic<uint64_t> counter{0};
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  return tmp_dir() + "/" + base + "." + std::to_string(::getpid()) + "." +
-         std::to_string(now) + "." + std::to_string(counter++);
+  return tmp_dir() + "/" + base + "." + std::to_string(::getpid()) + "." + std::to_string(now) +
+         "." + std::to_string(counter++);
 }
 
 }  // namespace walpipe::archive

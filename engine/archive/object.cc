@@ -104,10 +104,9 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
   uint32_t frame_count = 0;
   bool ok = r.read(&m.format_version) && r.read(&m.flags);
   if (ok && m.format_version != kObjectFormatVersion)
-    return Status(Code::kUnsupported,
-                  "object format version " + std::to_string(m.format_version) +
-                      " is not supported by this walpipe (it reads version " +
-                      std::to_string(kObjectFormatVersion) + ")");
+    return Status(Code::kUnsupported, "object format version " + std::to_string(m.format_version) +
+                                          " is not supported by this walpipe (it reads version " +
+                                          std::to_string(kObjectFormatVersion) + ")");
   if (ok && (m.flags & ~kKnownFlags) != 0)
     return Status(Code::kUnsupported, "object uses features this walpipe does not know (flags " +
                                           std::to_string(m.flags) + ")");
@@ -122,10 +121,10 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
   uint8_t has_times = 0, switched = 0;
   int64_t first_time = 0, last_time = 0;
   ok = ok && r.read(&m.wal_magic) && r.read(&m.system_id) && r.read(&m.segment_size) &&
-       r.read(&m.page_size) && r.read(&m.timeline) && r.read(&m.first_lsn) &&
-       r.read(&m.last_lsn) && r.read(&m.end_lsn) && r.read(&m.record_count) &&
-       r.read(&has_times) && r.read(&first_time) && r.read(&last_time) && r.read(&switched) &&
-       read_string(r, payload, &m.validation_error) && r.remaining() == 0;
+       r.read(&m.page_size) && r.read(&m.timeline) && r.read(&m.first_lsn) && r.read(&m.last_lsn) &&
+       r.read(&m.end_lsn) && r.read(&m.record_count) && r.read(&has_times) && r.read(&first_time) &&
+       r.read(&last_time) && r.read(&switched) && read_string(r, payload, &m.validation_error) &&
+       r.remaining() == 0;
   if (!ok) return Status(Code::kCorruption, "metadata frame is malformed");
   if (has_times) {
     m.first_commit_time = first_time;

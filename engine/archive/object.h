@@ -33,8 +33,8 @@ struct ObjectMetadata {
   uint32_t flags = 0;
   std::string name;  // the WAL file name the object holds
   uint64_t original_size = 0;
-  Fingerprint fingerprint;       // XXH3-128 of the original bytes
-  uint32_t frame_input_size = 0;  // original bytes per data frame (the last may hold fewer)
+  Fingerprint fingerprint;            // XXH3-128 of the original bytes
+  uint32_t frame_input_size = 0;      // original bytes per data frame (the last may hold fewer)
   std::vector<uint32_t> frame_sizes;  // compressed size of each data frame
 
   // What inspection learned (zero for history and backup files).

@@ -5,13 +5,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define WALPIPE_CHECK(cond)                                                          \
-  do {                                                                               \
-    if (!(cond)) [[unlikely]] {                                                      \
-      std::fprintf(stderr, "walpipe: internal check failed at %s:%d: %s\n", __FILE__, \
-                   __LINE__, #cond);                                                 \
-      std::abort();                                                                  \
-    }                                                                                \
+#define WALPIPE_CHECK(cond)                                                                     \
+  do {                                                                                          \
+    if (!(cond)) [[unlikely]] {                                                                 \
+      std::fprintf(stderr, "walpipe: internal check failed at %s:%d: %s\n", __FILE__, __LINE__, \
+                   #cond);                                                                      \
+      std::abort();                                                                             \
+    }                                                                                           \
   } while (0)
 
 #ifdef NDEBUG

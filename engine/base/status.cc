@@ -4,14 +4,22 @@ namespace walpipe {
 
 const char* code_name(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kNotFound: return "not found";
-    case Code::kCorruption: return "corruption";
-    case Code::kMismatch: return "mismatch";
-    case Code::kIoError: return "I/O error";
-    case Code::kNoSpace: return "no space";
-    case Code::kUnsupported: return "unsupported";
-    case Code::kInvalidArgument: return "invalid argument";
+    case Code::kOk:
+      return "ok";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kMismatch:
+      return "mismatch";
+    case Code::kIoError:
+      return "I/O error";
+    case Code::kNoSpace:
+      return "no space";
+    case Code::kUnsupported:
+      return "unsupported";
+    case Code::kInvalidArgument:
+      return "invalid argument";
   }
   return "unknown";
 }

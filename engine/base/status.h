@@ -61,7 +61,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     WALPIPE_CHECK(!std::get<Status>(state_).is_ok());
   }
@@ -98,8 +98,8 @@ class [[nodiscard]] Result {
 }  // namespace walpipe
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define WALPIPE_TRY(expr)                                   \
-  do {                                                      \
-    ::walpipe::Status walpipe_try_status_ = (expr);         \
+#define WALPIPE_TRY(expr)                                         \
+  do {                                                            \
+    ::walpipe::Status walpipe_try_status_ = (expr);               \
     if (!walpipe_try_status_.is_ok()) return walpipe_try_status_; \
   } while (0)

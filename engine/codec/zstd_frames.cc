@@ -48,18 +48,19 @@ Decompressor::~Decompressor() = default;
 Status Decompressor::decompress_frame(Bytes frame, std::span<std::byte> out) {
   unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR || declared != out.size())
-    return Status(Code::kCorruption, "zstd frame declares " +
-                                         (declared == ZSTD_CONTENTSIZE_ERROR
-                                              ? std::string("no valid size")
-                                              : std::to_string(declared) + " bytes") +
-                                         ", expected " + std::to_string(out.size()));
+    return Status(Code::kCorruption,
+                  "zstd frame declares " +
+                      (declared == ZSTD_CONTENTSIZE_ERROR ? std::string("no valid size")
+                                                          : std::to_string(declared) + " bytes") +
+                      ", expected " + std::to_string(out.size()));
   // Stream decoding into a fixed buffer: output can never exceed `out`, whatever the frame says.
   ZSTD_DCtx_reset(impl_->dctx, ZSTD_reset_session_only);
   ZSTD_inBuffer input{frame.data(), frame.size(), 0};
   ZSTD_outBuffer output{out.data(), out.size(), 0};
   size_t ret = ZSTD_decompressStream(impl_->dctx, &output, &input);
   if (ZSTD_isError(ret))
-    return Status(Code::kCorruption, std::string("zstd frame is damaged: ") + ZSTD_getErrorName(ret));
+    return Status(Code::kCorruption,
+                  std::string("zstd frame is damaged: ") + ZSTD_getErrorName(ret));
   if (ret != 0 || output.pos != out.size() || input.pos != input.size)
     return Status(Code::kCorruption, "zstd frame does not decompress to exactly " +
                                          std::to_string(out.size()) + " bytes");

@@ -35,8 +35,8 @@ Result<size_t> ZstdDecoder::decode(Bytes in, size_t* consumed, std::span<std::by
     size_t ret = ZSTD_decompressStream(impl_->dctx, &output, &input);
     if (ZSTD_isError(ret)) {
       *consumed = input.pos;
-      return Status(Code::kCorruption, "could not decompress file \"" + what_ +
-                                           "\": " + ZSTD_getErrorName(ret));
+      return Status(Code::kCorruption,
+                    "could not decompress file \"" + what_ + "\": " + ZSTD_getErrorName(ret));
     }
     frame_done_ = (ret == 0);
   }
@@ -47,7 +47,8 @@ Result<size_t> ZstdDecoder::decode(Bytes in, size_t* consumed, std::span<std::by
 bool looks_like_zstd(Bytes bytes) {
   if (bytes.size() < 4) return false;
   uint32_t magic = load_le<uint32_t>(bytes.data());
-  return magic == ZSTD_MAGICNUMBER || (magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START;
+  return magic == ZSTD_MAGICNUMBER ||
+         (magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START;
 }
 
 }  // namespace walpipe

@@ -27,7 +27,8 @@ Result<std::vector<Fault>> parse_faults(const std::string& spec) {
   size_t start = 0;
   while (start <= spec.size()) {
     size_t end = spec.find(',', start);
-    std::string item = spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string item =
+        spec.substr(start, end == std::string::npos ? std::string::npos : end - start);
     size_t c1 = item.find(':'), c2 = item.find(':', c1 == std::string::npos ? c1 : c1 + 1);
     if (c1 == std::string::npos || c2 == std::string::npos)
       return Status(Code::kInvalidArgument, "invalid fault \"" + item + "\": expected OP:N:ACTION");
@@ -36,10 +37,14 @@ Result<std::vector<Fault>> parse_faults(const std::string& spec) {
     f.nth = std::atoi(item.substr(c1 + 1, c2 - c1 - 1).c_str());
     std::string action = item.substr(c2 + 1);
     if (f.nth < 1) return Status(Code::kInvalidArgument, "invalid fault count in \"" + item + "\"");
-    if (action == "kill") f.action = Fault::Action::kKill;
-    else if (action == "short") f.action = Fault::Action::kShortWrite;
-    else if (auto e = errno_by_name(action)) f.err = *e;
-    else return Status(Code::kInvalidArgument, "invalid fault action \"" + action + "\"");
+    if (action == "kill")
+      f.action = Fault::Action::kKill;
+    else if (action == "short")
+      f.action = Fault::Action::kShortWrite;
+    else if (auto e = errno_by_name(action))
+      f.err = *e;
+    else
+      return Status(Code::kInvalidArgument, "invalid fault action \"" + action + "\"");
     faults.push_back(f);
     if (end == std::string::npos) break;
     start = end + 1;
@@ -84,6 +89,19 @@ Status FaultIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
     WALPIPE_TRY(inner_->write_durably(fd, data.first(data.size() / 2 / 4096 * 4096), path));
   }
   return inner_->write_durably(fd, data, path);
+}
+
+Status FaultIo::write_all(const Fd& fd, Bytes data, const std::string& path) {
+  if (auto f = hit("write")) {
+    if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
+    WALPIPE_TRY(inner_->write_all(fd, data.first(data.size() / 2), path));
+  }
+  return inner_->write_all(fd, data, path);
+}
+
+Status FaultIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {
+  if (auto f = hit("chmod")) return injected(*f, "change the mode of", path);
+  return inner_->set_mode(fd, mode, path);
 }
 
 Status FaultIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,

@@ -32,6 +32,8 @@ class FaultIo : public Io {
   std::string describe() const override { return inner_->describe() + " with fault injection"; }
   Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
   Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_all(const Fd& fd, Bytes data, const std::string& path) override;
+  Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
   Status fsync(const Fd& fd, const std::string& path) override;

@@ -49,8 +49,8 @@ Result<size_t> read_some(const Fd& fd, uint64_t offset, std::span<std::byte> out
                          const std::string& path) {
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::pread(fd.get(), out.data() + done, out.size() - done,
-                        static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pread(fd.get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_status(errno, "read file", path);
@@ -67,8 +67,8 @@ Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
   if (!n.is_ok()) return std::move(n).take_status();
   if (*n != out.size())
     return Status(Code::kCorruption, "could not read file \"" + path + "\": read " +
-                                         std::to_string(*n) + " of " +
-                                         std::to_string(out.size()) + " bytes");
+                                         std::to_string(*n) + " of " + std::to_string(out.size()) +
+                                         " bytes");
   return Status::ok();
 }
 
@@ -81,8 +81,10 @@ Result<std::vector<DirEntry>> list_directory(const std::string& path) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     EntryType type = EntryType::kOther;
-    if (e->d_type == DT_REG) type = EntryType::kFile;
-    else if (e->d_type == DT_DIR) type = EntryType::kDirectory;
+    if (e->d_type == DT_REG)
+      type = EntryType::kFile;
+    else if (e->d_type == DT_DIR)
+      type = EntryType::kDirectory;
     else if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
       Result<EntryType> t = entry_type(path + "/" + name);
       if (t.is_ok()) type = *t;

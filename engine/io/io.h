@@ -26,8 +26,12 @@ class Io {
   // Writes all of `data` from offset 0, then fdatasync; success means the bytes are durable.
   // With O_DIRECT, `data` must be 4096-aligned in address and size.
   virtual Status write_durably(const Fd& fd, Bytes data, const std::string& path) = 0;
+  // Writes all of `data` from offset 0 with no sync: for files that can be fetched again.
+  virtual Status write_all(const Fd& fd, Bytes data, const std::string& path) = 0;
   virtual Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                             const std::string& path) = 0;
+  // Sets the mode whatever the umask made of it.
+  virtual Status set_mode(const Fd& fd, mode_t mode, const std::string& path) = 0;
   // fsync of a file or a directory. An error is final for that descriptor (never retried).
   virtual Status fsync(const Fd& fd, const std::string& path) = 0;
   // Closes and reports the error close() returns (NFS and quotas report write errors there).
@@ -46,8 +50,10 @@ class SyncIo : public Io {
   std::string describe() const override { return "sync"; }
   Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
   Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_all(const Fd& fd, Bytes data, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
+  Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
   Status fsync(const Fd& fd, const std::string& path) override;
   Status close(Fd& fd, const std::string& path) override;
   Status rename_noreplace(const std::string& from, const std::string& to) override;

@@ -13,16 +13,23 @@ namespace walpipe::io {
 Result<Fd> SyncIo::open(const std::string& path, int flags, mode_t mode) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
-    return Status(Code::kUnsupported, "could not open file \"" + path +
-                                          "\": the filesystem does not support O_DIRECT");
+    return Status(Code::kUnsupported,
+                  "could not open file \"" + path + "\": the filesystem does not support O_DIRECT");
   if (fd < 0) return errno_status(errno, "open file", path);
   return Fd(fd);
 }
 
 Status SyncIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
+  WALPIPE_TRY(write_all(fd, data, path));
+  if (::fdatasync(fd.get()) != 0) return errno_status(errno, "fdatasync file", path);
+  return Status::ok();
+}
+
+Status SyncIo::write_all(const Fd& fd, Bytes data, const std::string& path) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
+    ssize_t n =
+        ::pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_status(errno, "write file", path);
@@ -30,7 +37,11 @@ Status SyncIo::write_durably(const Fd& fd, Bytes data, const std::string& path) 
     if (n == 0) return Status(Code::kIoError, "could not write file \"" + path + "\": no progress");
     done += static_cast<size_t>(n);  // a short write is resumed, never taken as complete
   }
-  if (::fdatasync(fd.get()) != 0) return errno_status(errno, "fdatasync file", path);
+  return Status::ok();
+}
+
+Status SyncIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {
+  if (::fchmod(fd.get(), mode) != 0) return errno_status(errno, "change the mode of", path);
   return Status::ok();
 }
 
@@ -81,7 +92,8 @@ Status SyncIo::mkdir(const std::string& path, mode_t mode, bool* created) {
   if (errno == EEXIST) {
     struct stat st;
     if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::ok();
-    return Status(Code::kIoError, "could not create directory \"" + path + "\": a file is in the way");
+    return Status(Code::kIoError,
+                  "could not create directory \"" + path + "\": a file is in the way");
   }
   return errno_status(errno, "create directory", path);
 }

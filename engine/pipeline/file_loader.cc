@@ -41,8 +41,8 @@ Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
   return LoadedFile{false, *stored};
 }
 
-Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd,
-                                         uint64_t stored, bool text_file) {
+Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,
+                                         bool text_file) {
   decoder_.reset(path);
   input_.resize(kInputChunk);
   uint64_t in_offset = 0;
@@ -52,7 +52,8 @@ Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& 
   bool input_done = false;
   for (;;) {
     if (in_pos == in_len && !input_done) {
-      Result<size_t> n = io::read_some(fd, in_offset, std::span(input_.data(), input_.size()), path);
+      Result<size_t> n =
+          io::read_some(fd, in_offset, std::span(input_.data(), input_.size()), path);
       if (!n.is_ok()) return std::move(n).take_status();
       in_offset += *n;
       in_len = *n;
@@ -78,8 +79,8 @@ Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& 
                                            "\" decompresses to more than " + size_text(limit));
   }
   if (!decoder_.at_frame_boundary())
-    return Status(Code::kCorruption,
-                  "compressed file \"" + path + "\" is truncated: its last zstd frame is incomplete");
+    return Status(Code::kCorruption, "compressed file \"" + path +
+                                         "\" is truncated: its last zstd frame is incomplete");
   return LoadedFile{true, stored};
 }
 

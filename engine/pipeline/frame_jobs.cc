@@ -52,8 +52,9 @@ Result<std::vector<std::vector<std::byte>>> compress_frames(Bytes data, uint32_t
       return std::make_unique<zstd::Compressor>(level);
     }
     Status operator()(std::unique_ptr<zstd::Compressor>& c, size_t i) const {
-      Bytes in = data.subspan(i * frame_input_size,
-                              std::min<size_t>(frame_input_size, data.size() - i * frame_input_size));
+      Bytes in =
+          data.subspan(i * frame_input_size,
+                       std::min<size_t>(frame_input_size, data.size() - i * frame_input_size));
       auto& out = (*frames)[i];
       out.resize(zstd::Compressor::bound(in.size()));
       Result<size_t> n = c->compress_frame(in, out);
@@ -78,7 +79,8 @@ Status decompress_frames(const std::vector<Bytes>& frames, uint32_t frame_input_
     }
     Status operator()(std::unique_ptr<zstd::Decompressor>& d, size_t i) const {
       size_t offset = i * frame_input_size;
-      if (offset > out.size()) return Status(Code::kCorruption, "more data frames than the original size allows");
+      if (offset > out.size())
+        return Status(Code::kCorruption, "more data frames than the original size allows");
       size_t len = std::min<size_t>(frame_input_size, out.size() - offset);
       return d->decompress_frame((*frames)[i], out.subspan(offset, len));
     }

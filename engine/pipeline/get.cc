@@ -1,7 +1,6 @@
 #include "pipeline/get.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 
 #include <thread>
 
@@ -25,10 +24,11 @@ Status corrupt(const std::string& path, const std::string& why) {
   return Status(Code::kCorruption, "archive object \"" + path + "\" cannot be restored: " + why);
 }
 
-Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata& meta,
-                     Bytes data, const std::string& path) {
+Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata& meta, Bytes data,
+                     const std::string& path) {
   if (fingerprint_of(data) != meta.fingerprint)
-    return corrupt(path, "its content does not match the recorded XXH3-128 " + meta.fingerprint.hex());
+    return corrupt(path,
+                   "its content does not match the recorded XXH3-128 " + meta.fingerprint.hex());
   if (name.kind == wal::FileKind::kHistory || name.kind == wal::FileKind::kBackup)
     return Status::ok();
   // The bytes must be the WAL the name promises (page addresses, records), not merely intact.
@@ -43,16 +43,10 @@ Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata
 Status write_dest(io::Io& io, const std::string& dest, Bytes data) {
   Result<io::Fd> fd = io.open(dest, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (!fd.is_ok()) return std::move(fd).take_status();
-  // The umask may have widened an existing file's or a new file's mode: WAL is private.
-  if (::fchmod(fd->get(), 0600) != 0) return io::errno_status(errno, "change mode of", dest);
+  // The umask may have widened a new file's mode, or DEST existed: WAL is private.
+  WALPIPE_TRY(io.set_mode(*fd, 0600, dest));
   // PostgreSQL fetches the file again after a crash, so DEST needs no fsync of its own.
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::pwrite(fd->get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return io::errno_status(n < 0 ? errno : EIO, "write file", dest);
-    done += static_cast<size_t>(n);
-  }
+  WALPIPE_TRY(io.write_all(*fd, data, dest));
   return io.close(*fd, dest);
 }
 
@@ -65,7 +59,8 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   Result<io::EntryType> root = io::entry_type(layout.root());
   if (!root.is_ok() || *root != io::EntryType::kDirectory)
     return Status(Code::kIoError, "archive directory \"" + layout.root() + "\" is not accessible")
-        .with_hint("Recovery stops here rather than ending early: fix the archive path and restart.");
+        .with_hint(
+            "Recovery stops here rather than ending early: fix the archive path and restart.");
 
   const std::string path = layout.object_path(*name);
   Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
@@ -86,7 +81,8 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   if (meta.original_size > limit) return corrupt(path, "its recorded size is impossible");
 
   io::AlignedBuffer data(meta.original_size);
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   Status decoded = decompress_frames(parsed->frames, meta.frame_input_size, data.span(), threads);
   if (!decoded.is_ok()) return corrupt(path, decoded.message());
   WALPIPE_TRY(check_content(*name, meta, data.span(), path));

@@ -45,8 +45,8 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
   } else {
     report = wal::inspect_segment(data, name.to_string());
     if (report.is_wal)
-      *identity = archive::Identity{report.system_id, report.magic, report.segment_size,
-                                    report.page_size};
+      *identity =
+          archive::Identity{report.system_id, report.magic, report.segment_size, report.page_size};
     archive::fill_from_report(report, meta);
   }
   const wal::Finding* error = report.first_error();
@@ -93,7 +93,8 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
   if (existing.is_ok()) return result;
   if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
 
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   meta.frame_input_size = options.frame_input_size;
   auto frames = compress_frames(data.span(), options.frame_input_size, options.level, threads);
   if (!frames.is_ok()) return std::move(frames).take_status();

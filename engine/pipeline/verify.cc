@@ -39,8 +39,7 @@ Status expand_directory(const std::string& dir, std::vector<std::string>* out) {
       // PostgreSQL's status files and walpipe's in-progress writes are not WAL.
       if (e.name == "archive_status" || e.name == ".tmp" || e.name == "summaries") continue;
       WALPIPE_TRY(expand_directory(path, out));
-    } else if (e.type == io::EntryType::kFile &&
-               wal::parse_file_name(strip_zst(e.name)).is_ok()) {
+    } else if (e.type == io::EntryType::kFile && wal::parse_file_name(strip_zst(e.name)).is_ok()) {
       out->push_back(std::move(path));
     }
   }
@@ -51,8 +50,8 @@ void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, Verified
   out->name = strip_zst(base_name(out->path));
   Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
   if (parsed.is_ok()) out->wal_name = *parsed;
-  bool text = parsed.is_ok() && (parsed->kind == wal::FileKind::kHistory ||
-                                 parsed->kind == wal::FileKind::kBackup);
+  bool text = parsed.is_ok() &&
+              (parsed->kind == wal::FileKind::kHistory || parsed->kind == wal::FileKind::kBackup);
   Result<LoadedFile> loaded = loader.load(out->path, text);
   if (!loaded.is_ok()) {
     if (loaded.status().code() == Code::kCorruption) {

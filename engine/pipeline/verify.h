@@ -18,7 +18,7 @@ namespace walpipe::pipeline {
 
 struct VerifiedFile {
   std::string path;
-  std::string name;                      // the WAL name (".zst" removed)
+  std::string name;  // the WAL name (".zst" removed)
   std::optional<wal::WalFileName> wal_name;
   bool compressed = false;
   uint64_t stored_size = 0;

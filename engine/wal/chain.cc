@@ -83,10 +83,9 @@ void check_link(const Segment& prev, const Segment& next, Lsn* pending_lsn) {
   }
   Lsn want_prev = p.continued_remaining ? *pending_lsn : p.record_count ? p.last_record_lsn : 0;
   if (want_prev != 0 && n.first_record_prev && *n.first_record_prev != want_prev) {
-    std::snprintf(buf, sizeof buf,
-                  "records do not connect between %s: first record links to %s, expected %s",
-                  names.c_str(), format_lsn(*n.first_record_prev).c_str(),
-                  format_lsn(want_prev).c_str());
+    std::snprintf(
+        buf, sizeof buf, "records do not connect between %s: first record links to %s, expected %s",
+        names.c_str(), format_lsn(*n.first_record_prev).c_str(), format_lsn(want_prev).c_str());
     n.add(Severity::kError, "PREV_LINK", 0, n.segment_start, buf);
   }
 }
@@ -107,8 +106,7 @@ void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segm
       if (seg_end <= h.branch_point()) {
         std::snprintf(buf, sizeof buf,
                       "segment %s of timeline %u lies before the timeline's branch point %s",
-                      s.name.to_string().c_str(), h.timeline,
-                      format_lsn(h.branch_point()).c_str());
+                      s.name.to_string().c_str(), h.timeline, format_lsn(h.branch_point()).c_str());
         r.add(Severity::kError, "TLI_NOT_IN_HISTORY", 0, r.segment_start, buf);
       }
       bool known = r.min_page_tli == h.timeline ||
@@ -125,8 +123,8 @@ void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segm
     }
     // A parent's segment that holds a switch point must hold WAL up to it.
     for (const HistoryEntry& e : h.entries) {
-      bool holds = e.parent == s.name.tli && e.switch_point > r.segment_start &&
-                   e.switch_point <= seg_end;
+      bool holds =
+          e.parent == s.name.tli && e.switch_point > r.segment_start && e.switch_point <= seg_end;
       bool ended = r.open_end || r.ends_with_switch;
       if (holds && ended && r.valid() && e.switch_point > r.end_lsn) {
         std::snprintf(buf, sizeof buf,
@@ -139,7 +137,6 @@ void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segm
     }
   }
 }
-
 
 void check_runs(std::vector<Segment> full, const ChainOptions& options) {
   std::sort(full.begin(), full.end(), [](const Segment& a, const Segment& b) {

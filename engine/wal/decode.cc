@@ -23,8 +23,8 @@ std::string fmt(const char* format, unsigned a, unsigned b = 0, unsigned c = 0) 
 BodyProblem decode_record_body(Bytes head, uint32_t tot_len, const VersionInfo& version,
                                uint32_t data_block_size, Lsn lsn, BodyLayout* layout) {
   const bool head_is_whole = head.size() >= tot_len;
-  ByteReader r(head.subspan(kRecordHeaderSize, std::min<size_t>(head.size(), tot_len) -
-                                                   kRecordHeaderSize));
+  ByteReader r(
+      head.subspan(kRecordHeaderSize, std::min<size_t>(head.size(), tot_len) - kRecordHeaderSize));
   uint64_t remaining = tot_len - kRecordHeaderSize;
   uint64_t datatotal = 0;
   int max_block_id = -1;
@@ -113,8 +113,8 @@ BodyProblem decode_record_body(Bytes head, uint32_t tot_len, const VersionInfo& 
                        lsn);
       if (!has_hole && hole_offset != 0)
         return problem("FRAGMENT_IMAGE",
-                       fmt("BKPIMAGE_HAS_HOLE not set, but hole offset %u length %u",
-                           hole_offset, hole_length),
+                       fmt("BKPIMAGE_HAS_HOLE not set, but hole offset %u length %u", hole_offset,
+                           hole_length),
                        lsn);
       if (compressed && img_len >= data_block_size)
         return problem("FRAGMENT_IMAGE",

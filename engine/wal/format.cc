@@ -34,17 +34,28 @@ std::optional<VersionInfo> version_for_magic(uint16_t magic) {
 
 const char* version_name(const VersionInfo& version) {
   switch (version.major) {
-    case 95: return "9.5";
-    case 96: return "9.6";
-    case 10: return "10";
-    case 11: return "11";
-    case 12: return "12";
-    case 13: return "13";
-    case 14: return "14";
-    case 15: return "15";
-    case 16: return "16";
-    case 17: return "17";
-    case 18: return "18";
+    case 95:
+      return "9.5";
+    case 96:
+      return "9.6";
+    case 10:
+      return "10";
+    case 11:
+      return "11";
+    case 12:
+      return "12";
+    case 13:
+      return "13";
+    case 14:
+      return "14";
+    case 15:
+      return "15";
+    case 16:
+      return "16";
+    case 17:
+      return "17";
+    case 18:
+      return "18";
   }
   return "unknown";
 }

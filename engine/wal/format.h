@@ -46,12 +46,12 @@ inline constexpr uint32_t kDefaultDataBlockSize = 8192;
 // What a page magic tells about the server that wrote the WAL.
 struct VersionInfo {
   uint16_t magic;
-  int major;                 // 95 for 9.5, 96 for 9.6, else the major number (10 … 18)
-  uint16_t info_mask;        // XLP_ALL_FLAGS
-  uint8_t max_builtin_rmid;  // last built-in resource manager id
-  bool custom_rmgrs;         // 128–255 accepted (15+)
-  bool zeroed_switch_tail;   // pages after XLOG_SWITCH are all zero (11+)
-  bool toplevel_xid_block;   // XLR_BLOCK_ID_TOPLEVEL_XID exists (14+)
+  int major;                   // 95 for 9.5, 96 for 9.6, else the major number (10 … 18)
+  uint16_t info_mask;          // XLP_ALL_FLAGS
+  uint8_t max_builtin_rmid;    // last built-in resource manager id
+  bool custom_rmgrs;           // 128–255 accepted (15+)
+  bool zeroed_switch_tail;     // pages after XLOG_SWITCH are all zero (11+)
+  bool toplevel_xid_block;     // XLR_BLOCK_ID_TOPLEVEL_XID exists (14+)
   uint8_t bimg_compress_mask;  // bimg_info bits meaning "compressed"
 };
 

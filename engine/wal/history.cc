@@ -2,8 +2,8 @@
 
 #include <cctype>
 #include <charconv>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "wal/names.h"
@@ -69,8 +69,7 @@ TimelineHistory parse_history(Bytes text, TimeLineId timeline, std::string_view 
     auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), entry.parent);
     if (ec != std::errc()) {
       report->add(Severity::kError, "HISTORY_SYNTAX", line_offset, 0,
-                  "syntax error in history file \"" + name +
-                      "\": Expected a numeric timeline ID.");
+                  "syntax error in history file \"" + name + "\": Expected a numeric timeline ID.");
       return history;
     }
     std::string_view rest = trim_left(line.substr(static_cast<size_t>(p - line.data())));
@@ -157,12 +156,14 @@ BackupLabel parse_backup_history(Bytes text, std::string_view file_name, uint64_
     return label;
   }
   label.label = keys["LABEL"];
-  label.start_tli = static_cast<TimeLineId>(std::strtoul(keys["START TIMELINE"].c_str(), nullptr, 10));
-  label.stop_tli = static_cast<TimeLineId>(std::strtoul(keys["STOP TIMELINE"].c_str(), nullptr, 10));
+  label.start_tli =
+      static_cast<TimeLineId>(std::strtoul(keys["START TIMELINE"].c_str(), nullptr, 10));
+  label.stop_tli =
+      static_cast<TimeLineId>(std::strtoul(keys["STOP TIMELINE"].c_str(), nullptr, 10));
   if (label.stop_lsn < label.checkpoint_lsn || label.checkpoint_lsn < label.start_lsn)
-    report->add(Severity::kError, "BACKUP_INCONSISTENT", 0, 0,
-                "backup history file \"" + name +
-                    "\": expected START <= CHECKPOINT <= STOP WAL LOCATION");
+    report->add(
+        Severity::kError, "BACKUP_INCONSISTENT", 0, 0,
+        "backup history file \"" + name + "\": expected START <= CHECKPOINT <= STOP WAL LOCATION");
   if (label.start_tli && label.stop_tli && label.stop_tli < label.start_tli)
     report->add(Severity::kError, "BACKUP_INCONSISTENT", 0, 0,
                 "backup history file \"" + name + "\": STOP TIMELINE is before START TIMELINE");

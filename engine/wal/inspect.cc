@@ -72,7 +72,7 @@ bool check_identity(Bytes data, std::string_view file_name, const InspectOptions
     return false;
   }
   if (data.size() != page0->seg_size) {
-    std::snprintf(buf, sizeof buf, "WAL file %s has size %zu, but its header says %u", 
+    std::snprintf(buf, sizeof buf, "WAL file %s has size %zu, but its header says %u",
                   quoted(file_name).c_str(), data.size(), page0->seg_size);
     report->add(Severity::kError, "FILE_SIZE", 0, 0, buf);
     return false;
@@ -110,8 +110,7 @@ bool check_name(std::string_view file_name, const PageHeader& page0, SegmentRepo
     report->timeline = name->tli;
     report->segment_start = segment_start_lsn(*segno, page0.seg_size);
     if (page0.pageaddr != report->segment_start) {
-      std::snprintf(buf, sizeof buf,
-                    "unexpected pageaddr %s in WAL segment %s, LSN %s, offset 0",
+      std::snprintf(buf, sizeof buf, "unexpected pageaddr %s in WAL segment %s, LSN %s, offset 0",
                     format_lsn(page0.pageaddr).c_str(), quoted(file_name).c_str(),
                     format_lsn(report->segment_start).c_str());
       report->add(Severity::kError, "PAGEADDR_MISMATCH", 0, report->segment_start, buf);
@@ -148,14 +147,20 @@ SegmentReport inspect_segment(Bytes data, std::string_view file_name,
   if (!check_name(file_name, page0, &report)) return report;
   if (page0.tli > report.timeline) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "page timeline ID %u is above the file's timeline %u",
-                  page0.tli, report.timeline);
+    std::snprintf(buf, sizeof buf, "page timeline ID %u is above the file's timeline %u", page0.tli,
+                  report.timeline);
     report.add(Severity::kError, "TLI_ABOVE_FILE", 0, report.segment_start, buf);
     return report;
   }
-  WalkInput input{data,           file_name,           &*version,
-                  report.segment_start, page0.seg_size, page0.xlog_blcksz,
-                  page0.system_id, report.timeline,    options.data_block_size};
+  WalkInput input{data,
+                  file_name,
+                  &*version,
+                  report.segment_start,
+                  page0.seg_size,
+                  page0.xlog_blcksz,
+                  page0.system_id,
+                  report.timeline,
+                  options.data_block_size};
   walk_records(input, &report);
   return report;
 }

@@ -6,10 +6,14 @@ namespace walpipe::wal {
 
 const char* file_kind_name(FileKind kind) {
   switch (kind) {
-    case FileKind::kSegment: return "segment";
-    case FileKind::kPartial: return "partial segment";
-    case FileKind::kHistory: return "timeline history file";
-    case FileKind::kBackup: return "backup history file";
+    case FileKind::kSegment:
+      return "segment";
+    case FileKind::kPartial:
+      return "partial segment";
+    case FileKind::kHistory:
+      return "timeline history file";
+    case FileKind::kBackup:
+      return "backup history file";
   }
   return "unknown";
 }
@@ -21,9 +25,12 @@ std::optional<uint32_t> upper_hex8(std::string_view s) {
   uint32_t v = 0;
   for (char c : s) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     v = v * 16 + static_cast<uint32_t>(d);
   }
   return v;
@@ -50,10 +57,14 @@ std::string WalFileName::segment_name() const { return hex8(tli) + hex8(log) + h
 
 std::string WalFileName::to_string() const {
   switch (kind) {
-    case FileKind::kSegment: return segment_name();
-    case FileKind::kPartial: return segment_name() + ".partial";
-    case FileKind::kHistory: return hex8(tli) + ".history";
-    case FileKind::kBackup: return segment_name() + "." + hex8(backup_offset) + ".backup";
+    case FileKind::kSegment:
+      return segment_name();
+    case FileKind::kPartial:
+      return segment_name() + ".partial";
+    case FileKind::kHistory:
+      return hex8(tli) + ".history";
+    case FileKind::kBackup:
+      return segment_name() + "." + hex8(backup_offset) + ".backup";
   }
   return {};
 }
@@ -62,8 +73,8 @@ Result<WalFileName> parse_file_name(std::string_view name) {
   if (name.empty()) return bad_name(name, "empty name");
   if (name.size() > 64) return bad_name(name, "name is longer than 64 characters");
   for (char c : name) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              c == '.';
+    bool ok =
+        (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.';
     if (!ok) return bad_name(name, "name contains a character other than letters, digits and dots");
   }
   WalFileName out;

@@ -60,8 +60,8 @@ std::optional<PageProblem> check_page_header(const PageHeader& h, const PageExpe
     return PageProblem{"FIRST_PAGE_NOT_LONG", buf + where(want)};
   }
   if (h.pageaddr != want.page_lsn) {
-    return PageProblem{"PAGEADDR_MISMATCH", "unexpected pageaddr " + format_lsn(h.pageaddr) +
-                                                where(want)};
+    return PageProblem{"PAGEADDR_MISMATCH",
+                       "unexpected pageaddr " + format_lsn(h.pageaddr) + where(want)};
   }
   return std::nullopt;
 }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdarg>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -104,8 +104,8 @@ std::optional<PageHeader> Walker::enter_page(uint64_t page_index) {
   uint64_t offset = page_index * in_.page_size;
   Bytes page = in_.file.subspan(offset, in_.page_size);
   std::optional<PageHeader> h = parse_page_header(page);
-  PageExpectation want{in_.version,  lsn_at(offset), page_index == 0,  in_.seg_size,
-                       in_.page_size, in_.system_id,  in_.file_name, offset};
+  PageExpectation want{in_.version,   lsn_at(offset), page_index == 0, in_.seg_size,
+                       in_.page_size, in_.system_id,  in_.file_name,   offset};
   if (!h) {
     stop("PAGE_HEADER", offset, lsn_at(offset), "page header does not fit in the page");
     return std::nullopt;
@@ -217,15 +217,15 @@ bool Walker::check_header(const RecordHeader& h, Lsn lsn, uint64_t offset) {
          printf_string("record length %u at %s too long", h.tot_len, format_lsn(lsn).c_str()));
     return false;
   }
-  bool rmid_ok = h.rmid <= in_.version->max_builtin_rmid ||
-                 (in_.version->custom_rmgrs && h.rmid >= 128);
+  bool rmid_ok =
+      h.rmid <= in_.version->max_builtin_rmid || (in_.version->custom_rmgrs && h.rmid >= 128);
   if (!rmid_ok) {
     stop("RMID_INVALID", offset, lsn,
          printf_string("invalid resource manager ID %u at %s", h.rmid, format_lsn(lsn).c_str()));
     return false;
   }
-  std::optional<Lsn> want_prev = expect_overwrite_record_ && abandoned_prev_ ? abandoned_prev_
-                                                                              : prev_lsn_;
+  std::optional<Lsn> want_prev =
+      expect_overwrite_record_ && abandoned_prev_ ? abandoned_prev_ : prev_lsn_;
   bool prev_ok = want_prev ? h.prev == *want_prev : h.prev < lsn;
   if (!prev_ok) {
     stop("PREV_LINK", offset, lsn,
@@ -264,11 +264,12 @@ void Walker::copy_out(uint32_t from, uint32_t count, std::byte* dst) const {
 
 // Gathers the pieces of the record at `offset`, checking each continuation page. Sets
 // *continues when the record runs past the end of the file. False when WAL ended.
-bool Walker::gather(uint64_t offset, uint32_t tot_len, Lsn lsn,
-                    std::optional<RecordHeader>* header, bool* continues) {
+bool Walker::gather(uint64_t offset, uint32_t tot_len, Lsn lsn, std::optional<RecordHeader>* header,
+                    bool* continues) {
   pieces_.clear();
   uint64_t page = page_start(offset);
-  uint32_t gathered = static_cast<uint32_t>(std::min<uint64_t>(page + in_.page_size - offset, tot_len));
+  uint32_t gathered =
+      static_cast<uint32_t>(std::min<uint64_t>(page + in_.page_size - offset, tot_len));
   pieces_.push_back(Piece{offset, gathered});
   auto header_ready = [&]() -> bool {
     if (*header || gathered < kRecordHeaderSize) return true;
@@ -321,7 +322,9 @@ uint32_t Walker::record_crc() const {
   uint32_t reg = crc32c::kInit;
   uint64_t logical = 0;
   for (const Piece& piece : pieces_) {
-    uint64_t skip = logical >= kRecordHeaderSize ? 0 : std::min<uint64_t>(kRecordHeaderSize - logical, piece.length);
+    uint64_t skip = logical >= kRecordHeaderSize
+                        ? 0
+                        : std::min<uint64_t>(kRecordHeaderSize - logical, piece.length);
     reg = crc32c::extend(reg, in_.file.subspan(piece.offset + skip, piece.length - skip));
     logical += piece.length;
   }
@@ -346,12 +349,13 @@ Walker::Step Walker::read_record() {
     return stopped_ ? Step::kStop : Step::kNext;
   }
   if (continues) {
-    report_->add(Severity::kInfo, "CONT_NEXT_SEGMENT", offset, lsn,
-                 printf_string("record at %s continues in the next segment (%llu of %u bytes "
-                               "here)",
-                               format_lsn(lsn).c_str(),
-                               static_cast<unsigned long long>(tot_len - report_->continued_remaining),
-                               tot_len));
+    report_->add(
+        Severity::kInfo, "CONT_NEXT_SEGMENT", offset, lsn,
+        printf_string("record at %s continues in the next segment (%llu of %u bytes "
+                      "here)",
+                      format_lsn(lsn).c_str(),
+                      static_cast<unsigned long long>(tot_len - report_->continued_remaining),
+                      tot_len));
     pos_ = in_.file.size();
     return Step::kStop;
   }
@@ -371,8 +375,8 @@ Walker::Step Walker::read_record() {
     head = Bytes(head_buf_.data(), head_len);
   }
   BodyLayout layout;
-  BodyProblem body = decode_record_body(head, tot_len, *in_.version, in_.data_block_size, lsn,
-                                        &layout);
+  BodyProblem body =
+      decode_record_body(head, tot_len, *in_.version, in_.data_block_size, lsn, &layout);
   if (body.code != nullptr) {
     stop(body.code, offset, lsn, std::move(body.message), maxalign(end));
     return Step::kStop;

@@ -51,11 +51,11 @@ struct SegmentReport {
   std::optional<std::string> end_of_wal;  // why WAL ended early, when it did
 
   // For checks across consecutive segments.
-  uint32_t leading_continuation = 0;  // xlp_rem_len of page 0 (0 without CONTRECORD)
-  std::optional<Lsn> first_record_prev;  // xl_prev of the first record that starts here
+  uint32_t leading_continuation = 0;        // xlp_rem_len of page 0 (0 without CONTRECORD)
+  std::optional<Lsn> first_record_prev;     // xl_prev of the first record that starts here
   std::optional<Lsn> continued_record_lsn;  // a record that runs past the end of the file
   uint64_t continued_remaining = 0;         // … and how many of its bytes the next file holds
-  std::optional<Lsn> overwritten_lsn;  // page 0 overwrote a record lost in the previous file
+  std::optional<Lsn> overwritten_lsn;       // page 0 overwrote a record lost in the previous file
 
   std::vector<Finding> findings;
   uint64_t findings_dropped = 0;  // past the cap, counted but not kept

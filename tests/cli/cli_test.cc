@@ -101,8 +101,8 @@ class JsonParser {
     return false;
   }
   void skip_ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' ||
-                                s_[pos_] == '\r'))
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r'))
       ++pos_;
   }
   bool literal(const char* word) {
@@ -172,25 +172,44 @@ class JsonParser {
       if (pos_ >= s_.size()) break;
       char e = s_[pos_++];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           if (pos_ + 4 > s_.size()) return fail("short \\u escape");
           for (int i = 0; i < 4; ++i)
             if (!isxdigit(static_cast<unsigned char>(s_[pos_ + i]))) return fail("bad \\u escape");
           unsigned code = std::stoul(s_.substr(pos_, 4), nullptr, 16);
           pos_ += 4;
-          if (code < 0x80) out->push_back(static_cast<char>(code));
-          else out->append("?");  // the tests only compare ASCII
+          if (code < 0x80)
+            out->push_back(static_cast<char>(code));
+          else
+            out->append("?");  // the tests only compare ASCII
           break;
         }
-        default: return fail("bad escape");
+        default:
+          return fail("bad escape");
       }
     }
     return fail("unterminated string");
@@ -579,7 +598,7 @@ TEST_F(CliHostileInput, FourGibibyteSparseFileIsRefusedWithoutReadingIt) {
 TEST_F(CliHostileInput, AllOfThemInOneFolderAreEachReportedAndTheRunCompletes) {
   dir_.write("a/000000010000000000000001", std::string());
   dir_.write("b/000000010000000000000001", std::string("text, not WAL, but long enough to have a "
-                                                        "page header's worth of bytes in it\n"));
+                                                       "page header's worth of bytes in it\n"));
   dir_.write("c/000000010000000000000001.zst", zstd_of_prefix_and_zeros({}, 8u << 20));
   dir_.write("d/00000002.history", std::string("garbage\n"));
   CommandResult r = run_walpipe({"verify", dir_.path()});

@@ -19,10 +19,10 @@ const std::vector<std::byte>& corpus_bytes(const std::string& relative);
 std::string base_name(const std::string& relative);
 
 // Skips the current test when the corpus is not beside the checkout.
-#define WALPIPE_REQUIRE_CORPUS()                                                   \
-  do {                                                                             \
-    if (::walpipe::testing::corpus_files().empty()) GTEST_SKIP() << "no corpus at " \
-                                                                 << ::walpipe::testing::corpus_dir(); \
+#define WALPIPE_REQUIRE_CORPUS()                                           \
+  do {                                                                     \
+    if (::walpipe::testing::corpus_files().empty())                        \
+      GTEST_SKIP() << "no corpus at " << ::walpipe::testing::corpus_dir(); \
   } while (0)
 
 }  // namespace walpipe::testing

@@ -26,14 +26,16 @@ std::string ScratchDir::write(const std::string& name, const std::vector<std::by
   std::string p = file(name);
   std::filesystem::create_directories(std::filesystem::path(p).parent_path());
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) ADD_FAILURE() << "could not write " << p;
   return p;
 }
 
 std::string ScratchDir::write(const std::string& name, const std::string& text) const {
-  return write(name, std::vector<std::byte>(reinterpret_cast<const std::byte*>(text.data()),
-                                            reinterpret_cast<const std::byte*>(text.data()) + text.size()));
+  return write(
+      name, std::vector<std::byte>(reinterpret_cast<const std::byte*>(text.data()),
+                                   reinterpret_cast<const std::byte*>(text.data()) + text.size()));
 }
 
 }  // namespace walpipe::testing

@@ -113,8 +113,8 @@ TEST_F(Chain, MissingMiddleSegmentIsAChainGapErrorWhenContiguityIsRequired) {
 // Renaming would change the expected pageaddr, so the foreign segment keeps its real name:
 // a PG 16 segment in a directory whose other files are PG 13 segments of another cluster.
 TEST_F(Chain, SegmentOfAnotherClusterInADirectoryIsSysidMismatch) {
-  auto paths = place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027",
-                            k34});
+  auto paths =
+      place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027", k34});
   auto files = verify(paths);
   const VerifiedFile& foreign = by_name(files, "000000010000000000000034");
   auto mismatches = with_code(foreign, "SYSID_MISMATCH");
@@ -128,8 +128,8 @@ TEST_F(Chain, SegmentOfAnotherClusterInADirectoryIsSysidMismatch) {
 }
 
 TEST_F(Chain, ClustersInSeparateDirectoriesDoNotDisagree) {
-  auto paths = place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027"},
-                     "pg13");
+  auto paths = place(
+      dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027"}, "pg13");
   auto more = place(dir_, {k34, k35}, "pg16");
   paths.insert(paths.end(), more.begin(), more.end());
   expect_clean(verify(paths));
@@ -154,7 +154,8 @@ TEST_F(Chain, HistorySwitchPointBeyondTheEndOfThePartialIsHistorySwitchpoint) {
   // WAL in the .partial ends at 0/55000A0 (after its one checkpoint record); a history that
   // claims timeline 1 ran on to 0/5500100 describes WAL the archive does not have.
   auto paths = place(dir_, {kTl1Partial, kTl2First, kTl2Second});
-  paths.push_back(dir_.write("00000002.history", std::string("1\t0/5500100\tno recovery target specified\n")));
+  paths.push_back(
+      dir_.write("00000002.history", std::string("1\t0/5500100\tno recovery target specified\n")));
   auto files = verify(paths);
   const VerifiedFile& partial = by_name(files, "000000010000000000000055.partial");
   auto found = with_code(partial, "HISTORY_SWITCHPOINT");
@@ -166,7 +167,8 @@ TEST_F(Chain, HistorySwitchPointBeyondTheEndOfThePartialIsHistorySwitchpoint) {
 
 TEST_F(Chain, HistorySwitchPointExactlyAtTheEndOfThePartialIsClean) {
   auto paths = place(dir_, {kTl1Partial, kTl2First, kTl2Second});
-  paths.push_back(dir_.write("00000002.history", std::string("1\t0/55000A0\tno recovery target specified\n")));
+  paths.push_back(
+      dir_.write("00000002.history", std::string("1\t0/55000A0\tno recovery target specified\n")));
   expect_clean(verify(paths));
 }
 

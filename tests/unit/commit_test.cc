@@ -1,12 +1,13 @@
 // The commit protocol against real files, on both I/O backends, with faults injected at every
 // step: the final name shows a complete object or nothing, and temporaries never remain.
+#include "archive/commit.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <zstd.h>
 
 #include <filesystem>
 
-#include "archive/commit.h"
 #include "archive/object.h"
 #include "io/buffer.h"
 #include "io/fault_io.h"
@@ -117,7 +118,8 @@ TEST_P(Commit, AFailureAtAnyStepLeavesNoFinalObjectAndNoTemporary) {
       io::AlignedBuffer object = make_object(name_, std::byte{3}, &fp);
       // The first open is the check for an existing object; fail the next one of each kind.
       int nth = std::string(op) == "open" ? 2 : 1;
-      io::FaultIo faulty(make_backend(GetParam()), {io::Fault{op, nth, io::Fault::Action::kError, err}});
+      io::FaultIo faulty(make_backend(GetParam()),
+                         {io::Fault{op, nth, io::Fault::Action::kError, err}});
       auto outcome = commit_object(faulty, layout, name_, object.span(), fp);
       bool final_exists = fs::exists(layout.object_path(name_));
       if (std::string(op) == "fsync") {
@@ -144,7 +146,8 @@ TEST_P(Commit, ShortWriteIsFinishedNotTakenAsComplete) {
   Fingerprint fp;
   io::AlignedBuffer object = make_object(name_, std::byte{4}, &fp);
   ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
-  io::FaultIo faulty(make_backend(GetParam()), {io::Fault{"write", 1, io::Fault::Action::kShortWrite, 0}});
+  io::FaultIo faulty(make_backend(GetParam()),
+                     {io::Fault{"write", 1, io::Fault::Action::kShortWrite, 0}});
   auto outcome = commit_object(faulty, layout, name_, object.span(), fp);
   ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
   EXPECT_EQ(fs::file_size(layout.object_path(name_)), object.size());

@@ -1,5 +1,7 @@
 // Every file of the shared corpus verifies, with the record count and last record LSN that
 // pg_waldump gives: from the corpus READMEs, and for PostgreSQL 15 from the installed pg_waldump.
+#include "support/corpus.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <regex>
 #include <sstream>
 
-#include "support/corpus.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
 #include "wal/inspect.h"
@@ -36,9 +37,12 @@ std::map<std::string, WaldumpFigures> readme_figures(const std::string& version_
   std::regex last_re(R"(^- last record: .*lsn: ([0-9A-F]+/[0-9A-F]+),)");
   std::smatch m;
   while (std::getline(in, line)) {
-    if (line.rfind("## ", 0) == 0) section = version_dir + "/" + line.substr(3);
-    else if (std::regex_search(line, m, count_re)) out[section].records = std::stoull(m[1]);
-    else if (std::regex_search(line, m, last_re)) out[section].last_lsn = normalise_lsn(m[1]);
+    if (line.rfind("## ", 0) == 0)
+      section = version_dir + "/" + line.substr(3);
+    else if (std::regex_search(line, m, count_re))
+      out[section].records = std::stoull(m[1]);
+    else if (std::regex_search(line, m, last_re))
+      out[section].last_lsn = normalise_lsn(m[1]);
   }
   return out;
 }

@@ -1,15 +1,18 @@
-#include <gtest/gtest.h>
-
 #include "wal/history.h"
+
+#include <gtest/gtest.h>
 
 namespace walpipe::wal {
 namespace {
 
-Bytes text(const std::string& s) { return Bytes(reinterpret_cast<const std::byte*>(s.data()), s.size()); }
+Bytes text(const std::string& s) {
+  return Bytes(reinterpret_cast<const std::byte*>(s.data()), s.size());
+}
 
 TEST(History, ParsesServerWrittenFilesWithBlankLinesAndComments) {
-  std::string file = "1\t0/6000000\tno recovery target specified\n\n# operator note\n"
-                     "2\t0/80357D0\tafter LSN 0/8035788\n\n";
+  std::string file =
+      "1\t0/6000000\tno recovery target specified\n\n# operator note\n"
+      "2\t0/80357D0\tafter LSN 0/8035788\n\n";
   SegmentReport report;
   TimelineHistory h = parse_history(text(file), 3, "00000003.history", &report);
   EXPECT_TRUE(report.valid());
@@ -79,8 +82,8 @@ const char* kBackup =
 
 TEST(BackupHistory, ParsesAndAgreesWithItsName) {
   SegmentReport report;
-  BackupLabel label = parse_backup_history(text(kBackup), "00000001000000000000003A.000000D8.backup",
-                                           1 << 20, &report);
+  BackupLabel label = parse_backup_history(
+      text(kBackup), "00000001000000000000003A.000000D8.backup", 1 << 20, &report);
   EXPECT_TRUE(report.valid());
   EXPECT_EQ(label.start_lsn, 0x3A000D8u);
   EXPECT_EQ(label.stop_lsn, 0x3A001B0u);
@@ -89,8 +92,7 @@ TEST(BackupHistory, ParsesAndAgreesWithItsName) {
 
 TEST(BackupHistory, NameThatDisagreesWithStartLocationIsAnError) {
   SegmentReport report;
-  parse_backup_history(text(kBackup), "00000001000000000000003B.000000D8.backup", 1 << 20,
-                       &report);
+  parse_backup_history(text(kBackup), "00000001000000000000003B.000000D8.backup", 1 << 20, &report);
   ASSERT_FALSE(report.valid());
   EXPECT_STREQ(report.first_error()->code, "BACKUP_INCONSISTENT");
 }

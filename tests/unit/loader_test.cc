@@ -1,9 +1,8 @@
 // Loading raw and zstd-compressed files must stay within what a WAL file may legally be.
-#include <gtest/gtest.h>
-#include <zstd.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "pipeline/file_loader.h"
 #include "support/corpus.h"
@@ -31,11 +30,13 @@ TEST(Loader, ReadsRawAndCompressedSegmentsIdentically) {
   auto raw = loader.load(dir.write("000000010000000000000034", segment), false);
   ASSERT_TRUE(raw.is_ok()) << raw.status().to_string();
   EXPECT_FALSE(raw->compressed);
-  EXPECT_TRUE(std::equal(segment.begin(), segment.end(), loader.data().begin(), loader.data().end()));
+  EXPECT_TRUE(
+      std::equal(segment.begin(), segment.end(), loader.data().begin(), loader.data().end()));
   auto zst = loader.load(dir.write("000000010000000000000034.zst", compress(segment)), false);
   ASSERT_TRUE(zst.is_ok()) << zst.status().to_string();
   EXPECT_TRUE(zst->compressed);
-  EXPECT_TRUE(std::equal(segment.begin(), segment.end(), loader.data().begin(), loader.data().end()));
+  EXPECT_TRUE(
+      std::equal(segment.begin(), segment.end(), loader.data().begin(), loader.data().end()));
 }
 
 TEST(Loader, CompressedStreamLongerThanItsSegmentIsRefused) {
@@ -56,7 +57,8 @@ TEST(Loader, ZstdBombOfZerosIsNotWalAndStopsEarly) {
   std::vector<std::byte> zeros(64 << 20);
   ScratchDir dir;
   pipeline::FileLoader loader;
-  auto loaded = loader.load(dir.write("000000010000000000000001.zst", compress(zeros, false)), false);
+  auto loaded =
+      loader.load(dir.write("000000010000000000000001.zst", compress(zeros, false)), false);
   // Not WAL: the loader keeps only the first bytes it needed to tell, the inspector says why.
   ASSERT_TRUE(loaded.is_ok());
   EXPECT_LE(loader.data().size(), 128u * 1024);
@@ -83,8 +85,8 @@ TEST(Loader, HugeSparseFileIsRefusedWithoutReading) {
   pipeline::FileLoader loader;
   auto loaded = loader.load(path, false);
   ASSERT_FALSE(loaded.is_ok());
-  EXPECT_EQ(loaded.status().message(), "file \"" + path +
-                                           "\" is too large to be a WAL segment (4294967296 bytes)");
+  EXPECT_EQ(loaded.status().message(),
+            "file \"" + path + "\" is too large to be a WAL segment (4294967296 bytes)");
 }
 
 TEST(Loader, MissingFileIsNotFoundWithTheReason) {

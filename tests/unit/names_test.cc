@@ -1,7 +1,8 @@
+#include "wal/names.h"
+
 #include <gtest/gtest.h>
 
 #include "wal/lsn.h"
-#include "wal/names.h"
 
 namespace walpipe::wal {
 namespace {

@@ -1,10 +1,10 @@
+#include "archive/object.h"
+
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <cstring>
 
-#include <zstd.h>
-
-#include "archive/object.h"
 #include "codec/zstd_frames.h"
 #include "io/buffer.h"
 #include "pipeline/frame_jobs.h"
@@ -19,7 +19,8 @@ struct Built {
   io::AlignedBuffer bytes;
 };
 
-Built build(const std::vector<std::byte>& data, const std::string& name, uint32_t frame = 256 * 1024) {
+Built build(const std::vector<std::byte>& data, const std::string& name,
+            uint32_t frame = 256 * 1024) {
   Built b;
   b.meta.name = name;
   b.meta.original_size = data.size();
@@ -119,7 +120,8 @@ TEST(Object, DamagedDataFrameFailsToDecodeOrHash) {
 TEST(Object, TruncationAndTrailingBytesAreRefused) {
   std::vector<std::byte> data(50000, std::byte{1});
   Built b = build(data, "00000002.history", 65536);
-  for (size_t cut : {size_t{0}, size_t{7}, size_t{100}, b.bytes.size() - 4096, b.bytes.size() - 1}) {
+  for (size_t cut :
+       {size_t{0}, size_t{7}, size_t{100}, b.bytes.size() - 4096, b.bytes.size() - 1}) {
     auto parsed = parse_object(b.bytes.span().first(cut), "x");
     EXPECT_FALSE(parsed.is_ok()) << cut;
   }

@@ -75,7 +75,6 @@ ByteVec copy_of(const std::string& relative) { return corpus_bytes(relative); }
 // Every change must make the segment invalid: a full-named archived segment has no open end.
 // ---------------------------------------------------------------------------------------------
 
-
 struct SweepSegment {
   const char* path;
   size_t records;  // how many records to damage; the walk to each costs time proportional to
@@ -114,9 +113,10 @@ class SingleByteSweep : public ::testing::TestWithParam<SweepSegment> {
         flip_byte(bytes_, at, kMask);
         SegmentReport r = inspect(bytes_, name_);
         bytes_[at] = saved;
-        SCOPED_TRACE(std::string(GetParam().path) + ": record at offset " + std::to_string(rec.offset) +
-                     " (" + wal::format_lsn(rec.lsn) + ", xl_tot_len " +
-                     std::to_string(rec.tot_len) + "), byte +" + std::to_string(rel));
+        SCOPED_TRACE(std::string(GetParam().path) + ": record at offset " +
+                     std::to_string(rec.offset) + " (" + wal::format_lsn(rec.lsn) +
+                     ", xl_tot_len " + std::to_string(rec.tot_len) + "), byte +" +
+                     std::to_string(rel));
         ASSERT_FALSE(r.valid()) << describe(r);
         check(rec, rel, r);
         ++tried;
@@ -159,10 +159,13 @@ TEST_P(SingleByteSweep, XidInfoPaddingOrCrcChangeIsCrcMismatchAtThatRecord) {
 }
 
 TEST_P(SingleByteSweep, PrevLinkChangeIsPrevLinkAtThatRecord) {
-  sweep([](const RecordLocation&) { return std::vector<uint32_t>{8, 9, 11, 12, 15}; },
-        [](const RecordLocation& rec, uint32_t, const SegmentReport& r) {
-          expect_first_error(r, "PREV_LINK", rec.offset);
-        });
+  sweep(
+      [](const RecordLocation&) {
+        return std::vector<uint32_t>{8, 9, 11, 12, 15};
+      },
+      [](const RecordLocation& rec, uint32_t, const SegmentReport& r) {
+        expect_first_error(r, "PREV_LINK", rec.offset);
+      });
 }
 
 TEST_P(SingleByteSweep, RmidChangeIsRmidInvalidAtThatRecord) {
@@ -174,25 +177,28 @@ TEST_P(SingleByteSweep, RmidChangeIsRmidInvalidAtThatRecord) {
 
 TEST_P(SingleByteSweep, TotLenChangeIsCaughtAtThatRecordOrWhereItWouldContinue) {
   const uint32_t page = page_size_;
-  sweep([](const RecordLocation&) { return std::vector<uint32_t>{0, 1, 2, 3}; },
-        [page](const RecordLocation& rec, uint32_t rel, const SegmentReport& r) {
-          uint32_t now = rec.tot_len ^ (uint32_t{kMask} << (8 * rel));
-          uint64_t page_end = rec.offset - rec.offset % page + page;
-          const Finding* e = r.first_error();
-          ASSERT_NE(e, nullptr);
-          if (now < 24) {
-            expect_first_error(r, "RECORD_LEN_SHORT", rec.offset);
-          } else if (now > 1020u * 1024 * 1024) {
-            expect_first_error(r, "RECORD_LEN_HUGE", rec.offset);
-          } else if (rec.offset + now <= page_end) {
-            expect_first_error(r, "CRC_MISMATCH", rec.offset);
-          } else {
-            std::set<std::string> codes{"CONTRECORD_MISSING", "CONTRECORD_LENGTH"};
-            EXPECT_TRUE(codes.count(e->code)) << describe(r);
-            EXPECT_EQ(e->offset, page_end) << describe(r);
-            EXPECT_EQ(e->lsn, r.segment_start + page_end);
-          }
-        });
+  sweep(
+      [](const RecordLocation&) {
+        return std::vector<uint32_t>{0, 1, 2, 3};
+      },
+      [page](const RecordLocation& rec, uint32_t rel, const SegmentReport& r) {
+        uint32_t now = rec.tot_len ^ (uint32_t{kMask} << (8 * rel));
+        uint64_t page_end = rec.offset - rec.offset % page + page;
+        const Finding* e = r.first_error();
+        ASSERT_NE(e, nullptr);
+        if (now < 24) {
+          expect_first_error(r, "RECORD_LEN_SHORT", rec.offset);
+        } else if (now > 1020u * 1024 * 1024) {
+          expect_first_error(r, "RECORD_LEN_HUGE", rec.offset);
+        } else if (rec.offset + now <= page_end) {
+          expect_first_error(r, "CRC_MISMATCH", rec.offset);
+        } else {
+          std::set<std::string> codes{"CONTRECORD_MISSING", "CONTRECORD_LENGTH"};
+          EXPECT_TRUE(codes.count(e->code)) << describe(r);
+          EXPECT_EQ(e->offset, page_end) << describe(r);
+          EXPECT_EQ(e->lsn, r.segment_start + page_end);
+        }
+      });
 }
 
 INSTANTIATE_TEST_SUITE_P(RealSegments, SingleByteSweep,
@@ -430,8 +436,14 @@ std::optional<std::vector<BlockRef>> plain_block_refs(const ByteVec& seg, const 
   while (p < r.tot_len) {
     uint8_t id = static_cast<uint8_t>(seg[r.offset + p]);
     if (id == 255 || id == 254) break;
-    if (id == 253) { p += 3; continue; }
-    if (id == 252) { p += 5; continue; }
+    if (id == 253) {
+      p += 3;
+      continue;
+    }
+    if (id == 252) {
+      p += 5;
+      continue;
+    }
     if (id > 32) return std::nullopt;
     BlockRef b{p, id, static_cast<uint8_t>(seg[r.offset + p + 1]), get_u16(seg, r.offset + p + 2)};
     if (b.fork_flags & 0x10) return std::nullopt;
