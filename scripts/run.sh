@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine (as root), builds walpipe in Release and runs the main job:
-# verifying real WAL from PostgreSQL 13 to 18 (the shared corpus), every record and its CRC.
+# Sets up a fresh Debian 12 machine (as root), builds walpipe in Release, installs it as
+# /usr/local/bin/walpipe and runs the main job: a throwaway PostgreSQL 15 cluster archives its
+# WAL through `walpipe push` into a local directory under a pgbench write load, then
+# `walpipe verify` checks every archived record. Pass a directory to keep the demo elsewhere
+# (default /var/tmp/walpipe-demo; it is recreated). PGBENCH_SECONDS sets the load's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +11,50 @@ bash scripts/setup.sh
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=OFF >/dev/null
 cmake --build build-release -j "$(nproc)"
+install -m 0755 build-release/tools/walpipe /usr/local/bin/walpipe
 
-corpus=${1:-../shared/corpus}
-echo "run: walpipe verify $corpus"
-./build-release/tools/walpipe verify "$corpus"
+demo=${1:-/var/tmp/walpipe-demo}
+seconds=${PGBENCH_SECONDS:-30}
+port=54329
+bin=/usr/lib/postgresql/15/bin
+as_pg() { runuser -u postgres -- "$@"; }
+
+if [[ -d "$demo/data" ]]; then as_pg "$bin/pg_ctl" -D "$demo/data" -m immediate stop >/dev/null 2>&1 || true; fi
+rm -rf "$demo"
+mkdir -p "$demo/archive"
+chmod 700 "$demo/archive"
+chown -R postgres:postgres "$demo"
+
+echo "run: initdb and start PostgreSQL 15 on port $port with archive_command = walpipe push"
+as_pg "$bin/initdb" -D "$demo/data" -A trust -U postgres >/dev/null
+cat >>"$demo/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$demo'
+wal_level = replica
+archive_mode = on
+archive_command = '/usr/local/bin/walpipe push --archive $demo/archive %p'
+max_wal_size = 1GB
+CONF
+as_pg "$bin/pg_ctl" -D "$demo/data" -l "$demo/server.log" -w start >/dev/null
+trap 'as_pg "$bin/pg_ctl" -D "$demo/data" -m fast stop >/dev/null 2>&1 || true' EXIT
+
+psql_q() { as_pg psql -h "$demo" -p "$port" -U postgres -d postgres -Atqc "$1"; }
+echo "run: pgbench load for ${seconds}s"
+as_pg "$bin/pgbench" -h "$demo" -p "$port" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
+as_pg "$bin/pgbench" -h "$demo" -p "$port" -U postgres -c 4 -j 2 -T "$seconds" postgres |
+  grep -E '^(tps|number of transactions actually)' || true
+last=$(psql_q "SELECT pg_walfile_name(pg_current_wal_lsn())")
+psql_q "SELECT pg_switch_wal()" >/dev/null
+for _ in $(seq 1 120); do
+  done_wal=$(psql_q "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")
+  [[ "$done_wal" > "$last" || "$done_wal" == "$last" ]] && break
+  sleep 0.5
+done
+psql_q "SELECT 'archived ' || archived_count || ' files, failed ' || failed_count || ' times, last ' || coalesce(last_archived_wal, '-') FROM pg_stat_archiver"
+ready=$(find "$demo/data/pg_wal/archive_status" -name '*.ready' | wc -l)
+echo "run: .ready backlog: $ready"
+
+echo "run: walpipe verify --contiguous $demo/archive"
+walpipe verify --quiet --contiguous "$demo/archive"
+du -sh "$demo/archive/wal" | awk '{print "run: archive size " $1}'
