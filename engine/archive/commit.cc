@@ -102,6 +102,19 @@ Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileN
   return Status::ok();
 }
 
+size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age_seconds) {
+  Result<std::vector<io::DirEntry>> entries = io::list_directory(layout.tmp_dir());
+  if (!entries.is_ok()) return 0;
+  size_t removed = 0;
+  for (const io::DirEntry& e : *entries) {
+    if (e.type != io::EntryType::kFile) continue;
+    const std::string path = layout.tmp_dir() + "/" + e.name;
+    Result<int64_t> age = io::seconds_since_modified(path);
+    if (age.is_ok() && *age >= max_age_seconds && io.unlink(path).is_ok()) ++removed;
+  }
+  return removed;
+}
+
 Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
                                     Bytes object, const Fingerprint& fingerprint) {
   WALPIPE_CHECK(object.size() % kObjectAlignment == 0);

@@ -30,6 +30,11 @@ Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileN
 Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
                                     Bytes object, const Fingerprint& fingerprint);
 
+// Removes files in .tmp/ untouched for `max_age_seconds`: leftovers of pushers that were killed.
+// A live pusher rewrites its file within seconds, so an old one has no owner. Best effort:
+// returns how many were removed.
+size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age_seconds);
+
 // Step 1 alone: kAlreadyPresent (made durable) when `name` is stored with this fingerprint,
 // kNotFound when nothing is stored under it, kMismatch when different content is.
 Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cerrno>
 #include <cstring>
 
@@ -105,6 +106,17 @@ Result<EntryType> entry_type(const std::string& path) {
   if (S_ISREG(st.st_mode)) return EntryType::kFile;
   if (S_ISDIR(st.st_mode)) return EntryType::kDirectory;
   return EntryType::kOther;
+}
+
+}  // namespace walpipe::io
+
+namespace walpipe::io {
+
+Result<int64_t> seconds_since_modified(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return errno_status(errno, "stat", path);
+  int64_t age = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(st.st_mtime);
+  return age < 0 ? 0 : age;
 }
 
 }  // namespace walpipe::io

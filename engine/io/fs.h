@@ -59,4 +59,7 @@ Result<std::vector<DirEntry>> list_directory(const std::string& path);
 
 Result<EntryType> entry_type(const std::string& path);
 
+// Seconds since the file at `path` was last modified (0 when its clock is in the future).
+Result<int64_t> seconds_since_modified(const std::string& path);
+
 }  // namespace walpipe::io

@@ -16,6 +16,9 @@ namespace walpipe::pipeline {
 
 namespace {
 
+// Far longer than any push takes, even on slow storage.
+constexpr int64_t kStaleTemporarySeconds = 3600;
+
 std::string base_name(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -85,6 +88,7 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
   PushResult result{name->to_string(), archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
                     data.size(), 0};
   WALPIPE_TRY(archive::prepare_directories(io, layout, *name));
+  archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
   if (identity) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
 
   // Dedup before spending CPU on compression; commit_object checks again against races.
