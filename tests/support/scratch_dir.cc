@@ -39,3 +39,13 @@ std::string ScratchDir::write(const std::string& name, const std::string& text) 
 }
 
 }  // namespace walpipe::testing
+
+namespace walpipe::testing {
+
+void ScratchDir::write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) ADD_FAILURE() << "could not write " << path;
+}
+
+}  // namespace walpipe::testing

@@ -19,6 +19,8 @@ class ScratchDir {
   // Writes `bytes` to `name` inside the directory; returns the full path.
   std::string write(const std::string& name, const std::vector<std::byte>& bytes) const;
   std::string write(const std::string& name, const std::string& text) const;
+  // Writes `text` to an absolute path (any directory).
+  static void write_file(const std::string& path, const std::string& text);
 
  private:
   std::string path_;

@@ -160,6 +160,19 @@ TEST_P(Commit, MissingArchiveRootIsNamed) {
   EXPECT_EQ(s.message(), "archive directory \"" + dir_.path() + "/nope\" does not exist");
 }
 
+TEST_P(Commit, StaleTemporariesAreSweptFreshOnesKept) {
+  Layout layout(dir_.path());
+  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+  std::string stale = layout.tmp_dir() + "/00000002.history.1.2.3";
+  std::string fresh = layout.tmp_dir() + "/00000002.history.4.5.6";
+  testing::ScratchDir::write_file(stale, "x");
+  testing::ScratchDir::write_file(fresh, "y");
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  EXPECT_EQ(sweep_stale_temporaries(*backend_, layout, 3600), 1u);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(fresh));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Commit, ::testing::Values("sync", "io_uring"));
 
 }  // namespace
