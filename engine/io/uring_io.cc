@@ -84,6 +84,7 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
         sync_result = res;
         continue;
       }
+      res = filtered(res);
       size_t offset = done + tag * kChunk;
       size_t want = std::min(kChunk, data.size() - offset);
       if (res == -ECANCELED) continue;
@@ -126,7 +127,7 @@ Status UringIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> o
       int ret = io_uring_wait_cqe(ring, &cqe);
       if (ret < 0) return errno_status(-ret, "wait for I/O on", path);
       uint64_t tag = io_uring_cqe_get_data64(cqe);
-      int res = cqe->res;
+      int res = filtered(cqe->res);
       io_uring_cqe_seen(ring, cqe);
       size_t pos = done + tag * kChunk;
       size_t want = std::min(kChunk, out.size() - pos);

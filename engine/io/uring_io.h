@@ -4,6 +4,7 @@
 // and writes are resubmitted for the remainder. Metadata operations stay plain syscalls.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,10 +23,17 @@ class UringIo : public SyncIo {
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
 
+  // Failpoint for tests: rewrites the result of each read or write completion before it is
+  // checked (a short count, -EIO), as a kernel could report it. No effect when unset.
+  using CompletionFilter = std::function<int(int result)>;
+  void set_completion_filter(CompletionFilter filter) { filter_ = std::move(filter); }
+
  private:
+  int filtered(int result) const { return filter_ ? filter_(result) : result; }
   struct Ring;
   explicit UringIo(std::unique_ptr<Ring> ring);
   std::unique_ptr<Ring> ring_;
+  CompletionFilter filter_;
 };
 
 // The backend to use on this host: io_uring when it works, else SyncIo; `why` says which and why.
