@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 
 namespace walpipe::wal {
 
@@ -31,43 +30,45 @@ BodyProblem decode_record_body(Bytes head, uint32_t tot_len, const VersionInfo& 
   bool have_rel = false;
   uint32_t main_len = 0;
 
-  // `need` mirrors COPY_HEADER_FIELD: the header bytes must exist within xl_tot_len.
-  auto short_of = [&](size_t n) -> std::optional<BodyProblem> {
-    if (remaining < n) return problem("FRAGMENT_TRUNCATED", "record with invalid length", lsn);
-    if (!r.has(n)) {
-      if (head_is_whole) return problem("FRAGMENT_TRUNCATED", "record with invalid length", lsn);
+  // `take` mirrors COPY_HEADER_FIELD: the header bytes must exist within xl_tot_len. It is on
+  // the path of every record, so the failure message is built only on the cold path.
+  auto take = [&](size_t n) {
+    if (remaining < n || !r.has(n)) return false;
+    remaining -= n;
+    return true;
+  };
+  auto truncated = [&](size_t n) {
+    if (remaining >= n && !head_is_whole)
       return problem("FRAGMENT_TRUNCATED",
                      fmt("record headers longer than %u bytes", kMaxRecordHeadersSize), lsn);
-    }
-    remaining -= n;
-    return std::nullopt;
+    return problem("FRAGMENT_TRUNCATED", "record with invalid length", lsn);
   };
 
   while (remaining > datatotal) {
     uint8_t id = 0;
-    if (auto p = short_of(1)) return *p;
+    if (!take(1)) return truncated(1);
     r.read(&id);
     if (id == kBlockIdDataShort) {
       uint8_t len8 = 0;
-      if (auto p = short_of(1)) return *p;
+      if (!take(1)) return truncated(1);
       r.read(&len8);
       main_len = len8;
       datatotal += len8;
       break;
     }
     if (id == kBlockIdDataLong) {
-      if (auto p = short_of(4)) return *p;
+      if (!take(4)) return truncated(4);
       r.read(&main_len);
       datatotal += main_len;
       break;
     }
     if (id == kBlockIdOrigin) {
-      if (auto p = short_of(2)) return *p;
+      if (!take(2)) return truncated(2);
       r.skip(2);
       continue;
     }
     if (id == kBlockIdToplevelXid && version.toplevel_xid_block) {
-      if (auto p = short_of(4)) return *p;
+      if (!take(4)) return truncated(4);
       r.skip(4);
       continue;
     }
@@ -78,7 +79,7 @@ BodyProblem decode_record_body(Bytes head, uint32_t tot_len, const VersionInfo& 
 
     uint8_t fork_flags = 0;
     uint16_t data_len = 0;
-    if (auto p = short_of(3)) return *p;
+    if (!take(3)) return truncated(3);
     r.read(&fork_flags);
     r.read(&data_len);
     bool has_data = (fork_flags & kBkpBlockHasData) != 0;
@@ -92,14 +93,14 @@ BodyProblem decode_record_body(Bytes head, uint32_t tot_len, const VersionInfo& 
     if (fork_flags & kBkpBlockHasImage) {
       uint16_t img_len = 0, hole_offset = 0, hole_length = 0;
       uint8_t bimg_info = 0;
-      if (auto p = short_of(5)) return *p;
+      if (!take(5)) return truncated(5);
       r.read(&img_len);
       r.read(&hole_offset);
       r.read(&bimg_info);
       bool has_hole = (bimg_info & kBkpImageHasHole) != 0;
       bool compressed = (bimg_info & version.bimg_compress_mask) != 0;
       if (has_hole && compressed) {
-        if (auto p = short_of(2)) return *p;
+        if (!take(2)) return truncated(2);
         r.read(&hole_length);
       } else if (has_hole) {
         hole_length = static_cast<uint16_t>(data_block_size - img_len);
@@ -127,13 +128,13 @@ BodyProblem decode_record_body(Bytes head, uint32_t tot_len, const VersionInfo& 
                        lsn);
     }
     if (!(fork_flags & kBkpBlockSameRel)) {
-      if (auto p = short_of(12)) return *p;
+      if (!take(12)) return truncated(12);
       r.skip(12);
       have_rel = true;
     } else if (!have_rel) {
       return problem("FRAGMENT_SAME_REL", "BKPBLOCK_SAME_REL set but no previous rel", lsn);
     }
-    if (auto p = short_of(4)) return *p;
+    if (!take(4)) return truncated(4);
     r.skip(4);
   }
   if (remaining != datatotal) return problem("FRAGMENT_LENGTH", "record with invalid length", lsn);

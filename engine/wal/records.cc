@@ -96,6 +96,8 @@ class Walker {
   bool expect_overwrite_record_ = false;
   std::vector<Piece> pieces_;
   std::array<std::byte, kRecordHeaderSize> header_bytes_{};
+  // The current record's header: in the file, or gathered into header_bytes_ when it is split.
+  const std::byte* header_ptr_ = nullptr;
   std::array<std::byte, kMaxRecordHeadersSize> head_buf_{};
   bool stopped_ = false;
 };
@@ -273,8 +275,13 @@ bool Walker::gather(uint64_t offset, uint32_t tot_len, Lsn lsn, std::optional<Re
   pieces_.push_back(Piece{offset, gathered});
   auto header_ready = [&]() -> bool {
     if (*header || gathered < kRecordHeaderSize) return true;
-    copy_out(0, kRecordHeaderSize, header_bytes_.data());
-    *header = parse_record_header(header_bytes_.data());
+    if (pieces_.front().length >= kRecordHeaderSize) {
+      header_ptr_ = in_.file.data() + pieces_.front().offset;
+    } else {
+      copy_out(0, kRecordHeaderSize, header_bytes_.data());
+      header_ptr_ = header_bytes_.data();
+    }
+    *header = parse_record_header(header_ptr_);
     return check_header(**header, lsn, offset);
   };
   if (!header_ready()) return false;
@@ -328,7 +335,7 @@ uint32_t Walker::record_crc() const {
     reg = crc32c::extend(reg, in_.file.subspan(piece.offset + skip, piece.length - skip));
     logical += piece.length;
   }
-  reg = crc32c::extend(reg, Bytes(header_bytes_.data(), kRecordCrcOffset));
+  reg = crc32c::extend(reg, Bytes(header_ptr_, kRecordCrcOffset));
   return crc32c::finish(reg);
 }
 
