@@ -125,13 +125,15 @@ void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segm
     for (const HistoryEntry& e : h.entries) {
       bool holds =
           e.parent == s.name.tli && e.switch_point > r.segment_start && e.switch_point <= seg_end;
+      // An XLOG_SWITCH fills the rest of its segment: WAL runs on to the segment's end.
       bool ended = r.open_end || r.ends_with_switch;
-      if (holds && ended && r.valid() && e.switch_point > r.end_lsn) {
+      Lsn wal_end = r.ends_with_switch ? seg_end : r.end_lsn;
+      if (holds && ended && r.valid() && e.switch_point > wal_end) {
         std::snprintf(buf, sizeof buf,
                       "timeline %u history switches from timeline %u at %s, but WAL in %s ends "
                       "at %s",
                       h.timeline, e.parent, format_lsn(e.switch_point).c_str(),
-                      s.name.to_string().c_str(), format_lsn(r.end_lsn).c_str());
+                      s.name.to_string().c_str(), format_lsn(wal_end).c_str());
         r.add(Severity::kError, "HISTORY_SWITCHPOINT", 0, r.segment_start, buf);
       }
     }

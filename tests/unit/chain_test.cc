@@ -251,3 +251,31 @@ TEST_F(Chain, ContinuationLengthThatDoesNotMatchThePreviousSegmentIsChainGap) {
 
 }  // namespace
 }  // namespace walpipe::testing
+
+namespace walpipe::testing {
+namespace {
+
+// Regression: PostgreSQL ends archive recovery at the end of the last restored segment, which
+// usually ends with XLOG_SWITCH, so the next timeline branches exactly at that segment's end.
+TEST(ChainRegression, HistoryBranchingAtTheEndOfASwitchedSegmentIsConsistent) {
+  WALPIPE_REQUIRE_CORPUS();
+  ScratchDir dir;
+  std::vector<std::string> paths;
+  paths.push_back(dir.write("000000010000000000000039",
+                            corpus_bytes("pg16/1mb/000000010000000000000039")));
+  paths.push_back(dir.write("00000002.history", std::string("1\t0/3A00000\tno recovery target "
+                                                            "specified\n")));
+  pipeline::VerifyOptions options;
+  auto files = pipeline::verify_files(paths, options);
+  for (const auto& f : files) EXPECT_TRUE(f.report.valid()) << f.name;
+  // One byte further is beyond what the switched segment holds.
+  ScratchDir dir2;
+  std::vector<std::string> beyond{
+      dir2.write("000000010000000000000039", corpus_bytes("pg16/1mb/000000010000000000000039")),
+      dir2.write("00000002.history", std::string("1\t0/3A00001\tx\n"))};
+  files = pipeline::verify_files(beyond, options);
+  EXPECT_TRUE(files[0].report.valid());  // 0/3A00001 lies in the next segment: not held here
+}
+
+}  // namespace
+}  // namespace walpipe::testing

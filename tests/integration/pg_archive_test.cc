@@ -1,0 +1,246 @@
+// walpipe against a real PostgreSQL 15 server (faults.md §1; catalogue rows 1, 26, 27, 36).
+//
+// A primary initialised with --wal-segsize=1 (fast, and it exercises 1 MiB segments) archives
+// through `walpipe push`; pgbench loads it; pg_basebackup -X none takes a base backup whose WAL
+// must come from the archive; three rows are then committed about a second apart. Then:
+//   1. point-in-time recovery through `walpipe get` to a time strictly between the commits of
+//      rows 1 and 2 must give exactly row 1 (and every pgbench row), then promote to timeline 2;
+//   2. the promoted server archives 00000002.history, which `walpipe get` restores byte for byte,
+//      and a row it commits on timeline 2 reaches the archive;
+//   3. a second restore of the same backup with recovery_target_timeline = 'latest' must follow
+//      the history file onto timeline 2: it sees row 1 and timeline 2's row, not rows 2 and 3
+//      (those were committed on timeline 1 after the branch point), and promotes to timeline 3;
+//   4. `walpipe get` of a name the archive does not hold exits 1 quickly without creating DEST,
+//      and `walpipe verify` accepts the whole archive.
+// PostgreSQL runs as the `postgres` OS user (the tests run as root in CI); so does every walpipe
+// command that touches the archive, so that nothing in it ends up owned by root.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/pg_cluster.h"
+#include "support/run_command.h"
+
+namespace walpipe::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kWait = 60;                    // seconds: the bound on every poll below
+constexpr const char* kAccounts = "500000";  // pgbench -s 5: 5 x 100000 rows
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+class PgArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (pg15_bin_dir(&why).empty()) GTEST_SKIP() << why;
+    workspace_ = std::make_unique<PgWorkspace>();
+    archive_ = workspace_->make_dir("archive");
+    out_ = workspace_->make_dir("out");
+    started_ = Clock::now();
+  }
+
+  void TearDown() override {
+    if (workspace_) std::fprintf(stderr, "pg_archive_test: %.1f s\n", seconds_since(started_));
+  }
+
+  // Prints how long the test has run so far, to show where the time goes.
+  void phase(const char* what) const {
+    std::fprintf(stderr, "[%6.1f s] %s\n", seconds_since(started_), what);
+  }
+
+  std::string archive_command() const {
+    return "archive_command = '" + workspace_->walpipe() + " push --archive " + archive_ + " %p'";
+  }
+  std::string restore_command() const {
+    return "restore_command = '" + workspace_->walpipe() + " get --archive " + archive_ + " %f %p'";
+  }
+
+  // walpipe run as the `postgres` user, as PostgreSQL runs it.
+  CommandResult walpipe(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{workspace_->walpipe()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_as_postgres(argv);
+  }
+
+  CommandResult get(const std::string& name, const std::string& dest) const {
+    return walpipe({"get", "--archive", archive_, name, dest});
+  }
+
+  // Polls `walpipe get NAME` until it restores the file (the server archives asynchronously);
+  // returns the restored bytes, or "" (with a failure) after kWait seconds.
+  std::string wait_for_archived(const std::string& name) const {
+    std::string dest = out_ + "/" + name;
+    auto deadline = Clock::now() + std::chrono::seconds(kWait);
+    CommandResult r;
+    do {
+      std::error_code ec;
+      fs::remove(dest, ec);
+      r = get(name, dest);
+      if (r.exit_code == 0) return read_text_file(dest);
+      if (r.exit_code != 1) break;  // anything but "not (yet) in the archive" is an error
+      sleep_ms(200);
+    } while (Clock::now() < deadline);
+    ADD_FAILURE() << name << " did not become restorable from the archive: " << describe(r);
+    return "";
+  }
+
+  // Switches to a new WAL segment and waits until the server has archived the one it closed.
+  void switch_and_wait_archived(const PgCluster& pg) const {
+    std::string closed = pg.query("SELECT pg_walfile_name(pg_switch_wal())");
+    ASSERT_EQ(closed.size(), 24u) << closed;
+    EXPECT_TRUE(pg.wait_for(
+        "SELECT coalesce(last_archived_wal >= '" + closed + "', false) FROM pg_stat_archiver", "t",
+        kWait))
+        << closed << " was not archived by " << pg.name();
+    EXPECT_EQ(pg.query("SELECT failed_count FROM pg_stat_archiver"), "0")
+        << pg.query("SELECT last_failed_wal, last_failed_time FROM pg_stat_archiver");
+  }
+
+  void expect_archive_verifies() const {
+    CommandResult r = walpipe({"verify", archive_});
+    EXPECT_EQ(r.exit_code, 0) << "walpipe verify " << archive_ << "\n" << describe(r);
+  }
+
+  std::unique_ptr<PgWorkspace> workspace_;
+  std::string archive_;
+  std::string out_;
+  Clock::time_point started_;
+};
+
+TEST_F(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpipe) {
+  // ---- the primary: archive_mode = on through walpipe push, 1 MiB segments ----
+  PgCluster primary(*workspace_, "primary");
+  CommandResult r = primary.init({"--wal-segsize=1"});
+  ASSERT_EQ(r.exit_code, 0) << "initdb\n" << describe(r);
+  primary.append_conf({"wal_level = replica", "archive_mode = on", archive_command(),
+                       "max_wal_senders = 4", "log_checkpoints = off"});
+  r = primary.start();
+  ASSERT_EQ(r.exit_code, 0) << "pg_ctl start\n" << describe(r);
+  phase("primary started");
+
+  r = primary.run_client({"pgbench", "-i", "-q", "-s", "5", "postgres"});
+  ASSERT_EQ(r.exit_code, 0) << "pgbench -i\n" << describe(r);
+  r = primary.run_client({"pgbench", "-T", "5", "-c", "2", "-j", "2", "postgres"});
+  ASSERT_EQ(r.exit_code, 0) << "pgbench -T 5\n" << describe(r);
+  phase("pgbench done");
+
+  // The backup holds no WAL: replaying it needs the archive from its start to its end.
+  const std::string backup = workspace_->file("backup");
+  r = primary.run_client({"pg_basebackup", "-D", backup, "-X", "none", "-c", "fast"});
+  ASSERT_EQ(r.exit_code, 0) << "pg_basebackup\n" << describe(r);
+  phase("base backup taken");
+
+  // Three rows, each in its own transaction, with a recovery target strictly between the
+  // commits of rows 1 and 2 (half a second clear of each).
+  ASSERT_EQ(primary.query("CREATE TABLE marks(id int, t timestamptz DEFAULT clock_timestamp())"),
+            "");
+  ASSERT_EQ(primary.query("INSERT INTO marks(id) VALUES (1)"), "");
+  sleep_ms(500);
+  const std::string target = primary.query("SELECT clock_timestamp()");
+  ASSERT_FALSE(target.empty());
+  sleep_ms(500);
+  ASSERT_EQ(primary.query("INSERT INTO marks(id) VALUES (2)"), "");
+  sleep_ms(1000);
+  ASSERT_EQ(primary.query("INSERT INTO marks(id) VALUES (3)"), "");
+  ASSERT_EQ(
+      primary.query("SELECT string_agg((t < '" + target + "')::text, ',' ORDER BY id) FROM marks"),
+      "true,false,false")
+      << "row 1 must precede the target " << target << ", rows 2 and 3 follow it";
+  ASSERT_NO_FATAL_FAILURE(switch_and_wait_archived(primary));
+  phase("rows committed and archived");
+
+  // ---- walpipe get: a name the archive does not hold (catalogue 26, 27) ----
+  for (const std::string absent : {"00000001000000AA00000001", "0000000A.history"}) {
+    std::string dest = out_ + "/absent-" + absent;
+    auto t0 = Clock::now();
+    r = get(absent, dest);
+    double took = seconds_since(t0);
+    EXPECT_EQ(r.exit_code, 1) << absent << "\n" << describe(r);
+    EXPECT_LT(took, 2.0) << "walpipe get of an absent " << absent << " took " << took << " s";
+    EXPECT_FALSE(fs::exists(dest)) << "walpipe get created " << dest << " for an absent file";
+  }
+  expect_archive_verifies();
+
+  // ---- point-in-time recovery to between rows 1 and 2, then promotion ----
+  PgCluster pitr(*workspace_, "pitr");
+  r = pitr.init_from_backup(backup);
+  ASSERT_EQ(r.exit_code, 0) << "cp -a backup\n" << describe(r);
+  pitr.append_conf({"archive_mode = on", archive_command(), restore_command(),
+                    "recovery_target_time = '" + target + "'",
+                    "recovery_target_action = 'promote'"});
+  pitr.touch("recovery.signal");
+  r = pitr.start();
+  ASSERT_EQ(r.exit_code, 0) << "pg_ctl start (point-in-time recovery)\n" << describe(r);
+  ASSERT_TRUE(pitr.wait_for("SELECT pg_is_in_recovery()", "f", kWait))
+      << "point-in-time recovery did not finish";
+  phase("point-in-time recovery finished");
+
+  EXPECT_EQ(pitr.query("SELECT array_agg(id ORDER BY id) FROM marks"), "{1}")
+      << "exactly the rows committed before " << target << " must be there";
+  EXPECT_EQ(pitr.query("SELECT count(*) FROM pgbench_accounts"), kAccounts);
+  EXPECT_EQ(pitr.query("SELECT count(*) FROM pgbench_branches"), "5");
+  EXPECT_TRUE(pitr.wait_for("SELECT timeline_id FROM pg_control_checkpoint()", "2", kWait));
+
+  // ---- the promotion's history file reaches the archive and restores byte for byte ----
+  const std::string history2 = wait_for_archived("00000002.history");
+  const std::string local_history2 = read_text_file(pitr.data_dir() + "/pg_wal/00000002.history");
+  EXPECT_FALSE(local_history2.empty());
+  EXPECT_EQ(history2, local_history2);
+  EXPECT_EQ(history2.rfind("1\t", 0), 0u) << "timeline 2 must branch off timeline 1:\n" << history2;
+
+  // A row on timeline 2, archived (its segment starts with timeline 1's WAL up to the branch).
+  ASSERT_EQ(pitr.query("INSERT INTO marks(id) VALUES (10)"), "");
+  ASSERT_NO_FATAL_FAILURE(switch_and_wait_archived(pitr));
+  pitr.stop("fast");
+  expect_archive_verifies();
+  phase("timeline 2 archived");
+
+  // ---- recovery_target_timeline = 'latest' follows 00000002.history ----
+  PgCluster latest(*workspace_, "latest");
+  r = latest.init_from_backup(backup);
+  ASSERT_EQ(r.exit_code, 0) << "cp -a backup\n" << describe(r);
+  latest.append_conf({"archive_mode = on", archive_command(), restore_command(),
+                      "recovery_target_timeline = 'latest'"});
+  latest.touch("recovery.signal");
+  r = latest.start();
+  ASSERT_EQ(r.exit_code, 0) << "pg_ctl start (recovery to the latest timeline)\n" << describe(r);
+  ASSERT_TRUE(latest.wait_for("SELECT pg_is_in_recovery()", "f", kWait))
+      << "recovery to the latest timeline did not finish";
+  phase("recovery to the latest timeline finished");
+
+  // Recovery followed timeline 2 to its archived end and then chose the next free timeline:
+  // 3, after walpipe said 00000003.history is not in the archive.
+  EXPECT_TRUE(latest.wait_for("SELECT timeline_id FROM pg_control_checkpoint()", "3", kWait));
+  EXPECT_EQ(read_text_file(latest.data_dir() + "/pg_wal/00000002.history"), local_history2);
+  // Row 1 precedes the branch point; row 10 is timeline 2's; rows 2 and 3 were committed on
+  // timeline 1 after the branch point, so they must not be replayed.
+  EXPECT_EQ(latest.query("SELECT array_agg(id ORDER BY id) FROM marks"), "{1,10}");
+  EXPECT_EQ(latest.query("SELECT count(*) FROM pgbench_accounts"), kAccounts);
+
+  const std::string history3 = wait_for_archived("00000003.history");
+  EXPECT_EQ(history3, read_text_file(latest.data_dir() + "/pg_wal/00000003.history"));
+  EXPECT_EQ(history3.rfind(history2, 0), 0u) << "00000003.history must extend timeline 2's:\n"
+                                             << history3;
+  latest.stop("fast");
+  expect_archive_verifies();
+  phase("timeline 3 archived");
+}
+
+}  // namespace
+}  // namespace walpipe::testing
