@@ -81,22 +81,10 @@ int cmd_verify(const std::vector<std::string>& argv) {
   }
   Progress progress("verifying", stderr_is_terminal() && files->size() > 1);
   options.progress = [&](size_t done, size_t total) { progress.update(done, total); };
-  std::vector<pipeline::VerifiedFile> results = pipeline::verify_files(*files, options);
-  progress.update(files->size(), files->size());
-  VerifySummary summary = summarize(results);
-
-  const bool verbose = args->has("verbose");
-  const bool quiet = args->has("quiet");
-  if (args->has("json")) {
-    std::fputs(format_json(results, summary).c_str(), stdout);
-  } else {
-    for (const auto& f : results) {
-      bool clean = f.load_status.is_ok() && f.report.valid();
-      if (quiet && clean) continue;
-      std::fputs(format_file_text(f, verbose).c_str(), stdout);
-    }
-    std::fputs(format_summary_text(summary).c_str(), stdout);
-  }
+  PrintOptions print{args->has("json"), args->has("verbose"), args->has("quiet")};
+  VerifyPrinter printer(print, &progress);
+  pipeline::verify_files(*files, options, printer);
+  VerifySummary summary = printer.finish();
   if (summary.unreadable) return exit_code::kUsage;
   return summary.invalid ? exit_code::kVerifyProblems : exit_code::kOk;
 }

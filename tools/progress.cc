@@ -27,3 +27,17 @@ void Progress::update(size_t done, size_t total) {
 }
 
 }  // namespace walpipe::cli
+
+namespace walpipe::cli {
+
+void Progress::print(std::FILE* out, const std::string& text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (drawn_) {
+    std::fprintf(stderr, "\r\033[K");
+    drawn_ = false;
+    last_ = {};
+  }
+  std::fputs(text.c_str(), out);
+}
+
+}  // namespace walpipe::cli

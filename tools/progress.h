@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <mutex>
 #include <string>
 
@@ -14,6 +15,8 @@ class Progress {
   Progress(std::string what, bool enabled);
   ~Progress();
   void update(size_t done, size_t total);  // thread-safe; redraws at most 10 times a second
+  // Writes `text` to `out` without tearing the progress line (which is redrawn on next update).
+  void print(std::FILE* out, const std::string& text);
 
  private:
   std::string what_;

@@ -9,8 +9,6 @@ namespace walpipe::cli {
 
 namespace {
 
-bool is_segment(const pipeline::VerifiedFile& f) { return f.report.is_wal; }
-
 std::string describe(const pipeline::VerifiedFile& f) {
   const wal::SegmentReport& r = f.report;
   if (!r.is_wal) {
@@ -35,38 +33,177 @@ std::string describe(const pipeline::VerifiedFile& f) {
 
 }  // namespace
 
-VerifySummary summarize(const std::vector<pipeline::VerifiedFile>& files) {
-  VerifySummary s;
-  for (const auto& f : files) {
-    ++s.files;
-    if (!f.load_status.is_ok()) {
-      ++s.unreadable;
-      continue;
-    }
-    if (f.report.valid())
-      ++s.valid;
-    else
-      ++s.invalid;
-    s.records += f.report.record_count;
-    if (is_segment(f)) s.wal_bytes += f.report.segment_size;
-  }
-  return s;
+namespace {
+
+std::string finding_text(const wal::Finding& f) {
+  return "  " + std::string(wal::severity_name(f.severity)) + ": " + f.message + " (" + f.code +
+         ", file offset " + std::to_string(f.offset) + ")\n";
 }
 
-std::string format_file_text(const pipeline::VerifiedFile& f, bool verbose) {
+void write_finding(json::Writer& w, const wal::Finding& f) {
+  w.begin_object();
+  w.key("severity");
+  w.value(wal::severity_name(f.severity));
+  w.key("code");
+  w.value(f.code);
+  w.key("offset");
+  w.value(f.offset);
+  w.key("lsn");
+  if (f.lsn)
+    w.value(wal::format_lsn(f.lsn));
+  else
+    w.null();
+  w.key("message");
+  w.value(f.message);
+  w.end_object();
+}
+
+std::string file_text(const pipeline::VerifiedFile& f, bool verbose) {
   if (!f.load_status.is_ok()) return f.path + ": error: " + f.load_status.to_string() + "\n";
   std::string out = f.path + ": " + (f.report.valid() ? "ok: " : "invalid: ") + describe(f) + "\n";
   for (const wal::Finding& finding : f.report.findings) {
     if (finding.severity == wal::Severity::kInfo && !verbose) continue;
-    out += "  " + std::string(wal::severity_name(finding.severity)) + ": " + finding.message +
-           " (" + finding.code + ", file offset " + std::to_string(finding.offset) + ")\n";
+    out += finding_text(finding);
   }
   if (f.report.findings_dropped)
     out += "  (" + std::to_string(f.report.findings_dropped) + " more findings not shown)\n";
   return out;
 }
 
-std::string format_summary_text(const VerifySummary& s) {
+std::string file_json(const pipeline::VerifiedFile& f) {
+  const wal::SegmentReport& r = f.report;
+  json::Writer w;
+  w.begin_object();
+  w.key("path");
+  w.value(f.path);
+  w.key("name");
+  w.value(f.name);
+  w.key("kind");
+  if (f.wal_name)
+    w.value(wal::file_kind_name(f.wal_name->kind));
+  else
+    w.null();
+  w.key("compressed");
+  w.value(f.compressed);
+  w.key("status");
+  w.value(!f.load_status.is_ok() ? "unreadable" : r.valid() ? "valid" : "invalid");
+  if (!f.load_status.is_ok()) {
+    w.key("error");
+    w.value(f.load_status.to_string());
+  }
+  if (r.is_wal) {
+    w.key("version");
+    w.value(r.version);
+    w.key("system_identifier");
+    w.value(std::to_string(r.system_id));  // a string: it does not fit a JSON double
+    w.key("timeline");
+    w.value(r.timeline);
+    w.key("segment_size");
+    w.value(r.segment_size);
+    w.key("page_size");
+    w.value(r.page_size);
+    w.key("record_count");
+    w.value(r.record_count);
+    w.key("first_lsn");
+    w.value(wal::format_lsn(r.first_record_lsn));
+    w.key("last_lsn");
+    w.value(wal::format_lsn(r.last_record_lsn));
+    w.key("end_lsn");
+    w.value(wal::format_lsn(r.end_lsn));
+    w.key("first_commit_time");
+    if (r.first_commit_time)
+      w.value(wal::format_pg_timestamp(*r.first_commit_time));
+    else
+      w.null();
+    w.key("last_commit_time");
+    if (r.last_commit_time)
+      w.value(wal::format_pg_timestamp(*r.last_commit_time));
+    else
+      w.null();
+    w.key("ends_with_switch");
+    w.value(r.ends_with_switch);
+    w.key("continues_in_next_segment");
+    w.value(r.continued_remaining != 0);
+  }
+  w.key("problems");
+  w.begin_array();
+  for (const wal::Finding& finding : r.findings) write_finding(w, finding);
+  w.end_array();
+  w.end_object();
+  return w.str();
+}
+
+}  // namespace
+
+VerifyPrinter::VerifyPrinter(PrintOptions options, Progress* progress)
+    : options_(options), progress_(progress) {
+  if (options_.json) emit("{\"files\":[");
+}
+
+void VerifyPrinter::emit(const std::string& text) { progress_->print(stdout, text); }
+
+void VerifyPrinter::file(size_t index, const pipeline::VerifiedFile& f) {
+  ++summary_.files;
+  bool readable = f.load_status.is_ok();
+  bool valid = readable && f.report.valid();
+  if (!readable)
+    ++summary_.unreadable;
+  else if (valid)
+    ++summary_.valid;
+  else
+    ++summary_.invalid;
+  summary_.records += f.report.record_count;
+  if (f.report.is_wal) summary_.wal_bytes += f.report.segment_size;
+  if (valid_.size() <= index) valid_.resize(index + 1);
+  valid_[index] = valid;
+  if (options_.json) {
+    emit((first_json_file_ ? "" : ",") + file_json(f));
+    first_json_file_ = false;
+  } else if (!(options_.quiet && valid)) {
+    emit(file_text(f, options_.verbose));
+  }
+}
+
+void VerifyPrinter::set_finding(size_t index, const std::string& path, const wal::Finding& f) {
+  if (f.severity == wal::Severity::kError && index < valid_.size() && valid_[index]) {
+    valid_[index] = false;
+    --summary_.valid;
+    ++summary_.invalid;
+  }
+  if (options_.json) {
+    json::Writer w;
+    w.begin_object();
+    w.key("path");
+    w.value(path);
+    w.key("problem");
+    write_finding(w, f);
+    w.end_object();
+    set_problems_ += (set_problems_.empty() ? "" : ",") + w.str();
+  } else if (f.severity != wal::Severity::kInfo || options_.verbose) {
+    set_problems_ += path + ":\n" + finding_text(f);
+  }
+}
+
+VerifySummary VerifyPrinter::finish() {
+  const VerifySummary& s = summary_;
+  if (options_.json) {
+    json::Writer w;
+    w.begin_object();
+    w.key("files");
+    w.value(static_cast<uint64_t>(s.files));
+    w.key("valid");
+    w.value(static_cast<uint64_t>(s.valid));
+    w.key("invalid");
+    w.value(static_cast<uint64_t>(s.invalid));
+    w.key("unreadable");
+    w.value(static_cast<uint64_t>(s.unreadable));
+    w.key("records");
+    w.value(s.records);
+    w.end_object();
+    emit("],\"set_problems\":[" + set_problems_ + "],\"summary\":" + w.str() + "}\n");
+    return s;
+  }
+  if (!set_problems_.empty()) emit("across files:\n" + set_problems_);
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "verified %zu files: %zu valid, %zu invalid, %zu unreadable; %llu records in "
@@ -74,107 +211,8 @@ std::string format_summary_text(const VerifySummary& s) {
                 s.files, s.valid, s.invalid, s.unreadable,
                 static_cast<unsigned long long>(s.records),
                 static_cast<unsigned long long>(s.wal_bytes >> 20));
-  return buf;
-}
-
-std::string format_json(const std::vector<pipeline::VerifiedFile>& files,
-                        const VerifySummary& summary) {
-  json::Writer w;
-  w.begin_object();
-  w.key("files");
-  w.begin_array();
-  for (const auto& f : files) {
-    const wal::SegmentReport& r = f.report;
-    w.begin_object();
-    w.key("path");
-    w.value(f.path);
-    w.key("name");
-    w.value(f.name);
-    w.key("kind");
-    if (f.wal_name)
-      w.value(wal::file_kind_name(f.wal_name->kind));
-    else
-      w.null();
-    w.key("compressed");
-    w.value(f.compressed);
-    w.key("status");
-    w.value(!f.load_status.is_ok() ? "unreadable" : r.valid() ? "valid" : "invalid");
-    if (!f.load_status.is_ok()) {
-      w.key("error");
-      w.value(f.load_status.to_string());
-    }
-    if (r.is_wal) {
-      w.key("version");
-      w.value(r.version);
-      w.key("system_identifier");
-      w.value(std::to_string(r.system_id));  // a string: it does not fit a JSON double
-      w.key("timeline");
-      w.value(r.timeline);
-      w.key("segment_size");
-      w.value(r.segment_size);
-      w.key("page_size");
-      w.value(r.page_size);
-      w.key("record_count");
-      w.value(r.record_count);
-      w.key("first_lsn");
-      w.value(wal::format_lsn(r.first_record_lsn));
-      w.key("last_lsn");
-      w.value(wal::format_lsn(r.last_record_lsn));
-      w.key("end_lsn");
-      w.value(wal::format_lsn(r.end_lsn));
-      w.key("first_commit_time");
-      if (r.first_commit_time)
-        w.value(wal::format_pg_timestamp(*r.first_commit_time));
-      else
-        w.null();
-      w.key("last_commit_time");
-      if (r.last_commit_time)
-        w.value(wal::format_pg_timestamp(*r.last_commit_time));
-      else
-        w.null();
-      w.key("ends_with_switch");
-      w.value(r.ends_with_switch);
-      w.key("continues_in_next_segment");
-      w.value(r.continued_remaining != 0);
-    }
-    w.key("problems");
-    w.begin_array();
-    for (const wal::Finding& finding : r.findings) {
-      w.begin_object();
-      w.key("severity");
-      w.value(wal::severity_name(finding.severity));
-      w.key("code");
-      w.value(finding.code);
-      w.key("offset");
-      w.value(finding.offset);
-      w.key("lsn");
-      if (finding.lsn)
-        w.value(wal::format_lsn(finding.lsn));
-      else
-        w.null();
-      w.key("message");
-      w.value(finding.message);
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-  }
-  w.end_array();
-  w.key("summary");
-  w.begin_object();
-  w.key("files");
-  w.value(static_cast<uint64_t>(summary.files));
-  w.key("valid");
-  w.value(static_cast<uint64_t>(summary.valid));
-  w.key("invalid");
-  w.value(static_cast<uint64_t>(summary.invalid));
-  w.key("unreadable");
-  w.value(static_cast<uint64_t>(summary.unreadable));
-  w.key("records");
-  w.value(summary.records);
-  w.end_object();
-  w.end_object();
-  return w.str() + "\n";
+  emit(buf);
+  return s;
 }
 
 }  // namespace walpipe::cli

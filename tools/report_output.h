@@ -1,11 +1,11 @@
-// How verification results look to a person (one line per file, problems under it, a summary)
-// and to a script (--json).
+// How verification results look to a person (one line per file as it is verified, problems
+// under it, problems across files, a summary) and to a script (--json, one document).
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "pipeline/verify.h"
+#include "progress.h"
 
 namespace walpipe::cli {
 
@@ -18,13 +18,30 @@ struct VerifySummary {
   uint64_t wal_bytes = 0;
 };
 
-VerifySummary summarize(const std::vector<pipeline::VerifiedFile>& files);
+struct PrintOptions {
+  bool json = false;
+  bool verbose = false;  // information findings too (end of WAL, records continuing)
+  bool quiet = false;    // only invalid files and the summary
+};
 
-// One file: "PATH: ok: …" or "PATH: error: …" followed by its findings. `verbose` adds
-// information findings (end of WAL, records continuing into the next segment).
-std::string format_file_text(const pipeline::VerifiedFile& file, bool verbose);
-std::string format_summary_text(const VerifySummary& summary);
-std::string format_json(const std::vector<pipeline::VerifiedFile>& files,
-                        const VerifySummary& summary);
+// Streams results to stdout as the engine delivers them.
+class VerifyPrinter : public pipeline::VerifySink {
+ public:
+  VerifyPrinter(PrintOptions options, Progress* progress);
+  void file(size_t index, const pipeline::VerifiedFile& file) override;
+  void set_finding(size_t index, const std::string& path, const wal::Finding& finding) override;
+  // Prints what remains (the problems across files, the summary) and returns the totals.
+  VerifySummary finish();
+
+ private:
+  void emit(const std::string& text);
+
+  PrintOptions options_;
+  Progress* progress_;
+  VerifySummary summary_;
+  std::vector<bool> valid_;   // per file, so a problem across files can move it to invalid
+  std::string set_problems_;  // text or JSON, printed by finish()
+  bool first_json_file_ = true;
+};
 
 }  // namespace walpipe::cli

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "io/fs.h"
@@ -90,18 +92,79 @@ Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
   return files;
 }
 
-std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
-                                       const VerifyOptions& options) {
-  std::vector<VerifiedFile> results(files.size());
-  for (size_t i = 0; i < files.size(); ++i) results[i].path = files[i];
+namespace {
+
+// What is kept of a file after it was handed to the sink.
+struct Summary {
+  std::string path;
+  std::optional<wal::WalFileName> wal_name;
+  bool readable = false;
+  wal::SegmentReport report;  // compacted
+  std::optional<wal::TimelineHistory> history;
+};
+
+// Hands finished files to the sink in input order, compacting each as it goes.
+class InOrder {
+ public:
+  InOrder(size_t count, VerifySink& sink) : summaries_(count), sink_(sink) {}
+
+  void finish(size_t index, VerifiedFile&& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.emplace(index, std::move(file));
+    for (auto it = pending_.find(next_); it != pending_.end(); it = pending_.find(next_)) {
+      VerifiedFile& f = it->second;
+      sink_.file(next_, f);
+      Summary& s = summaries_[next_];
+      s.path = std::move(f.path);
+      s.wal_name = f.wal_name;
+      s.readable = f.load_status.is_ok();
+      s.report = std::move(f.report);
+      s.report.compact();
+      s.history = std::move(f.history);
+      pending_.erase(it);
+      ++next_;
+    }
+  }
+
+  std::vector<Summary>& summaries() { return summaries_; }
+
+ private:
+  std::mutex mu_;
+  std::map<size_t, VerifiedFile> pending_;  // bounded by the files in flight on other workers
+  size_t next_ = 0;
+  std::vector<Summary> summaries_;
+  VerifySink& sink_;
+};
+
+class Collector : public VerifySink {
+ public:
+  explicit Collector(size_t count) : files_(count) {}
+  void file(size_t index, const VerifiedFile& file) override { files_[index] = file; }
+  void set_finding(size_t index, const std::string&, const wal::Finding& finding) override {
+    files_[index].report.findings.push_back(finding);
+  }
+  std::vector<VerifiedFile>& files() { return files_; }
+
+ private:
+  std::vector<VerifiedFile> files_;
+};
+
+}  // namespace
+
+void verify_files(const std::vector<std::string>& files, const VerifyOptions& options,
+                  VerifySink& sink) {
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, files.size())));
+  InOrder in_order(files.size(), sink);
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   auto worker = [&] {
     FileLoader loader;  // one buffer per worker, reused for every file
     for (size_t i = next++; i < files.size(); i = next++) {
-      verify_one(loader, options.inspect, &results[i]);
+      VerifiedFile result;
+      result.path = files[i];
+      verify_one(loader, options.inspect, &result);
+      in_order.finish(i, std::move(result));
       size_t finished = ++done;
       if (options.progress) options.progress(finished, files.size());
     }
@@ -111,19 +174,29 @@ std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
   worker();
   for (auto& t : threads) t.join();
 
+  std::vector<Summary>& summaries = in_order.summaries();
   std::vector<wal::ChainItem> chain;
   std::vector<wal::ScopedHistory> histories;
-  for (VerifiedFile& f : results) {
-    if (!f.wal_name || !f.load_status.is_ok()) continue;
-    if (f.wal_name->kind == wal::FileKind::kHistory) {
-      if (f.history && f.report.valid())
-        histories.push_back(wal::ScopedHistory{directory_of(f.path), *f.history});
-    } else if (f.wal_name->kind != wal::FileKind::kBackup) {
-      chain.push_back(wal::ChainItem{*f.wal_name, directory_of(f.path), &f.report});
+  for (Summary& s : summaries) {
+    if (!s.wal_name || !s.readable) continue;
+    if (s.wal_name->kind == wal::FileKind::kHistory) {
+      if (s.history && s.report.valid())
+        histories.push_back(wal::ScopedHistory{directory_of(s.path), *s.history});
+    } else if (s.wal_name->kind != wal::FileKind::kBackup) {
+      chain.push_back(wal::ChainItem{*s.wal_name, directory_of(s.path), &s.report});
     }
   }
   wal::check_chain(std::move(chain), histories, wal::ChainOptions{options.require_contiguous});
-  return results;
+  for (size_t i = 0; i < summaries.size(); ++i)
+    for (const wal::Finding& f : summaries[i].report.findings)
+      sink.set_finding(i, summaries[i].path, f);
+}
+
+std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
+                                       const VerifyOptions& options) {
+  Collector collector(files.size());
+  verify_files(files, options, collector);
+  return std::move(collector.files());
 }
 
 }  // namespace walpipe::pipeline

@@ -39,7 +39,23 @@ struct VerifyOptions {
 // optionally with .zst), in name order. A path that cannot be read is an error Status.
 Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths);
 
-// Verifies the files and the chain between them. Results are in the order of `files`.
+// Receives results as verification goes: every file in the order given, as soon as it and all
+// before it are done, then the findings about the set (gaps, links, histories), each naming the
+// file it was found on. Calls come from worker threads, one at a time.
+class VerifySink {
+ public:
+  virtual ~VerifySink() = default;
+  virtual void file(size_t index, const VerifiedFile& file) = 0;
+  virtual void set_finding(size_t index, const std::string& path, const wal::Finding& finding) = 0;
+};
+
+// Verifies the files and the chain between them. Memory is one buffer per worker plus a compact
+// summary per file, so it barely grows with the number of files.
+void verify_files(const std::vector<std::string>& files, const VerifyOptions& options,
+                  VerifySink& sink);
+
+// The same, collected: each file with the set's findings appended to its own. For tests and
+// small sets.
 std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
                                        const VerifyOptions& options);
 
