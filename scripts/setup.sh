@@ -8,7 +8,7 @@ packages=(
   liburing-dev libzstd-dev libxxhash-dev libisal-dev libpq-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  postgresql-15 postgresql-client-15 zstd time
+  postgresql-15 postgresql-client-15 zstd time bc xfsprogs
 )
 
 missing=()

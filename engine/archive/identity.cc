@@ -75,19 +75,28 @@ Status mismatch(const Identity& archive, const Identity& mine, const std::string
       .with_hint("Each cluster needs its own archive directory.");
 }
 
+bool same_cluster(const Identity& archive, const Identity& mine) {
+  // A new major version changes only the magic; pg_upgrade keeps the system identifier.
+  return archive.system_id == mine.system_id && archive.segment_size == mine.segment_size &&
+         archive.page_size == mine.page_size;
+}
+
 }  // namespace
+
+Status check_identity(io::Io& io, const Layout& layout, const Identity& mine) {
+  Result<std::optional<Identity>> existing = load_identity(io, layout);
+  if (!existing.is_ok()) return std::move(existing).take_status();
+  if (*existing && !same_cluster(**existing, mine))
+    return mismatch(**existing, mine, layout.root());
+  return Status::ok();
+}
 
 Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     Result<std::optional<Identity>> existing = load_identity(io, layout);
     if (!existing.is_ok()) return std::move(existing).take_status();
     if (*existing) {
-      // A new major version changes only the magic; the cluster is the same after pg_upgrade
-      // only if the system identifier is, which pg_upgrade keeps.
-      if (existing->value().system_id != mine.system_id ||
-          existing->value().segment_size != mine.segment_size ||
-          existing->value().page_size != mine.page_size)
-        return mismatch(**existing, mine, layout.root());
+      if (!same_cluster(**existing, mine)) return mismatch(**existing, mine, layout.root());
       return Status::ok();
     }
     // First push: write the identity beside the data, durably, without replacing a racing one.

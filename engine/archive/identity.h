@@ -27,8 +27,11 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
 // The archive's identity, or nullopt when none has been written yet.
 Result<std::optional<Identity>> load_identity(io::Io& io, const Layout& layout);
 
-// Checks `mine` against the archive, creating walpipe.json when there is none. A different
-// identity is kMismatch naming both.
+// Checks `mine` against the archive without writing anything: ok when they agree or the archive
+// has no identity yet; a different identity is kMismatch naming both.
+Status check_identity(io::Io& io, const Layout& layout, const Identity& mine);
+
+// As check_identity, then creates walpipe.json when there is none (needs ARCHIVE/.tmp).
 Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine);
 
 }  // namespace walpipe::archive

@@ -87,6 +87,8 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
 
   PushResult result{name->to_string(), archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
                     data.size(), 0};
+  // Another cluster's segment is refused before the archive is touched in any way.
+  if (identity) WALPIPE_TRY(archive::check_identity(io, layout, *identity));
   WALPIPE_TRY(archive::prepare_directories(io, layout, *name));
   archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
   if (identity) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Archive-side benchmark for one segment at a time, as PostgreSQL calls archive_command:
+#   (a) the seed command  `test ! -f DIR/%f && cp %p DIR/%f` followed by `sync DIR/%f`,
+#   (b) `walpipe push` (verified, compressed, O_DIRECT, fdatasync, rename, folder fsync),
+# and the restore side: `cp` of the raw archived segment versus `walpipe get`. Interleaved
+# repetitions, medians. Also the peak RSS of one push and one get.
+#
+# The WAL is 64 real 16 MiB pgbench segments made (and cached) by scripts/bench_verify.sh.
+# Usage: scripts/bench_push.sh [REPETITIONS] (default 5). Run as root on an idle machine.
+set -euo pipefail
+
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly SRC_DIR
+readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
+readonly WAL=$BENCH_DIR/pgbench64
+readonly WORK=$BENCH_DIR/push-work
+readonly BUILD_DIR=$SRC_DIR/build-bench
+readonly RESULTS=$SRC_DIR/bench/results/push.md
+reps=${1:-5}
+
+die() { echo "bench_push: error: $*" >&2; exit 1; }
+note() { echo "bench_push: $*" >&2; }
+
+[[ -d $WAL ]] || bash "$SRC_DIR/scripts/bench_verify.sh" --data-only
+mapfile -t segs < <(find "$WAL" -maxdepth 1 -type f -regextype posix-extended \
+  -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
+((${#segs[@]} > 0)) || die "no segments in $WAL"
+
+cmake -S "$SRC_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
+cmake --build "$BUILD_DIR" --target walpipe >/dev/null
+grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD_DIR/CMakeCache.txt" ||
+  die "refusing to report from a build that is not Release"
+readonly WALPIPE=$BUILD_DIR/tools/walpipe
+
+now() { date +%s.%N; }
+cpu_of_children() { awk '{print $14 + $15 + $16 + $17}' "/proc/$BASHPID/stat"; }
+ticks=$(getconf CLK_TCK)
+
+# run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes".
+run_archive() {
+  local kind=$1 dir=$WORK/$1
+  rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+  sync
+  local c0 t0 t1 c1
+  c0=$(cpu_of_children); t0=$(now)
+  for s in "${segs[@]}"; do
+    case $kind in
+      cp_sync) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s && sync $dir/$s" ;;
+      cp) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s" ;;
+      walpipe) "$WALPIPE" push --archive "$dir" "$WAL/$s" ;;
+    esac
+  done
+  t1=$(now); c1=$(cpu_of_children)
+  local bytes
+  bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes"
+}
+
+# run_restore KIND: restores every segment into a fresh folder; prints "wall_s cpu_s".
+run_restore() {
+  local kind=$1 out=$WORK/restore-$1
+  rm -rf "$out" && mkdir -p "$out"
+  local c0 t0 t1 c1
+  c0=$(cpu_of_children); t0=$(now)
+  for s in "${segs[@]}"; do
+    case $kind in
+      cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
+      walpipe) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
+    esac
+  done
+  t1=$(now); c1=$(cpu_of_children)
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l)"
+}
+
+median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+declare -A wall cpu bytes
+for ((r = 1; r <= reps; r++)); do
+  note "repetition $r/$reps"
+  for kind in cp cp_sync walpipe; do
+    read -r w c b < <(run_archive "$kind")
+    wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b
+  done
+  for kind in cp walpipe; do
+    read -r w c < <(run_restore "$kind")
+    wall[get_$kind]+="$w "; cpu[get_$kind]+="$c "
+  done
+done
+
+n=${#segs[@]}
+mib=$(( n * 16 ))
+row() {  # label key bytes_written
+  local w c
+  w=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | median)
+  c=$(tr ' ' '\n' <<<"${cpu[$2]}" | grep . | median)
+  printf '| %s | %.1f | %.1f | %.2f | %s |\n' "$1" "$(echo "$w * 1000 / $n" | bc -l)" \
+    "$(echo "$c * 1000 / $n" | bc -l)" "$(echo "$mib / $w" | bc -l)" "$3"
+}
+rss_push=$( { rm -rf "$WORK/rss" && mkdir -p "$WORK/rss"; /usr/bin/time -f %M "$WALPIPE" push --archive "$WORK/rss" "$WAL/${segs[0]}"; } 2>&1 | tail -1)
+rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]}" "$WORK/rss/out"; } 2>&1 | tail -1)
+
+{
+  echo "# walpipe push/get vs cp, one segment per call"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "- load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level 1, $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
+  echo "- $n consecutive 16 MiB pgbench segments ($mib MiB), warm page cache, median of $reps interleaved runs"
+  echo
+  echo "| archive_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL | bytes written |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  row 'test ! -f && cp (seed, not durable)' cp "${bytes[cp]}"
+  row 'test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}"
+  row 'walpipe push' walpipe "${bytes[walpipe]}"
+  echo
+  echo "| restore_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL restored | |"
+  echo "| --- | ---: | ---: | ---: | --- |"
+  row 'cp of the raw archived segment' get_cp ''
+  row 'walpipe get' get_walpipe ''
+  echo
+  echo "Peak RSS: walpipe push of one segment $((rss_push / 1024)) MiB, walpipe get $((rss_get / 1024)) MiB."
+} | tee "$RESULTS"
