@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <mutex>
 
 namespace walpipe::io {
 
@@ -56,6 +57,7 @@ FaultIo::FaultIo(std::unique_ptr<Io> inner, std::vector<Fault> faults)
     : inner_(std::move(inner)), faults_(std::move(faults)) {}
 
 std::optional<Fault> FaultIo::hit(const char* op) {
+  std::lock_guard<std::mutex> lock(mu_);
   ++steps_;
   int count = 0;
   for (auto& [name, n] : counts_)
@@ -91,12 +93,17 @@ Status FaultIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
   return inner_->write_durably(fd, data, path);
 }
 
-Status FaultIo::write_all(const Fd& fd, Bytes data, const std::string& path) {
+Status FaultIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
   if (auto f = hit("write")) {
     if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
-    WALPIPE_TRY(inner_->write_all(fd, data.first(data.size() / 2), path));
+    WALPIPE_TRY(inner_->write_at(fd, offset, data.first(data.size() / 2), path));
   }
-  return inner_->write_all(fd, data, path);
+  return inner_->write_at(fd, offset, data, path);
+}
+
+Result<MappedFile> FaultIo::map_read(const Fd& fd, size_t size, const std::string& path) {
+  if (auto f = hit("read")) return injected(*f, "map file", path);
+  return inner_->map_read(fd, size, path);
 }
 
 Status FaultIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {

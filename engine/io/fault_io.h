@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,8 +33,9 @@ class FaultIo : public Io {
   std::string describe() const override { return inner_->describe() + " with fault injection"; }
   Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
   Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
-  Status write_all(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
+  Result<MappedFile> map_read(const Fd& fd, size_t size, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
   Status fsync(const Fd& fd, const std::string& path) override;
@@ -52,6 +54,7 @@ class FaultIo : public Io {
   std::vector<Fault> faults_;
   std::vector<std::pair<std::string, int>> counts_;
   int steps_ = 0;
+  std::mutex mu_;  // get writes frames from several threads
 };
 
 }  // namespace walpipe::io

@@ -8,12 +8,31 @@
 
 #include <span>
 #include <string>
+#include <utility>
 
 #include "base/bytes.h"
 #include "base/status.h"
 #include "io/fs.h"
 
 namespace walpipe::io {
+
+// A read-only view of a whole file, unmapped on destruction.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(std::byte* data, size_t size) : data_(data), size_(size) {}
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  MappedFile& operator=(MappedFile&&) = delete;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  Bytes bytes() const { return Bytes(data_, size_); }
+
+ private:
+  std::byte* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 class Io {
  public:
@@ -26,10 +45,15 @@ class Io {
   // Writes all of `data` from offset 0, then fdatasync; success means the bytes are durable.
   // With O_DIRECT, `data` must be 4096-aligned in address and size.
   virtual Status write_durably(const Fd& fd, Bytes data, const std::string& path) = 0;
-  // Writes all of `data` from offset 0 with no sync: for files that can be fetched again.
-  virtual Status write_all(const Fd& fd, Bytes data, const std::string& path) = 0;
+  // Writes all of `data` at `offset` with no sync: for files that can be fetched again. Safe to
+  // call from several threads at once on one descriptor.
+  virtual Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) = 0;
   virtual Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                             const std::string& path) = 0;
+  // Maps all `size` bytes of a file read-only, populated up front. For files nobody truncates
+  // while they are read (PostgreSQL never truncates a WAL segment): reading them costs no copy
+  // and no fresh memory. A file of size 0 maps to an empty view.
+  virtual Result<MappedFile> map_read(const Fd& fd, size_t size, const std::string& path) = 0;
   // Sets the mode whatever the umask made of it.
   virtual Status set_mode(const Fd& fd, mode_t mode, const std::string& path) = 0;
   // fsync of a file or a directory. An error is final for that descriptor (never retried).
@@ -50,9 +74,10 @@ class SyncIo : public Io {
   std::string describe() const override { return "sync"; }
   Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
   Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
-  Status write_all(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
+  Result<MappedFile> map_read(const Fd& fd, size_t size, const std::string& path) override;
   Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
   Status fsync(const Fd& fd, const std::string& path) override;
   Status close(Fd& fd, const std::string& path) override;

@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,16 +21,16 @@ Result<Fd> SyncIo::open(const std::string& path, int flags, mode_t mode) {
 }
 
 Status SyncIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
-  WALPIPE_TRY(write_all(fd, data, path));
+  WALPIPE_TRY(write_at(fd, 0, data, path));
   if (::fdatasync(fd.get()) != 0) return errno_status(errno, "fdatasync file", path);
   return Status::ok();
 }
 
-Status SyncIo::write_all(const Fd& fd, Bytes data, const std::string& path) {
+Status SyncIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n =
-        ::pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
+    ssize_t n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
+                         static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_status(errno, "write file", path);
@@ -38,6 +39,17 @@ Status SyncIo::write_all(const Fd& fd, Bytes data, const std::string& path) {
     done += static_cast<size_t>(n);  // a short write is resumed, never taken as complete
   }
   return Status::ok();
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
+}
+
+Result<MappedFile> SyncIo::map_read(const Fd& fd, size_t size, const std::string& path) {
+  if (size == 0) return MappedFile();
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+  if (p == MAP_FAILED) return errno_status(errno, "map file", path);
+  return MappedFile(static_cast<std::byte*>(p), size);
 }
 
 Status SyncIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {

@@ -13,7 +13,8 @@ namespace {
 
 // Runs job(i) for i in [0, count) on up to `threads` threads; returns the first error.
 template <typename Job>
-Status parallel_for(size_t count, unsigned threads, Job&& job) {
+Status parallel_for(size_t count, unsigned threads, Job&& job,
+                    const std::function<void()>& caller_first = nullptr) {
   std::atomic<size_t> next{0};
   std::mutex mu;
   Status first_error;
@@ -30,7 +31,10 @@ Status parallel_for(size_t count, unsigned threads, Job&& job) {
   };
   unsigned n = static_cast<unsigned>(std::min<size_t>(std::max(1u, threads), count));
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
+  // With a job of its own, the caller leaves a whole core to the pool while it works on it.
+  unsigned spawned = caller_first ? std::max(1u, threads) : n;
+  for (unsigned t = 1; t < spawned; ++t) pool.emplace_back(worker);
+  if (caller_first) caller_first();
   if (count > 0) worker();
   for (auto& t : pool) t.join();
   return first_error;
@@ -38,33 +42,38 @@ Status parallel_for(size_t count, unsigned threads, Job&& job) {
 
 }  // namespace
 
-Result<std::vector<std::vector<std::byte>>> compress_frames(Bytes data, uint32_t frame_input_size,
-                                                            int level, unsigned threads) {
+Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
+                                 const std::function<void()>& caller_first) {
   WALPIPE_CHECK(frame_input_size > 0);
   size_t count = (data.size() + frame_input_size - 1) / frame_input_size;
-  std::vector<std::vector<std::byte>> frames(count);
+  FrameSet set;
+  set.storage.resize(count);
+  struct Context {
+    explicit Context(int level, size_t scratch_size) : compressor(level), scratch(scratch_size) {}
+    zstd::Compressor compressor;
+    std::vector<std::byte> scratch;
+  };
   struct Job {
     Bytes data;
     uint32_t frame_input_size;
     int level;
-    std::vector<std::vector<std::byte>>* frames;
-    std::unique_ptr<zstd::Compressor> make_context() const {
-      return std::make_unique<zstd::Compressor>(level);
+    std::vector<std::vector<std::byte>>* storage;
+    std::unique_ptr<Context> make_context() const {
+      return std::make_unique<Context>(level, zstd::Compressor::bound(frame_input_size));
     }
-    Status operator()(std::unique_ptr<zstd::Compressor>& c, size_t i) const {
-      Bytes in =
-          data.subspan(i * frame_input_size,
-                       std::min<size_t>(frame_input_size, data.size() - i * frame_input_size));
-      auto& out = (*frames)[i];
-      out.resize(zstd::Compressor::bound(in.size()));
-      Result<size_t> n = c->compress_frame(in, out);
+    Status operator()(std::unique_ptr<Context>& ctx, size_t i) const {
+      size_t offset = i * frame_input_size;
+      Bytes in = data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
+      Result<size_t> n = ctx->compressor.compress_frame(in, ctx->scratch);
       if (!n.is_ok()) return std::move(n).take_status();
-      out.resize(*n);
+      (*storage)[i].assign(ctx->scratch.begin(), ctx->scratch.begin() + static_cast<long>(*n));
       return Status::ok();
     }
   };
-  WALPIPE_TRY(parallel_for(count, threads, Job{data, frame_input_size, level, &frames}));
-  return frames;
+  WALPIPE_TRY(
+      parallel_for(count, threads, Job{data, frame_input_size, level, &set.storage}, caller_first));
+  for (const auto& frame : set.storage) set.frames.emplace_back(frame.data(), frame.size());
+  return set;
 }
 
 Status decompress_frames(const std::vector<Bytes>& frames, uint32_t frame_input_size,
@@ -86,6 +95,41 @@ Status decompress_frames(const std::vector<Bytes>& frames, uint32_t frame_input_
     }
   };
   return parallel_for(frames.size(), threads, Job{&frames, frame_input_size, out});
+}
+
+}  // namespace walpipe::pipeline
+
+namespace walpipe::pipeline {
+
+Status decompress_frames_each(const std::vector<Bytes>& frames, uint32_t frame_input_size,
+                              uint64_t total_size, unsigned threads,
+                              const std::function<Status(size_t, Bytes)>& sink) {
+  WALPIPE_CHECK(frame_input_size > 0);
+  struct Context {
+    zstd::Decompressor decompressor;
+    std::vector<std::byte> scratch;
+  };
+  struct Job {
+    const std::vector<Bytes>* frames;
+    uint32_t frame_input_size;
+    uint64_t total_size;
+    const std::function<Status(size_t, Bytes)>* sink;
+    std::unique_ptr<Context> make_context() const {
+      auto ctx = std::make_unique<Context>();
+      ctx->scratch.resize(frame_input_size);
+      return ctx;
+    }
+    Status operator()(std::unique_ptr<Context>& ctx, size_t i) const {
+      uint64_t offset = static_cast<uint64_t>(i) * frame_input_size;
+      if (offset >= total_size)
+        return Status(Code::kCorruption, "more data frames than the original size allows");
+      size_t len = static_cast<size_t>(std::min<uint64_t>(frame_input_size, total_size - offset));
+      std::span<std::byte> out(ctx->scratch.data(), len);
+      WALPIPE_TRY(ctx->decompressor.decompress_frame((*frames)[i], out));
+      return (*sink)(i, out);
+    }
+  };
+  return parallel_for(frames.size(), threads, Job{&frames, frame_input_size, total_size, &sink});
 }
 
 }  // namespace walpipe::pipeline

@@ -40,13 +40,30 @@ Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata
   return Status::ok();
 }
 
-Status write_dest(io::Io& io, const std::string& dest, Bytes data) {
-  Result<io::Fd> fd = io.open(dest, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+// Frames are decompressed on every core, each into its worker's small scratch buffer and written
+// at its place in DEST; the result is then checked through a read-only mapping of DEST's page
+// cache. No segment-sized buffer is ever allocated, and DEST is removed by the caller unless
+// every check passed.
+Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name,
+               const archive::ParsedObject& parsed, const std::string& path, unsigned threads) {
+  const archive::ObjectMetadata& meta = parsed.meta;
+  Result<io::Fd> fd = io.open(dest, O_RDWR | O_CREAT | O_TRUNC, 0600);
   if (!fd.is_ok()) return std::move(fd).take_status();
   // The umask may have widened a new file's mode, or DEST existed: WAL is private.
   WALPIPE_TRY(io.set_mode(*fd, 0600, dest));
+  Status decoded = decompress_frames_each(
+      parsed.frames, meta.frame_input_size, meta.original_size, threads,
+      [&](size_t i, Bytes frame) {
+        return io.write_at(*fd, static_cast<uint64_t>(i) * meta.frame_input_size, frame, dest);
+      });
+  if (decoded.code() == Code::kCorruption) return corrupt(path, decoded.message());
+  WALPIPE_TRY(decoded);
+  {
+    Result<io::MappedFile> written = io.map_read(*fd, meta.original_size, dest);
+    if (!written.is_ok()) return std::move(written).take_status();
+    WALPIPE_TRY(check_content(name, meta, written->bytes(), path));
+  }
   // PostgreSQL fetches the file again after a crash, so DEST needs no fsync of its own.
-  WALPIPE_TRY(io.write_all(*fd, data, dest));
   return io.close(*fd, dest);
 }
 
@@ -80,18 +97,13 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   uint64_t limit = text ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (meta.original_size > limit) return corrupt(path, "its recorded size is impossible");
 
-  io::AlignedBuffer data(meta.original_size);
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  Status decoded = decompress_frames(parsed->frames, meta.frame_input_size, data.span(), threads);
-  if (!decoded.is_ok()) return corrupt(path, decoded.message());
-  WALPIPE_TRY(check_content(*name, meta, data.span(), path));
-
-  Status written = write_dest(io, dest, data.span());
-  if (!written.is_ok()) {
+  Status restored = restore(io, dest, *name, *parsed, path, threads);
+  if (!restored.is_ok()) {
     Status cleanup = io.unlink(dest);
-    (void)cleanup;  // the write error is what the operator needs
-    return written;
+    (void)cleanup;  // the first error is what the operator needs
+    return restored;
   }
   return GetResult{meta.original_size, *size};
 }

@@ -24,7 +24,7 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Status read_source(io::Io& io, const std::string& path, uint64_t limit, io::AlignedBuffer* out) {
+Result<io::MappedFile> read_source(io::Io& io, const std::string& path, uint64_t limit) {
   Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
   if (!fd.is_ok()) return std::move(fd).take_status();
   Result<uint64_t> size = io::file_size(*fd, path);
@@ -32,8 +32,7 @@ Status read_source(io::Io& io, const std::string& path, uint64_t limit, io::Alig
   if (*size > limit)
     return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a WAL file (" +
                                          std::to_string(*size) + " bytes)");
-  out->resize(*size);
-  return io.read_exact(*fd, 0, out->span(), path);
+  return io.map_read(*fd, *size, path);
 }
 
 // Validates the content against its name; fills what the metadata records about it.
@@ -76,41 +75,46 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
 
-  io::AlignedBuffer data;
-  WALPIPE_TRY(read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize, &data));
+  Result<io::MappedFile> mapped =
+      read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize);
+  if (!mapped.is_ok()) return std::move(mapped).take_status();
+  const Bytes data = mapped->bytes();
   archive::ObjectMetadata meta;
   meta.name = name->to_string();
   meta.original_size = data.size();
-  std::optional<archive::Identity> identity;
-  WALPIPE_TRY(inspect_source(*name, data.span(), source, options, &meta, &identity));
-  meta.fingerprint = fingerprint_of(data.span());
-
+  meta.fingerprint = fingerprint_of(data);
   PushResult result{name->to_string(), archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
                     data.size(), 0};
+
+  // Identical content already archived (a retry, a standby with archive_mode=always) was
+  // verified when it was first pushed: confirm it is durable and stop there. Different content
+  // under this name is refused, whatever this file holds.
+  Result<archive::CommitOutcome> existing =
+      archive::confirm_existing(io, layout, *name, meta.fingerprint);
+  if (existing.is_ok()) return result;
+  if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
+
+  // Inspection and compression run together: this thread inspects, then joins the compressors.
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  meta.frame_input_size = options.frame_input_size;
+  std::optional<archive::Identity> identity;
+  Status inspected;
+  auto frames = compress_frames(data, options.frame_input_size, options.level, threads, [&] {
+    inspected = inspect_source(*name, data, source, options, &meta, &identity);
+  });
+  WALPIPE_TRY(inspected);
+  if (!frames.is_ok()) return std::move(frames).take_status();
+
   // Another cluster's segment is refused before the archive is touched in any way.
   if (identity) WALPIPE_TRY(archive::check_identity(io, layout, *identity));
   WALPIPE_TRY(archive::prepare_directories(io, layout, *name));
   archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
   if (identity) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
 
-  // Dedup before spending CPU on compression; commit_object checks again against races.
-  Result<archive::CommitOutcome> existing =
-      archive::confirm_existing(io, layout, *name, meta.fingerprint);
-  if (existing.is_ok()) return result;
-  if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
-
-  unsigned threads =
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  meta.frame_input_size = options.frame_input_size;
-  auto frames = compress_frames(data.span(), options.frame_input_size, options.level, threads);
-  if (!frames.is_ok()) return std::move(frames).take_status();
-  std::vector<Bytes> views;
-  for (const auto& f : *frames) {
-    meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-    views.emplace_back(f.data(), f.size());
-  }
+  for (Bytes f : frames->frames) meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
   io::AlignedBuffer object(archive::object_size(meta));
-  archive::assemble_object(meta, views, object.span());
+  archive::assemble_object(meta, frames->frames, object.span());
   Result<archive::CommitOutcome> outcome =
       archive::commit_object(io, layout, *name, object.span(), meta.fingerprint);
   if (!outcome.is_ok()) return std::move(outcome).take_status();

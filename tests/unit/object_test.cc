@@ -31,13 +31,9 @@ Built build(const std::vector<std::byte>& data, const std::string& name,
   b.meta.validation_error = "";
   auto frames = pipeline::compress_frames(data, frame, 1, 2);
   EXPECT_TRUE(frames.is_ok());
-  std::vector<Bytes> views;
-  for (const auto& f : *frames) {
-    b.meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-    views.emplace_back(f.data(), f.size());
-  }
+  for (Bytes f : frames->frames) b.meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
   b.bytes.resize(object_size(b.meta));
-  EXPECT_EQ(assemble_object(b.meta, views, b.bytes.span()), b.bytes.size());
+  EXPECT_EQ(assemble_object(b.meta, frames->frames, b.bytes.span()), b.bytes.size());
   return b;
 }
 
@@ -154,7 +150,7 @@ TEST(Object, LyingFrameContentSizeCannotOverflowTheOutput) {
   ASSERT_TRUE(frames.is_ok());
   std::vector<std::byte> out(100000);
   zstd::Decompressor d;
-  Status s = d.decompress_frame((*frames)[0], out);
+  Status s = d.decompress_frame(frames->frames[0], out);
   ASSERT_FALSE(s.is_ok());
   EXPECT_EQ(s.code(), Code::kCorruption);
 }
