@@ -34,7 +34,8 @@ grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD_DIR/CMakeCache.txt" ||
 readonly WALPIPE=$BUILD_DIR/tools/walpipe
 
 now() { date +%s.%N; }
-cpu_of_children() { awk '{print $14 + $15 + $16 + $17}' "/proc/$BASHPID/stat"; }
+# CPU seconds (in clock ticks) used by the waited-for children of process $1.
+cpu_of_children() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
 
 # run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes".
@@ -42,8 +43,8 @@ run_archive() {
   local kind=$1 dir=$WORK/$1
   rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
   sync
-  local c0 t0 t1 c1
-  c0=$(cpu_of_children); t0=$(now)
+  local c0 t0 t1 c1 me=$BASHPID
+  c0=$(cpu_of_children "$me"); t0=$(now)
   for s in "${segs[@]}"; do
     case $kind in
       cp_sync) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s && sync $dir/$s" ;;
@@ -51,7 +52,7 @@ run_archive() {
       walpipe) "$WALPIPE" push --archive "$dir" "$WAL/$s" ;;
     esac
   done
-  t1=$(now); c1=$(cpu_of_children)
+  t1=$(now); c1=$(cpu_of_children "$me")
   local bytes
   bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes"
@@ -61,15 +62,15 @@ run_archive() {
 run_restore() {
   local kind=$1 out=$WORK/restore-$1
   rm -rf "$out" && mkdir -p "$out"
-  local c0 t0 t1 c1
-  c0=$(cpu_of_children); t0=$(now)
+  local c0 t0 t1 c1 me=$BASHPID
+  c0=$(cpu_of_children "$me"); t0=$(now)
   for s in "${segs[@]}"; do
     case $kind in
       cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
       walpipe) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
     esac
   done
-  t1=$(now); c1=$(cpu_of_children)
+  t1=$(now); c1=$(cpu_of_children "$me")
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l)"
 }
 

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +118,23 @@ Result<int64_t> seconds_since_modified(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return errno_status(errno, "stat", path);
   int64_t age = static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(st.st_mtime);
   return age < 0 ? 0 : age;
+}
+
+}  // namespace walpipe::io
+
+namespace walpipe::io {
+
+void MappedFile::unmap() {
+  if (data_ != nullptr) ::munmap(data_, size_);
+  data_ = nullptr;
+  size_ = 0;
+}
+
+Result<MappedFile> map_file(const Fd& fd, size_t size, const std::string& path) {
+  if (size == 0) return MappedFile();
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+  if (p == MAP_FAILED) return errno_status(errno, "map file", path);
+  return MappedFile(static_cast<std::byte*>(p), size);
 }
 
 }  // namespace walpipe::io

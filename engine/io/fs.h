@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/status.h"
 
 namespace walpipe::io {
@@ -35,6 +37,37 @@ class Fd {
  private:
   int fd_ = -1;
 };
+
+// A read-only view of a whole file, unmapped on destruction.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(std::byte* data, size_t size) : data_(data), size_(size) {}
+  ~MappedFile() { unmap(); }
+  MappedFile(MappedFile&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  MappedFile& operator=(MappedFile&& other) noexcept {
+    if (this != &other) {
+      unmap();
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  Bytes bytes() const { return Bytes(data_, size_); }
+
+ private:
+  void unmap();
+  std::byte* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Maps all `size` bytes of a file read-only, populated up front: for files nobody truncates
+// while they are read (PostgreSQL never truncates a WAL segment). Costs no copy and no fresh
+// memory. A file of size 0 maps to an empty view.
+Result<MappedFile> map_file(const Fd& fd, size_t size, const std::string& path);
 
 Result<Fd> open_for_read(const std::string& path);
 Result<uint64_t> file_size(const Fd& fd, const std::string& path);

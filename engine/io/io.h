@@ -16,24 +16,6 @@
 
 namespace walpipe::io {
 
-// A read-only view of a whole file, unmapped on destruction.
-class MappedFile {
- public:
-  MappedFile() = default;
-  MappedFile(std::byte* data, size_t size) : data_(data), size_(size) {}
-  ~MappedFile();
-  MappedFile(MappedFile&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
-  MappedFile& operator=(MappedFile&&) = delete;
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  Bytes bytes() const { return Bytes(data_, size_); }
-
- private:
-  std::byte* data_ = nullptr;
-  size_t size_ = 0;
-};
-
 class Io {
  public:
   virtual ~Io() = default;

@@ -41,15 +41,8 @@ Status SyncIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::st
   return Status::ok();
 }
 
-MappedFile::~MappedFile() {
-  if (data_ != nullptr) ::munmap(data_, size_);
-}
-
 Result<MappedFile> SyncIo::map_read(const Fd& fd, size_t size, const std::string& path) {
-  if (size == 0) return MappedFile();
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
-  if (p == MAP_FAILED) return errno_status(errno, "map file", path);
-  return MappedFile(static_cast<std::byte*>(p), size);
+  return map_file(fd, size, path);
 }
 
 Status SyncIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {

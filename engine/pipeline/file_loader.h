@@ -31,13 +31,17 @@ class FileLoader {
   // refusing is kIoError or kNotFound.
   Result<LoadedFile> load(const std::string& path, bool text_file);
 
-  std::span<const std::byte> data() const { return {buffer_.data(), size_}; }
+  std::span<const std::byte> data() const {
+    return mapped_.bytes().empty() ? std::span<const std::byte>(buffer_.data(), size_)
+                                   : mapped_.bytes();
+  }
 
  private:
   Result<LoadedFile> load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,
                                bool text_file);
   void ensure_capacity(uint64_t n);
 
+  io::MappedFile mapped_;  // raw files are mapped, not copied
   std::vector<std::byte> buffer_;
   std::vector<std::byte> input_;
   uint64_t size_ = 0;
