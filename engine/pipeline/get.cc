@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "archive/identity.h"
 #include "archive/object.h"
 #include "codec/fingerprint.h"
 #include "io/buffer.h"
@@ -96,6 +97,15 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
   uint64_t limit = text ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (meta.original_size > limit) return corrupt(path, "its recorded size is impossible");
+  if (!text) {
+    // Nothing larger than one segment of this archive's cluster is ever written to DEST.
+    Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
+    if (!identity.is_ok()) return std::move(identity).take_status();
+    if (*identity && meta.original_size != (*identity)->segment_size)
+      return corrupt(path, "it records " + std::to_string(meta.original_size) +
+                               " bytes, but the archive's segments have " +
+                               std::to_string((*identity)->segment_size));
+  }
 
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());

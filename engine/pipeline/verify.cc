@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "io/fs.h"
@@ -94,19 +95,22 @@ Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
 
 namespace {
 
-// What is kept of a file after it was handed to the sink.
+// What is kept of a file after it was handed to the sink: a couple of hundred bytes.
 struct Summary {
-  std::string path;
   std::optional<wal::WalFileName> wal_name;
   bool readable = false;
-  wal::SegmentReport report;  // compacted
-  std::optional<wal::TimelineHistory> history;
+  const std::string* directory = nullptr;  // interned: one string per folder
+  wal::ChainPoint point;
+  std::optional<wal::TimelineHistory> history;  // .history files only
 };
 
 // Hands finished files to the sink in input order, compacting each as it goes.
 class InOrder {
  public:
   InOrder(size_t count, VerifySink& sink) : summaries_(count), sink_(sink) {}
+  const std::string* intern_directory(const std::string& path) {
+    return &*directories_.insert(directory_of(path)).first;
+  }
 
   void finish(size_t index, VerifiedFile&& file) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -115,11 +119,10 @@ class InOrder {
       VerifiedFile& f = it->second;
       sink_.file(next_, f);
       Summary& s = summaries_[next_];
-      s.path = std::move(f.path);
       s.wal_name = f.wal_name;
       s.readable = f.load_status.is_ok();
-      s.report = std::move(f.report);
-      s.report.compact();
+      s.directory = intern_directory(f.path);
+      s.point = wal::ChainPoint::of(f.report);
       s.history = std::move(f.history);
       pending_.erase(it);
       ++next_;
@@ -133,6 +136,7 @@ class InOrder {
   std::map<size_t, VerifiedFile> pending_;  // bounded by the files in flight on other workers
   size_t next_ = 0;
   std::vector<Summary> summaries_;
+  std::set<std::string> directories_;
   VerifySink& sink_;
 };
 
@@ -180,16 +184,15 @@ void verify_files(const std::vector<std::string>& files, const VerifyOptions& op
   for (Summary& s : summaries) {
     if (!s.wal_name || !s.readable) continue;
     if (s.wal_name->kind == wal::FileKind::kHistory) {
-      if (s.history && s.report.valid())
-        histories.push_back(wal::ScopedHistory{directory_of(s.path), *s.history});
+      if (s.history && s.point.valid())
+        histories.push_back(wal::ScopedHistory{*s.directory, *s.history});
     } else if (s.wal_name->kind != wal::FileKind::kBackup) {
-      chain.push_back(wal::ChainItem{*s.wal_name, directory_of(s.path), &s.report});
+      chain.push_back(wal::ChainItem{*s.wal_name, s.directory, &s.point});
     }
   }
   wal::check_chain(std::move(chain), histories, wal::ChainOptions{options.require_contiguous});
   for (size_t i = 0; i < summaries.size(); ++i)
-    for (const wal::Finding& f : summaries[i].report.findings)
-      sink.set_finding(i, summaries[i].path, f);
+    for (const wal::Finding& f : summaries[i].point.findings) sink.set_finding(i, files[i], f);
 }
 
 std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,

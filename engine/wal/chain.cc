@@ -7,12 +7,46 @@
 
 namespace walpipe::wal {
 
+ChainPoint ChainPoint::of(const SegmentReport& r) {
+  ChainPoint p;
+  p.is_wal = r.is_wal;
+  p.open_end = r.open_end;
+  p.ends_with_switch = r.ends_with_switch;
+  p.self_valid = r.valid();
+  p.magic = r.magic;
+  p.segment_size = r.segment_size;
+  p.min_page_tli = r.min_page_tli;
+  p.leading_continuation = r.leading_continuation;
+  p.system_id = r.system_id;
+  p.record_count = r.record_count;
+  p.continued_remaining = r.continued_remaining;
+  p.segment_start = r.segment_start;
+  p.end_lsn = r.end_lsn;
+  p.last_record_lsn = r.last_record_lsn;
+  p.first_record_prev = r.first_record_prev;
+  p.continued_record_lsn = r.continued_record_lsn;
+  p.overwritten_lsn = r.overwritten_lsn;
+  return p;
+}
+
+bool ChainPoint::valid() const {
+  if (!self_valid) return false;
+  for (const Finding& f : findings)
+    if (f.severity == Severity::kError) return false;
+  return true;
+}
+
+void ChainPoint::add(Severity severity, const char* code, uint64_t offset, Lsn lsn,
+                     std::string message) {
+  findings.push_back(Finding{severity, code, offset, lsn, std::move(message)});
+}
+
 namespace {
 
 struct Segment {
   WalFileName name;
   const std::string* directory;
-  SegmentReport* report;
+  ChainPoint* point;
   SegNo segno;
 };
 
@@ -20,8 +54,8 @@ struct Segment {
 void check_same_cluster(const std::vector<const ChainItem*>& items) {
   std::map<std::tuple<uint64_t, uint32_t, uint16_t>, int> votes;
   for (const ChainItem* item : items)
-    if (item->report->is_wal)
-      ++votes[{item->report->system_id, item->report->segment_size, item->report->magic}];
+    if (item->point->is_wal)
+      ++votes[{item->point->system_id, item->point->segment_size, item->point->magic}];
   if (votes.size() < 2) return;
   auto majority = std::max_element(votes.begin(), votes.end(), [](auto& a, auto& b) {
                     return a.second < b.second;
@@ -29,7 +63,7 @@ void check_same_cluster(const std::vector<const ChainItem*>& items) {
   auto [sysid, seg_size, magic] = majority;
   char buf[256];
   for (const ChainItem* item : items) {
-    SegmentReport& r = *item->report;
+    ChainPoint& r = *item->point;
     if (!r.is_wal) continue;
     if (r.system_id != sysid) {
       std::snprintf(buf, sizeof buf,
@@ -56,8 +90,8 @@ void check_same_cluster(const std::vector<const ChainItem*>& items) {
 // `next` follows `prev` directly in LSN order: the record stream must run on without a seam.
 // `pending_lsn` is the start of a record still being continued (0: none; LSN 0 is invalid).
 void check_link(const Segment& prev, const Segment& next, Lsn* pending_lsn) {
-  const SegmentReport& p = *prev.report;
-  SegmentReport& n = *next.report;
+  const ChainPoint& p = *prev.point;
+  ChainPoint& n = *next.point;
   std::string names = prev.name.to_string() + " and " + next.name.to_string();
   if (p.continued_record_lsn) *pending_lsn = *p.continued_record_lsn;
   if (!p.valid() || !n.valid() || !p.is_wal || !n.is_wal || p.open_end) return;
@@ -99,7 +133,7 @@ void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segm
   const TimelineHistory& h = scoped.history;
   char buf[320];
   for (const Segment& s : segments) {
-    SegmentReport& r = *s.report;
+    ChainPoint& r = *s.point;
     if (!r.is_wal || !within(*s.directory, scoped.directory)) continue;
     Lsn seg_end = r.segment_start + r.segment_size;
     if (s.name.tli == h.timeline) {
@@ -142,15 +176,15 @@ void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segm
 
 void check_runs(std::vector<Segment> full, const ChainOptions& options) {
   std::sort(full.begin(), full.end(), [](const Segment& a, const Segment& b) {
-    return std::tie(a.report->system_id, a.report->segment_size, a.name.tli, a.segno) <
-           std::tie(b.report->system_id, b.report->segment_size, b.name.tli, b.segno);
+    return std::tie(a.point->system_id, a.point->segment_size, a.name.tli, a.segno) <
+           std::tie(b.point->system_id, b.point->segment_size, b.name.tli, b.segno);
   });
   Lsn pending = 0;
   for (size_t i = 1; i < full.size(); ++i) {
     const Segment& prev = full[i - 1];
     const Segment& next = full[i];
-    const SegmentReport& p = *prev.report;
-    SegmentReport& n = *next.report;
+    const ChainPoint& p = *prev.point;
+    ChainPoint& n = *next.point;
     if (p.system_id != n.system_id || p.segment_size != n.segment_size ||
         prev.name.tli != next.name.tli) {
       pending = 0;
@@ -185,15 +219,15 @@ void check_runs(std::vector<Segment> full, const ChainOptions& options) {
 void check_chain(std::vector<ChainItem> items, const std::vector<ScopedHistory>& histories,
                  const ChainOptions& options) {
   std::map<std::string, std::vector<const ChainItem*>> by_directory;
-  for (const auto& item : items) by_directory[item.directory].push_back(&item);
+  for (const auto& item : items) by_directory[*item.directory].push_back(&item);
   for (const auto& [dir, members] : by_directory) check_same_cluster(members);
 
   std::vector<Segment> segments;
   for (const auto& item : items) {
-    if (!item.report->is_wal) continue;
-    auto segno = segno_of(item.name, item.report->segment_size);
+    if (!item.point->is_wal) continue;
+    auto segno = segno_of(item.name, item.point->segment_size);
     if (!segno) continue;
-    segments.push_back(Segment{item.name, &item.directory, item.report, *segno});
+    segments.push_back(Segment{item.name, item.directory, item.point, *segno});
   }
   for (const auto& h : histories) check_history(h, segments);
 

@@ -39,15 +39,7 @@ std::string format_pg_timestamp(PgTimestamp ts) {
   return buf;
 }
 
-bool SegmentReport::valid() const { return !compacted_invalid && first_error() == nullptr; }
-
-void SegmentReport::compact() {
-  compacted_invalid = !valid();
-  std::vector<Finding>().swap(findings);
-  findings_dropped = 0;
-  std::string().swap(version);
-  end_of_wal.reset();
-}
+bool SegmentReport::valid() const { return first_error() == nullptr; }
 
 const Finding* SegmentReport::first_error() const {
   for (const auto& f : findings)

@@ -58,12 +58,7 @@ struct SegmentReport {
   std::optional<Lsn> overwritten_lsn;       // page 0 overwrote a record lost in the previous file
 
   std::vector<Finding> findings;
-  uint64_t findings_dropped = 0;   // past the cap, counted but not kept
-  bool compacted_invalid = false;  // an error was found before compact()
-
-  // Drops findings and text once they were reported, keeping what checks across files need, so
-  // a long run of files costs a few hundred bytes each. valid() still answers for the file.
-  void compact();
+  uint64_t findings_dropped = 0;  // past the cap, counted but not kept
 
   bool valid() const;
   const Finding* first_error() const;
