@@ -7,11 +7,17 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "io_choice.h"
+#include "lookahead_worker.h"
+#include "pipeline/lookahead.h"
 #include "pipeline/push.h"
 
 namespace walpipe::cli {
 
 namespace {
+
+// Enough to stay ahead of a busy cluster, few enough that memory and a killed worker's lost
+// work stay small.
+constexpr size_t kDefaultBatch = 8;
 
 constexpr const char* kHelp =
     "walpipe push archives one WAL file durably: it verifies every record, compresses the file\n"
@@ -26,6 +32,8 @@ constexpr const char* kHelp =
     "\n"
     "Options:\n"
     "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
+    "      --batch=N      after archiving PATH, archive up to N-1 more files that\n"
+    "                     PostgreSQL marked ready, in the background (default: 8; 1: off)\n"
     "      --level=N      zstd level, 1-19 (default: 1)\n"
     "      --no-verify    archive WAL that fails validation, recording the failure\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
@@ -54,6 +62,7 @@ int cmd_push(const std::vector<std::string>& argv) {
   const std::string command = "push";
   std::optional<Args> args = parse(command, argv,
                                    {{"archive", true, 'a'},
+                                    {"batch", true},
                                     {"level", true},
                                     {"no-verify", false},
                                     {"verbose", false, 'v'},
@@ -83,6 +92,16 @@ int cmd_push(const std::vector<std::string>& argv) {
     }
     options.level = static_cast<int>(n);
   }
+  size_t batch = kDefaultBatch;
+  if (auto value = args->get("batch")) {
+    char* end = nullptr;
+    long n = std::strtol(value->c_str(), &end, 10);
+    if (value->empty() || *end != '\0' || n < 1 || n > 1024) {
+      usage_error(command, "invalid value \"" + *value + "\" for option --batch");
+      return exit_code::kPushUsage;
+    }
+    batch = static_cast<size_t>(n);
+  }
   const bool verbose = args->has("verbose");
   Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
   if (!io.is_ok()) {
@@ -95,6 +114,12 @@ int cmd_push(const std::vector<std::string>& argv) {
   if (!pushed.is_ok()) {
     print_error(command, pushed.status().to_string());
     return exit_for(pushed.status());
+  }
+  // Only once this file is durably archived: PostgreSQL gets its answer now, the rest goes on.
+  if (batch > 1) {
+    Result<std::vector<std::string>> next =
+        pipeline::next_ready_files(args->positional[0], batch - 1);
+    if (next.is_ok()) start_lookahead(layout, *next, options);
   }
   if (verbose) {
     if (pushed->outcome == archive::CommitOutcome::kAlreadyPresent)

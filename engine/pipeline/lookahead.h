@@ -1,0 +1,20 @@
+// Which files PostgreSQL will hand to archive_command next, read from pg_wal/archive_status:
+// the archiver takes timeline history files first, then the oldest name (pgarch.c), and calls
+// once per file, waiting each time. Pushing those ahead of time turns most calls into a quick
+// confirmation. walpipe only reads the status folder: .ready and .done belong to PostgreSQL.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace walpipe::pipeline {
+
+// Paths of up to `limit` files marked .ready next to `requested` (PostgreSQL's %p, e.g.
+// pg_wal/000000010000000000000034), in the order PostgreSQL archives them, without `requested`
+// itself. Names that are not WAL file names are ignored. A missing status folder is an empty
+// list: the caller was not run by PostgreSQL.
+Result<std::vector<std::string>> next_ready_files(const std::string& requested, size_t limit);
+
+}  // namespace walpipe::pipeline

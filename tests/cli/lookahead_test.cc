@@ -1,0 +1,120 @@
+// Look-ahead push: after archiving the requested file, walpipe archives the files PostgreSQL
+// marked ready next, in the background, without touching PostgreSQL's status files.
+#include "pipeline/lookahead.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "support/corpus.h"
+#include "support/run_command.h"
+#include "support/scratch_dir.h"
+
+namespace walpipe::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> names_of(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) out.push_back(fs::path(p).filename().string());
+  return out;
+}
+
+TEST(NextReadyFiles, HistoryFirstThenNameOrderWithoutTheRequestedFile) {
+  ScratchDir dir;
+  for (const char* n :
+       {"000000010000000000000036", "000000010000000000000034", "00000002.history",
+        "000000010000000000000035", "xlogtemp.123", "000000010000000000000037.done"})
+    dir.write(std::string("pg_wal/archive_status/") + n +
+                  (std::string(n).ends_with(".done") ? "" : ".ready"),
+              "");
+  auto next = pipeline::next_ready_files(dir.file("pg_wal/000000010000000000000034"), 10);
+  ASSERT_TRUE(next.is_ok()) << next.status().to_string();
+  EXPECT_EQ(names_of(*next),
+            (std::vector<std::string>{"00000002.history", "000000010000000000000035",
+                                      "000000010000000000000036"}));
+  EXPECT_EQ((*next)[0], dir.file("pg_wal/00000002.history"));
+  auto limited = pipeline::next_ready_files(dir.file("pg_wal/000000010000000000000034"), 1);
+  ASSERT_TRUE(limited.is_ok());
+  EXPECT_EQ(names_of(*limited), std::vector<std::string>{"00000002.history"});
+}
+
+TEST(NextReadyFiles, NoStatusFolderMeansNothingToDo) {
+  ScratchDir dir;
+  auto next = pipeline::next_ready_files(dir.file("000000010000000000000034"), 10);
+  ASSERT_TRUE(next.is_ok());
+  EXPECT_TRUE(next->empty());
+}
+
+class LookaheadPush : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WALPIPE_REQUIRE_CORPUS();
+    for (const char* seg : {"34", "35", "36"}) {
+      std::string name = std::string("0000000100000000000000") + seg;
+      dir_.write("pg_wal/" + name, corpus_bytes("pg16/1mb/" + name));
+      dir_.write("pg_wal/archive_status/" + name + ".ready", "");
+    }
+    fs::create_directories(dir_.file("archive"));
+  }
+
+  std::string object(const std::string& name) {
+    return dir_.file("archive/wal/0000000100000000/" + name + ".zst");
+  }
+
+  bool wait_for(const std::string& path) {
+    for (int i = 0; i < 1000 && !fs::exists(path); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return fs::exists(path);
+  }
+
+  ScratchDir dir_;
+};
+
+TEST_F(LookaheadPush, ArchivesTheNextReadyFilesAndLeavesStatusFilesAlone) {
+  CommandResult r = run_walpipe(
+      {"push", "--archive", dir_.file("archive"), dir_.file("pg_wal/000000010000000000000034")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(object("000000010000000000000034")));
+  EXPECT_TRUE(wait_for(object("000000010000000000000035")));
+  EXPECT_TRUE(wait_for(object("000000010000000000000036")));
+  // Then PostgreSQL's own calls only confirm them.
+  for (const char* seg : {"35", "36"}) {
+    CommandResult again =
+        run_walpipe({"push", "-v", "--archive", dir_.file("archive"),
+                     dir_.file(std::string("pg_wal/0000000100000000000000") + seg)});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.err.find("already archived with identical content"), std::string::npos)
+        << again.err;
+  }
+  size_t ready = 0, other = 0;
+  for (const auto& e : fs::directory_iterator(dir_.file("pg_wal/archive_status")))
+    (e.path().extension() == ".ready" ? ready : other)++;
+  EXPECT_EQ(ready, 3u);
+  EXPECT_EQ(other, 0u);
+  CommandResult verified = run_walpipe({"verify", "--contiguous", dir_.file("archive")});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+TEST_F(LookaheadPush, BatchOfOneArchivesOnlyTheRequestedFile) {
+  CommandResult r = run_walpipe({"push", "--batch", "1", "--archive", dir_.file("archive"),
+                                 dir_.file("pg_wal/000000010000000000000034")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(fs::exists(object("000000010000000000000035")));
+}
+
+TEST_F(LookaheadPush, BadBatchValueIsAUsageError) {
+  CommandResult r = run_walpipe({"push", "--batch", "0", "--archive", dir_.file("archive"),
+                                 dir_.file("pg_wal/000000010000000000000034")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "walpipe push: error: invalid value \"0\" for option --batch\n"
+            "walpipe push: hint: Try \"walpipe push --help\" for more information.\n");
+}
+
+}  // namespace
+}  // namespace walpipe::testing
