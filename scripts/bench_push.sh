@@ -38,6 +38,15 @@ now() { date +%s.%N; }
 cpu_of_children() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
 
+# A pg_wal look-alike for look-ahead: the segments (hard links) and their .ready files.
+make_pg_wal() {
+  rm -rf "$WORK/pg_wal" && mkdir -p "$WORK/pg_wal/archive_status"
+  for s in "${segs[@]}"; do
+    ln "$WAL/$s" "$WORK/pg_wal/$s" 2>/dev/null || cp "$WAL/$s" "$WORK/pg_wal/$s"
+    : >"$WORK/pg_wal/archive_status/$s.ready"
+  done
+}
+
 # run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes".
 run_archive() {
   local kind=$1 dir=$WORK/$1
@@ -49,9 +58,17 @@ run_archive() {
     case $kind in
       cp_sync) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s && sync $dir/$s" ;;
       cp) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s" ;;
-      walpipe) "$WALPIPE" push --archive "$dir" "$WAL/$s" ;;
+      walpipe) "$WALPIPE" push --batch 1 --archive "$dir" "$WAL/$s" ;;
+      walpipe_lookahead)
+        # As PostgreSQL does: one call per .ready file, in order, then .ready becomes .done.
+        "$WALPIPE" push --archive "$dir" "$WORK/pg_wal/$s" &&
+          mv "$WORK/pg_wal/archive_status/$s.ready" "$WORK/pg_wal/archive_status/$s.done" ;;
     esac
   done
+  # Background look-ahead work counts until every object is in place.
+  if [[ $kind == walpipe_lookahead ]]; then
+    while (($(find "$dir/wal" -name '*.zst' | wc -l) < ${#segs[@]})); do sleep 0.001; done
+  fi
   t1=$(now); c1=$(cpu_of_children "$me")
   local bytes
   bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
@@ -79,7 +96,8 @@ median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 declare -A wall cpu bytes
 for ((r = 1; r <= reps; r++)); do
   note "repetition $r/$reps"
-  for kind in cp cp_sync walpipe; do
+  for kind in cp cp_sync walpipe walpipe_lookahead; do
+    [[ $kind == walpipe_lookahead ]] && make_pg_wal
     read -r w c b < <(run_archive "$kind")
     wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b
   done
@@ -113,7 +131,8 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "| --- | ---: | ---: | ---: | ---: |"
   row 'test ! -f && cp (seed, not durable)' cp "${bytes[cp]}"
   row 'test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}"
-  row 'walpipe push' walpipe "${bytes[walpipe]}"
+  row 'walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}"
+  row 'walpipe push (look-ahead, as archive_command)' walpipe_lookahead "${bytes[walpipe_lookahead]}"
   echo
   echo "| restore_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL restored | |"
   echo "| --- | ---: | ---: | ---: | --- |"

@@ -18,6 +18,8 @@ namespace {
 // Enough to stay ahead of a busy cluster, few enough that memory and a killed worker's lost
 // work stay small.
 constexpr size_t kDefaultBatch = 8;
+// Far more than one segment takes; beyond it the call archives the file itself.
+constexpr int kLookaheadWaitMs = 30000;
 
 constexpr const char* kHelp =
     "walpipe push archives one WAL file durably: it verifies every record, compresses the file\n"
@@ -109,6 +111,10 @@ int cmd_push(const std::vector<std::string>& argv) {
     return exit_code::kPushUsage;
   }
   archive::Layout layout(*archive);
+  size_t slash = args->positional[0].find_last_of('/');
+  Result<wal::WalFileName> name = wal::parse_file_name(
+      slash == std::string::npos ? args->positional[0] : args->positional[0].substr(slash + 1));
+  if (name.is_ok()) wait_for_lookahead(layout, *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =
       pipeline::push_file(**io, layout, args->positional[0], options);
   if (!pushed.is_ok()) {

@@ -35,6 +35,20 @@ int run_lookahead(const archive::Layout& layout, const std::vector<std::string>&
 
 }  // namespace
 
+void wait_for_lookahead(const archive::Layout& layout, const wal::WalFileName& name,
+                        int max_wait_ms) {
+  const std::string object = layout.object_path(name);
+  if (io::entry_type(object).is_ok()) return;
+  int lock = ::open((layout.tmp_dir() + "/lookahead.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock < 0) return;
+  for (int waited = 0; waited < max_wait_ms; ++waited) {
+    if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // no look-ahead process is running
+    if (io::entry_type(object).is_ok()) break;
+    ::usleep(1000);
+  }
+  ::close(lock);
+}
+
 void start_lookahead(const archive::Layout& layout, const std::vector<std::string>& paths,
                      const pipeline::PushOptions& options) {
   if (paths.empty()) return;

@@ -8,6 +8,7 @@
 
 #include "archive/layout.h"
 #include "pipeline/push.h"
+#include "wal/names.h"
 
 namespace walpipe::cli {
 
@@ -17,5 +18,11 @@ namespace walpipe::cli {
 // protocol, so killing it at any moment loses nothing.
 void start_lookahead(const archive::Layout& layout, const std::vector<std::string>& paths,
                      const pipeline::PushOptions& options);
+
+// When a look-ahead process is at work on this archive and `name` is not archived yet, waits
+// until it is or the process is done (at most `max_wait_ms`), so PostgreSQL's own call confirms
+// the file instead of compressing it a second time alongside.
+void wait_for_lookahead(const archive::Layout& layout, const wal::WalFileName& name,
+                        int max_wait_ms);
 
 }  // namespace walpipe::cli
