@@ -1,5 +1,6 @@
 // walpipe get: restore_command. Everything but argument handling is engine/pipeline/get.
 #include <cstdio>
+#include <cstdlib>
 
 #include "archive_option.h"
 #include "cli.h"
@@ -7,10 +8,17 @@
 #include "exit_codes.h"
 #include "io_choice.h"
 #include "pipeline/get.h"
+#include "pipeline/prefetch.h"
+#include "prefetch_worker.h"
 
 namespace walpipe::cli {
 
 namespace {
+
+// Enough to keep recovery from waiting on decompression, little enough to bound the spool.
+constexpr size_t kDefaultPrefetch = 8;
+// Far more than one segment takes to fetch; beyond it the call fetches the file itself.
+constexpr int kPrefetchWaitMs = 30000;
 
 constexpr const char* kHelp =
     "walpipe get restores one WAL file from the archive to DEST, after checking its content\n"
@@ -24,6 +32,10 @@ constexpr const char* kHelp =
     "\n"
     "Options:\n"
     "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
+    "      --prefetch=N   after restoring a segment, fetch the next N segments of its\n"
+    "                     timeline in the background into a spool beside DEST, so the\n"
+    "                     next calls are served by a rename (default: 8; 0: off)\n"
+    "      --spool=DIR    the spool (default: walpipe_prefetch beside DEST)\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
     "  -?, --help         show this help, then exit\n"
     "\n"
@@ -50,8 +62,12 @@ int exit_for(const Status& s) {
 
 int cmd_get(const std::vector<std::string>& argv) {
   const std::string command = "get";
-  std::optional<Args> args =
-      parse(command, argv, {{"archive", true, 'a'}, {"verbose", false, 'v'}, {"help", false, '?'}});
+  std::optional<Args> args = parse(command, argv,
+                                   {{"archive", true, 'a'},
+                                    {"prefetch", true},
+                                    {"spool", true},
+                                    {"verbose", false, 'v'},
+                                    {"help", false, '?'}});
   if (!args) return exit_code::kGetUsage;
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
@@ -66,6 +82,16 @@ int cmd_get(const std::vector<std::string>& argv) {
     usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
     return exit_code::kGetUsage;
   }
+  size_t prefetch = kDefaultPrefetch;
+  if (auto value = args->get("prefetch")) {
+    char* end = nullptr;
+    long n = std::strtol(value->c_str(), &end, 10);
+    if (value->empty() || *end != '\0' || n < 0 || n > 1024) {
+      usage_error(command, "invalid value \"" + *value + "\" for option --prefetch");
+      return exit_code::kGetUsage;
+    }
+    prefetch = static_cast<size_t>(n);
+  }
   const bool verbose = args->has("verbose");
   Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
   if (!io.is_ok()) {
@@ -74,13 +100,27 @@ int cmd_get(const std::vector<std::string>& argv) {
   }
   archive::Layout layout(*archive);
   const std::string& name = args->positional[0];
-  Result<pipeline::GetResult> got = pipeline::get_file(**io, layout, name, args->positional[1], {});
+  const std::string& dest = args->positional[1];
+  const std::string spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));
+  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
+  if (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0) {
+    wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
+    if (pipeline::serve_from_spool(**io, spool, *parsed, dest)) {
+      if (verbose)
+        std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
+                     name.c_str());
+      start_prefetch(layout, spool, *parsed, prefetch);
+      return exit_code::kOk;
+    }
+  }
+  Result<pipeline::GetResult> got = pipeline::get_file(**io, layout, name, dest, {});
   if (!got.is_ok()) {
     // Absence is routine during recovery; say it only when asked.
     if (got.status().code() != Code::kNotFound || verbose)
       print_error(command, got.status().to_string());
     return exit_for(got.status());
   }
+  if (parsed.is_ok()) start_prefetch(layout, spool, *parsed, prefetch);
   if (verbose)
     std::fprintf(stderr, "walpipe get: restored \"%s\" (%llu bytes from %llu stored)\n",
                  name.c_str(), static_cast<unsigned long long>(got->original_size),

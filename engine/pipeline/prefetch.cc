@@ -1,0 +1,73 @@
+#include "pipeline/prefetch.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "io/fs.h"
+#include "pipeline/get.h"
+
+namespace walpipe::pipeline {
+
+namespace {
+constexpr std::string_view kTempPrefix = ".fetching.";
+}  // namespace
+
+std::string default_spool_dir(const std::string& dest) {
+  size_t slash = dest.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : dest.substr(0, slash);
+  return dir + "/walpipe_prefetch";
+}
+
+bool serve_from_spool(io::Io& io, const std::string& spool, const wal::WalFileName& name,
+                      const std::string& dest) {
+  const std::string spooled = spool + "/" + name.to_string();
+  if (!io::entry_type(spooled).is_ok()) return false;
+  // DEST may exist (a leftover RECOVERYXLOG): it is replaced, as a fresh fetch would.
+  Status unlinked = io.unlink(dest);
+  (void)unlinked;
+  return io.rename_noreplace(spooled, dest).is_ok();
+}
+
+std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,
+                                            size_t count) {
+  std::vector<wal::WalFileName> out;
+  std::optional<wal::SegNo> segno = wal::segno_of(name, segment_size);
+  if (!segno || name.kind != wal::FileKind::kSegment) return out;
+  for (size_t i = 1; i <= count; ++i)
+    out.push_back(wal::segment_file_name(name.tli, *segno + i, segment_size));
+  return out;
+}
+
+void prune_spool(io::Io& io, const std::string& spool,
+                 const std::vector<wal::WalFileName>& wanted) {
+  Result<std::vector<io::DirEntry>> entries = io::list_directory(spool);
+  if (!entries.is_ok()) return;
+  for (const io::DirEntry& e : *entries) {
+    if (e.type != io::EntryType::kFile || e.name == "prefetch.lock") continue;
+    bool keep = std::any_of(wanted.begin(), wanted.end(),
+                            [&](const wal::WalFileName& w) { return w.to_string() == e.name; });
+    if (!keep) {
+      Status removed = io.unlink(spool + "/" + e.name);
+      (void)removed;  // a file that cannot be removed is never served: names are checked first
+    }
+  }
+}
+
+void fill_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
+                const std::vector<wal::WalFileName>& wanted) {
+  for (const wal::WalFileName& name : wanted) {
+    const std::string final_path = spool + "/" + name.to_string();
+    if (io::entry_type(final_path).is_ok()) continue;
+    const std::string temp = spool + "/" + std::string(kTempPrefix) + name.to_string() + "." +
+                             std::to_string(::getpid());
+    Result<GetResult> got = get_file(io, layout, name.to_string(), temp, GetOptions{});
+    if (!got.is_ok() || !io.rename_noreplace(temp, final_path).is_ok()) {
+      Status removed = io.unlink(temp);
+      (void)removed;
+      return;
+    }
+  }
+}
+
+}  // namespace walpipe::pipeline

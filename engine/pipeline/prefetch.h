@@ -1,0 +1,39 @@
+// The restore-side mirror of look-ahead push: a spool beside DEST holding the next segments of
+// the timeline being recovered, each complete and checked, so PostgreSQL's next restore_command
+// is served by a rename. Names in the spool are final names only once a file passed every check
+// of get_file; anything else there is a temporary that is never served.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "archive/layout.h"
+#include "base/status.h"
+#include "io/io.h"
+#include "wal/names.h"
+
+namespace walpipe::pipeline {
+
+// The spool used for DEST: a folder beside it, so that serving is a rename on one filesystem.
+std::string default_spool_dir(const std::string& dest);
+
+// Moves the spooled `name` to `dest`. false when it is not spooled (or cannot be moved: the
+// caller then fetches it from the archive).
+bool serve_from_spool(io::Io& io, const std::string& spool, const wal::WalFileName& name,
+                      const std::string& dest);
+
+// The `count` segments after `name` on its timeline, in order.
+std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,
+                                            size_t count);
+
+// Removes from the spool every file that is not one of `wanted` (consumed, another timeline, a
+// gap), and every temporary left by a killed prefetcher.
+void prune_spool(io::Io& io, const std::string& spool, const std::vector<wal::WalFileName>& wanted);
+
+// Fetches each of `wanted` that is not spooled yet, in order, through get_file into a temporary
+// and then its final name. Stops at the first file the archive does not hold or that fails
+// (a full spool disk stops prefetching, never recovery).
+void fill_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
+                const std::vector<wal::WalFileName>& wanted);
+
+}  // namespace walpipe::pipeline

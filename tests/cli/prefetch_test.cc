@@ -1,0 +1,132 @@
+// Prefetching get: the next segments of the timeline wait in a spool beside DEST, complete and
+// checked, and the next call is served by a rename; nothing else in the spool is ever served.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support/corpus.h"
+#include "support/run_command.h"
+#include "support/scratch_dir.h"
+
+namespace walpipe::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Prefetch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WALPIPE_REQUIRE_CORPUS();
+    fs::create_directories(dir_.file("archive"));
+    fs::create_directories(dir_.file("pg_wal"));
+    for (const char* name :
+         {"000000010000000000000034", "000000010000000000000035", "000000010000000000000036",
+          "000000020000000000000055", "000000020000000000000056"}) {
+      std::string path =
+          dir_.write(std::string("src/") + name, corpus_bytes(std::string("pg16/1mb/") + name));
+      CommandResult r = run_walpipe({"push", "--batch", "1", "--archive", archive(), path});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
+
+  std::string archive() { return dir_.file("archive"); }
+  std::string spool() { return dir_.file("pg_wal/walpipe_prefetch"); }
+  std::string dest() { return dir_.file("pg_wal/RECOVERYXLOG"); }
+
+  CommandResult get(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"get", "-v", "--archive", archive()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(name);
+    args.push_back(dest());
+    return run_walpipe(args);
+  }
+
+  bool wait_for(const std::string& path, bool present = true) {
+    for (int i = 0; i < 1000 && fs::exists(path) != present; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return fs::exists(path) == present;
+  }
+
+  std::vector<std::string> spooled() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(spool()))
+      if (e.path().filename() != "prefetch.lock") names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  bool dest_equals(const std::string& corpus_name) {
+    std::ifstream in(dest(), std::ios::binary);
+    std::vector<char> got((std::istreambuf_iterator<char>(in)), {});
+    const auto& want = corpus_bytes("pg16/1mb/" + corpus_name);
+    return got.size() == want.size() && std::memcmp(got.data(), want.data(), got.size()) == 0;
+  }
+
+  ScratchDir dir_;
+};
+
+TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
+  CommandResult r = get("000000010000000000000034");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000036"));
+  r = get("000000010000000000000035");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000035"));
+  EXPECT_EQ(fs::status(dest()).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000035"));
+}
+
+TEST_F(Prefetch, TemporariesInTheSpoolAreNeverServed) {
+  fs::create_directories(spool());
+  ScratchDir::write_file(spool() + "/.fetching.000000010000000000000035.1", "garbage");
+  CommandResult r = get("000000010000000000000035", {"--prefetch", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000035"));
+}
+
+TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {
+  CommandResult r = get("000000010000000000000034", {"--prefetch", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(fs::exists(spool()));
+}
+
+TEST_F(Prefetch, ATimelineChangeClearsTheSpool) {
+  ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000036"));
+  ASSERT_EQ(get("000000020000000000000055").exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/000000020000000000000056"));
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035", false));
+  EXPECT_EQ(spooled(), std::vector<std::string>{"000000020000000000000056"});
+}
+
+TEST_F(Prefetch, ADamagedObjectIsNeverSpooledAndStillStopsRecovery) {
+  std::string object = archive() + "/wal/0000000100000000/000000010000000000000035.zst";
+  {
+    std::fstream f(object, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(object) / 2));
+    f.put('\x55');
+  }
+  ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000035"));
+  CommandResult r = get("000000010000000000000035");
+  EXPECT_EQ(r.exit_code, 200) << r.err;
+  EXPECT_FALSE(fs::exists(dest()));
+}
+
+TEST_F(Prefetch, BadPrefetchValueIsAUsageErrorThatStopsRecovery) {
+  CommandResult r = get("000000010000000000000034", {"--prefetch", "x"});
+  EXPECT_EQ(r.exit_code, 202);
+}
+
+}  // namespace
+}  // namespace walpipe::testing

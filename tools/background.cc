@@ -1,0 +1,46 @@
+#include "background.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace walpipe::cli {
+
+namespace {
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+}  // namespace
+
+void run_detached_once(const std::string& lock_path, const std::function<void()>& work) {
+  pid_t child = ::fork();
+  if (child != 0) return;  // the caller answers PostgreSQL now; a failed fork just skips this
+  ::setsid();
+  int null = ::open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    if (null > STDERR_FILENO) ::close(null);
+  }
+  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock >= 0 && ::flock(lock, LOCK_EX | LOCK_NB) == 0) work();
+  ::_exit(0);
+}
+
+void wait_while_locked(const std::string& lock_path, const std::string& ready_path,
+                       int max_wait_ms) {
+  if (exists(ready_path)) return;
+  int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock < 0) return;
+  for (int waited = 0; waited < max_wait_ms; ++waited) {
+    if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
+    if (exists(ready_path)) break;
+    ::usleep(1000);
+  }
+  ::close(lock);
+}
+
+}  // namespace walpipe::cli

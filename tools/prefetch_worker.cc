@@ -1,0 +1,36 @@
+#include "prefetch_worker.h"
+
+#include "archive/identity.h"
+#include "background.h"
+#include "io/uring_io.h"
+#include "pipeline/prefetch.h"
+
+namespace walpipe::cli {
+
+namespace {
+std::string lock_path(const std::string& spool) { return spool + "/prefetch.lock"; }
+}  // namespace
+
+void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
+  wait_while_locked(lock_path(spool), spool + "/" + name.to_string(), max_wait_ms);
+}
+
+void start_prefetch(const archive::Layout& layout, const std::string& spool,
+                    const wal::WalFileName& restored, size_t count) {
+  if (count == 0 || restored.kind != wal::FileKind::kSegment) return;
+  std::string why;
+  std::unique_ptr<io::Io> probe = io::make_default_io(&why);
+  bool created = false;
+  if (!probe->mkdir(spool, 0700, &created).is_ok()) return;
+  run_detached_once(lock_path(spool), [&] {
+    std::unique_ptr<io::Io> io = io::make_default_io(&why);
+    Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);
+    if (!identity.is_ok() || !*identity) return;
+    std::vector<wal::WalFileName> wanted =
+        pipeline::next_segments(restored, (*identity)->segment_size, count);
+    pipeline::prune_spool(*io, spool, wanted);
+    pipeline::fill_spool(*io, layout, spool, wanted);
+  });
+}
+
+}  // namespace walpipe::cli

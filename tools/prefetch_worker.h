@@ -1,0 +1,20 @@
+// The background half of prefetching get: after a segment was restored, one detached process
+// fills the spool with the next segments of the same timeline.
+#pragma once
+
+#include <string>
+
+#include "archive/layout.h"
+#include "wal/names.h"
+
+namespace walpipe::cli {
+
+// Starts the prefetcher for the `count` segments after `restored`, unless one is already at
+// work on `spool`. Returns at once.
+void start_prefetch(const archive::Layout& layout, const std::string& spool,
+                    const wal::WalFileName& restored, size_t count);
+
+// When the prefetcher is fetching `name` right now, waits for it (at most `max_wait_ms`).
+void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms);
+
+}  // namespace walpipe::cli
