@@ -84,7 +84,8 @@ run_restore() {
   for s in "${segs[@]}"; do
     case $kind in
       cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
-      walpipe) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
+      walpipe) "$WALPIPE" get --prefetch 0 --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
+      walpipe_prefetch) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
     esac
   done
   t1=$(now); c1=$(cpu_of_children "$me")
@@ -101,7 +102,7 @@ for ((r = 1; r <= reps; r++)); do
     read -r w c b < <(run_archive "$kind")
     wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b
   done
-  for kind in cp walpipe; do
+  for kind in cp walpipe walpipe_prefetch; do
     read -r w c < <(run_restore "$kind")
     wall[get_$kind]+="$w "; cpu[get_$kind]+="$c "
   done
@@ -137,7 +138,8 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "| restore_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL restored | |"
   echo "| --- | ---: | ---: | ---: | --- |"
   row 'cp of the raw archived segment' get_cp ''
-  row 'walpipe get' get_walpipe ''
+  row 'walpipe get --prefetch 0' get_walpipe ''
+  row 'walpipe get (prefetch, as restore_command)' get_walpipe_prefetch ''
   echo
   echo "Peak RSS: walpipe push of one segment $((rss_push / 1024)) MiB, walpipe get $((rss_get / 1024)) MiB."
 } | tee "$RESULTS"
