@@ -105,7 +105,7 @@ int cmd_get(const std::vector<std::string>& argv) {
   Result<wal::WalFileName> parsed = wal::parse_file_name(name);
   if (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0) {
     wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
-    if (pipeline::serve_from_spool(**io, spool, *parsed, dest)) {
+    if (pipeline::serve_from_spool(**io, layout, spool, *parsed, dest)) {
       if (verbose)
         std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
                      name.c_str());

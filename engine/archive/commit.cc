@@ -26,8 +26,9 @@ Status make_dir(io::Io& io, const std::string& dir, const std::string& parent) {
   return Status::ok();
 }
 
-// Reads just the metadata frame of the object at `path`.
-Result<ObjectMetadata> read_metadata(io::Io& io, const std::string& path) {
+}  // namespace
+
+Result<ObjectMetadata> read_object_metadata(io::Io& io, const std::string& path) {
   Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
   if (!fd.is_ok()) return std::move(fd).take_status();
   std::vector<std::byte> head(zstd::kSkippableHeaderSize);
@@ -52,12 +53,10 @@ Result<ObjectMetadata> read_metadata(io::Io& io, const std::string& path) {
   return meta;
 }
 
-}  // namespace
-
 Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
                                        const wal::WalFileName& name, const Fingerprint& mine) {
   const std::string path = layout.object_path(name);
-  Result<ObjectMetadata> theirs = read_metadata(io, path);
+  Result<ObjectMetadata> theirs = read_object_metadata(io, path);
   if (!theirs.is_ok()) return std::move(theirs).take_status();
   if (theirs->fingerprint != mine)
     return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")

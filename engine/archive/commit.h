@@ -6,6 +6,7 @@
 #include <string>
 
 #include "archive/layout.h"
+#include "archive/object.h"
 #include "base/status.h"
 #include "codec/fingerprint.h"
 #include "io/io.h"
@@ -29,6 +30,9 @@ Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileN
 // Any failure removes the temporary file; the final name never shows a partial object.
 Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
                                     Bytes object, const Fingerprint& fingerprint);
+
+// Reads only the metadata frame of the object at `path` (kNotFound when there is none).
+Result<ObjectMetadata> read_object_metadata(io::Io& io, const std::string& path);
 
 // Removes files in .tmp/ untouched for `max_age_seconds`: leftovers of pushers that were killed.
 // A live pusher rewrites its file within seconds, so an old one has no owner. Best effort:

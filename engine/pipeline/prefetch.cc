@@ -1,9 +1,12 @@
 #include "pipeline/prefetch.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "archive/commit.h"
+#include "codec/fingerprint.h"
 #include "io/fs.h"
 #include "pipeline/get.h"
 
@@ -19,10 +22,25 @@ std::string default_spool_dir(const std::string& dest) {
   return dir + "/walpipe_prefetch";
 }
 
-bool serve_from_spool(io::Io& io, const std::string& spool, const wal::WalFileName& name,
-                      const std::string& dest) {
+bool serve_from_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
+                      const wal::WalFileName& name, const std::string& dest) {
   const std::string spooled = spool + "/" + name.to_string();
   if (!io::entry_type(spooled).is_ok()) return false;
+  Result<archive::ObjectMetadata> meta =
+      archive::read_object_metadata(io, layout.object_path(name));
+  if (!meta.is_ok()) return false;
+  {
+    Result<io::Fd> fd = io.open(spooled, O_RDONLY, 0);
+    if (!fd.is_ok()) return false;
+    Result<uint64_t> size = io::file_size(*fd, spooled);
+    if (!size.is_ok() || *size != meta->original_size) return false;
+    Result<io::MappedFile> bytes = io.map_read(*fd, *size, spooled);
+    if (!bytes.is_ok() || fingerprint_of(bytes->bytes()) != meta->fingerprint) {
+      Status removed = io.unlink(spooled);
+      (void)removed;  // never served either way
+      return false;
+    }
+  }
   // DEST may exist (a leftover RECOVERYXLOG): it is replaced, as a fresh fetch would.
   Status unlinked = io.unlink(dest);
   (void)unlinked;

@@ -17,10 +17,11 @@ namespace walpipe::pipeline {
 // The spool used for DEST: a folder beside it, so that serving is a rename on one filesystem.
 std::string default_spool_dir(const std::string& dest);
 
-// Moves the spooled `name` to `dest`. false when it is not spooled (or cannot be moved: the
-// caller then fetches it from the archive).
-bool serve_from_spool(io::Io& io, const std::string& spool, const wal::WalFileName& name,
-                      const std::string& dest);
+// Moves the spooled `name` to `dest` if its content is what the archive holds under that name
+// now (same XXH3-128 as the object's metadata): a spool copied from another recovery or another
+// cluster is never served. false when not served; the caller then fetches from the archive.
+bool serve_from_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
+                      const wal::WalFileName& name, const std::string& dest);
 
 // The `count` segments after `name` on its timeline, in order.
 std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,

@@ -92,6 +92,17 @@ TEST_F(Prefetch, TemporariesInTheSpoolAreNeverServed) {
   EXPECT_TRUE(dest_equals("000000010000000000000035"));
 }
 
+TEST_F(Prefetch, ASpooledFileThatIsNotWhatTheArchiveHoldsIsNeverServed) {
+  // A spool left by another recovery: right name, other content.
+  fs::create_directories(spool());
+  dir_.write("pg_wal/walpipe_prefetch/000000010000000000000035",
+             corpus_bytes("pg16/1mb/000000010000000000000036"));
+  CommandResult r = get("000000010000000000000035");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000035"));
+}
+
 TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {
   CommandResult r = get("000000010000000000000034", {"--prefetch", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
