@@ -20,8 +20,7 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
   if (count == 0 || restored.kind != wal::FileKind::kSegment) return;
   std::string why;
   std::unique_ptr<io::Io> probe = io::make_default_io(&why);
-  bool created = false;
-  if (!probe->mkdir(spool, 0700, &created).is_ok()) return;
+  if (!pipeline::prepare_spool(*probe, spool).is_ok()) return;
   run_detached_once(lock_path(spool), [&] {
     std::unique_ptr<io::Io> io = io::make_default_io(&why);
     Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);

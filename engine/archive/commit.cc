@@ -18,6 +18,15 @@ Status fsync_path(io::Io& io, const std::string& path, int flags) {
   return io.close(*fd, path);
 }
 
+// The object's folder and every folder above it up to the archive root: a folder created by a
+// pusher that was killed before syncing its parent is made durable by whoever succeeds next.
+Status sync_folders(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
+  WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
+  if (layout.object_dir(name) != layout.wal_dir())
+    WALPIPE_TRY(fsync_path(io, layout.wal_dir(), O_RDONLY | O_DIRECTORY));
+  return fsync_path(io, layout.root(), O_RDONLY | O_DIRECTORY);
+}
+
 Status make_dir(io::Io& io, const std::string& dir, const std::string& parent) {
   bool created = false;
   WALPIPE_TRY(io.mkdir(dir, 0700, &created));
@@ -67,14 +76,23 @@ Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
             "after it was archived.");
   // It may be a leftover of a crash between rename and folder fsync: make it durable first.
   WALPIPE_TRY(fsync_path(io, path, O_RDONLY));
-  WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
+  WALPIPE_TRY(sync_folders(io, layout, name));
   return CommitOutcome::kAlreadyPresent;
 }
 
 namespace {
 
+Status write_temp_buffered(io::Io& io, const std::string& tmp, Bytes object) {
+  Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  Status written = io.write_durably(*fd, object, tmp);
+  Status closed = io.close(*fd, tmp);
+  return written.is_ok() ? closed : written;
+}
+
 Status write_temp(io::Io& io, const std::string& tmp, Bytes object) {
   Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
+  bool direct = fd.is_ok();
   if (!fd.is_ok() && fd.status().code() == Code::kUnsupported) {
     // tmpfs and some FUSE/NFS mounts refuse O_DIRECT: buffered writes plus fdatasync are as
     // durable, only slower.
@@ -83,6 +101,11 @@ Status write_temp(io::Io& io, const std::string& tmp, Bytes object) {
   if (!fd.is_ok()) return std::move(fd).take_status();
   Status written = io.write_durably(*fd, object, tmp);
   Status closed = io.close(*fd, tmp);
+  if (direct && written.code() == Code::kUnsupported) {
+    // Some filesystems accept O_DIRECT at open and refuse the write itself (EINVAL).
+    WALPIPE_TRY(io.unlink(tmp));
+    return write_temp_buffered(io, tmp, object);
+  }
   return written.is_ok() ? closed : written;
 }
 
@@ -106,7 +129,8 @@ size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age
   if (!entries.is_ok()) return 0;
   size_t removed = 0;
   for (const io::DirEntry& e : *entries) {
-    if (e.type != io::EntryType::kFile) continue;
+    // Lock files are held, not written: their age says nothing about their owner.
+    if (e.type != io::EntryType::kFile || e.name.ends_with(".lock")) continue;
     const std::string path = layout.tmp_dir() + "/" + e.name;
     Result<int64_t> age = io::seconds_since_modified(path);
     if (age.is_ok() && *age >= max_age_seconds && io.unlink(path).is_ok()) ++removed;
@@ -132,7 +156,7 @@ Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal:
     if (renamed.code() != Code::kMismatch) return renamed;
     return confirm_existing(io, layout, name, fingerprint);  // another pusher won the race
   }
-  WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
+  WALPIPE_TRY(sync_folders(io, layout, name));
   return CommitOutcome::kWritten;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <charconv>
 #include <cstdio>
 #include <regex>
 
@@ -32,10 +33,18 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
     return Status(Code::kUnsupported, "archive identity file \"" + path + "\" has format " +
                                           *format + ", which this walpipe does not know");
   Identity id;
-  id.system_id = std::stoull(*sysid);
-  id.wal_magic = static_cast<uint16_t>(std::stoul(*magic));
-  id.segment_size = static_cast<uint32_t>(std::stoul(*seg));
-  id.page_size = static_cast<uint32_t>(std::stoul(*page));
+  auto number = [](const std::string& digits, uint64_t max, uint64_t* out) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return ec == std::errc() && end == digits.data() + digits.size() && *out <= max;
+  };
+  uint64_t magic_v = 0, seg_v = 0, page_v = 0;
+  if (!number(*sysid, UINT64_MAX, &id.system_id) || !number(*magic, UINT16_MAX, &magic_v) ||
+      !number(*seg, UINT32_MAX, &seg_v) || !number(*page, UINT32_MAX, &page_v))
+    return Status(Code::kCorruption,
+                  "archive identity file \"" + path + "\" has a value out of range");
+  id.wal_magic = static_cast<uint16_t>(magic_v);
+  id.segment_size = static_cast<uint32_t>(seg_v);
+  id.page_size = static_cast<uint32_t>(page_v);
   return id;
 }
 

@@ -183,7 +183,8 @@ Result<ParsedObject> parse_object(Bytes object, const std::string& what) {
   const ObjectMetadata& m = parsed.meta;
   uint64_t expected_frames =
       m.frame_input_size ? (m.original_size + m.frame_input_size - 1) / m.frame_input_size : 0;
-  if (m.frame_input_size == 0 || expected_frames != m.frame_sizes.size())
+  if (m.frame_input_size < kMinFrameInputSize || m.frame_input_size > kMaxFrameInputSize ||
+      expected_frames != m.frame_sizes.size())
     return corrupt(what, "frame table does not match the original size");
   size_t pos = zstd::kSkippableHeaderSize + head->payload.size();
   for (uint32_t size : m.frame_sizes) {

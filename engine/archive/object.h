@@ -21,6 +21,9 @@ inline constexpr uint32_t kObjectAlignment = 4096;
 inline constexpr uint32_t kMetadataMagicNibble = 0x7;  // frame magic 0x184D2A57
 inline constexpr uint32_t kPaddingMagicNibble = 0xF;   // frame magic 0x184D2A5F
 inline constexpr uint32_t kMaxDataFrames = 1024;
+// Original bytes per data frame: 1–4 MiB, so a frame never needs more memory than that.
+inline constexpr uint32_t kMinFrameInputSize = 1u << 20;
+inline constexpr uint32_t kMaxFrameInputSize = 4u << 20;
 inline constexpr uint32_t kMaxMetadataSize = 64 * 1024;
 
 // Bits of ObjectMetadata::flags. Unknown bits make an object unreadable by this version, so

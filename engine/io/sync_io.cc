@@ -33,6 +33,9 @@ Status SyncIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::st
                          static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EINVAL)  // O_DIRECT refused at write time (FUSE, NFS): the caller may retry
+        return Status(Code::kUnsupported,
+                      "could not write file \"" + path + "\": Invalid argument");
       return errno_status(errno, "write file", path);
     }
     if (n == 0) return Status(Code::kIoError, "could not write file \"" + path + "\": no progress");

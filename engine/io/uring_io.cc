@@ -39,6 +39,7 @@ std::unique_ptr<UringIo> UringIo::create(std::string* why) {
 }
 
 Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
+  if (broken_) return SyncIo::write_durably(fd, data, path);
   io_uring* ring = &ring_->ring;
   size_t done = 0;  // bytes confirmed written, in order
   while (done < data.size()) {
@@ -67,7 +68,10 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
     }
     io_uring_sqe_set_data64(sqe, kSyncTag);
     int submitted = io_uring_submit_and_wait(ring, static_cast<unsigned>(chunks + 1));
-    if (submitted < 0) return errno_status(-submitted, "submit I/O for", path);
+    if (submitted < 0 || static_cast<size_t>(submitted) != chunks + 1) {
+      broken_ = true;  // SQEs or CQEs may be left in the ring: never trust it again
+      return errno_status(submitted < 0 ? -submitted : EIO, "submit I/O for", path);
+    }
 
     // Reap every CQE of the chain before deciding: a short write ends the chain and cancels
     // the rest (-ECANCELED), including the fdatasync, which is then never taken as proof.
@@ -76,7 +80,10 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
     for (size_t reaped = 0; reaped < chunks + 1; ++reaped) {
       io_uring_cqe* cqe = nullptr;
       int ret = io_uring_wait_cqe(ring, &cqe);
-      if (ret < 0) return errno_status(-ret, "wait for I/O on", path);
+      if (ret < 0) {
+        broken_ = true;
+        return errno_status(-ret, "wait for I/O on", path);
+      }
       uint64_t tag = io_uring_cqe_get_data64(cqe);
       int res = cqe->res;
       io_uring_cqe_seen(ring, cqe);
@@ -92,6 +99,8 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
       if (res >= 0 && static_cast<size_t>(res) < want)
         first_short = std::min(first_short, offset + static_cast<size_t>(res));
     }
+    if (write_error == EINVAL)  // O_DIRECT refused at write time: the caller may retry buffered
+      return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
     if (write_error != 0) return errno_status(write_error, "write file", path);
     if (first_short != SIZE_MAX) {
       done = first_short;  // resubmit from the first byte not written
@@ -106,6 +115,7 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
 
 Status UringIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                            const std::string& path) {
+  if (broken_) return SyncIo::read_exact(fd, offset, out, path);
   io_uring* ring = &ring_->ring;
   size_t done = 0;
   while (done < out.size()) {
@@ -118,14 +128,20 @@ Status UringIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> o
       io_uring_sqe_set_data64(sqe, chunks);
     }
     int submitted = io_uring_submit_and_wait(ring, static_cast<unsigned>(chunks));
-    if (submitted < 0) return errno_status(-submitted, "submit I/O for", path);
+    if (submitted < 0 || static_cast<size_t>(submitted) != chunks) {
+      broken_ = true;
+      return errno_status(submitted < 0 ? -submitted : EIO, "submit I/O for", path);
+    }
     size_t first_short = SIZE_MAX;
     int error = 0;
     bool at_eof = false;
     for (size_t reaped = 0; reaped < chunks; ++reaped) {
       io_uring_cqe* cqe = nullptr;
       int ret = io_uring_wait_cqe(ring, &cqe);
-      if (ret < 0) return errno_status(-ret, "wait for I/O on", path);
+      if (ret < 0) {
+        broken_ = true;
+        return errno_status(-ret, "wait for I/O on", path);
+      }
       uint64_t tag = io_uring_cqe_get_data64(cqe);
       int res = filtered(cqe->res);
       io_uring_cqe_seen(ring, cqe);

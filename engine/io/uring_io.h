@@ -34,6 +34,8 @@ class UringIo : public SyncIo {
   explicit UringIo(std::unique_ptr<Ring> ring);
   std::unique_ptr<Ring> ring_;
   CompletionFilter filter_;
+  // After a failed submit or wait the ring's state is unknown: later calls use plain syscalls.
+  bool broken_ = false;
 };
 
 // The backend to use on this host: io_uring when it works, else SyncIo; `why` says which and why.

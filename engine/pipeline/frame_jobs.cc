@@ -116,7 +116,7 @@ Status decompress_frames_each(const std::vector<Bytes>& frames, uint32_t frame_i
     const std::function<Status(size_t, Bytes)>* sink;
     std::unique_ptr<Context> make_context() const {
       auto ctx = std::make_unique<Context>();
-      ctx->scratch.resize(frame_input_size);
+      ctx->scratch.resize(static_cast<size_t>(std::min<uint64_t>(frame_input_size, total_size)));
       return ctx;
     }
     Status operator()(std::unique_ptr<Context>& ctx, size_t i) const {

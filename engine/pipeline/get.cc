@@ -26,18 +26,21 @@ Status corrupt(const std::string& path, const std::string& why) {
 }
 
 Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata& meta, Bytes data,
-                     const std::string& path) {
+                     const std::string& path, std::optional<uint64_t> system_id) {
   if (fingerprint_of(data) != meta.fingerprint)
     return corrupt(path,
                    "its content does not match the recorded XXH3-128 " + meta.fingerprint.hex());
   if (name.kind == wal::FileKind::kHistory || name.kind == wal::FileKind::kBackup)
     return Status::ok();
   // The bytes must be the WAL the name promises (page addresses, records), not merely intact.
-  wal::SegmentReport report = wal::inspect_segment(data, name.to_string());
+  wal::InspectOptions options;
+  options.expected_system_id = system_id;  // another cluster's WAL is never handed over
+  wal::SegmentReport report = wal::inspect_segment(data, name.to_string(), options);
   const wal::Finding* error = report.first_error();
   bool flagged = (meta.flags & archive::kFlagFailedVerification) != 0;
-  if (error && (!flagged || !report.is_wal || std::string(error->code) == "PAGEADDR_MISMATCH"))
-    return corrupt(path, error->message);
+  bool identity_error = error && (std::string(error->code) == "PAGEADDR_MISMATCH" ||
+                                  std::string(error->code) == "SYSID_MISMATCH");
+  if (error && (!flagged || !report.is_wal || identity_error)) return corrupt(path, error->message);
   return Status::ok();
 }
 
@@ -46,7 +49,8 @@ Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata
 // cache. No segment-sized buffer is ever allocated, and DEST is removed by the caller unless
 // every check passed.
 Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name,
-               const archive::ParsedObject& parsed, const std::string& path, unsigned threads) {
+               const archive::ParsedObject& parsed, const std::string& path, unsigned threads,
+               std::optional<uint64_t> system_id) {
   const archive::ObjectMetadata& meta = parsed.meta;
   Result<io::Fd> fd = io.open(dest, O_RDWR | O_CREAT | O_TRUNC, 0600);
   if (!fd.is_ok()) return std::move(fd).take_status();
@@ -62,7 +66,7 @@ Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name
   {
     Result<io::MappedFile> written = io.map_read(*fd, meta.original_size, dest);
     if (!written.is_ok()) return std::move(written).take_status();
-    WALPIPE_TRY(check_content(name, meta, written->bytes(), path));
+    WALPIPE_TRY(check_content(name, meta, written->bytes(), path, system_id));
   }
   // PostgreSQL fetches the file again after a crash, so DEST needs no fsync of its own.
   return io.close(*fd, dest);
@@ -82,7 +86,15 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
 
   const std::string path = layout.object_path(*name);
   Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();  // kNotFound: absent from the archive
+  if (!fd.is_ok()) {
+    if (fd.status().code() != Code::kNotFound) return std::move(fd).take_status();
+    // Absent only if this is an archive at all: an empty folder is an unmounted or wrong path.
+    if (!io::entry_type(layout.identity_path()).is_ok() &&
+        !io::entry_type(layout.wal_dir()).is_ok())
+      return Status(Code::kIoError, "\"" + layout.root() + "\" holds no walpipe archive")
+          .with_hint("Is the archive mounted? Recovery stops here rather than ending early.");
+    return std::move(fd).take_status();  // kNotFound: the one confirmed absence
+  }
   Result<uint64_t> size = io::file_size(*fd, path);
   if (!size.is_ok()) return std::move(size).take_status();
   if (*size > kMaxObjectSize) return corrupt(path, "it is too large");
@@ -109,7 +121,12 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
 
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  Status restored = restore(io, dest, *name, *parsed, path, threads);
+  std::optional<uint64_t> system_id;
+  Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
+  if (identity.is_ok() && *identity) system_id = (*identity)->system_id;
+  Status restored = restore(io, dest, *name, *parsed, path, threads, system_id);
+  // From here on a missing file (DEST's folder, say) is an I/O error, never "not in archive".
+  if (restored.code() == Code::kNotFound) restored = Status(Code::kIoError, restored.message());
   if (!restored.is_ok()) {
     Status cleanup = io.unlink(dest);
     (void)cleanup;  // the first error is what the operator needs

@@ -14,7 +14,25 @@ namespace walpipe::pipeline {
 
 namespace {
 constexpr std::string_view kTempPrefix = ".fetching.";
+constexpr std::string_view kMarker = ".walpipe-spool";
 }  // namespace
+
+Status prepare_spool(io::Io& io, const std::string& spool) {
+  bool created = false;
+  WALPIPE_TRY(io.mkdir(spool, 0700, &created));
+  if (created) {
+    Result<io::Fd> fd = io.open(spool + "/" + std::string(kMarker), O_WRONLY | O_CREAT, 0600);
+    if (!fd.is_ok()) return std::move(fd).take_status();
+    WALPIPE_TRY(io.close(*fd, spool));
+  }
+  if (!is_spool(spool))
+    return Status(Code::kInvalidArgument, "\"" + spool + "\" is not a walpipe prefetch spool");
+  return Status::ok();
+}
+
+bool is_spool(const std::string& spool) {
+  return io::entry_type(spool + "/" + std::string(kMarker)).is_ok();
+}
 
 std::string default_spool_dir(const std::string& dest) {
   size_t slash = dest.find_last_of('/');
@@ -25,7 +43,7 @@ std::string default_spool_dir(const std::string& dest) {
 bool serve_from_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
                       const wal::WalFileName& name, const std::string& dest) {
   const std::string spooled = spool + "/" + name.to_string();
-  if (!io::entry_type(spooled).is_ok()) return false;
+  if (!is_spool(spool) || !io::entry_type(spooled).is_ok()) return false;
   Result<archive::ObjectMetadata> meta =
       archive::read_object_metadata(io, layout.object_path(name));
   if (!meta.is_ok()) return false;
@@ -59,10 +77,15 @@ std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64
 
 void prune_spool(io::Io& io, const std::string& spool,
                  const std::vector<wal::WalFileName>& wanted) {
+  if (!is_spool(spool)) return;
   Result<std::vector<io::DirEntry>> entries = io::list_directory(spool);
   if (!entries.is_ok()) return;
   for (const io::DirEntry& e : *entries) {
-    if (e.type != io::EntryType::kFile || e.name == "prefetch.lock") continue;
+    // Only what a prefetcher writes: segment names and its temporaries.
+    Result<wal::WalFileName> parsed = wal::parse_file_name(e.name);
+    bool ours = (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment) ||
+                e.name.starts_with(kTempPrefix);
+    if (e.type != io::EntryType::kFile || !ours) continue;
     bool keep = std::any_of(wanted.begin(), wanted.end(),
                             [&](const wal::WalFileName& w) { return w.to_string() == e.name; });
     if (!keep) {

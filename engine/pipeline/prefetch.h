@@ -17,6 +17,12 @@ namespace walpipe::pipeline {
 // The spool used for DEST: a folder beside it, so that serving is a rename on one filesystem.
 std::string default_spool_dir(const std::string& dest);
 
+// Creates the spool with a marker file, or checks that an existing folder carries the marker.
+// A folder walpipe did not create (pg_wal itself, a data directory) is never used as a spool:
+// pruning deletes files in it.
+Status prepare_spool(io::Io& io, const std::string& spool);
+bool is_spool(const std::string& spool);
+
 // Moves the spooled `name` to `dest` if its content is what the archive holds under that name
 // now (same XXH3-128 as the object's metadata): a spool copied from another recovery or another
 // cluster is never served. false when not served; the caller then fetches from the archive.

@@ -55,7 +55,8 @@ class Prefetch : public ::testing::Test {
   std::vector<std::string> spooled() {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(spool()))
-      if (e.path().filename() != "prefetch.lock") names.push_back(e.path().filename());
+      if (!e.path().filename().string().starts_with(".") && e.path().filename() != "prefetch.lock")
+        names.push_back(e.path().filename());
     std::sort(names.begin(), names.end());
     return names;
   }
@@ -93,14 +94,26 @@ TEST_F(Prefetch, TemporariesInTheSpoolAreNeverServed) {
 }
 
 TEST_F(Prefetch, ASpooledFileThatIsNotWhatTheArchiveHoldsIsNeverServed) {
-  // A spool left by another recovery: right name, other content.
-  fs::create_directories(spool());
+  // A spool left by another recovery: right name, other content. Getting the last archived
+  // segment makes a real spool with nothing to prefetch.
+  ASSERT_EQ(get("000000010000000000000036").exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/.walpipe-spool"));
   dir_.write("pg_wal/walpipe_prefetch/000000010000000000000035",
              corpus_bytes("pg16/1mb/000000010000000000000036"));
   CommandResult r = get("000000010000000000000035");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
   EXPECT_TRUE(dest_equals("000000010000000000000035"));
+}
+
+TEST_F(Prefetch, AFolderWalpipeDidNotCreateIsNeverUsedAsASpool) {
+  // --spool pointed at pg_wal itself: its WAL must survive, and nothing is served from it.
+  dir_.write("pg_wal/000000010000000000000099", std::string("not ours"));
+  CommandResult r = get("000000010000000000000034", {"--spool", dir_.file("pg_wal")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_TRUE(fs::exists(dir_.file("pg_wal/000000010000000000000099")));
+  EXPECT_FALSE(fs::exists(dir_.file("pg_wal/000000010000000000000035")));
 }
 
 TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {
@@ -137,6 +150,57 @@ TEST_F(Prefetch, ADamagedObjectIsNeverSpooledAndStillStopsRecovery) {
 TEST_F(Prefetch, BadPrefetchValueIsAUsageErrorThatStopsRecovery) {
   CommandResult r = get("000000010000000000000034", {"--prefetch", "x"});
   EXPECT_EQ(r.exit_code, 202);
+}
+
+}  // namespace
+}  // namespace walpipe::testing
+
+namespace walpipe::testing {
+namespace {
+
+// Regressions from review: only a confirmed absence in a reachable archive may exit 1.
+class GetExitCodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WALPIPE_REQUIRE_CORPUS();
+    std::filesystem::create_directories(dir_.file("archive"));
+    std::string src = dir_.write("src/000000010000000000000034",
+                                 corpus_bytes("pg16/1mb/000000010000000000000034"));
+    ASSERT_EQ(run_walpipe({"push", "--archive", dir_.file("archive"), src}).exit_code, 0);
+  }
+  ScratchDir dir_;
+};
+
+TEST_F(GetExitCodes, MissingDestinationFolderStopsRecovery) {
+  CommandResult r = run_walpipe({"get", "--archive", dir_.file("archive"),
+                                 "000000010000000000000034", dir_.file("nodir/RECOVERYXLOG")});
+  EXPECT_EQ(r.exit_code, 201) << r.err;
+  EXPECT_NE(r.err.find("nodir/RECOVERYXLOG"), std::string::npos) << r.err;
+}
+
+TEST_F(GetExitCodes, AnEmptyFolderIsNotAnArchiveThatLacksTheFile) {
+  std::filesystem::create_directories(dir_.file("unmounted"));
+  CommandResult r = run_walpipe({"get", "--archive", dir_.file("unmounted"),
+                                 "000000010000000000000035", dir_.file("RECOVERYXLOG")});
+  EXPECT_EQ(r.exit_code, 201) << r.err;
+  EXPECT_NE(r.err.find("holds no walpipe archive"), std::string::npos) << r.err;
+}
+
+TEST_F(GetExitCodes, AbsentFileInARealArchiveIsOne) {
+  CommandResult r = run_walpipe({"get", "--archive", dir_.file("archive"),
+                                 "000000010000000000000035", dir_.file("RECOVERYXLOG")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+}
+
+TEST_F(GetExitCodes, IdentityWithOutOfRangeValuesIsCorruptionNotACrash) {
+  ScratchDir::write_file(dir_.file("archive/walpipe.json"),
+                         "{\"format\": 1, \"system_identifier\": \"99999999999999999999999\", "
+                         "\"wal_page_magic\": 53523, \"segment_size\": 4294967312, "
+                         "\"page_size\": 8192}\n");
+  CommandResult r = run_walpipe({"get", "--archive", dir_.file("archive"),
+                                 "000000010000000000000034", dir_.file("RECOVERYXLOG")});
+  EXPECT_EQ(r.exit_code, 200) << r.err;
+  EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
 }
 
 }  // namespace
