@@ -47,10 +47,48 @@ make_pg_wal() {
   done
 }
 
+# pgBackRest 2.45 from Debian, as its documentation sets it up, against the stopped cluster that
+# wrote the WAL (its pg_control must match): sync zst, sync lz4, and async with process-max=2.
+readonly DATA=$WAL-data
+have_pgbackrest() { command -v pgbackrest >/dev/null && [[ -d $DATA ]]; }
+pgbr_conf() { echo "$WORK/$1/pgbackrest.conf"; }
+pgbr() { pgbackrest --config="$(pgbr_conf "$1")" --stanza=bench "${@:2}"; }
+pgbr_setup() {
+  local kind=$1 dir=$WORK/$1
+  rm -rf "$dir" && mkdir -p "$dir/repo" "$dir/spool" "$dir/lock" "$dir/log"
+  cp -a "$DATA" "$dir/data"
+  mkdir -p "$dir/data/pg_wal/archive_status"
+  for s in "${segs[@]}"; do
+    ln "$WAL/$s" "$dir/data/pg_wal/$s" 2>/dev/null || cp "$WAL/$s" "$dir/data/pg_wal/$s"
+    : >"$dir/data/pg_wal/archive_status/$s.ready"
+  done
+  {
+    echo "[global]"
+    echo "repo1-path=$dir/repo"
+    echo "spool-path=$dir/spool"
+    echo "lock-path=$dir/lock"
+    echo "log-path=$dir/log"
+    echo "log-level-file=off"
+    case $kind in
+      pgbr_zst) echo "compress-type=zst" ;;
+      pgbr_lz4) echo "compress-type=lz4" ;;
+      pgbr_async) printf 'compress-type=zst\narchive-async=y\nprocess-max=2\n' ;;
+    esac
+    echo "[bench]"
+    echo "pg1-path=$dir/data"
+  } >"$(pgbr_conf "$kind")"
+  pgbr "$kind" --no-online stanza-create >/dev/null
+}
+
 # run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes".
 run_archive() {
   local kind=$1 dir=$WORK/$1
-  rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+  if [[ $kind == pgbr_* ]]; then
+    pgbr_setup "$kind"
+    dir=$WORK/$kind/repo
+  else
+    rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+  fi
   sync
   local c0 t0 t1 c1 me=$BASHPID
   c0=$(cpu_of_children "$me"); t0=$(now)
@@ -59,6 +97,10 @@ run_archive() {
       cp_sync) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s && sync $dir/$s" ;;
       cp) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s" ;;
       walpipe) "$WALPIPE" push --batch 1 --archive "$dir" "$WAL/$s" ;;
+      pgbr_*)
+        pgbr "$kind" archive-push "$WORK/$kind/data/pg_wal/$s" &&
+          mv "$WORK/$kind/data/pg_wal/archive_status/$s.ready" \
+            "$WORK/$kind/data/pg_wal/archive_status/$s.done" ;;
       walpipe_lookahead)
         # As PostgreSQL does: one call per .ready file, in order, then .ready becomes .done.
         "$WALPIPE" push --archive "$dir" "$WORK/pg_wal/$s" &&
@@ -71,7 +113,7 @@ run_archive() {
   fi
   t1=$(now); c1=$(cpu_of_children "$me")
   local bytes
-  bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+  bytes=$(find "$dir" -type f -name '0*' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes"
 }
 
@@ -86,6 +128,7 @@ run_restore() {
       cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
       walpipe) "$WALPIPE" get --prefetch 0 --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
       walpipe_prefetch) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
+      pgbr) pgbr pgbr_zst archive-get "$s" "$out/RECOVERYXLOG" >/dev/null ;;
     esac
   done
   t1=$(now); c1=$(cpu_of_children "$me")
@@ -97,12 +140,16 @@ median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (
 declare -A wall cpu bytes
 for ((r = 1; r <= reps; r++)); do
   note "repetition $r/$reps"
-  for kind in cp cp_sync walpipe walpipe_lookahead; do
+  pgbr_kinds=()
+  have_pgbackrest && pgbr_kinds=(pgbr_zst pgbr_lz4 pgbr_async)
+  for kind in cp cp_sync walpipe walpipe_lookahead "${pgbr_kinds[@]}"; do
     [[ $kind == walpipe_lookahead ]] && make_pg_wal
     read -r w c b < <(run_archive "$kind")
     wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b
   done
-  for kind in cp walpipe walpipe_prefetch; do
+  restore_kinds=(cp walpipe walpipe_prefetch)
+  have_pgbackrest && restore_kinds+=(pgbr)
+  for kind in "${restore_kinds[@]}"; do
     read -r w c < <(run_restore "$kind")
     wall[get_$kind]+="$w "; cpu[get_$kind]+="$c "
   done
@@ -134,12 +181,18 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   row 'test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}"
   row 'walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}"
   row 'walpipe push (look-ahead, as archive_command)' walpipe_lookahead "${bytes[walpipe_lookahead]}"
+  if have_pgbackrest; then
+    row 'pgBackRest archive-push, zst' pgbr_zst "${bytes[pgbr_zst]}"
+    row 'pgBackRest archive-push, lz4' pgbr_lz4 "${bytes[pgbr_lz4]}"
+    row 'pgBackRest archive-push, async, process-max=2, zst' pgbr_async "${bytes[pgbr_async]}"
+  fi
   echo
   echo "| restore_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL restored | |"
   echo "| --- | ---: | ---: | ---: | --- |"
   row 'cp of the raw archived segment' get_cp ''
   row 'walpipe get --prefetch 0' get_walpipe ''
   row 'walpipe get (prefetch, as restore_command)' get_walpipe_prefetch ''
+  if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr ''; fi
   echo
   echo "Peak RSS: walpipe push of one segment $((rss_push / 1024)) MiB, walpipe get $((rss_get / 1024)) MiB."
 } | tee "$RESULTS"

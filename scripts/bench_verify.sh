@@ -62,12 +62,15 @@ segments_after() {
 make_wal_set() {
   local name=$1 seg_mib=$2 count=$3 scale=$4
   local dest=$BENCH_DIR/$name work=$BENCH_DIR/work-$name
-  if [[ -d $dest ]] && (($(segments_in "$dest" | wc -l) == count)); then
+  # The 16 MiB set keeps its stopped cluster beside the WAL: pgBackRest (bench_push.sh) needs
+  # its pg_control.
+  if [[ -d $dest ]] && { ((seg_mib != 16)) || [[ -d $dest-data ]]; } &&
+    (($(segments_in "$dest" | wc -l) == count)); then
     note "reusing $count cached segments in $dest"
     return
   fi
   note "making $count WAL segments of $seg_mib MiB from pgbench in $dest (once; cached)"
-  rm -rf "$dest" "$dest.tmp" "$work"
+  rm -rf "$dest" "$dest.tmp" "$dest-data" "$work"
   mkdir -p "$work/archive"
   chown -R postgres: "$work"
   as_pg "$PGBIN/initdb" -D "$work/data" --wal-segsize="$seg_mib" -A trust -U postgres \
@@ -117,6 +120,8 @@ EOF
   (($(segno "$last" "$seg_mib") - $(segno "$first" "$seg_mib") + 1 == count)) ||
     die "archived segments $first..$last are not $count consecutive segments"
   mv "$dest.tmp" "$dest"
+  rm -rf "$work/data/pg_wal"/0* "$work/data/pg_wal/archive_status"/*
+  mv "$work/data" "$dest-data"
   rm -rf "$work"
   note "kept $first .. $last in $dest"
 }
