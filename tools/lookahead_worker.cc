@@ -3,6 +3,7 @@
 #include "background.h"
 #include "io/fs.h"
 #include "io/uring_io.h"
+#include "pipeline/batch_push.h"
 
 namespace walpipe::cli {
 
@@ -21,18 +22,19 @@ void start_lookahead(const archive::Layout& layout, const std::vector<std::strin
                      const pipeline::PushOptions& options) {
   if (paths.empty()) return;
   run_detached_once(lock_path(layout), [&] {
-    // A ring set up before fork() belongs to the parent: this process makes its own.
-    std::string why;
-    std::unique_ptr<io::Io> io = io::make_default_io(&why);
+    // Already archived (by an earlier look-ahead): PostgreSQL's own call confirms it.
+    std::vector<std::string> todo;
     for (const std::string& path : paths) {
-      // Already archived (by an earlier look-ahead): PostgreSQL's own call confirms it.
       size_t slash = path.find_last_of('/');
       Result<wal::WalFileName> name = wal::parse_file_name(path.substr(slash + 1));
-      if (!name.is_ok() || io::entry_type(layout.object_path(*name)).is_ok()) continue;
-      // Failures are left for PostgreSQL's own call for that file, which reports them.
-      Result<pipeline::PushResult> pushed = pipeline::push_file(*io, layout, path, options);
-      (void)pushed;
+      if (name.is_ok() && !io::entry_type(layout.object_path(*name)).is_ok()) todo.push_back(path);
     }
+    // Rings set up before fork() belong to the parent: this process makes its own. Failures are
+    // left for PostgreSQL's own call for that file, which reports them.
+    pipeline::push_files(todo, layout, options, [] {
+      std::string why;
+      return io::make_default_io(&why);
+    });
   });
 }
 

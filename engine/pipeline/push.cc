@@ -69,8 +69,8 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
 
 }  // namespace
 
-Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
-                             const PushOptions& options) {
+Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
+                                  const std::string& source, const PushOptions& options) {
   Result<wal::WalFileName> name = wal::parse_file_name(base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
@@ -79,48 +79,65 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
       read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize);
   if (!mapped.is_ok()) return std::move(mapped).take_status();
   const Bytes data = mapped->bytes();
-  archive::ObjectMetadata meta;
+  PreparedPush prepared;
+  prepared.name = *name;
+  archive::ObjectMetadata& meta = prepared.meta;
   meta.name = name->to_string();
   meta.original_size = data.size();
   meta.fingerprint = fingerprint_of(data);
-  PushResult result{name->to_string(), archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
-                    data.size(), 0};
 
   // Identical content already archived (a retry, a standby with archive_mode=always) was
   // verified when it was first pushed: confirm it is durable and stop there. Different content
   // under this name is refused, whatever this file holds.
   Result<archive::CommitOutcome> existing =
       archive::confirm_existing(io, layout, *name, meta.fingerprint);
-  if (existing.is_ok()) return result;
+  if (existing.is_ok()) {
+    prepared.already_present = true;
+    return prepared;
+  }
   if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
 
   // Inspection and compression run together: this thread inspects, then joins the compressors.
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   meta.frame_input_size = options.frame_input_size;
-  std::optional<archive::Identity> identity;
   Status inspected;
   auto frames = compress_frames(data, options.frame_input_size, options.level, threads, [&] {
-    inspected = inspect_source(*name, data, source, options, &meta, &identity);
+    inspected = inspect_source(*name, data, source, options, &meta, &prepared.identity);
   });
   WALPIPE_TRY(inspected);
   if (!frames.is_ok()) return std::move(frames).take_status();
+  for (Bytes f : frames->frames) meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
+  prepared.object.resize(archive::object_size(meta));
+  archive::assemble_object(meta, frames->frames, prepared.object.span());
+  return prepared;
+}
 
+Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
+                               const PreparedPush& prepared) {
+  const archive::ObjectMetadata& meta = prepared.meta;
+  PushResult result{meta.name, archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
+                    meta.original_size, 0};
+  if (prepared.already_present) return result;
+  const std::optional<archive::Identity>& identity = prepared.identity;
   // Another cluster's segment is refused before the archive is touched in any way.
   if (identity) WALPIPE_TRY(archive::check_identity(io, layout, *identity));
-  WALPIPE_TRY(archive::prepare_directories(io, layout, *name));
+  WALPIPE_TRY(archive::prepare_directories(io, layout, prepared.name));
   archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
   if (identity) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
-
-  for (Bytes f : frames->frames) meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-  io::AlignedBuffer object(archive::object_size(meta));
-  archive::assemble_object(meta, frames->frames, object.span());
   Result<archive::CommitOutcome> outcome =
-      archive::commit_object(io, layout, *name, object.span(), meta.fingerprint);
+      archive::commit_object(io, layout, prepared.name, prepared.object.span(), meta.fingerprint);
   if (!outcome.is_ok()) return std::move(outcome).take_status();
   result.outcome = *outcome;
-  if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = object.size();
+  if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = prepared.object.size();
   return result;
+}
+
+Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+                             const PushOptions& options) {
+  Result<PreparedPush> prepared = prepare_push(io, layout, source, options);
+  if (!prepared.is_ok()) return std::move(prepared).take_status();
+  return commit_push(io, layout, *prepared);
 }
 
 }  // namespace walpipe::pipeline

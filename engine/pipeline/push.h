@@ -3,13 +3,18 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "archive/commit.h"
+#include "archive/identity.h"
 #include "archive/layout.h"
+#include "archive/object.h"
 #include "base/status.h"
 #include "codec/fingerprint.h"
+#include "io/buffer.h"
 #include "io/io.h"
+#include "wal/names.h"
 
 namespace walpipe::pipeline {
 
@@ -27,6 +32,25 @@ struct PushResult {
   uint64_t original_size = 0;
   uint64_t stored_size = 0;  // 0 when already present
 };
+
+// A file made ready to commit: checked, fingerprinted, compressed into its final object bytes.
+struct PreparedPush {
+  wal::WalFileName name;
+  archive::ObjectMetadata meta;
+  std::optional<archive::Identity> identity;  // segments only
+  io::AlignedBuffer object;                   // empty when already_present
+  bool already_present = false;               // identical content is archived and now durable
+};
+
+// The CPU half of a push: read, fingerprint, dedup check, inspection and compression. Nothing is
+// written to the archive. Errors as push_file.
+Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
+                                  const std::string& source, const PushOptions& options);
+
+// The I/O half: identity, folders, the commit protocol. Another thread (with its own Io) may
+// commit one file while the next is being prepared.
+Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
+                               const PreparedPush& prepared);
 
 // Archives the file at `source` (PostgreSQL's %p). Its base name must be a WAL file name; a
 // hostile or malformed name is refused before any filesystem access. Refusals that need an
