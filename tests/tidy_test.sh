@@ -12,7 +12,9 @@ fail() {
 
 engine_outside_io=$(git ls-files 'engine/*.cc' 'engine/*.h' | grep -v '^engine/io/' || true)
 syscalls='(^|[^_a-zA-Z.>:])(::)?(open|pwrite|pread|write|fsync|fdatasync|rename|renameat2|link|unlink|mkdir|fchmod|chmod|close)\('
-if hits=$(grep -nE "$syscalls" $engine_outside_io | grep -vE '^\S+:\s*//' ); then
+# Comments and declarations of methods that share a syscall's name are not calls.
+if hits=$(grep -nE "$syscalls" $engine_outside_io | grep -vE '^\S+:\s*//' |
+          grep -vE '(void|bool|int|Status)\s+[a-z_]+\('); then
   fail "system calls outside engine/io:"$'\n'"$hits"
 fi
 

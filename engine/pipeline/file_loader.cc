@@ -2,12 +2,16 @@
 
 #include <algorithm>
 
+#include "archive/object.h"
+#include "codec/fingerprint.h"
+#include "pipeline/frame_jobs.h"
 #include "wal/inspect.h"
 
 namespace walpipe::pipeline {
 
 namespace {
 constexpr size_t kInputChunk = 1 << 20;
+constexpr uint32_t kSkippableMagicBase = 0x184D2A50;
 // Enough decompressed bytes to hold page 0 of any page size.
 constexpr uint64_t kPeekBytes = 64 * 1024;
 
@@ -30,6 +34,9 @@ Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
   std::byte magic[4] = {};
   Result<size_t> got = io::read_some(*fd, 0, magic, path);
   if (!got.is_ok()) return std::move(got).take_status();
+  if (*got == sizeof magic &&
+      load_le<uint32_t>(magic) == (kSkippableMagicBase | archive::kMetadataMagicNibble))
+    return load_object(path, *fd, *stored, text_file);
   if (looks_like_zstd(Bytes(magic, *got))) return load_zstd(path, *fd, *stored, text_file);
 
   uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
@@ -44,6 +51,33 @@ Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
   mapped_ = std::move(*mapped);
   size_ = *stored;
   return LoadedFile{false, *stored};
+}
+
+Result<LoadedFile> FileLoader::load_object(const std::string& path, const io::Fd& fd,
+                                           uint64_t stored, bool text_file) {
+  // An object is at most its segment plus frame overhead, metadata and padding.
+  if (stored > kMaxSegmentFileSize + (kMaxSegmentFileSize >> 4))
+    return Status(Code::kCorruption, "archive object \"" + path + "\" is too large");
+  Result<io::MappedFile> mapped = io::map_file(fd, stored, path);
+  if (!mapped.is_ok()) return std::move(mapped).take_status();
+  Result<archive::ParsedObject> parsed = archive::parse_object(mapped->bytes(), path);
+  if (!parsed.is_ok()) return std::move(parsed).take_status();
+  const archive::ObjectMetadata& meta = parsed->meta;
+  uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
+  if (meta.original_size > limit)
+    return Status(Code::kCorruption, "archive object \"" + path + "\" records an impossible size");
+  ensure_capacity(meta.original_size);
+  // Files are verified in parallel already: one thread per object.
+  Status decoded = decompress_frames(parsed->frames, meta.frame_input_size,
+                                     std::span(buffer_.data(), meta.original_size), 1);
+  if (!decoded.is_ok())
+    return Status(Code::kCorruption, "archive object \"" + path + "\": " + decoded.message());
+  size_ = meta.original_size;
+  if (fingerprint_of(data()) != meta.fingerprint)
+    return Status(Code::kCorruption, "archive object \"" + path +
+                                         "\": content does not match its recorded XXH3-128 " +
+                                         meta.fingerprint.hex());
+  return LoadedFile{true, stored, meta.name};
 }
 
 Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,

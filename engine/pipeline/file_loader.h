@@ -1,4 +1,5 @@
-// Loads one WAL-set file — raw, or zstd-compressed as the corpus and archives store them — into
+// Loads one WAL-set file — raw, zstd-compressed as the corpus stores them, or a walpipe archive
+// object (checked against its own metadata: frame table, sizes, XXH3-128) — into
 // a reusable buffer, never holding more than the file may legally be: a segment is at most
 // 1 GiB and exactly what its own page 0 says; a history or backup file is small text.
 #pragma once
@@ -20,6 +21,7 @@ inline constexpr uint64_t kMaxSegmentFileSize = 1ull << 30;
 struct LoadedFile {
   bool compressed = false;
   uint64_t stored_size = 0;  // bytes on disk
+  std::string object_name;   // a walpipe archive object: the WAL name its metadata records
 };
 
 class FileLoader {
@@ -37,6 +39,8 @@ class FileLoader {
   }
 
  private:
+  Result<LoadedFile> load_object(const std::string& path, const io::Fd& fd, uint64_t stored,
+                                 bool text_file);
   Result<LoadedFile> load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,
                                bool text_file);
   void ensure_capacity(uint64_t n);

@@ -73,6 +73,10 @@ void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, Verified
   } else {
     out->report = wal::inspect_segment(loader.data(), out->name, inspect);
   }
+  if (!loaded->object_name.empty() && loaded->object_name != out->name)
+    out->report.add(wal::Severity::kError, "OBJECT_NAME", 0, 0,
+                    "archive object \"" + out->path + "\" holds \"" + loaded->object_name +
+                        "\", not the file its name says");
 }
 
 }  // namespace
