@@ -1,6 +1,8 @@
 #include "cli.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 namespace walpipe::cli {
 
@@ -8,6 +10,20 @@ std::optional<std::string> Args::get(const std::string& name) const {
   auto it = values.find(name);
   if (it == values.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<long> int_option(const std::string& command, const Args& args,
+                               const std::string& name, long min, long max, long fallback) {
+  std::optional<std::string> value = args.get(name);
+  if (!value) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  long n = std::strtol(value->c_str(), &end, 10);
+  if (value->empty() || *end != '\0' || errno != 0 || n < min || n > max) {
+    usage_error(command, "invalid value \"" + *value + "\" for option --" + name);
+    return std::nullopt;
+  }
+  return n;
 }
 
 void usage_error(const std::string& command, const std::string& message) {

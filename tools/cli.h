@@ -26,6 +26,11 @@ struct Args {
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
                           const std::vector<OptionSpec>& specs);
 
+// The value of integer option `name` within [min, max]: `fallback` when absent; nullopt, after
+// printing the usage error, when it is not a number in range.
+std::optional<long> int_option(const std::string& command, const Args& args,
+                               const std::string& name, long min, long max, long fallback);
+
 // "walpipe CMD: error: MESSAGE" and the hint line pointing at --help.
 void usage_error(const std::string& command, const std::string& message);
 

@@ -82,16 +82,10 @@ int cmd_get(const std::vector<std::string>& argv) {
     usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
     return exit_code::kGetUsage;
   }
-  size_t prefetch = kDefaultPrefetch;
-  if (auto value = args->get("prefetch")) {
-    char* end = nullptr;
-    long n = std::strtol(value->c_str(), &end, 10);
-    if (value->empty() || *end != '\0' || n < 0 || n > 1024) {
-      usage_error(command, "invalid value \"" + *value + "\" for option --prefetch");
-      return exit_code::kGetUsage;
-    }
-    prefetch = static_cast<size_t>(n);
-  }
+  std::optional<long> prefetch_option =
+      int_option(command, *args, "prefetch", 0, 1024, static_cast<long>(kDefaultPrefetch));
+  if (!prefetch_option) return exit_code::kGetUsage;
+  const size_t prefetch = static_cast<size_t>(*prefetch_option);
   const bool verbose = args->has("verbose");
   Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
   if (!io.is_ok()) {

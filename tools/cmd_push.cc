@@ -85,25 +85,12 @@ int cmd_push(const std::vector<std::string>& argv) {
   }
   pipeline::PushOptions options;
   options.verify = !args->has("no-verify");
-  if (auto level = args->get("level")) {
-    char* end = nullptr;
-    long n = std::strtol(level->c_str(), &end, 10);
-    if (level->empty() || *end != '\0' || n < 1 || n > 19) {
-      usage_error(command, "invalid value \"" + *level + "\" for option --level");
-      return exit_code::kPushUsage;
-    }
-    options.level = static_cast<int>(n);
-  }
-  size_t batch = kDefaultBatch;
-  if (auto value = args->get("batch")) {
-    char* end = nullptr;
-    long n = std::strtol(value->c_str(), &end, 10);
-    if (value->empty() || *end != '\0' || n < 1 || n > 1024) {
-      usage_error(command, "invalid value \"" + *value + "\" for option --batch");
-      return exit_code::kPushUsage;
-    }
-    batch = static_cast<size_t>(n);
-  }
+  std::optional<long> level = int_option(command, *args, "level", 1, 19, options.level);
+  std::optional<long> batch_option =
+      int_option(command, *args, "batch", 1, 1024, static_cast<long>(kDefaultBatch));
+  if (!level || !batch_option) return exit_code::kPushUsage;
+  options.level = static_cast<int>(*level);
+  const size_t batch = static_cast<size_t>(*batch_option);
   const bool verbose = args->has("verbose");
   Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
   if (!io.is_ok()) {

@@ -58,15 +58,9 @@ int cmd_verify(const std::vector<std::string>& argv) {
     return exit_code::kUsage;
   }
   pipeline::VerifyOptions options;
-  if (auto jobs = args->get("jobs")) {
-    char* end = nullptr;
-    unsigned long n = std::strtoul(jobs->c_str(), &end, 10);
-    if (jobs->empty() || *end != '\0' || n == 0 || n > 1024) {
-      usage_error(command, "invalid value \"" + *jobs + "\" for option --jobs");
-      return exit_code::kUsage;
-    }
-    options.jobs = static_cast<unsigned>(n);
-  }
+  std::optional<long> jobs = int_option(command, *args, "jobs", 1, 1024, 0);
+  if (!jobs) return exit_code::kUsage;
+  options.jobs = static_cast<unsigned>(*jobs);
   if (args->has("open-end")) options.inspect.open_end = true;
   options.require_contiguous = args->has("contiguous");
 

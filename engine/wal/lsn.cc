@@ -11,8 +11,7 @@ std::string format_lsn(Lsn lsn) {
   return buf;
 }
 
-namespace {
-std::optional<uint32_t> parse_hex32(std::string_view s) {
+std::optional<uint32_t> parse_hex32(std::string_view s, bool upper_case_only) {
   if (s.empty() || s.size() > 8) return std::nullopt;
   uint32_t v = 0;
   for (char c : s) {
@@ -21,7 +20,7 @@ std::optional<uint32_t> parse_hex32(std::string_view s) {
       d = c - '0';
     else if (c >= 'A' && c <= 'F')
       d = c - 'A' + 10;
-    else if (c >= 'a' && c <= 'f')
+    else if (c >= 'a' && c <= 'f' && !upper_case_only)
       d = c - 'a' + 10;
     else
       return std::nullopt;
@@ -29,13 +28,12 @@ std::optional<uint32_t> parse_hex32(std::string_view s) {
   }
   return v;
 }
-}  // namespace
 
 std::optional<Lsn> parse_lsn(std::string_view text) {
   size_t slash = text.find('/');
   if (slash == std::string_view::npos) return std::nullopt;
-  auto hi = parse_hex32(text.substr(0, slash));
-  auto lo = parse_hex32(text.substr(slash + 1));
+  auto hi = parse_hex32(text.substr(0, slash), false);
+  auto lo = parse_hex32(text.substr(slash + 1), false);
   if (!hi || !lo) return std::nullopt;
   return (static_cast<Lsn>(*hi) << 32) | *lo;
 }

@@ -22,18 +22,7 @@ namespace {
 
 std::optional<uint32_t> upper_hex8(std::string_view s) {
   if (s.size() != 8) return std::nullopt;
-  uint32_t v = 0;
-  for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
-    else
-      return std::nullopt;
-    v = v * 16 + static_cast<uint32_t>(d);
-  }
-  return v;
+  return parse_hex32(s, true);
 }
 
 std::string hex8(uint32_t v) {
