@@ -18,6 +18,7 @@ std::optional<int> errno_by_name(const std::string& name) {
   if (name == "EACCES") return EACCES;
   if (name == "EROFS") return EROFS;
   if (name == "EPERM") return EPERM;
+  if (name == "EINVAL") return EINVAL;
   return std::nullopt;
 }
 
@@ -86,6 +87,9 @@ Result<Fd> FaultIo::open(const std::string& path, int flags, mode_t mode) {
 
 Status FaultIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
   if (auto f = hit("write")) {
+    // As the real backends report an O_DIRECT write refused by the filesystem.
+    if (f->action == Fault::Action::kError && f->err == EINVAL)
+      return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
     if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
     // Half the data reaches the file and the call "succeeds" short: the backend must finish it.
     WALPIPE_TRY(inner_->write_durably(fd, data.first(data.size() / 2 / 4096 * 4096), path));

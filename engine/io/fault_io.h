@@ -22,7 +22,8 @@ struct Fault {
   int err = 5;  // errno for kError (EIO by default)
 };
 
-// Parses "OP:N:ACTION[,…]" where ACTION is an errno name (EIO, ENOSPC, EDQUOT, EACCES, EROFS),
+// Parses "OP:N:ACTION[,…]" where ACTION is an errno name (EIO, ENOSPC, EDQUOT, EACCES, EROFS,
+// EPERM, EINVAL — on a write, EINVAL is an O_DIRECT refusal),
 // "short" or "kill"; e.g. "fsync:1:EIO" or "step:4:kill".
 Result<std::vector<Fault>> parse_faults(const std::string& spec);
 

@@ -153,6 +153,20 @@ TEST_P(Commit, ShortWriteIsFinishedNotTakenAsComplete) {
   EXPECT_EQ(fs::file_size(layout.object_path(name_)), object.size());
 }
 
+TEST_P(Commit, ODirectRefusedAtWriteTimeFallsBackToBufferedWrites) {
+  Layout layout(dir_.path());
+  Fingerprint fp;
+  io::AlignedBuffer object = make_object(name_, std::byte{5}, &fp);
+  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+  io::FaultIo faulty(make_backend(GetParam()),
+                     {io::Fault{"write", 1, io::Fault::Action::kError, EINVAL}});
+  auto outcome = commit_object(faulty, layout, name_, object.span(), fp);
+  ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
+  EXPECT_EQ(*outcome, CommitOutcome::kWritten);
+  EXPECT_EQ(fs::file_size(layout.object_path(name_)), object.size());
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+}
+
 TEST_P(Commit, MissingArchiveRootIsNamed) {
   Layout layout(dir_.path() + "/nope");
   Status s = prepare_directories(*backend_, layout, name_);
