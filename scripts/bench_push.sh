@@ -124,6 +124,8 @@ run_restore() {
   local c0 t0 t1 c1 me=$BASHPID
   c0=$(cpu_of_children "$me"); t0=$(now)
   for s in "${segs[@]}"; do
+    # PostgreSQL removes a leftover RECOVERYXLOG before it runs restore_command.
+    rm -f "$out/RECOVERYXLOG"
     case $kind in
       cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
       walpipe) "$WALPIPE" get --prefetch 0 --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
