@@ -10,6 +10,7 @@ set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly SRC_DIR
+bash "$SRC_DIR/scripts/setup.sh" bench >&2
 readonly BIN=/usr/lib/postgresql/15/bin
 readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/e2e
 readonly PORT=54331

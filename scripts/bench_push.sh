@@ -11,6 +11,7 @@ set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly SRC_DIR
+bash "$SRC_DIR/scripts/setup.sh" bench >&2
 readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
 readonly WAL=$BENCH_DIR/pgbench64
 readonly WORK=$BENCH_DIR/push-work

@@ -18,6 +18,7 @@ readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
 readonly PORT=${WALPIPE_BENCH_PORT:-54329}
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly SRC_DIR
+bash "$SRC_DIR/scripts/setup.sh" bench >&2
 readonly BUILD_DIR=$SRC_DIR/build-bench
 readonly RESULTS=$SRC_DIR/bench/results/verify.md
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything walpipe needs to build, test, fuzz and benchmark on Debian 12 (as root).
+# `setup.sh bench` adds what only the comparison benchmarks use (pgBackRest).
 # Safe to run again: apt skips what is already installed.
 set -euo pipefail
 
@@ -8,8 +9,11 @@ packages=(
   liburing-dev libzstd-dev libxxhash-dev libisal-dev libpq-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  postgresql-15 postgresql-client-15 zstd time bc xfsprogs
+  postgresql-15 postgresql-client-15 zstd time bc xfsprogs mount util-linux e2fsprogs
 )
+if [[ ${1:-} == bench ]]; then
+  packages+=(pgbackrest)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

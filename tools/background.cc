@@ -2,17 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-namespace walpipe::cli {
+#include "io/fs.h"
 
-namespace {
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-}  // namespace
+namespace walpipe::cli {
 
 void run_detached_once(const std::string& lock_path, const std::function<void()>& work) {
   pid_t child = ::fork();
@@ -32,12 +26,12 @@ void run_detached_once(const std::string& lock_path, const std::function<void()>
 
 void wait_while_locked(const std::string& lock_path, const std::string& ready_path,
                        int max_wait_ms) {
-  if (exists(ready_path)) return;
+  if (io::entry_type(ready_path).is_ok()) return;
   int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (lock < 0) return;
   for (int waited = 0; waited < max_wait_ms; ++waited) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
-    if (exists(ready_path)) break;
+    if (io::entry_type(ready_path).is_ok()) break;
     ::usleep(1000);
   }
   ::close(lock);

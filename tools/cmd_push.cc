@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "io/fs.h"
 #include "io_choice.h"
 #include "lookahead_worker.h"
 #include "pipeline/lookahead.h"
@@ -98,9 +99,7 @@ int cmd_push(const std::vector<std::string>& argv) {
     return exit_code::kPushUsage;
   }
   archive::Layout layout(*archive);
-  size_t slash = args->positional[0].find_last_of('/');
-  Result<wal::WalFileName> name = wal::parse_file_name(
-      slash == std::string::npos ? args->positional[0] : args->positional[0].substr(slash + 1));
+  Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
   if (name.is_ok()) wait_for_lookahead(layout, *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =
       pipeline::push_file(**io, layout, args->positional[0], options);

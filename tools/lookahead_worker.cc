@@ -25,8 +25,7 @@ void start_lookahead(const archive::Layout& layout, const std::vector<std::strin
     // Already archived (by an earlier look-ahead): PostgreSQL's own call confirms it.
     std::vector<std::string> todo;
     for (const std::string& path : paths) {
-      size_t slash = path.find_last_of('/');
-      Result<wal::WalFileName> name = wal::parse_file_name(path.substr(slash + 1));
+      Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(path));
       if (name.is_ok() && !io::entry_type(layout.object_path(*name)).is_ok()) todo.push_back(path);
     }
     // Rings set up before fork() belong to the parent: this process makes its own. Failures are

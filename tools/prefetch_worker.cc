@@ -18,10 +18,10 @@ void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, i
 void start_prefetch(const archive::Layout& layout, const std::string& spool,
                     const wal::WalFileName& restored, size_t count) {
   if (count == 0 || restored.kind != wal::FileKind::kSegment) return;
-  std::string why;
-  std::unique_ptr<io::Io> probe = io::make_default_io(&why);
-  if (!pipeline::prepare_spool(*probe, spool).is_ok()) return;
+  io::SyncIo sync;
+  if (!pipeline::prepare_spool(sync, spool).is_ok()) return;
   run_detached_once(lock_path(spool), [&] {
+    std::string why;
     std::unique_ptr<io::Io> io = io::make_default_io(&why);
     Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);
     if (!identity.is_ok() || !*identity) return;

@@ -92,22 +92,19 @@ bool same_cluster(const Identity& archive, const Identity& mine) {
 
 }  // namespace
 
-Status check_identity(io::Io& io, const Layout& layout, const Identity& mine) {
+Result<bool> check_identity(io::Io& io, const Layout& layout, const Identity& mine) {
   Result<std::optional<Identity>> existing = load_identity(io, layout);
   if (!existing.is_ok()) return std::move(existing).take_status();
-  if (*existing && !same_cluster(**existing, mine))
-    return mismatch(**existing, mine, layout.root());
-  return Status::ok();
+  if (!*existing) return false;
+  if (!same_cluster(**existing, mine)) return mismatch(**existing, mine, layout.root());
+  return true;
 }
 
 Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<std::optional<Identity>> existing = load_identity(io, layout);
-    if (!existing.is_ok()) return std::move(existing).take_status();
-    if (*existing) {
-      if (!same_cluster(**existing, mine)) return mismatch(**existing, mine, layout.root());
-      return Status::ok();
-    }
+    Result<bool> present = check_identity(io, layout, mine);
+    if (!present.is_ok()) return std::move(present).take_status();
+    if (*present) return Status::ok();
     // First push: write the identity beside the data, durably, without replacing a racing one.
     const std::string text = encode_identity(mine);
     const std::string tmp = layout.temp_path("walpipe.json");

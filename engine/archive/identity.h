@@ -27,9 +27,9 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
 // The archive's identity, or nullopt when none has been written yet.
 Result<std::optional<Identity>> load_identity(io::Io& io, const Layout& layout);
 
-// Checks `mine` against the archive without writing anything: ok when they agree or the archive
-// has no identity yet; a different identity is kMismatch naming both.
-Status check_identity(io::Io& io, const Layout& layout, const Identity& mine);
+// Checks `mine` against the archive without writing anything: true when the archive has this
+// identity, false when it has none yet; a different identity is kMismatch naming both.
+Result<bool> check_identity(io::Io& io, const Layout& layout, const Identity& mine);
 
 // As check_identity, then creates walpipe.json when there is none (needs ARCHIVE/.tmp).
 Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine);

@@ -138,3 +138,17 @@ Result<MappedFile> map_file(const Fd& fd, size_t size, const std::string& path) 
 }
 
 }  // namespace walpipe::io
+
+namespace walpipe::io {
+
+std::string base_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string dir_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+}  // namespace walpipe::io

@@ -92,6 +92,10 @@ Result<std::vector<DirEntry>> list_directory(const std::string& path);
 
 Result<EntryType> entry_type(const std::string& path);
 
+// The last component of `path`, and the folder before it ("." when there is none).
+std::string base_name(const std::string& path);
+std::string dir_name(const std::string& path);
+
 // Seconds since the file at `path` was last modified (0 when its clock is in the future).
 Result<int64_t> seconds_since_modified(const std::string& path);
 

@@ -109,6 +109,7 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
   uint64_t limit = text ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (meta.original_size > limit) return corrupt(path, "its recorded size is impossible");
+  std::optional<uint64_t> system_id;
   if (!text) {
     // Nothing larger than one segment of this archive's cluster is ever written to DEST.
     Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
@@ -117,13 +118,11 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
       return corrupt(path, "it records " + std::to_string(meta.original_size) +
                                " bytes, but the archive's segments have " +
                                std::to_string((*identity)->segment_size));
+    if (*identity) system_id = (*identity)->system_id;
   }
 
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  std::optional<uint64_t> system_id;
-  Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
-  if (identity.is_ok() && *identity) system_id = (*identity)->system_id;
   Status restored = restore(io, dest, *name, *parsed, path, threads, system_id);
   // From here on a missing file (DEST's folder, say) is an I/O error, never "not in archive".
   if (restored.code() == Code::kNotFound) restored = Status(Code::kIoError, restored.message());

@@ -8,9 +8,8 @@
 namespace walpipe::pipeline {
 
 Result<std::vector<std::string>> next_ready_files(const std::string& requested, size_t limit) {
-  size_t slash = requested.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "." : requested.substr(0, slash);
-  std::string own = slash == std::string::npos ? requested : requested.substr(slash + 1);
+  const std::string dir = io::dir_name(requested);
+  const std::string own = io::base_name(requested);
   Result<std::vector<io::DirEntry>> entries = io::list_directory(dir + "/archive_status");
   if (!entries.is_ok()) {
     if (entries.status().code() == Code::kNotFound) return std::vector<std::string>();

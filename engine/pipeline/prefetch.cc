@@ -35,9 +35,7 @@ bool is_spool(const std::string& spool) {
 }
 
 std::string default_spool_dir(const std::string& dest) {
-  size_t slash = dest.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "." : dest.substr(0, slash);
-  return dir + "/walpipe_prefetch";
+  return io::dir_name(dest) + "/walpipe_prefetch";
 }
 
 bool serve_from_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,

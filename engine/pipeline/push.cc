@@ -19,11 +19,6 @@ namespace {
 // Far longer than any push takes, even on slow storage.
 constexpr int64_t kStaleTemporarySeconds = 3600;
 
-std::string base_name(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 Result<io::MappedFile> read_source(io::Io& io, const std::string& path, uint64_t limit) {
   Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
   if (!fd.is_ok()) return std::move(fd).take_status();
@@ -71,7 +66,7 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
 
 Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
                                   const std::string& source, const PushOptions& options) {
-  Result<wal::WalFileName> name = wal::parse_file_name(base_name(source));
+  Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
 
@@ -121,10 +116,15 @@ Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
   if (prepared.already_present) return result;
   const std::optional<archive::Identity>& identity = prepared.identity;
   // Another cluster's segment is refused before the archive is touched in any way.
-  if (identity) WALPIPE_TRY(archive::check_identity(io, layout, *identity));
+  bool identity_present = true;
+  if (identity) {
+    Result<bool> present = archive::check_identity(io, layout, *identity);
+    if (!present.is_ok()) return std::move(present).take_status();
+    identity_present = *present;
+  }
   WALPIPE_TRY(archive::prepare_directories(io, layout, prepared.name));
   archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
-  if (identity) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
+  if (!identity_present) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
   Result<archive::CommitOutcome> outcome =
       archive::commit_object(io, layout, prepared.name, prepared.object.span(), meta.fingerprint);
   if (!outcome.is_ok()) return std::move(outcome).take_status();

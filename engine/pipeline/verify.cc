@@ -16,16 +16,6 @@ namespace walpipe::pipeline {
 
 namespace {
 
-std::string base_name(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string directory_of(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 std::string strip_zst(const std::string& name) {
   constexpr std::string_view kSuffix = ".zst";
   if (name.size() > kSuffix.size() && name.ends_with(kSuffix))
@@ -50,7 +40,7 @@ Status expand_directory(const std::string& dir, std::vector<std::string>* out) {
 }
 
 void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, VerifiedFile* out) {
-  out->name = strip_zst(base_name(out->path));
+  out->name = strip_zst(io::base_name(out->path));
   Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
   if (parsed.is_ok()) out->wal_name = *parsed;
   bool text = parsed.is_ok() &&
@@ -113,7 +103,7 @@ class InOrder {
  public:
   InOrder(size_t count, VerifySink& sink) : summaries_(count), sink_(sink) {}
   const std::string* intern_directory(const std::string& path) {
-    return &*directories_.insert(directory_of(path)).first;
+    return &*directories_.insert(io::dir_name(path)).first;
   }
 
   void finish(size_t index, VerifiedFile&& file) {
