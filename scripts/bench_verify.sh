@@ -190,16 +190,37 @@ done
 
 # --- Memory ------------------------------------------------------------------------------
 readonly SET1000=$BENCH_DIR/pgbench1000-1mb
-readonly SET10=$BENCH_DIR/pgbench10-1mb
-if [[ ! -d $SET10 ]]; then
-  mkdir -p "$SET10.tmp"
-  segments_in "$SET1000" | head -10 | while read -r f; do cp "$SET1000/$f" "$SET10.tmp/"; done
-  mv "$SET10.tmp" "$SET10"
-fi
+# Smaller sets are the first files of the 1000, so every set is the same kind of WAL.
+subset() {  # subset COUNT: prints the folder holding the first COUNT files of SET1000
+  local dir=$BENCH_DIR/pgbench$1-1mb
+  if [[ ! -d $dir ]]; then
+    mkdir -p "$dir.tmp"
+    segments_in "$SET1000" | head -"$1" | while read -r f; do cp "$SET1000/$f" "$dir.tmp/"; done
+    mv "$dir.tmp" "$dir"
+  fi
+  echo "$dir"
+}
+readonly MEMORY_SETS=(10 300 1000)
 for ((r = 1; r <= reps; ++r)); do
-  timed rss10 "$WALPIPE" verify -q "$SET10"
-  timed rss1000 "$WALPIPE" verify -q "$SET1000"
+  for n in "${MEMORY_SETS[@]}"; do
+    timed "rss$n-j1" "$WALPIPE" verify -q -j1 "$(subset "$n")"
+    timed "rss$n" "$WALPIPE" verify -q "$(subset "$n")"
+  done
 done
+# The heap alone, without thread arenas and mapped files that make RSS move by a few hundred
+# KiB from run to run: valgrind's massif, one thread at a time.
+heap_kib() {
+  if ! command -v valgrind >/dev/null; then
+    echo "n/a"
+    return
+  fi
+  valgrind --tool=massif --massif-out-file="$tmp/massif" "$WALPIPE" verify -q -j1 "$1" \
+    >/dev/null 2>&1 || die "walpipe verify failed under valgrind on $1"
+  grep mem_heap_B= "$tmp/massif" | cut -d= -f2 | sort -n | tail -1 |
+    awk '{ printf "%.0f", $1 / 1024 }'
+}
+declare -A heap
+for n in "${MEMORY_SETS[@]}"; do heap[$n]=$(heap_kib "$(subset "$n")"); done
 
 # --- Report ------------------------------------------------------------------------------
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -235,15 +256,18 @@ $(row 'walpipe verify DIR' walpipe)
 $(row 'pg_waldump -q, once per file' waldump_each)
 $(row 'pg_waldump -q, whole range in one process' waldump_range)
 
-Peak RSS of \`walpipe verify -q DIR\` (1 MiB segments from one pgbench run, median of $reps):
+Memory of \`walpipe verify -q DIR\` over 1 MiB segments from one pgbench run (peak RSS: median
+of $reps; heap: peak of all heap blocks under valgrind massif, -j1):
 
-| files | peak RSS MiB |
-| ---: | ---: |
-| 10 | $(rss_mib rss10) |
-| 1000 | $(rss_mib rss1000) |
+| files | peak RSS MiB, -j1 | peak RSS MiB, -j $jobs | heap peak KiB |
+| ---: | ---: | ---: | ---: |
+$(for n in "${MEMORY_SETS[@]}"; do
+  echo "| $n | $(rss_mib "rss$n-j1") | $(rss_mib "rss$n") | ${heap[$n]} |"
+done)
 
-Growth from 10 to 1000 files: $(awk -v a="$(median "$tmp/rss10" 3)" \
-  -v b="$(median "$tmp/rss1000" 3)" 'BEGIN { printf "%.2f KiB per file (flat would be about 0)", (b - a) / 990 }').
+The heap holds one window of 128 names per open folder and the ends of each run of segments,
+so it stops growing once a folder has more than 128 files; RSS also counts one mapped segment
+per worker and each thread's malloc arena.
 EOF
 )
 mkdir -p "$(dirname "$RESULTS")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything walpipe needs to build, test, fuzz and benchmark on Debian 12 (as root).
-# `setup.sh bench` adds what only the comparison benchmarks use (pgBackRest).
+# `setup.sh bench` adds what only the benchmarks use (pgBackRest; valgrind for heap figures).
 # Safe to run again: apt skips what is already installed.
 set -euo pipefail
 
@@ -12,7 +12,7 @@ packages=(
   postgresql-15 postgresql-client-15 zstd time bc xfsprogs mount util-linux e2fsprogs
 )
 if [[ ${1:-} == bench ]]; then
-  packages+=(pgbackrest)
+  packages+=(pgbackrest valgrind)
 fi
 
 missing=()

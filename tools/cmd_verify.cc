@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "pipeline/path_walk.h"
 #include "pipeline/verify.h"
 #include "progress.h"
 #include "report_output.h"
@@ -64,20 +65,26 @@ int cmd_verify(const std::vector<std::string>& argv) {
   if (args->has("open-end")) options.inspect.open_end = true;
   options.require_contiguous = args->has("contiguous");
 
-  Result<std::vector<std::string>> files = pipeline::expand_paths(args->positional);
-  if (!files.is_ok()) {
-    print_error(command, files.status().to_string());
-    return exit_code::kUsage;
+  // A first walk over the names only: it reports unreadable paths before any output, and
+  // gives the progress line its total. It costs a directory listing, not a file read.
+  size_t total = 0;
+  pipeline::PathWalker names(args->positional);
+  while (std::optional<pipeline::WalkedPath> walked = names.next()) {
+    if (!walked->status.is_ok()) {
+      print_error(command, walked->status.to_string());
+      return exit_code::kUsage;
+    }
+    ++total;
   }
-  if (files->empty()) {
+  if (total == 0) {
     print_error(command, "no WAL files found");
     return exit_code::kUsage;
   }
-  Progress progress("verifying", stderr_is_terminal() && files->size() > 1);
-  options.progress = [&](size_t done, size_t total) { progress.update(done, total); };
+  Progress progress("verifying", stderr_is_terminal() && total > 1);
+  options.progress = [&](size_t done) { progress.update(done, total); };
   PrintOptions print{args->has("json"), args->has("verbose"), args->has("quiet")};
   VerifyPrinter printer(print, &progress);
-  pipeline::verify_files(*files, options, printer);
+  pipeline::verify_files(args->positional, options, printer);
   VerifySummary summary = printer.finish();
   if (summary.unreadable) return exit_code::kUsage;
   return summary.invalid ? exit_code::kVerifyProblems : exit_code::kOk;

@@ -74,30 +74,55 @@ Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
   return Status::ok();
 }
 
+namespace {
+
+EntryType type_of(const std::string& dir, const struct dirent& e) {
+  if (e.d_type == DT_REG) return EntryType::kFile;
+  if (e.d_type == DT_DIR) return EntryType::kDirectory;
+  if (e.d_type == DT_UNKNOWN || e.d_type == DT_LNK) {
+    Result<EntryType> t = entry_type(dir + "/" + e.d_name);
+    if (t.is_ok()) return *t;
+  }
+  return EntryType::kOther;
+}
+
+bool by_name(const DirEntry& a, const DirEntry& b) { return a.name < b.name; }
+
+}  // namespace
+
 Result<std::vector<DirEntry>> list_directory(const std::string& path) {
+  return list_directory_window(path, "", SIZE_MAX);
+}
+
+Result<std::vector<DirEntry>> list_directory_window(
+    const std::string& path, std::string_view after, size_t limit,
+    const std::function<bool(std::string_view name)>& keep) {
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return errno_status(errno, "open directory", path);
   std::vector<DirEntry> entries;
+  // Candidates are trimmed back to `limit` whenever they reach twice that: linear time, and
+  // never more than 2 x limit names held.
+  const size_t trim_at = limit > SIZE_MAX / 2 ? SIZE_MAX : 2 * limit;
+  auto trim = [&] {
+    if (entries.size() <= limit) return;
+    std::nth_element(entries.begin(), entries.begin() + static_cast<ptrdiff_t>(limit),
+                     entries.end(), by_name);
+    entries.resize(limit);
+  };
   errno = 0;
   while (struct dirent* e = ::readdir(dir)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    EntryType type = EntryType::kOther;
-    if (e->d_type == DT_REG)
-      type = EntryType::kFile;
-    else if (e->d_type == DT_DIR)
-      type = EntryType::kDirectory;
-    else if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
-      Result<EntryType> t = entry_type(path + "/" + name);
-      if (t.is_ok()) type = *t;
-    }
-    entries.push_back(DirEntry{std::move(name), type});
+    std::string_view name = e->d_name;
+    if (name == "." || name == ".." || name <= after) continue;
+    if (keep && !keep(name)) continue;
+    entries.push_back(DirEntry{std::string(name), type_of(path, *e)});
+    if (entries.size() >= trim_at) trim();
+    errno = 0;
   }
   int err = errno;
   ::closedir(dir);
   if (err != 0) return errno_status(err, "read directory", path);
-  std::sort(entries.begin(), entries.end(),
-            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  trim();
+  std::sort(entries.begin(), entries.end(), by_name);
   return entries;
 }
 

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -89,6 +91,14 @@ struct DirEntry {
 
 // Entries of a directory, "." and ".." left out, sorted by name.
 Result<std::vector<DirEntry>> list_directory(const std::string& path);
+
+// The first `limit` entries of a directory whose names sort after `after` and that `keep`
+// accepts (all when it is empty), in name order. Memory is bounded by `limit` however many
+// entries the directory holds; a caller pages through a large directory by passing the last
+// name it received as `after`.
+Result<std::vector<DirEntry>> list_directory_window(
+    const std::string& path, std::string_view after, size_t limit,
+    const std::function<bool(std::string_view name)>& keep = {});
 
 Result<EntryType> entry_type(const std::string& path);
 

@@ -4,11 +4,11 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "io/fs.h"
 #include "pipeline/file_loader.h"
+#include "pipeline/path_walk.h"
 #include "wal/chain.h"
 #include "wal/history.h"
 
@@ -16,31 +16,8 @@ namespace walpipe::pipeline {
 
 namespace {
 
-std::string strip_zst(const std::string& name) {
-  constexpr std::string_view kSuffix = ".zst";
-  if (name.size() > kSuffix.size() && name.ends_with(kSuffix))
-    return name.substr(0, name.size() - kSuffix.size());
-  return name;
-}
-
-Status expand_directory(const std::string& dir, std::vector<std::string>* out) {
-  Result<std::vector<io::DirEntry>> entries = io::list_directory(dir);
-  if (!entries.is_ok()) return std::move(entries).take_status();
-  for (const io::DirEntry& e : *entries) {
-    std::string path = dir + "/" + e.name;
-    if (e.type == io::EntryType::kDirectory) {
-      // PostgreSQL's status files and walpipe's in-progress writes are not WAL.
-      if (e.name == "archive_status" || e.name == ".tmp" || e.name == "summaries") continue;
-      WALPIPE_TRY(expand_directory(path, out));
-    } else if (e.type == io::EntryType::kFile && wal::parse_file_name(strip_zst(e.name)).is_ok()) {
-      out->push_back(std::move(path));
-    }
-  }
-  return Status::ok();
-}
-
 void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, VerifiedFile* out) {
-  out->name = strip_zst(io::base_name(out->path));
+  out->name = PathWalker::wal_name_of(out->path);
   Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
   if (parsed.is_ok()) out->wal_name = *parsed;
   bool text = parsed.is_ok() &&
@@ -71,73 +48,58 @@ void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, Verified
 
 }  // namespace
 
-Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const std::string& path : paths) {
-    Result<io::EntryType> type = io::entry_type(path);
-    if (!type.is_ok()) return std::move(type).take_status();
-    if (*type == io::EntryType::kDirectory) {
-      std::string dir = path;
-      while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-      WALPIPE_TRY(expand_directory(dir, &files));
-    } else {
-      files.push_back(path);
-    }
-  }
-  return files;
-}
-
 namespace {
 
-// What is kept of a file after it was handed to the sink: a couple of hundred bytes.
-struct Summary {
-  std::optional<wal::WalFileName> wal_name;
-  bool readable = false;
-  const std::string* directory = nullptr;  // interned: one string per folder
-  wal::ChainPoint point;
-  std::optional<wal::TimelineHistory> history;  // .history files only
-};
-
-// Hands finished files to the sink in input order, compacting each as it goes.
+// Hands finished files to the sink in input order and feeds them to the chain checks, which
+// keep only what they still need.
 class InOrder {
  public:
-  InOrder(size_t count, VerifySink& sink) : summaries_(count), sink_(sink) {}
-  const std::string* intern_directory(const std::string& path) {
-    return &*directories_.insert(io::dir_name(path)).first;
-  }
+  InOrder(VerifySink& sink, wal::ChainOptions chain_options)
+      : sink_(sink),
+        chain_(chain_options, [this](const wal::ChainFile& file, const wal::Finding& finding) {
+          sink_.set_finding(file.index, file.path, finding);
+        }) {}
 
   void finish(size_t index, VerifiedFile&& file) {
     std::lock_guard<std::mutex> lock(mu_);
     pending_.emplace(index, std::move(file));
     for (auto it = pending_.find(next_); it != pending_.end(); it = pending_.find(next_)) {
-      VerifiedFile& f = it->second;
-      sink_.file(next_, f);
-      Summary& s = summaries_[next_];
-      s.wal_name = f.wal_name;
-      s.readable = f.load_status.is_ok();
-      s.directory = intern_directory(f.path);
-      s.point = wal::ChainPoint::of(f.report);
-      s.history = std::move(f.history);
+      sink_.file(next_, it->second);
+      add_to_chain(next_, it->second);
       pending_.erase(it);
       ++next_;
     }
   }
 
-  std::vector<Summary>& summaries() { return summaries_; }
+  void finish_chain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    chain_.finish();
+  }
 
  private:
+  void add_to_chain(size_t index, VerifiedFile& f) {
+    if (!f.wal_name || !f.load_status.is_ok()) return;
+    wal::ChainFile file{index, f.path, io::dir_name(f.path)};
+    if (f.wal_name->kind == wal::FileKind::kHistory) {
+      if (f.history && f.report.valid()) chain_.add_history(std::move(file), std::move(*f.history));
+    } else if (f.wal_name->kind != wal::FileKind::kBackup) {
+      chain_.add_segment(std::move(file), *f.wal_name, wal::ChainPoint::of(f.report));
+    }
+  }
+
   std::mutex mu_;
   std::map<size_t, VerifiedFile> pending_;  // bounded by the files in flight on other workers
   size_t next_ = 0;
-  std::vector<Summary> summaries_;
-  std::set<std::string> directories_;
   VerifySink& sink_;
+  wal::ChainTracker chain_;
 };
 
 class Collector : public VerifySink {
  public:
-  explicit Collector(size_t count) : files_(count) {}
-  void file(size_t index, const VerifiedFile& file) override { files_[index] = file; }
+  void file(size_t index, const VerifiedFile& file) override {
+    if (files_.size() <= index) files_.resize(index + 1);
+    files_[index] = file;
+  }
   void set_finding(size_t index, const std::string&, const wal::Finding& finding) override {
     files_[index].report.findings.push_back(finding);
   }
@@ -149,50 +111,50 @@ class Collector : public VerifySink {
 
 }  // namespace
 
-void verify_files(const std::vector<std::string>& files, const VerifyOptions& options,
+void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
                   VerifySink& sink) {
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, files.size())));
-  InOrder in_order(files.size(), sink);
-  std::atomic<size_t> next{0};
+  // The same name from several paths is compared; one folder walk cannot repeat a name.
+  InOrder in_order(sink, wal::ChainOptions{options.require_contiguous, paths.size() > 1});
+  PathWalker walker(paths);
+  std::mutex walker_mu;
+  size_t next_index = 0;
   std::atomic<size_t> done{0};
   auto worker = [&] {
     FileLoader loader;  // one buffer per worker, reused for every file
-    for (size_t i = next++; i < files.size(); i = next++) {
+    for (;;) {
+      std::optional<WalkedPath> walked;
+      size_t index;
+      {
+        std::lock_guard<std::mutex> lock(walker_mu);
+        walked = walker.next();
+        if (!walked) return;
+        index = next_index++;
+      }
       VerifiedFile result;
-      result.path = files[i];
-      verify_one(loader, options.inspect, &result);
-      in_order.finish(i, std::move(result));
+      result.path = std::move(walked->path);
+      if (walked->status.is_ok()) {
+        verify_one(loader, options.inspect, &result);
+      } else {
+        result.name = PathWalker::wal_name_of(result.path);
+        result.load_status = std::move(walked->status);
+      }
+      in_order.finish(index, std::move(result));
       size_t finished = ++done;
-      if (options.progress) options.progress(finished, files.size());
+      if (options.progress) options.progress(finished);
     }
   };
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-
-  std::vector<Summary>& summaries = in_order.summaries();
-  std::vector<wal::ChainItem> chain;
-  std::vector<wal::ScopedHistory> histories;
-  for (Summary& s : summaries) {
-    if (!s.wal_name || !s.readable) continue;
-    if (s.wal_name->kind == wal::FileKind::kHistory) {
-      if (s.history && s.point.valid())
-        histories.push_back(wal::ScopedHistory{*s.directory, *s.history});
-    } else if (s.wal_name->kind != wal::FileKind::kBackup) {
-      chain.push_back(wal::ChainItem{*s.wal_name, s.directory, &s.point});
-    }
-  }
-  wal::check_chain(std::move(chain), histories, wal::ChainOptions{options.require_contiguous});
-  for (size_t i = 0; i < summaries.size(); ++i)
-    for (const wal::Finding& f : summaries[i].point.findings) sink.set_finding(i, files[i], f);
+  in_order.finish_chain();
 }
 
-std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
+std::vector<VerifiedFile> verify_files(const std::vector<std::string>& paths,
                                        const VerifyOptions& options) {
-  Collector collector(files.size());
-  verify_files(files, options, collector);
+  Collector collector;
+  verify_files(paths, options, collector);
   return std::move(collector.files());
 }
 

@@ -31,17 +31,14 @@ struct VerifyOptions {
   unsigned jobs = 0;  // 0: one per core
   wal::InspectOptions inspect;
   bool require_contiguous = false;  // a missing segment inside a timeline's run is an error
-  // Called from worker threads after each file, with (files done, files total).
-  std::function<void(size_t, size_t)> progress;
+  // Called from worker threads after each file, with the number of files done.
+  std::function<void(size_t)> progress;
 };
 
-// Expands `paths` (files as given; folders recursively, keeping only names that are WAL names,
-// optionally with .zst), in name order. A path that cannot be read is an error Status.
-Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths);
-
 // Receives results as verification goes: every file in the order given, as soon as it and all
-// before it are done, then the findings about the set (gaps, links, histories), each naming the
-// file it was found on. Calls come from worker threads, one at a time.
+// before it are done, and the findings about the set (gaps, links, histories), each naming a
+// file already delivered (most arrive with the file after it, gaps at the end). Calls come
+// from worker threads, one at a time.
 class VerifySink {
  public:
   virtual ~VerifySink() = default;
@@ -49,14 +46,15 @@ class VerifySink {
   virtual void set_finding(size_t index, const std::string& path, const wal::Finding& finding) = 0;
 };
 
-// Verifies the files and the chain between them. Memory is one buffer per worker plus a compact
-// summary per file, so it barely grows with the number of files.
-void verify_files(const std::vector<std::string>& files, const VerifyOptions& options,
+// Verifies the files `paths` lead to (a PathWalker over them) and the chain between them.
+// Memory is one buffer per worker plus what the chain checks keep, which does not grow with
+// the number of files when they come in name order, as a folder walk gives them.
+void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
                   VerifySink& sink);
 
 // The same, collected: each file with the set's findings appended to its own. For tests and
 // small sets.
-std::vector<VerifiedFile> verify_files(const std::vector<std::string>& files,
+std::vector<VerifiedFile> verify_files(const std::vector<std::string>& paths,
                                        const VerifyOptions& options);
 
 }  // namespace walpipe::pipeline

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <optional>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 namespace walpipe::wal {
 
@@ -29,80 +31,218 @@ ChainPoint ChainPoint::of(const SegmentReport& r) {
   return p;
 }
 
-bool ChainPoint::valid() const {
-  if (!self_valid) return false;
-  for (const Finding& f : findings)
-    if (f.severity == Severity::kError) return false;
-  return true;
-}
-
-void ChainPoint::add(Severity severity, const char* code, uint64_t offset, Lsn lsn,
-                     std::string message) {
-  findings.push_back(Finding{severity, code, offset, lsn, std::move(message)});
-}
-
 namespace {
 
-struct Segment {
+// Folders whose cluster vote is still open; an older one is decided when a new one arrives.
+// A folder walk visits each folder once, so this only matters for files given one by one.
+constexpr size_t kOpenFolders = 8;
+// Files remembered per cluster of a folder, to name them if their cluster turns out to be
+// the odd one out; beyond that they are counted.
+constexpr size_t kVotersKept = 64;
+
+struct Node {
+  ChainFile file;
   WalFileName name;
-  const std::string* directory;
-  ChainPoint* point;
-  SegNo segno;
+  ChainPoint point;
+  SegNo segno = 0;
+  bool flagged = false;  // an error about the set was reported on it
+  bool has_pred = false;
+  bool has_succ = false;
+  Lsn pending_in = 0;  // start of a record continued into this segment; 0 when unknown
+
+  bool valid() const { return point.self_valid && !flagged; }
 };
 
-// A directory's cluster is what most of its files say; the odd ones out are the findings.
-void check_same_cluster(const std::vector<const ChainItem*>& items) {
-  std::map<std::tuple<uint64_t, uint32_t, uint16_t>, int> votes;
-  for (const ChainItem* item : items)
-    if (item->point->is_wal)
-      ++votes[{item->point->system_id, item->point->segment_size, item->point->magic}];
-  if (votes.size() < 2) return;
-  auto majority = std::max_element(votes.begin(), votes.end(), [](auto& a, auto& b) {
-                    return a.second < b.second;
-                  })->first;
-  auto [sysid, seg_size, magic] = majority;
-  char buf[256];
-  for (const ChainItem* item : items) {
-    ChainPoint& r = *item->point;
-    if (!r.is_wal) continue;
-    if (r.system_id != sysid) {
+// Two copies of a segment are the same when they hold the same records up to the same end.
+bool same_content(const ChainPoint& a, const ChainPoint& b) {
+  return a.record_count == b.record_count && a.last_record_lsn == b.last_record_lsn &&
+         a.first_record_prev == b.first_record_prev && a.end_lsn == b.end_lsn;
+}
+
+uint64_t content_digest(const ChainPoint& p) {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (uint64_t v :
+       {p.record_count, p.last_record_lsn, p.first_record_prev.value_or(~0ull), p.end_lsn}) {
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xBF58476D1CE4E5B9ull;
+  }
+  return h;
+}
+
+using Identity = std::tuple<uint64_t, uint32_t, uint16_t>;  // system id, segment size, magic
+
+struct Voter {
+  ChainFile file;
+  Lsn segment_start;
+};
+
+struct Votes {
+  Identity identity;
+  size_t count = 0;
+  std::vector<Voter> voters;  // the first kVotersKept
+};
+
+struct FolderVotes {
+  std::string folder;
+  std::vector<Votes> votes;  // one per cluster seen, in order of arrival
+  uint64_t last_use = 0;
+};
+
+struct ScopedHistory {
+  std::string folder;  // applies to segments in this folder and below it
+  TimelineHistory history;
+};
+
+bool within(const std::string& folder, const std::string& scope) {
+  return folder == scope ||
+         (folder.size() > scope.size() && folder.starts_with(scope) && folder[scope.size()] == '/');
+}
+
+}  // namespace
+
+class ChainTracker::State {
+ public:
+  State(ChainOptions options, Report report) : options_(options), report_(std::move(report)) {}
+
+  void add_segment(ChainFile file, const WalFileName& name, const ChainPoint& point);
+  void add_history(ChainFile file, TimelineHistory history);
+  void finish();
+
+ private:
+  using RunKey = std::tuple<uint64_t, uint32_t, TimeLineId>;  // cluster, segment size, timeline
+  using Run = std::map<SegNo, Node>;
+
+  void flag(Node& node, Severity severity, const char* code, const std::string& message);
+  void vote(const Node& node);
+  void decide(const FolderVotes& folder);
+  bool is_copy(const RunKey& key, const Run& run, Node& node);
+  void check_pair(Node& prev, Node& next);
+  void forget_if_linked(Run& run, SegNo segno);
+  void check_history(const ScopedHistory& scoped, Node& node);
+  void report_gaps(const Run& run);
+
+  ChainOptions options_;
+  Report report_;
+  std::map<RunKey, Run> runs_;
+  std::map<RunKey, std::map<SegNo, uint64_t>> digests_;  // names_may_repeat only
+  std::vector<FolderVotes> folders_;
+  std::vector<ScopedHistory> histories_;
+  std::vector<Node> open_ends_;  // WAL ends early: a later history may switch inside it
+  uint64_t arrivals_ = 0;
+};
+
+void ChainTracker::State::flag(Node& node, Severity severity, const char* code,
+                               const std::string& message) {
+  report_(node.file, Finding{severity, code, 0, node.point.segment_start, message});
+  if (severity == Severity::kError) node.flagged = true;
+}
+
+// A folder's cluster is what most of its files say; the odd ones out are the findings.
+void ChainTracker::State::vote(const Node& node) {
+  ++arrivals_;
+  auto folder = std::find_if(folders_.begin(), folders_.end(),
+                             [&](const FolderVotes& f) { return f.folder == node.file.folder; });
+  if (folder == folders_.end()) {
+    if (folders_.size() == kOpenFolders) {
+      auto oldest = std::min_element(
+          folders_.begin(), folders_.end(),
+          [](const FolderVotes& a, const FolderVotes& b) { return a.last_use < b.last_use; });
+      decide(*oldest);
+      folders_.erase(oldest);
+    }
+    folders_.push_back(FolderVotes{node.file.folder, {}, 0});
+    folder = folders_.end() - 1;
+  }
+  folder->last_use = arrivals_;
+  Identity identity{node.point.system_id, node.point.segment_size, node.point.magic};
+  auto votes = std::find_if(folder->votes.begin(), folder->votes.end(),
+                            [&](const Votes& v) { return v.identity == identity; });
+  if (votes == folder->votes.end()) {
+    folder->votes.push_back(Votes{identity, 0, {}});
+    votes = folder->votes.end() - 1;
+  }
+  ++votes->count;
+  if (votes->voters.size() < kVotersKept)
+    votes->voters.push_back(Voter{node.file, node.point.segment_start});
+}
+
+void ChainTracker::State::decide(const FolderVotes& folder) {
+  if (folder.votes.size() < 2) return;
+  const Votes& majority =
+      *std::max_element(folder.votes.begin(), folder.votes.end(),
+                        [](const Votes& a, const Votes& b) { return a.count < b.count; });
+  auto [sysid, seg_size, magic] = majority.identity;
+  char buf[320];
+  for (const Votes& odd : folder.votes) {
+    if (&odd == &majority) continue;
+    auto [odd_sysid, odd_seg_size, odd_magic] = odd.identity;
+    const char* code;
+    if (odd_sysid != sysid) {
+      code = "SYSID_MISMATCH";
       std::snprintf(buf, sizeof buf,
                     "WAL file is from different database system: WAL file database system "
                     "identifier is %llu, the other files of this directory have %llu",
-                    static_cast<unsigned long long>(r.system_id),
+                    static_cast<unsigned long long>(odd_sysid),
                     static_cast<unsigned long long>(sysid));
-      r.add(Severity::kError, "SYSID_MISMATCH", 0, r.segment_start, buf);
-    } else if (r.segment_size != seg_size) {
+    } else if (odd_seg_size != seg_size) {
+      code = "SEGSIZE_INVALID";
       std::snprintf(buf, sizeof buf,
                     "WAL segment size %u differs from the %u bytes of the other files of this "
                     "directory",
-                    r.segment_size, seg_size);
-      r.add(Severity::kError, "SEGSIZE_INVALID", 0, r.segment_start, buf);
-    } else if (r.magic != magic) {
+                    odd_seg_size, seg_size);
+    } else {
+      code = "MAGIC_MIXED";
       std::snprintf(buf, sizeof buf,
                     "WAL page magic %04X differs from %04X of the other files of this directory",
-                    r.magic, magic);
-      r.add(Severity::kError, "MAGIC_MIXED", 0, r.segment_start, buf);
+                    odd_magic, magic);
+    }
+    for (size_t i = 0; i < odd.voters.size(); ++i) {
+      std::string message = buf;
+      size_t unnamed = odd.count - odd.voters.size();
+      if (i + 1 == odd.voters.size() && unnamed > 0)
+        message += " (and " + std::to_string(unnamed) + " more files like it in this directory)";
+      const Voter& v = odd.voters[i];
+      report_(v.file, Finding{Severity::kError, code, 0, v.segment_start, message});
     }
   }
 }
 
+// Whether `node` repeats a segment already seen; a copy with other content is reported.
+bool ChainTracker::State::is_copy(const RunKey& key, const Run& run, Node& node) {
+  bool same;
+  if (options_.names_may_repeat) {
+    auto [seen, fresh] = digests_[key].emplace(node.segno, content_digest(node.point));
+    if (fresh) return false;
+    same = seen->second == content_digest(node.point);
+  } else {
+    auto seen = run.find(node.segno);
+    if (seen == run.end()) return false;
+    same = same_content(seen->second.point, node.point);
+  }
+  if (!same)
+    flag(node, Severity::kError, "ARCHIVE_CONFLICT",
+         "segment " + node.name.to_string() + " is present twice with different content");
+  return true;
+}
+
 // `next` follows `prev` directly in LSN order: the record stream must run on without a seam.
-// `pending_lsn` is the start of a record still being continued (0: none; LSN 0 is invalid).
-void check_link(const Segment& prev, const Segment& next, Lsn* pending_lsn) {
-  const ChainPoint& p = *prev.point;
-  ChainPoint& n = *next.point;
+void ChainTracker::State::check_pair(Node& prev, Node& next) {
+  prev.has_succ = true;
+  next.has_pred = true;
+  const ChainPoint& p = prev.point;
+  const ChainPoint& n = next.point;
+  Lsn pending = p.continued_record_lsn ? *p.continued_record_lsn : prev.pending_in;
+  next.pending_in = pending;
+  if (!prev.valid() || !next.valid() || p.open_end) return;
   std::string names = prev.name.to_string() + " and " + next.name.to_string();
-  if (p.continued_record_lsn) *pending_lsn = *p.continued_record_lsn;
-  if (!p.valid() || !n.valid() || !p.is_wal || !n.is_wal || p.open_end) return;
   char buf[320];
   if (n.overwritten_lsn) {
-    if (*pending_lsn != *n.overwritten_lsn) {
+    if (pending != *n.overwritten_lsn) {
       std::snprintf(buf, sizeof buf,
                     "overwritten contrecord at %s does not match the record left incomplete "
                     "between %s",
                     format_lsn(*n.overwritten_lsn).c_str(), names.c_str());
-      n.add(Severity::kError, "CHAIN_GAP", 0, n.segment_start, buf);
+      flag(next, Severity::kError, "CHAIN_GAP", buf);
     }
     return;
   }
@@ -112,130 +252,138 @@ void check_link(const Segment& prev, const Segment& next, Lsn* pending_lsn) {
                   "next segment starts with %u bytes of continuation",
                   names.c_str(), static_cast<unsigned long long>(p.continued_remaining),
                   n.leading_continuation);
-    n.add(Severity::kError, "CHAIN_GAP", 0, n.segment_start, buf);
+    flag(next, Severity::kError, "CHAIN_GAP", buf);
     return;
   }
-  Lsn want_prev = p.continued_remaining ? *pending_lsn : p.record_count ? p.last_record_lsn : 0;
+  Lsn want_prev = p.continued_remaining ? pending : p.record_count ? p.last_record_lsn : 0;
   if (want_prev != 0 && n.first_record_prev && *n.first_record_prev != want_prev) {
     std::snprintf(
         buf, sizeof buf, "records do not connect between %s: first record links to %s, expected %s",
         names.c_str(), format_lsn(*n.first_record_prev).c_str(), format_lsn(want_prev).c_str());
-    n.add(Severity::kError, "PREV_LINK", 0, n.segment_start, buf);
+    flag(next, Severity::kError, "PREV_LINK", buf);
   }
 }
 
-bool within(const std::string& path_dir, const std::string& scope) {
-  return path_dir == scope || (path_dir.size() > scope.size() && path_dir.starts_with(scope) &&
-                               path_dir[scope.size()] == '/');
+// A segment linked on both sides has nothing left to check: only run ends stay.
+void ChainTracker::State::forget_if_linked(Run& run, SegNo segno) {
+  auto it = run.find(segno);
+  if (it != run.end() && it->second.has_pred && it->second.has_succ) run.erase(it);
 }
 
-void check_history(const ScopedHistory& scoped, const std::vector<Segment>& segments) {
+void ChainTracker::State::check_history(const ScopedHistory& scoped, Node& node) {
   const TimelineHistory& h = scoped.history;
+  const ChainPoint& r = node.point;
+  if (!within(node.file.folder, scoped.folder)) return;
   char buf[320];
-  for (const Segment& s : segments) {
-    ChainPoint& r = *s.point;
-    if (!r.is_wal || !within(*s.directory, scoped.directory)) continue;
-    Lsn seg_end = r.segment_start + r.segment_size;
-    if (s.name.tli == h.timeline) {
-      if (seg_end <= h.branch_point()) {
-        std::snprintf(buf, sizeof buf,
-                      "segment %s of timeline %u lies before the timeline's branch point %s",
-                      s.name.to_string().c_str(), h.timeline, format_lsn(h.branch_point()).c_str());
-        r.add(Severity::kError, "TLI_NOT_IN_HISTORY", 0, r.segment_start, buf);
-      }
-      bool known = r.min_page_tli == h.timeline ||
-                   std::any_of(h.entries.begin(), h.entries.end(),
-                               [&](const HistoryEntry& e) { return e.parent == r.min_page_tli; });
-      if (r.min_page_tli != 0 && !known) {
-        std::snprintf(buf, sizeof buf,
-                      "segment %s has pages of timeline %u, which is not in the history of "
-                      "timeline %u",
-                      s.name.to_string().c_str(), r.min_page_tli, h.timeline);
-        r.add(Severity::kError, "TLI_NOT_IN_HISTORY", 0, r.segment_start, buf);
-      }
-      continue;
+  Lsn seg_end = r.segment_start + r.segment_size;
+  std::string name = node.name.to_string();
+  if (node.name.tli == h.timeline) {
+    if (seg_end <= h.branch_point()) {
+      std::snprintf(buf, sizeof buf,
+                    "segment %s of timeline %u lies before the timeline's branch point %s",
+                    name.c_str(), h.timeline, format_lsn(h.branch_point()).c_str());
+      flag(node, Severity::kError, "TLI_NOT_IN_HISTORY", buf);
     }
-    // A parent's segment that holds a switch point must hold WAL up to it.
-    for (const HistoryEntry& e : h.entries) {
-      bool holds =
-          e.parent == s.name.tli && e.switch_point > r.segment_start && e.switch_point <= seg_end;
-      // An XLOG_SWITCH fills the rest of its segment: WAL runs on to the segment's end.
-      bool ended = r.open_end || r.ends_with_switch;
-      Lsn wal_end = r.ends_with_switch ? seg_end : r.end_lsn;
-      if (holds && ended && r.valid() && e.switch_point > wal_end) {
-        std::snprintf(buf, sizeof buf,
-                      "timeline %u history switches from timeline %u at %s, but WAL in %s ends "
-                      "at %s",
-                      h.timeline, e.parent, format_lsn(e.switch_point).c_str(),
-                      s.name.to_string().c_str(), format_lsn(wal_end).c_str());
-        r.add(Severity::kError, "HISTORY_SWITCHPOINT", 0, r.segment_start, buf);
-      }
+    bool known = r.min_page_tli == h.timeline ||
+                 std::any_of(h.entries.begin(), h.entries.end(),
+                             [&](const HistoryEntry& e) { return e.parent == r.min_page_tli; });
+    if (r.min_page_tli != 0 && !known) {
+      std::snprintf(buf, sizeof buf,
+                    "segment %s has pages of timeline %u, which is not in the history of "
+                    "timeline %u",
+                    name.c_str(), r.min_page_tli, h.timeline);
+      flag(node, Severity::kError, "TLI_NOT_IN_HISTORY", buf);
+    }
+    return;
+  }
+  // A parent's segment that holds a switch point must hold WAL up to it. An XLOG_SWITCH fills
+  // the rest of its segment, so only WAL that ends early can end before a switch point.
+  if (!r.open_end || r.ends_with_switch) return;
+  for (const HistoryEntry& e : h.entries) {
+    bool holds =
+        e.parent == node.name.tli && e.switch_point > r.segment_start && e.switch_point <= seg_end;
+    if (holds && node.valid() && e.switch_point > r.end_lsn) {
+      std::snprintf(buf, sizeof buf,
+                    "timeline %u history switches from timeline %u at %s, but WAL in %s ends "
+                    "at %s",
+                    h.timeline, e.parent, format_lsn(e.switch_point).c_str(), name.c_str(),
+                    format_lsn(r.end_lsn).c_str());
+      flag(node, Severity::kError, "HISTORY_SWITCHPOINT", buf);
     }
   }
 }
 
-void check_runs(std::vector<Segment> full, const ChainOptions& options) {
-  std::sort(full.begin(), full.end(), [](const Segment& a, const Segment& b) {
-    return std::tie(a.point->system_id, a.point->segment_size, a.name.tli, a.segno) <
-           std::tie(b.point->system_id, b.point->segment_size, b.name.tli, b.segno);
-  });
-  Lsn pending = 0;
-  for (size_t i = 1; i < full.size(); ++i) {
-    const Segment& prev = full[i - 1];
-    const Segment& next = full[i];
-    const ChainPoint& p = *prev.point;
-    ChainPoint& n = *next.point;
-    if (p.system_id != n.system_id || p.segment_size != n.segment_size ||
-        prev.name.tli != next.name.tli) {
-      pending = 0;
-      continue;
-    }
-    if (next.segno == prev.segno) {
-      bool same = p.record_count == n.record_count && p.last_record_lsn == n.last_record_lsn &&
-                  p.first_record_prev == n.first_record_prev && p.end_lsn == n.end_lsn;
-      if (!same)
-        n.add(Severity::kError, "ARCHIVE_CONFLICT", 0, n.segment_start,
-              "segment " + next.name.to_string() + " is present twice with different content");
-      continue;
-    }
-    if (next.segno != prev.segno + 1) {
-      WalFileName first = segment_file_name(prev.name.tli, prev.segno + 1, p.segment_size);
-      WalFileName last = segment_file_name(prev.name.tli, next.segno - 1, p.segment_size);
-      std::string missing = first.to_string();
-      if (next.segno - prev.segno > 2) missing += " to " + last.to_string();
-      n.add(options.require_contiguous ? Severity::kError : Severity::kWarning, "CHAIN_GAP", 0,
-            n.segment_start,
-            "missing segment " + missing + " between " + prev.name.to_string() + " and " +
-                next.name.to_string());
-      pending = 0;
-      continue;
-    }
-    check_link(prev, next, &pending);
-  }
-}
-
-}  // namespace
-
-void check_chain(std::vector<ChainItem> items, const std::vector<ScopedHistory>& histories,
-                 const ChainOptions& options) {
-  std::map<std::string, std::vector<const ChainItem*>> by_directory;
-  for (const auto& item : items) by_directory[*item.directory].push_back(&item);
-  for (const auto& [dir, members] : by_directory) check_same_cluster(members);
-
-  std::vector<Segment> segments;
-  for (const auto& item : items) {
-    if (!item.point->is_wal) continue;
-    auto segno = segno_of(item.name, item.point->segment_size);
-    if (!segno) continue;
-    segments.push_back(Segment{item.name, item.directory, item.point, *segno});
-  }
-  for (const auto& h : histories) check_history(h, segments);
-
+void ChainTracker::State::add_segment(ChainFile file, const WalFileName& name,
+                                      const ChainPoint& point) {
+  if (!point.is_wal) return;
+  std::optional<SegNo> segno = segno_of(name, point.segment_size);
+  if (!segno) return;
+  Node node{std::move(file), name, point, *segno};
+  vote(node);
+  for (const ScopedHistory& h : histories_) check_history(h, node);
   // .partial files end a timeline and link to nothing.
-  std::vector<Segment> full;
-  for (const auto& s : segments)
-    if (s.name.kind == FileKind::kSegment) full.push_back(s);
-  check_runs(std::move(full), options);
+  if (name.kind != FileKind::kSegment) {
+    if (point.open_end) open_ends_.push_back(std::move(node));
+    return;
+  }
+  RunKey key{point.system_id, point.segment_size, name.tli};
+  Run& run = runs_[key];
+  if (is_copy(key, run, node)) return;
+  if (point.open_end) open_ends_.push_back(node);
+  Node& placed = run.emplace(*segno, std::move(node)).first->second;
+  auto prev = *segno > 0 ? run.find(*segno - 1) : run.end();
+  auto next = run.find(*segno + 1);
+  if (prev != run.end()) check_pair(prev->second, placed);
+  if (next != run.end()) check_pair(placed, next->second);
+  if (*segno > 0) forget_if_linked(run, *segno - 1);
+  forget_if_linked(run, *segno + 1);
+  forget_if_linked(run, *segno);
 }
+
+void ChainTracker::State::add_history(ChainFile file, TimelineHistory history) {
+  ScopedHistory scoped{std::move(file.folder), std::move(history)};
+  for (auto& [key, run] : runs_)
+    for (auto& [segno, node] : run)
+      if (!node.point.open_end) check_history(scoped, node);
+  for (Node& node : open_ends_) check_history(scoped, node);
+  histories_.push_back(std::move(scoped));
+}
+
+void ChainTracker::State::report_gaps(const Run& run) {
+  const Node* prev = nullptr;
+  for (const auto& [segno, node] : run) {
+    if (prev && !prev->has_succ && !node.has_pred && segno > prev->segno + 1) {
+      const ChainPoint& p = prev->point;
+      WalFileName first = segment_file_name(prev->name.tli, prev->segno + 1, p.segment_size);
+      WalFileName last = segment_file_name(prev->name.tli, segno - 1, p.segment_size);
+      std::string missing = first.to_string();
+      if (segno - prev->segno > 2) missing += " to " + last.to_string();
+      Severity severity = options_.require_contiguous ? Severity::kError : Severity::kWarning;
+      report_(node.file, Finding{severity, "CHAIN_GAP", 0, node.point.segment_start,
+                                 "missing segment " + missing + " between " +
+                                     prev->name.to_string() + " and " + node.name.to_string()});
+    }
+    prev = &node;
+  }
+}
+
+void ChainTracker::State::finish() {
+  for (const FolderVotes& folder : folders_) decide(folder);
+  folders_.clear();
+  for (const auto& [key, run] : runs_) report_gaps(run);
+  runs_.clear();
+}
+
+ChainTracker::ChainTracker(ChainOptions options, Report report)
+    : state_(std::make_unique<State>(options, std::move(report))) {}
+ChainTracker::~ChainTracker() = default;
+
+void ChainTracker::add_segment(ChainFile file, const WalFileName& name, const ChainPoint& point) {
+  state_->add_segment(std::move(file), name, point);
+}
+void ChainTracker::add_history(ChainFile file, TimelineHistory history) {
+  state_->add_history(std::move(file), std::move(history));
+}
+void ChainTracker::finish() { state_->finish(); }
 
 }  // namespace walpipe::wal

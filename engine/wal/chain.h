@@ -1,10 +1,18 @@
 // Checks across the files of one set (a directory, an archive): one cluster, no missing
 // segment inside a run, records that link from one segment into the next, and timeline
 // histories that agree with the segments they describe (wal-format.md §8 step 5, §9).
+//
+// Files arrive one at a time, in any order. What is kept of them is bounded by how far the
+// arrival order is from name order: in name order (a folder walk) a run of any length holds
+// its first and last segment, a folder holds one vote counter per cluster, and only segments
+// whose WAL ends early wait for histories that may come later.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "wal/history.h"
 #include "wal/names.h"
@@ -12,8 +20,7 @@
 
 namespace walpipe::wal {
 
-// What the checks across files need of one file's report: a few fixed fields, so a long run of
-// files costs about 150 bytes each. Findings about the set are collected here.
+// What the checks across files need of one file's report: a few fixed fields.
 struct ChainPoint {
   bool is_wal = false;
   bool open_end = false;
@@ -32,34 +39,46 @@ struct ChainPoint {
   std::optional<Lsn> first_record_prev;
   std::optional<Lsn> continued_record_lsn;
   std::optional<Lsn> overwritten_lsn;
-  std::vector<Finding> findings;
 
   static ChainPoint of(const SegmentReport& report);
-  bool valid() const;
-  void add(Severity severity, const char* code, uint64_t offset, Lsn lsn, std::string message);
-};
-
-struct ChainItem {
-  WalFileName name;
-  const std::string* directory;  // files of one directory must come from one cluster
-  ChainPoint* point;             // findings about the set go to the later file of a pair
-};
-
-struct ScopedHistory {
-  std::string directory;  // applies to segments in this directory and below it
-  TimelineHistory history;
 };
 
 struct ChainOptions {
   // A missing segment between two present ones is an error (an archive must be contiguous);
   // otherwise a warning (a sample of segments, such as a test corpus).
   bool require_contiguous = false;
+  // The same name may arrive from several places (several folders given): every copy is then
+  // compared with the first, which costs a few bytes per segment. Inside one folder walk a
+  // name is unique, and copies (a segment and its .zst) arrive side by side.
+  bool names_may_repeat = false;
 };
 
-// Runs per cluster (system identifier) and timeline: gaps, links between neighbours, duplicate
-// names with different content; histories against the segments they describe. Adds findings
-// to the items' reports.
-void check_chain(std::vector<ChainItem> items, const std::vector<ScopedHistory>& histories,
-                 const ChainOptions& options);
+// A file a finding is reported on: its place in the input and its path.
+struct ChainFile {
+  size_t index = 0;
+  std::string path;
+  std::string folder;  // files of one folder must come from one cluster
+};
+
+class ChainTracker {
+ public:
+  // Findings about the set go to `report`, on the later file of a pair.
+  using Report = std::function<void(const ChainFile& file, const Finding& finding)>;
+  ChainTracker(ChainOptions options, Report report);
+  ~ChainTracker();
+  ChainTracker(const ChainTracker&) = delete;
+  ChainTracker& operator=(const ChainTracker&) = delete;
+
+  // A segment or .partial file and what its own checks found.
+  void add_segment(ChainFile file, const WalFileName& name, const ChainPoint& point);
+  // A valid .history file; it applies to segments in its folder and below.
+  void add_history(ChainFile file, TimelineHistory history);
+  // Reports what can only be known once every file is in: gaps, the odd clusters out.
+  void finish();
+
+ private:
+  class State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace walpipe::wal

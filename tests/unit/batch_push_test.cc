@@ -51,7 +51,7 @@ TEST(PushFiles, ArchivesARunAndKeepsGoingPastAFailure) {
   }
   pipeline::VerifyOptions options;
   options.require_contiguous = true;
-  auto verified = pipeline::verify_files(*pipeline::expand_paths({dir.file("archive")}), options);
+  auto verified = pipeline::verify_files({dir.file("archive")}, options);
   ASSERT_EQ(verified.size(), 3u);
   for (const auto& f : verified) EXPECT_TRUE(f.report.valid()) << f.path;
 }

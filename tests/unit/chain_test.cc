@@ -1,6 +1,8 @@
 // Checks across files (wal-format.md §8 step 5, §9) through pipeline::verify_files, on real
 // segments written to a scratch directory: consecutive segments connect, gaps and foreign
 // clusters are reported, timeline histories agree with the segments they describe.
+#include "wal/chain.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -261,8 +263,8 @@ TEST(ChainRegression, HistoryBranchingAtTheEndOfASwitchedSegmentIsConsistent) {
   WALPIPE_REQUIRE_CORPUS();
   ScratchDir dir;
   std::vector<std::string> paths;
-  paths.push_back(dir.write("000000010000000000000039",
-                            corpus_bytes("pg16/1mb/000000010000000000000039")));
+  paths.push_back(
+      dir.write("000000010000000000000039", corpus_bytes("pg16/1mb/000000010000000000000039")));
   paths.push_back(dir.write("00000002.history", std::string("1\t0/3A00000\tno recovery target "
                                                             "specified\n")));
   pipeline::VerifyOptions options;
@@ -275,6 +277,101 @@ TEST(ChainRegression, HistoryBranchingAtTheEndOfASwitchedSegmentIsConsistent) {
       dir2.write("00000002.history", std::string("1\t0/3A00001\tx\n"))};
   files = pipeline::verify_files(beyond, options);
   EXPECT_TRUE(files[0].report.valid());  // 0/3A00001 lies in the next segment: not held here
+}
+
+}  // namespace
+}  // namespace walpipe::testing
+
+namespace walpipe::testing {
+namespace {
+
+// ChainTracker alone, on synthetic points: arrival order, long runs, many odd files.
+class Tracker : public ::testing::Test {
+ protected:
+  static constexpr uint32_t kSize = 16u << 20;
+
+  wal::ChainTracker make(bool contiguous = false, bool repeat = false) {
+    return wal::ChainTracker(wal::ChainOptions{contiguous, repeat},
+                             [this](const wal::ChainFile& file, const Finding& finding) {
+                               found_.push_back({file.path, finding});
+                             });
+  }
+  // A segment with no records starting in it: its links check only the continuation length.
+  void add(wal::ChainTracker& tracker, uint64_t segno, const std::string& folder = "/a",
+           uint64_t sysid = 7, uint64_t records = 0) {
+    wal::WalFileName name = wal::segment_file_name(1, segno, kSize);
+    wal::ChainPoint p;
+    p.is_wal = true;
+    p.magic = 0xD110;
+    p.segment_size = kSize;
+    p.system_id = sysid;
+    p.segment_start = segno * kSize;
+    p.end_lsn = p.segment_start + kSize;
+    p.record_count = records;
+    tracker.add_segment(wal::ChainFile{index_++, folder + "/" + name.to_string(), folder}, name, p);
+  }
+  std::vector<std::pair<std::string, Finding>> with(const std::string& code) const {
+    std::vector<std::pair<std::string, Finding>> out;
+    for (const auto& f : found_)
+      if (code == f.second.code) out.push_back(f);
+    return out;
+  }
+
+  std::vector<std::pair<std::string, Finding>> found_;
+  size_t index_ = 0;
+};
+
+TEST_F(Tracker, LongRunInNameOrderIsClean) {
+  auto tracker = make(/*contiguous=*/true);
+  for (uint64_t s = 1; s <= 20000; ++s) add(tracker, s);
+  tracker.finish();
+  EXPECT_TRUE(found_.empty()) << found_.front().second.message;
+}
+
+TEST_F(Tracker, ArrivalOrderDoesNotMatter) {
+  auto tracker = make(/*contiguous=*/true);
+  for (uint64_t s : {5, 3, 1, 4, 2, 6}) add(tracker, s);
+  tracker.finish();
+  EXPECT_TRUE(found_.empty()) << found_.front().second.message;
+}
+
+TEST_F(Tracker, GapsAreNamedOnTheSegmentAfterThem) {
+  auto tracker = make();
+  for (uint64_t s : {1, 2, 3, 6, 7, 9}) add(tracker, s);
+  tracker.finish();
+  auto gaps = with("CHAIN_GAP");
+  ASSERT_EQ(gaps.size(), 2u);
+  EXPECT_EQ(gaps[0].first, "/a/" + wal::segment_file_name(1, 6, kSize).to_string());
+  EXPECT_NE(gaps[0].second.message.find("missing segment 000000010000000000000004 to "
+                                        "000000010000000000000005 between"),
+            std::string::npos)
+      << gaps[0].second.message;
+  EXPECT_EQ(gaps[0].second.severity, Severity::kWarning);
+  EXPECT_EQ(gaps[1].first, "/a/" + wal::segment_file_name(1, 9, kSize).to_string());
+}
+
+TEST_F(Tracker, ACopyWithOtherContentFromAnotherFolderIsAConflict) {
+  auto tracker = make(false, /*repeat=*/true);
+  for (uint64_t s = 1; s <= 300; ++s) add(tracker, s, "/archive");
+  for (uint64_t s = 1; s <= 300; ++s) add(tracker, s, "/pg_wal", 7, s == 150 ? 1 : 0);
+  tracker.finish();
+  auto conflicts = with("ARCHIVE_CONFLICT");
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0].first, "/pg_wal/" + wal::segment_file_name(1, 150, kSize).to_string());
+  EXPECT_TRUE(with("CHAIN_GAP").empty());
+}
+
+TEST_F(Tracker, ManyFilesOfAnotherClusterAreNamedThenCounted) {
+  auto tracker = make();
+  for (uint64_t s = 1; s <= 200; ++s) add(tracker, s, "/a", s <= 70 ? 8 : 7);
+  tracker.finish();
+  auto odd = with("SYSID_MISMATCH");
+  ASSERT_EQ(odd.size(), 64u);
+  EXPECT_EQ(odd.front().first, "/a/" + wal::segment_file_name(1, 1, kSize).to_string());
+  EXPECT_NE(odd.back().second.message.find("(and 6 more files like it in this directory)"),
+            std::string::npos)
+      << odd.back().second.message;
+  for (const auto& f : odd) EXPECT_EQ(f.second.severity, Severity::kError);
 }
 
 }  // namespace

@@ -1,0 +1,82 @@
+#include "pipeline/path_walk.h"
+
+#include <string_view>
+#include <utility>
+
+#include "wal/names.h"
+
+namespace walpipe::pipeline {
+
+namespace {
+
+// Names per listing of a folder: enough that a folder of an archive (256 segments of 16 MiB)
+// is one listing, small enough to be noise next to one segment buffer.
+constexpr size_t kWindow = 128;
+
+// PostgreSQL's status files and walpipe's in-progress writes are not WAL.
+bool skipped_folder(std::string_view name) {
+  return name == "archive_status" || name == ".tmp" || name == "summaries";
+}
+
+bool wanted(std::string_view name) {
+  return wal::parse_file_name(PathWalker::wal_name_of(std::string(name))).is_ok();
+}
+
+}  // namespace
+
+PathWalker::PathWalker(std::vector<std::string> roots) : roots_(std::move(roots)) {}
+
+std::string PathWalker::wal_name_of(const std::string& path) {
+  constexpr std::string_view kSuffix = ".zst";
+  std::string name = io::base_name(path);
+  if (name.size() > kSuffix.size() && name.ends_with(kSuffix))
+    name.resize(name.size() - kSuffix.size());
+  return name;
+}
+
+void PathWalker::enter(std::string folder) {
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  stack_.push_back(Folder{std::move(folder), {}, 0, false});
+}
+
+std::optional<WalkedPath> PathWalker::next() {
+  for (;;) {
+    if (stack_.empty()) {
+      if (next_root_ == roots_.size()) return std::nullopt;
+      std::string root = roots_[next_root_++];
+      Result<io::EntryType> type = io::entry_type(root);
+      if (!type.is_ok()) return WalkedPath{root, std::move(type).take_status()};
+      if (*type != io::EntryType::kDirectory) return WalkedPath{root, Status::ok()};
+      enter(std::move(root));
+      continue;
+    }
+    Folder& top = stack_.back();
+    if (top.position == top.window.size()) {
+      if (top.exhausted) {
+        stack_.pop_back();
+        continue;
+      }
+      std::string after = top.window.empty() ? std::string() : top.window.back().name;
+      Result<std::vector<io::DirEntry>> listed = io::list_directory_window(
+          top.path, after, kWindow, [](std::string_view name) { return !skipped_folder(name); });
+      if (!listed.is_ok()) {
+        WalkedPath failed{top.path, std::move(listed).take_status()};
+        stack_.pop_back();
+        return failed;
+      }
+      top.exhausted = listed->size() < kWindow;
+      top.window = std::move(*listed);
+      top.position = 0;
+      continue;
+    }
+    const io::DirEntry& entry = top.window[top.position++];
+    std::string path = top.path + "/" + entry.name;
+    if (entry.type == io::EntryType::kDirectory) {
+      enter(std::move(path));
+      continue;
+    }
+    if (entry.type == io::EntryType::kFile && wanted(entry.name)) return WalkedPath{path, {}};
+  }
+}
+
+}  // namespace walpipe::pipeline

@@ -1,0 +1,45 @@
+// The files a verification covers, produced one at a time: each path as given, folders
+// searched recursively in name order for WAL file names (optionally with .zst). Only a window
+// of each open folder's names is held, so a folder of a million segments costs no more memory
+// than one of ten.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "io/fs.h"
+
+namespace walpipe::pipeline {
+
+struct WalkedPath {
+  std::string path;
+  Status status;  // a folder that could not be read; the walk goes on after it
+};
+
+class PathWalker {
+ public:
+  explicit PathWalker(std::vector<std::string> roots);
+
+  // The next file, or nullopt when the walk is over.
+  std::optional<WalkedPath> next();
+
+  // The name a file is known by in WAL terms: its base name without ".zst".
+  static std::string wal_name_of(const std::string& path);
+
+ private:
+  struct Folder {
+    std::string path;
+    std::vector<io::DirEntry> window;  // the next names of this folder, in order
+    size_t position = 0;
+    bool exhausted = false;  // the window holds the folder's last names
+  };
+  void enter(std::string folder);
+
+  std::vector<std::string> roots_;
+  size_t next_root_ = 0;
+  std::vector<Folder> stack_;
+};
+
+}  // namespace walpipe::pipeline
