@@ -1,6 +1,6 @@
 // Where the time of one push and one get goes, stage by stage, on a real 16 MiB pgbench segment
 // (full-page-image heavy, the common case on a busy cluster): fingerprint, inspection, zstd
-// levels 1 and 3 on one core and on all, decompression, the durable write of the compressed
+// levels -2, -1, 1 and 3 on one core or all, decompression, the durable write of the compressed
 // object (io_uring O_DIRECT + linked fdatasync, against buffered write + fdatasync), and whole
 // push_file/get_file calls. Bytes/s are of original WAL.
 #include <benchmark/benchmark.h>
@@ -160,6 +160,9 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("inspect/segment", walpipe::bm_inspect);
   benchmark::RegisterBenchmark("compress/zstd", bm_compress)
       ->ArgNames({"level", "all_cores"})
+      ->Args({-2, 1})
+      ->Args({-1, 0})
+      ->Args({-1, 1})
       ->Args({1, 0})
       ->Args({1, 1})
       ->Args({3, 0})

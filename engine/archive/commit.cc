@@ -62,6 +62,17 @@ Result<ObjectMetadata> read_object_metadata(io::Io& io, const std::string& path)
   return meta;
 }
 
+Result<bool> object_present(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
+  const std::string path = layout.object_path(name);
+  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
+  if (!fd.is_ok()) {
+    if (fd.status().code() == Code::kNotFound) return false;
+    return std::move(fd).take_status();
+  }
+  WALPIPE_TRY(io.close(*fd, path));
+  return true;
+}
+
 Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
                                        const wal::WalFileName& name, const Fingerprint& mine) {
   const std::string path = layout.object_path(name);

@@ -39,6 +39,9 @@ Result<ObjectMetadata> read_object_metadata(io::Io& io, const std::string& path)
 // returns how many were removed.
 size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age_seconds);
 
+// Whether anything is stored under `name`, whatever it holds; a folder not created yet is no.
+Result<bool> object_present(io::Io& io, const Layout& layout, const wal::WalFileName& name);
+
 // Step 1 alone: kAlreadyPresent (made durable) when `name` is stored with this fingerprint,
 // kNotFound when nothing is stored under it, kMismatch when different content is.
 Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,

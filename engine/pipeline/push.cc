@@ -79,25 +79,33 @@ Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
   archive::ObjectMetadata& meta = prepared.meta;
   meta.name = name->to_string();
   meta.original_size = data.size();
-  meta.fingerprint = fingerprint_of(data);
 
   // Identical content already archived (a retry, a standby with archive_mode=always) was
   // verified when it was first pushed: confirm it is durable and stop there. Different content
-  // under this name is refused, whatever this file holds.
-  Result<archive::CommitOutcome> existing =
-      archive::confirm_existing(io, layout, *name, meta.fingerprint);
-  if (existing.is_ok()) {
-    prepared.already_present = true;
-    return prepared;
+  // under this name is refused, whatever this file holds. Most pushes are of new files: for
+  // them the fingerprint is taken alongside compression instead of before it.
+  Result<bool> archived = archive::object_present(io, layout, *name);
+  if (!archived.is_ok()) return std::move(archived).take_status();
+  if (*archived) {
+    meta.fingerprint = fingerprint_of(data);
+    Result<archive::CommitOutcome> existing =
+        archive::confirm_existing(io, layout, *name, meta.fingerprint);
+    if (existing.is_ok()) {
+      prepared.already_present = true;
+      return prepared;
+    }
+    // Gone since it was seen (expired): push it again, as if it had never been there.
+    if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
   }
-  if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
 
-  // Inspection and compression run together: this thread inspects, then joins the compressors.
+  // Fingerprint and inspection run together with compression: this thread does them, then
+  // joins the compressors.
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   meta.frame_input_size = options.frame_input_size;
   Status inspected;
   auto frames = compress_frames(data, options.frame_input_size, options.level, threads, [&] {
+    if (!*archived) meta.fingerprint = fingerprint_of(data);
     inspected = inspect_source(*name, data, source, options, &meta, &prepared.identity);
   });
   WALPIPE_TRY(inspected);

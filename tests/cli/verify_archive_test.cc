@@ -65,3 +65,48 @@ TEST_F(VerifyArchive, PaddingCutOffIsFound) {
 
 }  // namespace
 }  // namespace walpipe::testing
+
+namespace walpipe::testing {
+namespace {
+
+// A negative zstd level trades bytes for speed; what it writes is still a plain .zst that
+// zstd, walpipe get and walpipe verify all read back to the original bytes.
+TEST(PushLevel, NegativeLevelObjectsReadBackExactly) {
+  WALPIPE_REQUIRE_CORPUS();
+  ScratchDir dir;
+  const std::string name = "000000010000000000000034";
+  const std::string archive = dir.file("archive");
+  std::string src = dir.write("src/" + name, corpus_bytes("pg16/1mb/" + name));
+  fs::create_directories(archive);
+  CommandResult pushed = run_walpipe({"push", "--archive", archive, "--level=-7", src});
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  std::string object = archive + "/wal/0000000100000000/" + name + ".zst";
+  CommandResult unzstd =
+      run_command({"/usr/bin/zstd", "-q", "-d", "-f", object, "-o", dir.file("unzstd")});
+  ASSERT_EQ(unzstd.exit_code, 0) << unzstd.err;
+  CommandResult got = run_walpipe({"get", "--archive", archive, name, dir.file("got")});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  auto bytes = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(bytes(dir.file("unzstd")), bytes(src));
+  EXPECT_EQ(bytes(dir.file("got")), bytes(src));
+  EXPECT_EQ(run_walpipe({"verify", archive}).exit_code, 0);
+}
+
+TEST(PushLevel, LevelOutsideTheRangeIsAUsageError) {
+  ScratchDir dir;
+  for (const char* level : {"-8", "20", "fast"}) {
+    CommandResult r =
+        run_walpipe({"push", "--archive", dir.file("archive"), std::string("--level=") + level,
+                     dir.file("000000010000000000000034")});
+    EXPECT_EQ(r.exit_code, 2) << level;
+    EXPECT_NE(r.err.find(std::string("invalid value \"") + level + "\" for option --level"),
+              std::string::npos)
+        << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace walpipe::testing
