@@ -154,7 +154,8 @@ size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& fra
   pos += head.size();
   for (size_t i = 0; i < frames.size(); ++i) {
     WALPIPE_CHECK(frames[i].size() == meta.frame_sizes[i]);
-    std::memcpy(out.data() + pos, frames[i].data(), frames[i].size());
+    // In place, a frame only ever moves down, and never onto a frame still to be moved.
+    std::memmove(out.data() + pos, frames[i].data(), frames[i].size());
     pos += frames[i].size();
   }
   size_t pad_payload = total - pos - zstd::kSkippableHeaderSize;

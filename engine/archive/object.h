@@ -64,8 +64,14 @@ void fill_from_report(const wal::SegmentReport& report, ObjectMetadata* meta);
 std::vector<std::byte> encode_metadata(const ObjectMetadata& meta);
 Result<ObjectMetadata> decode_metadata(Bytes payload);
 
+// The largest metadata frame, header included: frames compressed this far into a buffer leave
+// room to assemble the object in place.
+inline constexpr size_t kMaxMetadataFrameSize = 8 + kMaxMetadataSize;  // 8: a skippable header
+
 // Writes the whole object (metadata, `frames` in order, padding) into `out`, which must hold
-// object_size() bytes; returns that size, a multiple of kObjectAlignment.
+// object_size() bytes; returns that size, a multiple of kObjectAlignment. The frames may
+// already lie in `out`, in order, each no earlier than where it goes (as compress_frames leaves
+// them with kMaxMetadataFrameSize of headroom): they are moved down, not copied elsewhere.
 size_t object_size(const ObjectMetadata& meta);
 size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
                        std::span<std::byte> out);

@@ -43,36 +43,38 @@ Status parallel_for(size_t count, unsigned threads, Job&& job,
 }  // namespace
 
 Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
-                                 const std::function<void()>& caller_first) {
+                                 size_t headroom, const std::function<void()>& caller_first) {
   WALPIPE_CHECK(frame_input_size > 0);
-  size_t count = (data.size() + frame_input_size - 1) / frame_input_size;
+  // The room an object's padding frame may need past the last frame.
+  constexpr size_t kTailRoom = 2 * io::kDirectAlignment;
+  const size_t count = (data.size() + frame_input_size - 1) / frame_input_size;
+  const size_t slot = zstd::Compressor::bound(frame_input_size);
   FrameSet set;
-  set.storage.resize(count);
-  struct Context {
-    explicit Context(int level, size_t scratch_size) : compressor(level), scratch(scratch_size) {}
-    zstd::Compressor compressor;
-    std::vector<std::byte> scratch;
-  };
+  set.buffer.resize(headroom + count * slot + kTailRoom);
+  std::vector<size_t> sizes(count);
   struct Job {
     Bytes data;
     uint32_t frame_input_size;
     int level;
-    std::vector<std::vector<std::byte>>* storage;
-    std::unique_ptr<Context> make_context() const {
-      return std::make_unique<Context>(level, zstd::Compressor::bound(frame_input_size));
+    std::byte* slots;
+    size_t slot;
+    std::vector<size_t>* sizes;
+    std::unique_ptr<zstd::Compressor> make_context() const {
+      return std::make_unique<zstd::Compressor>(level);
     }
-    Status operator()(std::unique_ptr<Context>& ctx, size_t i) const {
+    Status operator()(std::unique_ptr<zstd::Compressor>& compressor, size_t i) const {
       size_t offset = i * frame_input_size;
       Bytes in = data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
-      Result<size_t> n = ctx->compressor.compress_frame(in, ctx->scratch);
+      Result<size_t> n = compressor->compress_frame(in, std::span(slots + i * slot, slot));
       if (!n.is_ok()) return std::move(n).take_status();
-      (*storage)[i].assign(ctx->scratch.begin(), ctx->scratch.begin() + static_cast<long>(*n));
+      (*sizes)[i] = *n;
       return Status::ok();
     }
   };
-  WALPIPE_TRY(
-      parallel_for(count, threads, Job{data, frame_input_size, level, &set.storage}, caller_first));
-  for (const auto& frame : set.storage) set.frames.emplace_back(frame.data(), frame.size());
+  std::byte* slots = set.buffer.data() + headroom;
+  WALPIPE_TRY(parallel_for(count, threads, Job{data, frame_input_size, level, slots, slot, &sizes},
+                           caller_first));
+  for (size_t i = 0; i < count; ++i) set.frames.emplace_back(slots + i * slot, sizes[i]);
   return set;
 }
 

@@ -9,22 +9,27 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "io/buffer.h"
 
 namespace walpipe::pipeline {
 
 inline constexpr uint32_t kDefaultFrameInputSize = 1 << 20;
 
-// Compressed frames, in order. Each is compressed into its worker's scratch buffer and kept at
-// its exact size, so a 16 MiB segment touches its compressed size in memory, not 16 MiB.
+// Compressed frames, in order, each in its own slot of one O_DIRECT-ready buffer: slots are
+// as large as a frame can compress to, so workers never wait for each other, and only the
+// bytes written are ever touched in memory. `headroom` bytes before the first slot and a few
+// KiB after the last leave room to lay an archive object out in the same buffer
+// (archive::assemble_object), without copying the frames anywhere else.
 struct FrameSet {
-  std::vector<std::vector<std::byte>> storage;
-  std::vector<Bytes> frames;  // views into storage
+  io::AlignedBuffer buffer;
+  std::vector<Bytes> frames;  // views into buffer
 };
 
 // Frame i holds data[i*frame_input_size, …) compressed at `level`. The calling thread runs
 // `caller_first` (other work on the same data) before it joins the compressors, so both cores
 // stay busy.
 Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
+                                 size_t headroom = 0,
                                  const std::function<void()>& caller_first = nullptr);
 
 // Decompresses each frame into its worker's scratch buffer and hands it to `sink` with its index

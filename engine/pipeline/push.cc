@@ -62,6 +62,23 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
                                : "");
 }
 
+// The archive side of a push that needs no object yet: the file's cluster against walpipe.json
+// (another cluster is refused before anything is created), the folders, stale temporaries, and
+// the identity of a new archive. It runs while the object is being compressed.
+Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::WalFileName& name,
+                       const std::optional<archive::Identity>& identity) {
+  bool identity_present = true;
+  if (identity) {
+    Result<bool> present = archive::check_identity(io, layout, *identity);
+    if (!present.is_ok()) return std::move(present).take_status();
+    identity_present = *present;
+  }
+  WALPIPE_TRY(archive::prepare_directories(io, layout, name));
+  archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
+  if (!identity_present) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
@@ -98,21 +115,26 @@ Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
     if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
   }
 
-  // Fingerprint and inspection run together with compression: this thread does them, then
-  // joins the compressors.
+  // Fingerprint, inspection and the archive's folders are done alongside compression: this
+  // thread does them, then joins the compressors.
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   meta.frame_input_size = options.frame_input_size;
   Status inspected;
-  auto frames = compress_frames(data, options.frame_input_size, options.level, threads, [&] {
+  auto beside_compression = [&] {
     if (!*archived) meta.fingerprint = fingerprint_of(data);
     inspected = inspect_source(*name, data, source, options, &meta, &prepared.identity);
-  });
+    if (inspected.is_ok()) inspected = prepare_archive(io, layout, *name, prepared.identity);
+  };
+  auto frames = compress_frames(data, options.frame_input_size, options.level, threads,
+                                archive::kMaxMetadataFrameSize, beside_compression);
   WALPIPE_TRY(inspected);
   if (!frames.is_ok()) return std::move(frames).take_status();
   for (Bytes f : frames->frames) meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-  prepared.object.resize(archive::object_size(meta));
-  archive::assemble_object(meta, frames->frames, prepared.object.span());
+  // The object is laid out where the frames were compressed: no second copy of them.
+  prepared.object = std::move(frames->buffer);
+  size_t size = archive::assemble_object(meta, frames->frames, prepared.object.span());
+  prepared.object.resize(size);
   return prepared;
 }
 
@@ -122,17 +144,6 @@ Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
   PushResult result{meta.name, archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
                     meta.original_size, 0};
   if (prepared.already_present) return result;
-  const std::optional<archive::Identity>& identity = prepared.identity;
-  // Another cluster's segment is refused before the archive is touched in any way.
-  bool identity_present = true;
-  if (identity) {
-    Result<bool> present = archive::check_identity(io, layout, *identity);
-    if (!present.is_ok()) return std::move(present).take_status();
-    identity_present = *present;
-  }
-  WALPIPE_TRY(archive::prepare_directories(io, layout, prepared.name));
-  archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
-  if (!identity_present) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
   Result<archive::CommitOutcome> outcome =
       archive::commit_object(io, layout, prepared.name, prepared.object.span(), meta.fingerprint);
   if (!outcome.is_ok()) return std::move(outcome).take_status();

@@ -42,13 +42,14 @@ struct PreparedPush {
   bool already_present = false;               // identical content is archived and now durable
 };
 
-// The CPU half of a push: read, fingerprint, dedup check, inspection and compression. Nothing is
-// written to the archive. Errors as push_file.
+// The CPU half of a push: read, fingerprint, dedup check, inspection and compression, and,
+// while compressing, what the commit needs in place (identity checked or created, folders).
+// No object is written. Errors as push_file.
 Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
                                   const std::string& source, const PushOptions& options);
 
-// The I/O half: identity, folders, the commit protocol. Another thread (with its own Io) may
-// commit one file while the next is being prepared.
+// The I/O half: the commit protocol. Another thread (with its own Io) may commit one file while
+// the next is being prepared.
 Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
                                const PreparedPush& prepared);
 

@@ -87,6 +87,24 @@ TEST(Object, RealSegmentRoundTripsAndIsAlignedPlainZstd) {
   EXPECT_EQ(plain, data);
 }
 
+// push lays the object out in the buffer its frames were compressed into: frames move down
+// over the headroom, in order, and must come out byte for byte as a separate assembly would.
+TEST(Object, AssemblyInPlaceEqualsAssemblyIntoAnotherBuffer) {
+  WALPIPE_REQUIRE_CORPUS();
+  // A 16 MiB segment: 16 frames to move, each compressed far smaller than its slot.
+  const auto& data = testing::corpus_bytes("pg15/pgbench/00000001000000000000002C");
+  Built separate = build(data, "00000001000000000000002C");
+  ASSERT_EQ(separate.meta.frame_sizes.size(), 16u);
+  auto frames = pipeline::compress_frames(data, 1 << 20, 1, 2, kMaxMetadataFrameSize);
+  ASSERT_TRUE(frames.is_ok());
+  size_t size = assemble_object(separate.meta, frames->frames, frames->buffer.span());
+  ASSERT_EQ(size, separate.bytes.size());
+  EXPECT_EQ(std::memcmp(frames->buffer.data(), separate.bytes.data(), size), 0);
+  auto parsed = parse_object(Bytes(frames->buffer.data(), size), "x");
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  EXPECT_EQ(restore(*parsed), data);
+}
+
 TEST(Object, EveryDamagedByteOfTheHeadIsDetected) {
   std::vector<std::byte> data(100000, std::byte{7});
   Built b = build(data, "00000002.history");
