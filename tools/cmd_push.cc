@@ -37,7 +37,7 @@ constexpr const char* kHelp =
     "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
     "      --batch=N      after archiving PATH, archive up to N-1 more files that\n"
     "                     PostgreSQL marked ready, in the background (default: 8; 1: off)\n"
-    "      --level=N      zstd level, -7 to 19; lower is faster and larger (default: 1)\n"
+    "      --level=N      zstd level, -7 to 19; lower is faster and larger (default: -1)\n"
     "      --no-verify    archive WAL that fails validation, recording the failure\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
     "  -?, --help         show this help, then exit\n"

@@ -20,7 +20,9 @@ namespace walpipe::pipeline {
 
 struct PushOptions {
   bool verify = true;  // refuse WAL that fails validation (false: archive it, flagged)
-  int level = 1;       // zstd level
+  // zstd level. -1: on pgbench WAL 16% less compression time and ~25% faster decompression
+  // than level 1, for 8.9:1 instead of 10.5:1 (README, Benchmarks).
+  int level = -1;
   uint32_t frame_input_size = 1 << 20;
   unsigned threads = 0;  // 0: one per core
 };
