@@ -175,7 +175,7 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "- load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level 1, $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
+  echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level $("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2) (the default), $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
   echo "- $n consecutive 16 MiB pgbench segments ($mib MiB), warm page cache, median of $reps interleaved runs"
   echo
   echo "| archive_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL | bytes written |"

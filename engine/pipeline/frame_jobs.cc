@@ -43,13 +43,15 @@ Status parallel_for(size_t count, unsigned threads, Job&& job,
 }  // namespace
 
 Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
-                                 size_t headroom, const std::function<void()>& caller_first) {
+                                 size_t headroom, const std::function<void()>& caller_first,
+                                 io::AlignedBuffer reuse) {
   WALPIPE_CHECK(frame_input_size > 0);
   // The room an object's padding frame may need past the last frame.
   constexpr size_t kTailRoom = 2 * io::kDirectAlignment;
   const size_t count = (data.size() + frame_input_size - 1) / frame_input_size;
   const size_t slot = zstd::Compressor::bound(frame_input_size);
   FrameSet set;
+  set.buffer = std::move(reuse);
   set.buffer.resize(headroom + count * slot + kTailRoom);
   std::vector<size_t> sizes(count);
   struct Job {

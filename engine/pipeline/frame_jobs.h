@@ -27,10 +27,12 @@ struct FrameSet {
 
 // Frame i holds data[i*frame_input_size, …) compressed at `level`. The calling thread runs
 // `caller_first` (other work on the same data) before it joins the compressors, so both cores
-// stay busy.
+// stay busy. `reuse` is a buffer from an earlier set: its pages are already in memory, which
+// saves a long run of segments a page fault per 4 KiB written.
 Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
                                  size_t headroom = 0,
-                                 const std::function<void()>& caller_first = nullptr);
+                                 const std::function<void()>& caller_first = nullptr,
+                                 io::AlignedBuffer reuse = {});
 
 // Decompresses each frame into its worker's scratch buffer and hands it to `sink` with its index
 // (from any worker thread); frame i must decompress to exactly its share of `total_size`.

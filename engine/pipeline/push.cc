@@ -82,7 +82,8 @@ Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::Wal
 }  // namespace
 
 Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
-                                  const std::string& source, const PushOptions& options) {
+                                  const std::string& source, const PushOptions& options,
+                                  io::AlignedBuffer reuse) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
@@ -126,8 +127,9 @@ Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
     inspected = inspect_source(*name, data, source, options, &meta, &prepared.identity);
     if (inspected.is_ok()) inspected = prepare_archive(io, layout, *name, prepared.identity);
   };
-  auto frames = compress_frames(data, options.frame_input_size, options.level, threads,
-                                archive::kMaxMetadataFrameSize, beside_compression);
+  auto frames =
+      compress_frames(data, options.frame_input_size, options.level, threads,
+                      archive::kMaxMetadataFrameSize, beside_compression, std::move(reuse));
   WALPIPE_TRY(inspected);
   if (!frames.is_ok()) return std::move(frames).take_status();
   for (Bytes f : frames->frames) meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));

@@ -46,9 +46,11 @@ struct PreparedPush {
 
 // The CPU half of a push: read, fingerprint, dedup check, inspection and compression, and,
 // while compressing, what the commit needs in place (identity checked or created, folders).
-// No object is written. Errors as push_file.
+// No object is written. `reuse` is the object buffer of a push already committed, if any.
+// Errors as push_file.
 Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
-                                  const std::string& source, const PushOptions& options);
+                                  const std::string& source, const PushOptions& options,
+                                  io::AlignedBuffer reuse = {});
 
 // The I/O half: the commit protocol. Another thread (with its own Io) may commit one file while
 // the next is being prepared.
