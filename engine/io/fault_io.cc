@@ -115,6 +115,11 @@ Status FaultIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {
   return inner_->set_mode(fd, mode, path);
 }
 
+Status FaultIo::reserve(const Fd& fd, uint64_t size, const std::string& path) {
+  if (auto f = hit("allocate")) return injected(*f, "allocate space for", path);
+  return inner_->reserve(fd, size, path);
+}
+
 Status FaultIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                            const std::string& path) {
   if (auto f = hit("read")) return injected(*f, "read file", path);

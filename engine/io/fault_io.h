@@ -16,8 +16,9 @@ namespace walpipe::io {
 
 struct Fault {
   enum class Action { kError, kShortWrite, kKill };
-  std::string op;  // open, write, read, fsync, close, rename, unlink, mkdir, or "step" (any)
-  int nth = 1;     // 1-based count of that op
+  // open, write, read, fsync, close, rename, unlink, mkdir, chmod, allocate, or "step" (any)
+  std::string op;
+  int nth = 1;  // 1-based count of that op
   Action action = Action::kError;
   int err = 5;  // errno for kError (EIO by default)
 };
@@ -36,6 +37,7 @@ class FaultIo : public Io {
   Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
   Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
+  Status reserve(const Fd& fd, uint64_t size, const std::string& path) override;
   Result<MappedFile> map_read(const Fd& fd, size_t size, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;

@@ -32,12 +32,16 @@ class Io {
   virtual Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) = 0;
   virtual Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                             const std::string& path) = 0;
-  // Maps all `size` bytes of a file read-only, populated up front. For files nobody truncates
-  // while they are read (PostgreSQL never truncates a WAL segment): reading them costs no copy
-  // and no fresh memory. A file of size 0 maps to an empty view.
+  // Maps all `size` bytes of a file read-only. For files nobody truncates while they are read
+  // (PostgreSQL never truncates a WAL segment): reading them costs no copy and no fresh memory.
+  // A file of size 0 maps to an empty view.
   virtual Result<MappedFile> map_read(const Fd& fd, size_t size, const std::string& path) = 0;
   // Sets the mode whatever the umask made of it.
   virtual Status set_mode(const Fd& fd, mode_t mode, const std::string& path) = 0;
+  // Allocates the first `size` bytes of a file about to be written in full: a full disk shows
+  // before any data is written, and the writes skip reserving space page by page. A filesystem
+  // that cannot preallocate is success; the writes then reserve as they go.
+  virtual Status reserve(const Fd& fd, uint64_t size, const std::string& path) = 0;
   // fsync of a file or a directory. An error is final for that descriptor (never retried).
   virtual Status fsync(const Fd& fd, const std::string& path) = 0;
   // Closes and reports the error close() returns (NFS and quotas report write errors there).
@@ -61,6 +65,7 @@ class SyncIo : public Io {
                     const std::string& path) override;
   Result<MappedFile> map_read(const Fd& fd, size_t size, const std::string& path) override;
   Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
+  Status reserve(const Fd& fd, uint64_t size, const std::string& path) override;
   Status fsync(const Fd& fd, const std::string& path) override;
   Status close(Fd& fd, const std::string& path) override;
   Status rename_noreplace(const std::string& from, const std::string& to) override;

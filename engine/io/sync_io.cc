@@ -53,6 +53,15 @@ Status SyncIo::set_mode(const Fd& fd, mode_t mode, const std::string& path) {
   return Status::ok();
 }
 
+Status SyncIo::reserve(const Fd& fd, uint64_t size, const std::string& path) {
+  for (;;) {
+    if (::fallocate(fd.get(), 0, 0, static_cast<off_t>(size)) == 0) return Status::ok();
+    if (errno == EINTR) continue;
+    if (errno == EOPNOTSUPP || errno == ENOSYS) return Status::ok();
+    return errno_status(errno, "allocate space for", path);
+  }
+}
+
 Status SyncIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                           const std::string& path) {
   return io::read_exact(fd, offset, out, path);

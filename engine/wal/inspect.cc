@@ -160,7 +160,8 @@ SegmentReport inspect_segment(Bytes data, std::string_view file_name,
                   page0.xlog_blcksz,
                   page0.system_id,
                   report.timeline,
-                  options.data_block_size};
+                  options.data_block_size,
+                  options.check_record_crc};
   walk_records(input, &report);
   return report;
 }

@@ -19,6 +19,9 @@ struct InspectOptions {
   std::optional<uint64_t> expected_system_id;
   std::optional<uint32_t> expected_segment_size;
   uint32_t data_block_size = kDefaultDataBlockSize;
+  // Off only where the bytes are already known to be those that passed the CRC check once
+  // (get: an object whose XXH3-128 matches what push recorded after verifying every record).
+  bool check_record_crc = true;
 };
 
 // `file_name` is the bare name the bytes were stored under; it decides the expected LSN range.

@@ -368,7 +368,7 @@ Walker::Step Walker::read_record() {
   }
   const Piece& last = pieces_.back();
   const uint64_t end = last.offset + last.length;
-  if (record_crc() != header->crc) {
+  if (in_.check_record_crc && record_crc() != header->crc) {
     stop("CRC_MISMATCH", offset, lsn,
          "incorrect resource manager data checksum in record at " + format_lsn(lsn), maxalign(end));
     return Step::kStop;

@@ -21,6 +21,7 @@ struct WalkInput {
   uint64_t system_id;
   TimeLineId file_tli;
   uint32_t data_block_size;
+  bool check_record_crc = true;
 };
 
 // Walks from page 0 to the end of WAL in the file, filling the range, counts and findings of

@@ -1018,6 +1018,37 @@ TEST_F(GetFaults, ObjectOfAnotherSegmentUnderThisName) {
   expect_corrupt(read_bytes(object_path(archive_, base_name(kSeg35))), "the object of segment 35");
 }
 
+// DEST's disk is full: the space is asked for before any byte is written, the error names DEST,
+// recovery is told it is an I/O error (not absence), and no partial DEST is left for it.
+TEST_F(GetFaults, FullDestinationDiskFailsBeforeWritingAndLeavesNoDest) {
+  std::string folder = dir_.file("small-pg_wal");
+  fs::create_directories(folder);
+  std::string why;
+  std::unique_ptr<Mount> mount = Mount::tmpfs(folder, "size=512k,mode=0700", &why);
+  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  const std::string dest = folder + "/RECOVERYXLOG";
+  for (Backend backend : {Backend::kDefault, Backend::kSync}) {
+    SCOPED_TRACE(backend_name(backend));
+    CommandResult r = walpipe(backend_env(backend), {"get", "--archive", archive_, name_, dest});
+    EXPECT_EQ(r.exit_code, kGetIoError) << show(r);
+    EXPECT_NE(r.err.find("could not allocate space for \"" + dest + "\": No space left on device"),
+              std::string::npos)
+        << show(r);
+    EXPECT_FALSE(exists(dest));
+  }
+}
+
+TEST_F(GetFaults, InjectedAllocationErrorLeavesNoDest) {
+  for (Backend backend : {Backend::kDefault, Backend::kSync}) {
+    SCOPED_TRACE(backend_name(backend));
+    CommandResult r = walpipe(backend_env(backend, {"WALPIPE_FAULT=allocate:1:EIO"}),
+                              {"get", "--archive", archive_, name_, dest_});
+    EXPECT_EQ(r.exit_code, kGetIoError) << show(r);
+    EXPECT_NE(r.err.find("could not allocate space for"), std::string::npos) << show(r);
+    EXPECT_FALSE(exists(dest_));
+  }
+}
+
 TEST_F(GetFaults, MissingArchiveIsNotAbsence) {
   for (Backend backend : {Backend::kDefault, Backend::kSync}) {
     SCOPED_TRACE(backend_name(backend));

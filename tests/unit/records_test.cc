@@ -243,6 +243,25 @@ TEST_F(Pg16SegmentDamage, OtherVersionsMagicIsMagicMixed) {
   expect_first_error(inspect(bytes_, kPg16Name), "MAGIC_MIXED", kMiddle);
 }
 
+// get trusts the XXH3-128 for record contents and skips their CRCs: a changed CRC field goes
+// unseen there (what push verified is byte-identical), while the page headers and the record
+// structure are still walked.
+TEST_F(Pg16SegmentDamage, RecordCrcIsCheckedUnlessTheCallerSaysTheBytesWereChecked) {
+  std::vector<RecordLocation> records = locate_records(bytes_);
+  ASSERT_GT(records.size(), 10u);
+  const RecordLocation& rec = records[records.size() / 2];
+  set_u32(bytes_, rec.offset + 20, get_u32(bytes_, rec.offset + 20) ^ 0x5A5A5A5A);
+  expect_first_error(inspect(bytes_, kPg16Name), "CRC_MISMATCH", rec.offset);
+  wal::InspectOptions trusting;
+  trusting.check_record_crc = false;
+  SegmentReport r = wal::inspect_segment(bytes_, kPg16Name, trusting);
+  EXPECT_TRUE(r.valid()) << r.first_error()->message;
+  EXPECT_EQ(r.record_count, records.size());
+  set_u64(bytes_, kMiddle + 8, get_u64(bytes_, kMiddle + 8) + kPage);
+  expect_first_error(wal::inspect_segment(bytes_, kPg16Name, trusting), "PAGEADDR_MISMATCH",
+                     kMiddle);
+}
+
 TEST_F(Pg16SegmentDamage, GarbageMagicIsMagicMixed) {
   flip_byte(bytes_, kMiddle + 1, 0xFF);
   expect_first_error(inspect(bytes_, kPg16Name), "MAGIC_MIXED", kMiddle);
