@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Recovery speed: the same archived WAL replayed by PostgreSQL 15 from a base backup, once with
+# restore_command = cp of raw segments and once with walpipe get (prefetching, as the README
+# sets it up). The WAL comes from pgbench with many clients plus a bulk-insert loop, archived
+# raw by the seed command; walpipe's archive is made from those same files with walpipe push.
+# Reported: segments replayed, wall time from server start until recovery has ended, MiB/s,
+# with the page cache dropped first (cold) and with both archives read into it (warm).
+# Usage: scripts/bench_recovery.sh [SECONDS_OF_LOAD] (default 30). Run as root on an idle
+# machine.
+set -euo pipefail
+
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly SRC_DIR
+bash "$SRC_DIR/scripts/setup.sh" bench >&2
+readonly BIN=/usr/lib/postgresql/15/bin
+readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/recovery
+readonly PORT=54332
+readonly RESULTS=$SRC_DIR/bench/results/recovery.md
+seconds=${1:-30}
+reps=3
+
+as_pg() { runuser -u postgres -- "$@"; }
+note() { echo "bench_recovery: $*" >&2; }
+die() { echo "bench_recovery: error: $*" >&2; exit 1; }
+psql_q() { as_pg psql -h "$WORK" -p "$PORT" -U postgres -d postgres -Atqc "$1"; }
+
+cmake -S "$SRC_DIR" -B "$SRC_DIR/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
+cmake --build "$SRC_DIR/build-bench" --target walpipe >/dev/null
+install -m 0755 "$SRC_DIR/build-bench/tools/walpipe" /usr/local/bin/walpipe
+
+stop_all() {
+  for d in "$WORK"/data "$WORK"/replay; do
+    [[ -d $d ]] && as_pg "$BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
+  done
+}
+trap stop_all EXIT
+stop_all
+rm -rf "$WORK" && mkdir -p "$WORK/raw" "$WORK/walpipe" && chown -R postgres: "$WORK"
+chmod 700 "$WORK/raw" "$WORK/walpipe"
+
+# --- The WAL: a primary under load, archiving raw segments -------------------------------
+note "primary under load for ${seconds}s"
+as_pg "$BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
+cat >>"$WORK/data/postgresql.conf" <<CONF
+port = $PORT
+listen_addresses = ''
+unix_socket_directories = '$WORK'
+archive_mode = on
+archive_command = 'test ! -f $WORK/raw/%f && cp %p $WORK/raw/%f'
+max_wal_size = 4GB
+checkpoint_timeout = 30min
+synchronous_commit = off
+CONF
+as_pg "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/primary.log" -w start >/dev/null
+as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
+psql_q "CREATE TABLE bulk (id int, pad text)" >/dev/null
+# Without WAL of its own: every byte of it is replayed through restore_command.
+as_pg "$BIN/pg_basebackup" -h "$WORK" -p "$PORT" -U postgres -D "$WORK/base" -X none -c fast
+as_pg timeout "$seconds" sh -c "while psql -h $WORK -p $PORT -U postgres -d postgres -qc \
+  \"INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g\" \
+  >/dev/null 2>&1; do :; done" &
+bulk=$!
+as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -c 16 -j 2 -T "$seconds" -N postgres \
+  >/dev/null 2>&1
+wait "$bulk" || true
+# An INSERT whose client timeout killed may still be running: end it, so the count is final.
+psql_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" >/dev/null
+while [[ $(psql_q "SELECT count(*) FROM pg_stat_activity
+                   WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()") != 0 ]]; do
+  sleep 0.1
+done
+rows=$(psql_q "SELECT count(*) FROM bulk")
+psql_q "SELECT pg_switch_wal()" >/dev/null
+# A fast shutdown lets the archiver finish the last segments.
+as_pg "$BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
+ready=$(find "$WORK/data/pg_wal/archive_status" -name '*.ready' | wc -l)
+((ready == 0)) || die "$ready segments were not archived"
+
+mapfile -t segments < <(find "$WORK/raw" -maxdepth 1 -type f -regextype posix-extended \
+  -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
+note "archiving the same ${#segments[@]} segments with walpipe push"
+for s in "${segments[@]}"; do
+  as_pg walpipe push --batch 1 --archive "$WORK/walpipe" "$WORK/raw/$s"
+done
+for f in "$WORK"/raw/*.history; do
+  [[ -e $f ]] && as_pg walpipe push --batch 1 --archive "$WORK/walpipe" "$f"
+done
+# What the base backup needs replayed: its start segment and every one after it.
+start=$(sed -n 's/^START WAL LOCATION: .*(file \([0-9A-F]\{24\}\))$/\1/p' "$WORK/base/backup_label")
+[[ -n $start ]] || die "no start segment in the base backup's backup_label"
+replayed=()
+for s in "${segments[@]}"; do [[ $s < $start ]] || replayed+=("$s"); done
+raw_bytes=$(du -cb "${replayed[@]/#/$WORK/raw/}" | tail -1 | cut -f1)
+
+# --- Replays -----------------------------------------------------------------------------
+# replay NAME RESTORE_COMMAND CACHE: seconds from start until recovery has ended and the server
+# accepts writes; checks that every row of the load is there. CACHE cold drops the page cache
+# first (an archive on other storage, a restore after a reboot); warm reads both archives in
+# beforehand (an archive just written on the same machine).
+replay() {
+  local name=$1 command=$2 cache=$3
+  rm -rf "$WORK/replay" "$WORK/replay-spool"
+  cp -a "$WORK/base" "$WORK/replay"
+  cat >>"$WORK/replay/postgresql.conf" <<CONF
+archive_mode = off
+restore_command = '$command'
+recovery_target_action = 'promote'
+CONF
+  touch "$WORK/replay/recovery.signal"
+  chown -R postgres: "$WORK/replay"
+  sync
+  echo 3 >/proc/sys/vm/drop_caches
+  if [[ $cache == warm ]]; then
+    cat "$WORK"/raw/* >/dev/null
+    find "$WORK/walpipe" -type f -exec cat {} + >/dev/null
+  fi
+  local t0 t1
+  t0=$(date +%s.%N)
+  as_pg "$BIN/pg_ctl" -D "$WORK/replay" -l "$WORK/replay-$name.log" start >/dev/null
+  until [[ $(psql_q "SELECT NOT pg_is_in_recovery()" 2>/dev/null) == t ]]; do sleep 0.05; done
+  t1=$(date +%s.%N)
+  local got
+  got=$(psql_q "SELECT count(*) FROM bulk")
+  [[ $got == "$rows" ]] || die "$name replay has $got rows of bulk, the primary had $rows"
+  as_pg "$BIN/pg_ctl" -D "$WORK/replay" -m immediate stop >/dev/null
+  echo "$t1 - $t0" | bc -l
+}
+
+declare -A took
+for ((r = 1; r <= reps; r++)); do
+  note "replay repetition $r/$reps"
+  for cache in cold warm; do
+    took[cp_$cache]+="$(replay cp "cp $WORK/raw/%f %p" $cache) "
+    took[walpipe_$cache]+="$(replay walpipe "walpipe get --archive $WORK/walpipe %f %p" $cache) "
+  done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+row() {
+  local m
+  m=$(echo "${took[$1]}" | median)
+  awk -v l="$2" -v m="$m" -v b="$raw_bytes" -v all="${took[$1]}" \
+    'BEGIN { printf "| %s | %.2f | %.0f | %s |\n", l, m, b / 1048576 / m, all }'
+}
+{
+  echo "# Recovery: replaying the same archived WAL with cp and with walpipe get"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- PostgreSQL 15 base backup (-X none) replaying ${#replayed[@]} segments" \
+    "($((raw_bytes / 1048576)) MiB, from $start) of pgbench (16 clients, -N) plus bulk inserts," \
+    "${seconds}s of load"
+  echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD); median of $reps runs, interleaved;" \
+    "every replay checked to hold all $rows bulk rows"
+  echo "- cold: page cache dropped before the replay; warm: both archives read into it first"
+  echo
+  echo "| restore_command | cache | seconds to end of recovery | MiB/s of WAL | runs (s) |"
+  echo "| --- | --- | ---: | ---: | --- |"
+  for cache in cold warm; do
+    row "cp_$cache" "cp DIR/%f %p (raw segments) | $cache"
+    row "walpipe_$cache" "walpipe get --archive DIR %f %p (prefetching) | $cache"
+  done
+} | tee "$RESULTS"
