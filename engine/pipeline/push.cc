@@ -93,6 +93,7 @@ Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
   if (!mapped.is_ok()) return std::move(mapped).take_status();
   const Bytes data = mapped->bytes();
   PreparedPush prepared;
+  prepared.source = std::move(*mapped);  // the view stays valid: the mapping only changes owner
   prepared.name = *name;
   archive::ObjectMetadata& meta = prepared.meta;
   meta.name = name->to_string();
@@ -158,7 +159,14 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
                              const PushOptions& options) {
   Result<PreparedPush> prepared = prepare_push(io, layout, source, options);
   if (!prepared.is_ok()) return std::move(prepared).take_status();
-  return commit_push(io, layout, *prepared);
+  // Unmapping a 16 MiB source is a millisecond of page-table work: it is done while the commit
+  // waits for the disk.
+  std::thread release([mapping = std::move(prepared->source)]() mutable {
+    io::MappedFile released = std::move(mapping);
+  });
+  Result<PushResult> result = commit_push(io, layout, *prepared);
+  release.join();
+  return result;
 }
 
 }  // namespace walpipe::pipeline

@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "codec/fingerprint.h"
 #include "io/buffer.h"
+#include "io/fs.h"
 #include "io/io.h"
 #include "wal/names.h"
 
@@ -37,6 +38,7 @@ struct PushResult {
 
 // A file made ready to commit: checked, fingerprinted, compressed into its final object bytes.
 struct PreparedPush {
+  io::MappedFile source;  // the file pushed, kept mapped until the caller lets it go
   wal::WalFileName name;
   archive::ObjectMetadata meta;
   std::optional<archive::Identity> identity;  // segments only
