@@ -1,5 +1,8 @@
 #include "prefetch_worker.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "archive/identity.h"
 #include "background.h"
 #include "io/uring_io.h"
@@ -28,7 +31,12 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
     std::vector<wal::WalFileName> wanted =
         pipeline::next_segments(restored, (*identity)->segment_size, count);
     pipeline::prune_spool(*io, spool, wanted);
-    pipeline::fill_spool(*io, layout, spool, wanted);
+    pipeline::fill_spool(
+        [] {
+          std::string unused;
+          return io::make_default_io(&unused);
+        },
+        layout, spool, wanted, std::max(1u, std::thread::hardware_concurrency()));
   });
 }
 

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -53,6 +55,9 @@ class Io {
   // Creates a directory; an existing one is success (created = false).
   virtual Status mkdir(const std::string& path, mode_t mode, bool* created) = 0;
 };
+
+// Makes one Io per thread: a backend's state (a ring) belongs to the thread that uses it.
+using IoFactory = std::function<std::unique_ptr<Io>()>;
 
 // Plain blocking syscalls; the fallback when io_uring or O_DIRECT is refused.
 class SyncIo : public Io {

@@ -9,7 +9,8 @@ namespace walpipe::pipeline {
 
 std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sources,
                                            const archive::Layout& layout,
-                                           const PushOptions& options, const IoFactory& make_io) {
+                                           const PushOptions& options,
+                                           const io::IoFactory& make_io) {
   std::vector<Result<PushResult>> results(sources.size(), Status(Code::kIoError, "not pushed"));
   struct Work {
     size_t index;

@@ -14,13 +14,11 @@
 
 namespace walpipe::pipeline {
 
-// One Io per thread: an io_uring ring has one owner.
-using IoFactory = std::function<std::unique_ptr<io::Io>()>;
-
 // Pushes `sources` in order; result i belongs to sources[i]. A failing file does not stop the
 // others: each commit is independent and complete or absent.
 std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sources,
                                            const archive::Layout& layout,
-                                           const PushOptions& options, const IoFactory& make_io);
+                                           const PushOptions& options,
+                                           const io::IoFactory& make_io);
 
 }  // namespace walpipe::pipeline

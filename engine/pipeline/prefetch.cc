@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
 
 #include "archive/commit.h"
 #include "codec/fingerprint.h"
@@ -93,20 +96,33 @@ void prune_spool(io::Io& io, const std::string& spool,
   }
 }
 
-void fill_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
-                const std::vector<wal::WalFileName>& wanted) {
-  for (const wal::WalFileName& name : wanted) {
-    const std::string final_path = spool + "/" + name.to_string();
-    if (io::entry_type(final_path).is_ok()) continue;
-    const std::string temp = spool + "/" + std::string(kTempPrefix) + name.to_string() + "." +
-                             std::to_string(::getpid());
-    Result<GetResult> got = get_file(io, layout, name.to_string(), temp, GetOptions{});
-    if (!got.is_ok() || !io.rename_noreplace(temp, final_path).is_ok()) {
-      Status removed = io.unlink(temp);
-      (void)removed;
-      return;
+void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+                const std::string& spool, const std::vector<wal::WalFileName>& wanted,
+                unsigned parallel) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stopped{false};
+  auto worker = [&] {
+    std::unique_ptr<io::Io> io = make_io();
+    GetOptions one_core;
+    one_core.threads = 1;
+    for (size_t i = next++; i < wanted.size() && !stopped; i = next++) {
+      const wal::WalFileName& name = wanted[i];
+      const std::string final_path = spool + "/" + name.to_string();
+      if (io::entry_type(final_path).is_ok()) continue;
+      const std::string temp = spool + "/" + std::string(kTempPrefix) + name.to_string() + "." +
+                               std::to_string(::getpid());
+      Result<GetResult> got = get_file(*io, layout, name.to_string(), temp, one_core);
+      if (!got.is_ok() || !io->rename_noreplace(temp, final_path).is_ok()) {
+        Status removed = io->unlink(temp);
+        (void)removed;
+        stopped = true;
+      }
     }
-  }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < std::max(1u, parallel); ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
 }
 
 }  // namespace walpipe::pipeline

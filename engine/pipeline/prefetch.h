@@ -37,10 +37,13 @@ std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64
 // gap), and every temporary left by a killed prefetcher.
 void prune_spool(io::Io& io, const std::string& spool, const std::vector<wal::WalFileName>& wanted);
 
-// Fetches each of `wanted` that is not spooled yet, in order, through get_file into a temporary
-// and then its final name. Stops at the first file the archive does not hold or that fails
-// (a full spool disk stops prefetching, never recovery).
-void fill_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
-                const std::vector<wal::WalFileName>& wanted);
+// Fetches each of `wanted` that is not spooled yet, oldest first, through get_file into a
+// temporary and then its final name, `parallel` files at a time with one core each: a restore
+// has serial steps (the checks after decompression), and whole files side by side keep every
+// core busy. No file is started after one that the archive does not hold or that fails (a full
+// spool disk stops prefetching, never recovery).
+void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+                const std::string& spool, const std::vector<wal::WalFileName>& wanted,
+                unsigned parallel);
 
 }  // namespace walpipe::pipeline

@@ -1,5 +1,7 @@
 // Prefetching get: the next segments of the timeline wait in a spool beside DEST, complete and
 // checked, and the next call is served by a rename; nothing else in the spool is ever served.
+#include "pipeline/prefetch.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "archive/layout.h"
+#include "io/uring_io.h"
 #include "support/corpus.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -82,6 +86,37 @@ TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
   EXPECT_EQ(fs::status(dest()).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000035"));
+}
+
+// The prefetcher fetches files side by side, one core each: whatever finishes first, only
+// complete, checked files get final names, none beyond what the archive holds, and no
+// temporary is left behind.
+TEST_F(Prefetch, ParallelFillSpoolsCompleteFilesOnlyAndLeavesNoTemporaries) {
+  io::SyncIo sync;
+  ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
+  auto make_io = [] {
+    std::string why;
+    return io::make_default_io(&why);
+  };
+  archive::Layout layout(archive());
+  std::vector<wal::WalFileName> wanted;
+  for (const char* name :
+       {"000000010000000000000034", "000000010000000000000035", "000000010000000000000036",
+        "000000010000000000000037", "000000010000000000000038"})
+    wanted.push_back(*wal::parse_file_name(name));
+  pipeline::fill_spool(make_io, layout, spool(), wanted, 3);
+  EXPECT_EQ(spooled(),
+            (std::vector<std::string>{"000000010000000000000034", "000000010000000000000035",
+                                      "000000010000000000000036"}));
+  for (const std::string& name : spooled()) {
+    std::ifstream in(spool() + "/" + name, std::ios::binary);
+    std::vector<char> got((std::istreambuf_iterator<char>(in)), {});
+    const auto& want = corpus_bytes("pg16/1mb/" + name);
+    EXPECT_TRUE(got.size() == want.size() && std::memcmp(got.data(), want.data(), got.size()) == 0)
+        << name;
+  }
+  for (const auto& e : fs::directory_iterator(spool()))
+    EXPECT_FALSE(e.path().filename().string().starts_with(".fetching.")) << e.path();
 }
 
 TEST_F(Prefetch, TemporariesInTheSpoolAreNeverServed) {
