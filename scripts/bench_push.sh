@@ -125,14 +125,14 @@ run_restore() {
   local c0 t0 t1 c1 me=$BASHPID
   c0=$(cpu_of_children "$me"); t0=$(now)
   for s in "${segs[@]}"; do
-    # PostgreSQL removes a leftover RECOVERYXLOG before it runs restore_command.
-    rm -f "$out/RECOVERYXLOG"
     case $kind in
       cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
       walpipe) "$WALPIPE" get --prefetch 0 --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
       walpipe_prefetch) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
       pgbr) pgbr pgbr_zst archive-get "$s" "$out/RECOVERYXLOG" >/dev/null ;;
     esac
+    # PostgreSQL keeps what it restored under the segment's name: a rename, not a delete.
+    mv "$out/RECOVERYXLOG" "$out/$s"
   done
   t1=$(now); c1=$(cpu_of_children "$me")
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l)"
@@ -196,6 +196,11 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   row 'walpipe get --prefetch 0' get_walpipe ''
   row 'walpipe get (prefetch, as restore_command)' get_walpipe_prefetch ''
   if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr ''; fi
+  echo
+  echo "CPU is that of the commands PostgreSQL runs, one per segment (and of the \`mv\` with which"
+  echo "each restored file is kept under its segment name, as PostgreSQL renames RECOVERYXLOG);"
+  echo "the background look-ahead pusher, the prefetcher and pgBackRest's async process are not"
+  echo "counted, their work shows in the wall time of the calls that wait for them."
   echo
   echo "Peak RSS: walpipe push of one segment $((rss_push / 1024)) MiB, walpipe get $((rss_get / 1024)) MiB."
 } | tee "$RESULTS"
