@@ -81,7 +81,11 @@ EntryType type_of(const std::string& dir, const struct dirent& e) {
   if (e.d_type == DT_DIR) return EntryType::kDirectory;
   if (e.d_type == DT_UNKNOWN || e.d_type == DT_LNK) {
     Result<EntryType> t = entry_type(dir + "/" + e.d_name);
-    if (t.is_ok()) return *t;
+    if (!t.is_ok()) return EntryType::kOther;
+    // A link to a file is that file; a link to a folder is not followed, so a link back up
+    // the tree cannot make a walk go round forever.
+    if (e.d_type == DT_LNK && *t == EntryType::kDirectory) return EntryType::kOther;
+    return *t;
   }
   return EntryType::kOther;
 }

@@ -89,7 +89,8 @@ struct DirEntry {
   EntryType type;
 };
 
-// Entries of a directory, "." and ".." left out, sorted by name.
+// Entries of a directory, "." and ".." left out, sorted by name. A symbolic link has the type of
+// what it points to, except that a link to a directory is kOther: walks never follow one.
 Result<std::vector<DirEntry>> list_directory(const std::string& path);
 
 // The first `limit` entries of a directory whose names sort after `after` and that `keep`

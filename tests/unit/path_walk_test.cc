@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,17 @@ TEST(PathWalker, WalksNestedFoldersInNameOrderAcrossManyWindows) {
   for (unsigned i = 0; i < 5; ++i)
     expected.push_back(dir.file("wal/0000000200000000/" + segment_name(2, i)));
   EXPECT_EQ(walked, expected);
+}
+
+TEST(PathWalker, LinkedFilesAreWalkedAndLinkedFoldersAreNot) {
+  ScratchDir dir;
+  std::string real = dir.write("elsewhere/" + segment_name(1, 7), "");
+  std::string seg = dir.write("wal/" + segment_name(1, 5), "");
+  std::filesystem::create_symlink(real, dir.file("wal/" + segment_name(1, 7)));
+  // A link back up the tree: followed, it would nest without end.
+  std::filesystem::create_directory_symlink(dir.file("wal"), dir.file("wal/loop"));
+  EXPECT_EQ(walk({dir.file("wal")}),
+            (std::vector<std::string>{seg, dir.file("wal/" + segment_name(1, 7))}));
 }
 
 TEST(PathWalker, FilesAreTakenAsGivenAndRootsKeepTheirOrder) {
