@@ -298,8 +298,8 @@ class Tracker : public ::testing::Test {
   }
   // A segment with no records starting in it: its links check only the continuation length.
   void add(wal::ChainTracker& tracker, uint64_t segno, const std::string& folder = "/a",
-           uint64_t sysid = 7, uint64_t records = 0) {
-    wal::WalFileName name = wal::segment_file_name(1, segno, kSize);
+           uint64_t sysid = 7, uint64_t records = 0, wal::TimeLineId tli = 1) {
+    wal::WalFileName name = wal::segment_file_name(tli, segno, kSize);
     wal::ChainPoint p;
     p.is_wal = true;
     p.magic = 0xD110;
@@ -308,6 +308,7 @@ class Tracker : public ::testing::Test {
     p.segment_start = segno * kSize;
     p.end_lsn = p.segment_start + kSize;
     p.record_count = records;
+    p.min_page_tli = tli;
     tracker.add_segment(wal::ChainFile{index_++, folder + "/" + name.to_string(), folder}, name, p);
   }
   std::vector<std::pair<std::string, Finding>> with(const std::string& code) const {
@@ -359,6 +360,33 @@ TEST_F(Tracker, ACopyWithOtherContentFromAnotherFolderIsAConflict) {
   ASSERT_EQ(conflicts.size(), 1u);
   EXPECT_EQ(conflicts[0].first, "/pg_wal/" + wal::segment_file_name(1, 150, kSize).to_string());
   EXPECT_TRUE(with("CHAIN_GAP").empty());
+}
+
+// Timeline 2 branched at the start of segment 10: its segments 8 and 9 cannot exist. The history
+// is checked against them whether it comes before them (name order) or after them (files given
+// one by one): late, it still finds the run's first segment, which is what the walk keeps.
+TEST_F(Tracker, SegmentsBeforeTheBranchPointAreFoundWhicheverArrivesFirst) {
+  for (bool history_first : {true, false}) {
+    SCOPED_TRACE(history_first ? "history first" : "history last");
+    found_.clear();
+    auto tracker = make();
+    wal::TimelineHistory history;
+    history.timeline = 2;
+    history.entries.push_back(wal::HistoryEntry{1, 10ull * kSize, "promoted"});
+    auto add_history = [&] {
+      tracker.add_history(wal::ChainFile{index_++, "/a/00000002.history", "/a"}, history);
+    };
+    if (history_first) add_history();
+    for (uint64_t s = 9; s <= 40; ++s) add(tracker, s, "/a", 7, 0, 2);
+    if (!history_first) add_history();
+    tracker.finish();
+    auto before = with("TLI_NOT_IN_HISTORY");
+    ASSERT_EQ(before.size(), 1u);
+    EXPECT_EQ(before[0].first, "/a/" + wal::segment_file_name(2, 9, kSize).to_string());
+    EXPECT_NE(before[0].second.message.find("lies before the timeline's branch point"),
+              std::string::npos)
+        << before[0].second.message;
+  }
 }
 
 TEST_F(Tracker, ManyFilesOfAnotherClusterAreNamedThenCounted) {
