@@ -11,13 +11,13 @@ set -euo pipefail
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly SRC_DIR
 bash "$SRC_DIR/scripts/setup.sh" bench >&2
-readonly BIN=/usr/lib/postgresql/15/bin
 readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/e2e
-readonly PORT=54331
+readonly PG_HOST=$WORK PG_PORT=54331
+# shellcheck source=pg_load.sh
+source "$SRC_DIR/scripts/pg_load.sh"
 readonly RESULTS=$SRC_DIR/bench/results/e2e.md
 seconds=${1:-60}
 
-as_pg() { runuser -u postgres -- "$@"; }
 note() { echo "bench_e2e: $*" >&2; }
 
 cmake -S "$SRC_DIR" -B "$SRC_DIR/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -25,25 +25,13 @@ cmake -S "$SRC_DIR" -B "$SRC_DIR/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Releas
 cmake --build "$SRC_DIR/build-bench" --target walpipe >/dev/null
 install -m 0755 "$SRC_DIR/build-bench/tools/walpipe" /usr/local/bin/walpipe
 
-psql_q() { as_pg psql -h "$WORK" -p "$PORT" -U postgres -d postgres -Atqc "$1"; }
-
 # run NAME ARCHIVE_COMMAND [SETUP]: prints one table row.
 run() {
   local name=$1 command=$2
-  as_pg "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$WORK" && mkdir -p "$WORK/archive" "$WORK/pgbackrest" && chown -R postgres: "$WORK"
   chmod 700 "$WORK/archive"
-  as_pg "$BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
-  cat >>"$WORK/data/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-archive_mode = on
-archive_command = '$command'
-max_wal_size = 4GB
-checkpoint_timeout = 30min
-synchronous_commit = off
-CONF
+  pg_init "$WORK/data" "$command"
   if [[ $name == pgbackrest ]]; then
     cat >"$WORK/pgbackrest/pgbackrest.conf" <<CONF
 [global]
@@ -57,37 +45,29 @@ compress-type=zst
 start-fast=y
 [bench]
 pg1-path=$WORK/data
-pg1-port=$PORT
+pg1-port=$PG_PORT
 pg1-socket-path=$WORK
 CONF
     chown -R postgres: "$WORK/pgbackrest"
   fi
-  as_pg "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w start >/dev/null
   if [[ $name == pgbackrest ]]; then
     as_pg pgbackrest --config="$WORK/pgbackrest/pgbackrest.conf" --stanza=bench stanza-create >/dev/null
   fi
-  as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
+  as_pg "$PG_BIN/pgbench" -h "$WORK" -p "$PG_PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
   psql_q "SELECT pg_stat_reset_shared('archiver')" >/dev/null
   local lsn0 archived0 t0 tps
   lsn0=$(psql_q "SELECT pg_current_wal_lsn()")
   archived0=$(psql_q "SELECT archived_count FROM pg_stat_archiver")
   t0=$(date +%s.%N)
-  # A bulk-insert loop beside pgbench: the heaviest WAL this machine makes.
-  psql_q "CREATE TABLE bulk (id int, pad text)" >/dev/null
-  as_pg timeout "$seconds" sh -c "while psql -h $WORK -p $PORT -U postgres -d postgres -qc \
-    \"INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g\" \
-    >/dev/null 2>&1; do :; done" &
-  local bulk=$!
-  tps=$(as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -c 16 -j 2 -T "$seconds" -N postgres 2>/dev/null |
-    awk '/^tps =/ {print $3}')
-  wait "$bulk" || true
+  tps=$(pg_load "$seconds")
   local t1 wal archived ready failed
   t1=$(date +%s.%N)
   wal=$(psql_q "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')")
   archived=$(psql_q "SELECT archived_count FROM pg_stat_archiver")
   failed=$(psql_q "SELECT failed_count FROM pg_stat_archiver")
   ready=$(find "$WORK/data/pg_wal/archive_status" -name '*.ready' | wc -l)
-  as_pg "$BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
   local elapsed
   elapsed=$(echo "$t1 - $t0" | bc -l)
   printf '| %s | %.0f | %.1f | %.2f | %s | %s |\n' "$name" "$tps" \

@@ -12,17 +12,16 @@ set -euo pipefail
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly SRC_DIR
 bash "$SRC_DIR/scripts/setup.sh" bench >&2
-readonly BIN=/usr/lib/postgresql/15/bin
 readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/recovery
-readonly PORT=54332
+readonly PG_HOST=$WORK PG_PORT=54332
+# shellcheck source=pg_load.sh
+source "$SRC_DIR/scripts/pg_load.sh"
 readonly RESULTS=$SRC_DIR/bench/results/recovery.md
 seconds=${1:-30}
 reps=3
 
-as_pg() { runuser -u postgres -- "$@"; }
 note() { echo "bench_recovery: $*" >&2; }
 die() { echo "bench_recovery: error: $*" >&2; exit 1; }
-psql_q() { as_pg psql -h "$WORK" -p "$PORT" -U postgres -d postgres -Atqc "$1"; }
 
 cmake -S "$SRC_DIR" -B "$SRC_DIR/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
@@ -31,7 +30,7 @@ install -m 0755 "$SRC_DIR/build-bench/tools/walpipe" /usr/local/bin/walpipe
 
 stop_all() {
   for d in "$WORK"/data "$WORK"/replay; do
-    [[ -d $d ]] && as_pg "$BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
+    [[ -d $d ]] && as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
   done
 }
 trap stop_all EXIT
@@ -41,40 +40,16 @@ chmod 700 "$WORK/raw" "$WORK/walpipe"
 
 # --- The WAL: a primary under load, archiving raw segments -------------------------------
 note "primary under load for ${seconds}s"
-as_pg "$BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
-cat >>"$WORK/data/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-archive_mode = on
-archive_command = 'test ! -f $WORK/raw/%f && cp %p $WORK/raw/%f'
-max_wal_size = 4GB
-checkpoint_timeout = 30min
-synchronous_commit = off
-CONF
-as_pg "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/primary.log" -w start >/dev/null
-as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
-psql_q "CREATE TABLE bulk (id int, pad text)" >/dev/null
+pg_init "$WORK/data" "test ! -f $WORK/raw/%f && cp %p $WORK/raw/%f"
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/primary.log" -w start >/dev/null
+as_pg "$PG_BIN/pgbench" -h "$WORK" -p "$PG_PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
 # Without WAL of its own: every byte of it is replayed through restore_command.
-as_pg "$BIN/pg_basebackup" -h "$WORK" -p "$PORT" -U postgres -D "$WORK/base" -X none -c fast
-as_pg timeout "$seconds" sh -c "while psql -h $WORK -p $PORT -U postgres -d postgres -qc \
-  \"INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g\" \
-  >/dev/null 2>&1; do :; done" &
-bulk=$!
-as_pg "$BIN/pgbench" -h "$WORK" -p "$PORT" -U postgres -c 16 -j 2 -T "$seconds" -N postgres \
-  >/dev/null 2>&1
-wait "$bulk" || true
-# An INSERT whose client timeout killed may still be running: end it, so the count is final.
-psql_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" >/dev/null
-while [[ $(psql_q "SELECT count(*) FROM pg_stat_activity
-                   WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()") != 0 ]]; do
-  sleep 0.1
-done
+as_pg "$PG_BIN/pg_basebackup" -h "$WORK" -p "$PG_PORT" -U postgres -D "$WORK/base" -X none -c fast
+pg_load "$seconds" >/dev/null
 rows=$(psql_q "SELECT count(*) FROM bulk")
 psql_q "SELECT pg_switch_wal()" >/dev/null
 # A fast shutdown lets the archiver finish the last segments.
-as_pg "$BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
 ready=$(find "$WORK/data/pg_wal/archive_status" -name '*.ready' | wc -l)
 ((ready == 0)) || die "$ready segments were not archived"
 
@@ -118,13 +93,13 @@ CONF
   fi
   local t0 t1
   t0=$(date +%s.%N)
-  as_pg "$BIN/pg_ctl" -D "$WORK/replay" -l "$WORK/replay-$name.log" start >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/replay" -l "$WORK/replay-$name.log" start >/dev/null
   until [[ $(psql_q "SELECT NOT pg_is_in_recovery()" 2>/dev/null) == t ]]; do sleep 0.05; done
   t1=$(date +%s.%N)
   local got
   got=$(psql_q "SELECT count(*) FROM bulk")
   [[ $got == "$rows" ]] || die "$name replay has $got rows of bulk, the primary had $rows"
-  as_pg "$BIN/pg_ctl" -D "$WORK/replay" -m immediate stop >/dev/null
+  as_pg "$PG_BIN/pg_ctl" -D "$WORK/replay" -m immediate stop >/dev/null
   echo "$t1 - $t0" | bc -l
 }
 

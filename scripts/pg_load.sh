@@ -1,0 +1,47 @@
+# Sourced by the benchmarks that run PostgreSQL 15 under write load (bench_e2e.sh,
+# bench_recovery.sh): a throwaway cluster reached through a socket folder, and the heaviest
+# WAL this 2-core machine makes. The caller sets PG_HOST (socket folder) and PG_PORT.
+
+readonly PG_BIN=/usr/lib/postgresql/15/bin
+
+as_pg() { runuser -u postgres -- "$@"; }
+psql_q() { as_pg psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc "$1"; }
+
+# pg_init DATA ARCHIVE_COMMAND: a new cluster in DATA that archives with ARCHIVE_COMMAND and
+# checkpoints rarely, so that the load writes WAL rather than data pages.
+pg_init() {
+  local data=$1 command=$2
+  as_pg "$PG_BIN/initdb" -D "$data" -A trust -U postgres >/dev/null
+  cat >>"$data/postgresql.conf" <<CONF
+port = $PG_PORT
+listen_addresses = ''
+unix_socket_directories = '$PG_HOST'
+archive_mode = on
+archive_command = '$command'
+max_wal_size = 4GB
+checkpoint_timeout = 30min
+synchronous_commit = off
+CONF
+}
+
+# pg_load SECONDS: pgbench -N with 16 clients beside a loop of bulk INSERTs into table bulk
+# (created here), for SECONDS; prints pgbench's TPS. An INSERT cut off by the end is ended
+# too, so that what the table holds afterwards is final.
+pg_load() {
+  local seconds=$1 bulk tps
+  psql_q "CREATE TABLE bulk (id int, pad text)" >/dev/null
+  as_pg timeout "$seconds" sh -c "while psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -qc \
+    \"INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g\" \
+    >/dev/null 2>&1; do :; done" &
+  bulk=$!
+  tps=$(as_pg "$PG_BIN/pgbench" -h "$PG_HOST" -p "$PG_PORT" -U postgres -c 16 -j 2 \
+    -T "$seconds" -N postgres 2>/dev/null | awk '/^tps =/ {print $3}')
+  wait "$bulk" || true
+  psql_q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" >/dev/null
+  while [[ $(psql_q "SELECT count(*) FROM pg_stat_activity
+                     WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()") != 0 ]]; do
+    sleep 0.1
+  done
+  echo "$tps"
+}
