@@ -11,19 +11,23 @@ constexpr int kWindowLogMax = 27;
 }  // namespace
 
 struct ZstdDecoder::Impl {
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  Impl() {
+    WALPIPE_CHECK(dctx != nullptr);
+    ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, kWindowLogMax);
+  }
   ~Impl() { ZSTD_freeDCtx(dctx); }
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
 };
 
-ZstdDecoder::ZstdDecoder() : impl_(std::make_unique<Impl>()) {
-  WALPIPE_CHECK(impl_->dctx != nullptr);
-  ZSTD_DCtx_setParameter(impl_->dctx, ZSTD_d_windowLogMax, kWindowLogMax);
-}
+ZstdDecoder::ZstdDecoder() : impl_(std::make_unique<Impl>()) {}
 
 ZstdDecoder::~ZstdDecoder() = default;
 
 void ZstdDecoder::reset(std::string what) {
-  ZSTD_DCtx_reset(impl_->dctx, ZSTD_reset_session_only);
+  // A fresh context for every file: zstd keeps buffers sized by earlier frames, and with them
+  // a malformed frame decodes differently (found by fuzzing). What a file is said to be must
+  // not depend on the file read before it; a context costs microseconds next to a segment.
+  impl_ = std::make_unique<Impl>();
   what_ = std::move(what);
   frame_done_ = true;
 }
