@@ -66,9 +66,9 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-// Maps all `size` bytes of a file read-only, populated up front: for files nobody truncates
-// while they are read (PostgreSQL never truncates a WAL segment). Costs no copy and no fresh
-// memory. A file of size 0 maps to an empty view.
+// Maps all `size` bytes of a file read-only; pages are mapped as they are first read. For files
+// nobody truncates while they are read (PostgreSQL never truncates a WAL segment). Costs no copy
+// and no fresh memory. A file of size 0 maps to an empty view.
 Result<MappedFile> map_file(const Fd& fd, size_t size, const std::string& path);
 
 Result<Fd> open_for_read(const std::string& path);

@@ -13,8 +13,6 @@
 
 namespace walpipe::pipeline {
 
-inline constexpr uint32_t kDefaultFrameInputSize = 1 << 20;
-
 // Compressed frames, in order, each in its own slot of one O_DIRECT-ready buffer: slots are
 // as large as a frame can compress to, so workers never wait for each other, and only the
 // bytes written are ever touched in memory. `headroom` bytes before the first slot and a few
