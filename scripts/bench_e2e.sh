@@ -20,10 +20,7 @@ seconds=${1:-60}
 
 note() { echo "bench_e2e: $*" >&2; }
 
-cmake -S "$SRC_DIR" -B "$SRC_DIR/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
-cmake --build "$SRC_DIR/build-bench" --target walpipe >/dev/null
-install -m 0755 "$SRC_DIR/build-bench/tools/walpipe" /usr/local/bin/walpipe
+install_walpipe "$SRC_DIR"
 
 # run NAME ARCHIVE_COMMAND [SETUP]: prints one table row.
 run() {

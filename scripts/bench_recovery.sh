@@ -23,10 +23,7 @@ reps=3
 note() { echo "bench_recovery: $*" >&2; }
 die() { echo "bench_recovery: error: $*" >&2; exit 1; }
 
-cmake -S "$SRC_DIR" -B "$SRC_DIR/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
-cmake --build "$SRC_DIR/build-bench" --target walpipe >/dev/null
-install -m 0755 "$SRC_DIR/build-bench/tools/walpipe" /usr/local/bin/walpipe
+install_walpipe "$SRC_DIR"
 
 stop_all() {
   for d in "$WORK"/data "$WORK"/replay; do

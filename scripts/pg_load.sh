@@ -4,6 +4,15 @@
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
 
+# install_walpipe SRC_DIR: a Release build of walpipe in SRC_DIR/build-bench, installed where
+# PostgreSQL's archive_command and restore_command find it.
+install_walpipe() {
+  cmake -S "$1" -B "$1/build-bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
+  cmake --build "$1/build-bench" --target walpipe >/dev/null
+  install -m 0755 "$1/build-bench/tools/walpipe" /usr/local/bin/walpipe
+}
+
 as_pg() { runuser -u postgres -- "$@"; }
 psql_q() { as_pg psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc "$1"; }
 

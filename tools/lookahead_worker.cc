@@ -30,10 +30,7 @@ void start_lookahead(const archive::Layout& layout, const std::vector<std::strin
     }
     // Rings set up before fork() belong to the parent: this process makes its own. Failures are
     // left for PostgreSQL's own call for that file, which reports them.
-    pipeline::push_files(todo, layout, options, [] {
-      std::string why;
-      return io::make_default_io(&why);
-    });
+    pipeline::push_files(todo, layout, options, io::default_io_factory());
   });
 }
 

@@ -31,12 +31,8 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
     std::vector<wal::WalFileName> wanted =
         pipeline::next_segments(restored, (*identity)->segment_size, count);
     pipeline::prune_spool(*io, spool, wanted);
-    pipeline::fill_spool(
-        [] {
-          std::string unused;
-          return io::make_default_io(&unused);
-        },
-        layout, spool, wanted, std::max(1u, std::thread::hardware_concurrency()));
+    pipeline::fill_spool(io::default_io_factory(), layout, spool, wanted,
+                         std::max(1u, std::thread::hardware_concurrency()));
   });
 }
 

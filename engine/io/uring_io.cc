@@ -166,6 +166,13 @@ Status UringIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> o
   return Status::ok();
 }
 
+IoFactory default_io_factory() {
+  return [] {
+    std::string why;
+    return make_default_io(&why);
+  };
+}
+
 std::unique_ptr<Io> make_default_io(std::string* why) {
   if (const char* forced = std::getenv("WALPIPE_IO"); forced && std::string(forced) == "sync") {
     *why = "sync (WALPIPE_IO=sync)";

@@ -41,4 +41,8 @@ class UringIo : public SyncIo {
 // The backend to use on this host: io_uring when it works, else SyncIo; `why` says which and why.
 std::unique_ptr<Io> make_default_io(std::string* why);
 
+// make_default_io for code that needs one backend per thread; which backend and why is not
+// kept (the command reports it once, for its own backend).
+IoFactory default_io_factory();
+
 }  // namespace walpipe::io

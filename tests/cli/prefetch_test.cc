@@ -94,17 +94,13 @@ TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
 TEST_F(Prefetch, ParallelFillSpoolsCompleteFilesOnlyAndLeavesNoTemporaries) {
   io::SyncIo sync;
   ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
-  auto make_io = [] {
-    std::string why;
-    return io::make_default_io(&why);
-  };
   archive::Layout layout(archive());
   std::vector<wal::WalFileName> wanted;
   for (const char* name :
        {"000000010000000000000034", "000000010000000000000035", "000000010000000000000036",
         "000000010000000000000037", "000000010000000000000038"})
     wanted.push_back(*wal::parse_file_name(name));
-  pipeline::fill_spool(make_io, layout, spool(), wanted, 3);
+  pipeline::fill_spool(io::default_io_factory(), layout, spool(), wanted, 3);
   EXPECT_EQ(spooled(),
             (std::vector<std::string>{"000000010000000000000034", "000000010000000000000035",
                                       "000000010000000000000036"}));

@@ -54,10 +54,8 @@ TEST(PushFiles, ArchivesARunAndKeepsGoingPastAFailure) {
   sources.insert(sources.begin() + 1, dir.file("pg_wal/000000010000000000000040"));  // missing
   std::filesystem::create_directories(dir.file("archive"));
   archive::Layout layout(dir.file("archive"));
-  auto results = pipeline::push_files(sources, layout, pipeline::PushOptions{}, [] {
-    std::string why;
-    return io::make_default_io(&why);
-  });
+  auto results =
+      pipeline::push_files(sources, layout, pipeline::PushOptions{}, io::default_io_factory());
   ASSERT_EQ(results.size(), 4u);
   EXPECT_FALSE(results[1].is_ok());
   EXPECT_EQ(results[1].status().code(), Code::kNotFound);
@@ -99,10 +97,7 @@ TEST(PushFiles, RecycledBuffersGiveEveryObjectExactlyItsOwnBytes) {
       sources.push_back(dir.write("pg_wal/" + base_name(rel), corpus_bytes(rel)));
     std::filesystem::create_directories(dir.file("archive"));
     archive::Layout layout(dir.file("archive"));
-    auto make_io = [] {
-      std::string why;
-      return io::make_default_io(&why);
-    };
+    io::IoFactory make_io = io::default_io_factory();
     auto results = pipeline::push_files(sources, layout, pipeline::PushOptions{}, make_io);
     for (const auto& r : results) ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     auto io = make_io();
