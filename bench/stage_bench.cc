@@ -50,14 +50,14 @@ void bm_compress(benchmark::State& state) {
   int level = static_cast<int>(state.range(0));
   unsigned threads = state.range(1) ? cores() : 1;
   size_t compressed = 0;
-  // As a long-running pusher does: each set compresses into the buffer of the one before.
+  // As a long-running pusher does: each run compresses into the buffer of the one before.
   io::AlignedBuffer reuse;
   for (auto _ : state) {
-    auto frames =
-        pipeline::compress_frames(g_segment, 1 << 20, level, threads, 0, nullptr, std::move(reuse));
+    pipeline::FrameCompression compression(g_segment, 1 << 20, level, threads, 0, std::move(reuse));
+    auto sizes = compression.finish();
     compressed = 0;
-    for (Bytes f : frames->frames) compressed += f.size();
-    reuse = std::move(frames->buffer);
+    for (uint32_t size : *sizes) compressed += size;
+    reuse = std::move(compression.buffer());
   }
   set_bytes(state);
   state.counters["ratio"] = static_cast<double>(g_segment.size()) / static_cast<double>(compressed);
@@ -76,7 +76,7 @@ void bm_decompress(benchmark::State& state) {
   set_bytes(state);
 }
 
-// The durable write of one compressed object, as commit_object issues it.
+// The durable write of one whole compressed object in one call.
 void bm_write_durably(benchmark::State& state) {
   const bool uring = state.range(0) != 0;
   const bool direct = state.range(1) != 0;
@@ -98,7 +98,7 @@ void bm_write_durably(benchmark::State& state) {
       state.SkipWithError(fd.status().message().c_str());
       break;
     }
-    Status s = io->write_durably(*fd, object.span(), path);
+    Status s = io->write_durably(*fd, 0, object.span(), path);
     if (!s.is_ok()) state.SkipWithError(s.message().c_str());
     Status closed = io->close(*fd, path);
     (void)closed;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <utility>
 #include <vector>
 
 #include "archive/object.h"
@@ -91,37 +92,6 @@ Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
   return CommitOutcome::kAlreadyPresent;
 }
 
-namespace {
-
-Status write_temp_buffered(io::Io& io, const std::string& tmp, Bytes object) {
-  Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Status written = io.write_durably(*fd, object, tmp);
-  Status closed = io.close(*fd, tmp);
-  return written.is_ok() ? closed : written;
-}
-
-Status write_temp(io::Io& io, const std::string& tmp, Bytes object) {
-  Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
-  bool direct = fd.is_ok();
-  if (!fd.is_ok() && fd.status().code() == Code::kUnsupported) {
-    // tmpfs and some FUSE/NFS mounts refuse O_DIRECT: buffered writes plus fdatasync are as
-    // durable, only slower.
-    fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  }
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Status written = io.write_durably(*fd, object, tmp);
-  Status closed = io.close(*fd, tmp);
-  if (direct && written.code() == Code::kUnsupported) {
-    // Some filesystems accept O_DIRECT at open and refuse the write itself (EINVAL).
-    WALPIPE_TRY(io.unlink(tmp));
-    return write_temp_buffered(io, tmp, object);
-  }
-  return written.is_ok() ? closed : written;
-}
-
-}  // namespace
-
 Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
   Result<io::EntryType> root = io::entry_type(layout.root());
   if (!root.is_ok() || *root != io::EntryType::kDirectory)
@@ -149,26 +119,105 @@ size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age
   return removed;
 }
 
+Result<ObjectWriter> ObjectWriter::begin(io::Io& io, const Layout& layout,
+                                         const wal::WalFileName& name) {
+  std::string tmp = layout.temp_path(name.to_string());
+  Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
+  bool direct = fd.is_ok();
+  if (!fd.is_ok() && fd.status().code() == Code::kUnsupported) {
+    // tmpfs and some FUSE/NFS mounts refuse O_DIRECT: buffered writes plus fdatasync are as
+    // durable, only slower.
+    fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  }
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  return ObjectWriter(io, layout, name, std::move(tmp), std::move(*fd), direct);
+}
+
+ObjectWriter::ObjectWriter(io::Io& io, const Layout& layout, const wal::WalFileName& name,
+                           std::string tmp, io::Fd fd, bool direct)
+    : io_(&io),
+      layout_(&layout),
+      name_(name),
+      tmp_(std::move(tmp)),
+      fd_(std::move(fd)),
+      direct_(direct) {}
+
+ObjectWriter::ObjectWriter(ObjectWriter&& other) noexcept
+    : io_(other.io_),
+      layout_(other.layout_),
+      name_(other.name_),
+      tmp_(std::move(other.tmp_)),
+      fd_(std::move(other.fd_)),
+      direct_(other.direct_),
+      written_(other.written_),
+      done_(std::exchange(other.done_, true)) {}
+
+ObjectWriter::~ObjectWriter() { abandon(); }
+
+void ObjectWriter::abandon() {
+  if (done_) return;
+  done_ = true;
+  // The first error is the one reported; a temporary file left behind is swept later.
+  if (fd_.valid()) (void)io_->close(fd_, tmp_);
+  (void)io_->unlink(tmp_);
+}
+
+Status ObjectWriter::reopen_buffered() {
+  // Some filesystems accept O_DIRECT at open and refuse the write itself (EINVAL). Nothing was
+  // written yet: start the file again without it.
+  WALPIPE_TRY(io_->close(fd_, tmp_));
+  WALPIPE_TRY(io_->unlink(tmp_));
+  Result<io::Fd> fd = io_->open(tmp_, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  fd_ = std::move(*fd);
+  direct_ = false;
+  return Status::ok();
+}
+
+Status ObjectWriter::write(uint64_t offset, Bytes piece) {
+  WALPIPE_CHECK(!done_);
+  Status s = io_->write_at(fd_, offset, piece, tmp_);
+  if (s.code() == Code::kUnsupported && direct_ && !written_) {
+    WALPIPE_TRY(reopen_buffered());
+    s = io_->write_at(fd_, offset, piece, tmp_);
+  }
+  if (!s.is_ok()) {
+    abandon();
+    return s;
+  }
+  written_ = true;
+  return s;
+}
+
+Result<CommitOutcome> ObjectWriter::commit(uint64_t offset, Bytes last_piece,
+                                           const Fingerprint& fingerprint) {
+  WALPIPE_CHECK(!done_);
+  Status s = io_->write_durably(fd_, offset, last_piece, tmp_);
+  if (s.code() == Code::kUnsupported && direct_ && !written_) {
+    WALPIPE_TRY(reopen_buffered());
+    s = io_->write_durably(fd_, offset, last_piece, tmp_);
+  }
+  if (s.is_ok()) s = io_->close(fd_, tmp_);
+  if (s.is_ok()) s = io_->rename_noreplace(tmp_, layout_->object_path(name_));
+  if (!s.is_ok()) {
+    abandon();
+    if (s.code() != Code::kMismatch) return s;
+    return confirm_existing(*io_, *layout_, name_, fingerprint);  // another pusher won the race
+  }
+  done_ = true;
+  WALPIPE_TRY(sync_folders(*io_, *layout_, name_));
+  return CommitOutcome::kWritten;
+}
+
 Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
                                     Bytes object, const Fingerprint& fingerprint) {
   WALPIPE_CHECK(object.size() % kObjectAlignment == 0);
   WALPIPE_CHECK(reinterpret_cast<uintptr_t>(object.data()) % kObjectAlignment == 0);
   Result<CommitOutcome> existing = confirm_existing(io, layout, name, fingerprint);
   if (existing.is_ok() || existing.status().code() != Code::kNotFound) return existing;
-
-  const std::string tmp = layout.temp_path(name.to_string());
-  const std::string final_path = layout.object_path(name);
-  Status written = write_temp(io, tmp, object);
-  Status renamed = written.is_ok() ? io.rename_noreplace(tmp, final_path) : Status::ok();
-  if (!written.is_ok() || !renamed.is_ok()) {
-    Status cleanup = io.unlink(tmp);
-    (void)cleanup;  // the first error is the one to report; a leftover temp is swept later
-    if (!written.is_ok()) return written;
-    if (renamed.code() != Code::kMismatch) return renamed;
-    return confirm_existing(io, layout, name, fingerprint);  // another pusher won the race
-  }
-  WALPIPE_TRY(sync_folders(io, layout, name));
-  return CommitOutcome::kWritten;
+  Result<ObjectWriter> writer = ObjectWriter::begin(io, layout, name);
+  if (!writer.is_ok()) return std::move(writer).take_status();
+  return writer->commit(0, object, fingerprint);
 }
 
 }  // namespace walpipe::archive

@@ -20,6 +20,39 @@ enum class CommitOutcome { kWritten, kAlreadyPresent };
 // of each new folder. The archive root itself must exist.
 Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileName& name);
 
+// One object written into .tmp/<name>.<unique> piece by piece while it is still being produced
+// (O_DIRECT when the filesystem allows), then committed: the last piece with fdatasync, a rename
+// into place that never replaces (RENAME_NOREPLACE, else link), the folder fsync. Pieces go to
+// their final offsets, in any order, each 4096-aligned in address, offset and size. Destroyed
+// before a successful commit, it removes its temporary file.
+class ObjectWriter {
+ public:
+  static Result<ObjectWriter> begin(io::Io& io, const Layout& layout, const wal::WalFileName& name);
+  ObjectWriter(ObjectWriter&& other) noexcept;
+  ObjectWriter& operator=(ObjectWriter&&) = delete;
+  ~ObjectWriter();
+
+  Status write(uint64_t offset, Bytes piece);
+  // kWritten, or — another pusher linked the name first — what confirm_existing says of its
+  // object: kAlreadyPresent when it holds `fingerprint`, kMismatch when it does not.
+  Result<CommitOutcome> commit(uint64_t offset, Bytes last_piece, const Fingerprint& fingerprint);
+
+ private:
+  ObjectWriter(io::Io& io, const Layout& layout, const wal::WalFileName& name, std::string tmp,
+               io::Fd fd, bool direct);
+  Status reopen_buffered();
+  void abandon();
+
+  io::Io* io_;
+  const Layout* layout_;
+  wal::WalFileName name_;
+  std::string tmp_;
+  io::Fd fd_;
+  bool direct_;
+  bool written_ = false;  // some piece reached the file
+  bool done_ = false;     // committed, or the temporary file is gone
+};
+
 // Stores `object` (4096-aligned in address and size) as `name`:
 //   1. an existing object with the same fingerprint → fsync it and its folder → kAlreadyPresent;
 //      a different one → kMismatch naming both fingerprints, nothing touched;

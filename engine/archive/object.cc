@@ -59,7 +59,8 @@ void fill_from_report(const wal::SegmentReport& r, ObjectMetadata* meta) {
   meta->validation_error = error ? error->message : "";
 }
 
-std::vector<std::byte> encode_metadata(const ObjectMetadata& m) {
+std::vector<std::byte> encode_metadata(const ObjectMetadata& m, size_t payload_size) {
+  WALPIPE_CHECK(m.name.size() <= kMaxNameLength);
   Writer w;
   for (char c : kMetadataTag) w.put(c);
   w.put(m.format_version);
@@ -85,7 +86,15 @@ std::vector<std::byte> encode_metadata(const ObjectMetadata& m) {
   w.put(m.first_commit_time.value_or(0));
   w.put(m.last_commit_time.value_or(0));
   w.put(static_cast<uint8_t>(m.ends_with_switch ? 1 : 0));
-  w.put_string(m.validation_error.substr(0, 1024));
+  w.put_string(m.validation_error.substr(0, kMaxValidationErrorLength));
+  if (m.format_version >= 2) {
+    constexpr size_t kFillerLengthAndChecksum = 8;
+    size_t used = w.bytes().size() + kFillerLengthAndChecksum;
+    WALPIPE_CHECK(payload_size == 0 || payload_size >= used);
+    uint32_t filler = payload_size > used ? static_cast<uint32_t>(payload_size - used) : 0;
+    w.put(filler);
+    w.bytes().resize(w.bytes().size() + filler, std::byte{0});
+  }
   uint32_t crc = crc32c::of(w.bytes());
   w.put(crc);
   return std::move(w.bytes());
@@ -103,9 +112,10 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
   ObjectMetadata m;
   uint32_t frame_count = 0;
   bool ok = r.read(&m.format_version) && r.read(&m.flags);
-  if (ok && m.format_version != kObjectFormatVersion)
+  if (ok && (m.format_version < 1 || m.format_version > kObjectFormatVersion))
     return Status(Code::kUnsupported, "object format version " + std::to_string(m.format_version) +
-                                          " is not supported by this walpipe (it reads version " +
+                                          " is not supported by this walpipe (it reads versions "
+                                          "1 to " +
                                           std::to_string(kObjectFormatVersion) + ")");
   if (ok && (m.flags & ~kKnownFlags) != 0)
     return Status(Code::kUnsupported, "object uses features this walpipe does not know (flags " +
@@ -123,8 +133,14 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
   ok = ok && r.read(&m.wal_magic) && r.read(&m.system_id) && r.read(&m.segment_size) &&
        r.read(&m.page_size) && r.read(&m.timeline) && r.read(&m.first_lsn) && r.read(&m.last_lsn) &&
        r.read(&m.end_lsn) && r.read(&m.record_count) && r.read(&has_times) && r.read(&first_time) &&
-       r.read(&last_time) && r.read(&switched) && read_string(r, payload, &m.validation_error) &&
-       r.remaining() == 0;
+       r.read(&last_time) && r.read(&switched) && read_string(r, payload, &m.validation_error);
+  if (ok && m.format_version >= 2) {
+    uint32_t filler = 0;
+    ok = r.read(&filler) && r.has(filler);
+    for (uint32_t i = 0; ok && i < filler; ++i) ok = payload[r.position() + i] == std::byte{0};
+    ok = ok && r.skip(filler);
+  }
+  ok = ok && r.remaining() == 0;
   if (!ok) return Status(Code::kCorruption, "metadata frame is malformed");
   if (has_times) {
     m.first_commit_time = first_time;
@@ -134,37 +150,58 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
   return m;
 }
 
-size_t object_size(const ObjectMetadata& meta) {
-  size_t size = zstd::kSkippableHeaderSize + encode_metadata(meta).size();
-  for (uint32_t s : meta.frame_sizes) size += s;
-  // The padding frame needs at least its 8-byte header.
-  size += zstd::kSkippableHeaderSize;
+size_t data_offset(size_t frame_count) {
+  // Every field at its largest: the fixed ones, the longest name and validation error, the
+  // filler's length, the checksum, and the frame table.
+  constexpr size_t kFixed = sizeof kMetadataTag + 4 + 4 + 8 + 16 + 4 + 4 + 2 + 8 + 4 + 4 + 4 +
+                            4 * 8 + 1 + 2 * 8 + 1 + 4 + 4;
+  constexpr size_t kLongest =
+      zstd::kSkippableHeaderSize + kFixed + 2 + kMaxNameLength + 2 + kMaxValidationErrorLength;
+  size_t size = kLongest + 4 * frame_count;
   return (size + kObjectAlignment - 1) / kObjectAlignment * kObjectAlignment;
+}
+
+void write_metadata_block(const ObjectMetadata& meta, std::span<std::byte> block) {
+  WALPIPE_CHECK(block.size() == data_offset(meta.frame_sizes.size()));
+  std::vector<std::byte> head;
+  zstd::append_skippable(&head, kMetadataMagicNibble,
+                         encode_metadata(meta, block.size() - zstd::kSkippableHeaderSize));
+  WALPIPE_CHECK(head.size() == block.size());
+  std::memcpy(block.data(), head.data(), head.size());
+}
+
+size_t write_padding(std::span<std::byte> buffer, size_t frames_end) {
+  // The padding frame needs at least its 8-byte header.
+  size_t total = (frames_end + zstd::kSkippableHeaderSize + kObjectAlignment - 1) /
+                 kObjectAlignment * kObjectAlignment;
+  WALPIPE_CHECK(buffer.size() >= total);
+  size_t payload = total - frames_end - zstd::kSkippableHeaderSize;
+  uint32_t header[2] = {0x184D2A50u | kPaddingMagicNibble, static_cast<uint32_t>(payload)};
+  std::memcpy(buffer.data() + frames_end, header, sizeof header);
+  std::memset(buffer.data() + frames_end + sizeof header, 0, payload);
+  return total;
+}
+
+size_t object_size(const ObjectMetadata& meta) {
+  size_t size = data_offset(meta.frame_sizes.size());
+  for (uint32_t s : meta.frame_sizes) size += s;
+  return (size + zstd::kSkippableHeaderSize + kObjectAlignment - 1) / kObjectAlignment *
+         kObjectAlignment;
 }
 
 size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
                        std::span<std::byte> out) {
   WALPIPE_CHECK(frames.size() == meta.frame_sizes.size());
-  const size_t total = object_size(meta);
-  WALPIPE_CHECK(out.size() >= total);
-  std::vector<std::byte> head;
-  zstd::append_skippable(&head, kMetadataMagicNibble, encode_metadata(meta));
-  size_t pos = 0;
-  std::memcpy(out.data(), head.data(), head.size());
-  pos += head.size();
+  WALPIPE_CHECK(out.size() >= object_size(meta));
+  size_t pos = data_offset(frames.size());
   for (size_t i = 0; i < frames.size(); ++i) {
     WALPIPE_CHECK(frames[i].size() == meta.frame_sizes[i]);
     // In place, a frame only ever moves down, and never onto a frame still to be moved.
     std::memmove(out.data() + pos, frames[i].data(), frames[i].size());
     pos += frames[i].size();
   }
-  size_t pad_payload = total - pos - zstd::kSkippableHeaderSize;
-  uint32_t pad_header[2] = {0x184D2A50u | kPaddingMagicNibble, static_cast<uint32_t>(pad_payload)};
-  std::memcpy(out.data() + pos, pad_header, sizeof pad_header);
-  pos += sizeof pad_header;
-  std::memset(out.data() + pos, 0, pad_payload);
-  WALPIPE_CHECK(pos + pad_payload == total);
-  return total;
+  write_metadata_block(meta, out.first(data_offset(frames.size())));
+  return write_padding(out, pos);
 }
 
 Result<ParsedObject> parse_object(Bytes object, const std::string& what) {

@@ -16,7 +16,9 @@
 
 namespace walpipe::archive {
 
-inline constexpr uint32_t kObjectFormatVersion = 1;
+// Version 2 pads the metadata frame so the data frames start at a fixed offset (FORMAT.md);
+// version 1 objects are still read.
+inline constexpr uint32_t kObjectFormatVersion = 2;
 inline constexpr uint32_t kObjectAlignment = 4096;
 inline constexpr uint32_t kMetadataMagicNibble = 0x7;  // frame magic 0x184D2A57
 inline constexpr uint32_t kPaddingMagicNibble = 0xF;   // frame magic 0x184D2A5F
@@ -25,6 +27,9 @@ inline constexpr uint32_t kMaxDataFrames = 1024;
 inline constexpr uint32_t kMinFrameInputSize = 1u << 20;
 inline constexpr uint32_t kMaxFrameInputSize = 4u << 20;
 inline constexpr uint32_t kMaxMetadataSize = 64 * 1024;
+// Longest name and validation error a metadata frame holds: they bound the frame's size.
+inline constexpr size_t kMaxNameLength = 255;
+inline constexpr size_t kMaxValidationErrorLength = 1024;
 
 // Bits of ObjectMetadata::flags. Unknown bits make an object unreadable by this version, so
 // later features (encryption) cannot be misread as plain data.
@@ -61,17 +66,27 @@ struct ObjectMetadata {
 // Copies what a report says about the segment into the metadata fields it has.
 void fill_from_report(const wal::SegmentReport& report, ObjectMetadata* meta);
 
-std::vector<std::byte> encode_metadata(const ObjectMetadata& meta);
+// The metadata payload. A version 2 payload shorter than `payload_size` is filled with zero
+// bytes up to it (the filler is part of the payload and of its checksum).
+std::vector<std::byte> encode_metadata(const ObjectMetadata& meta, size_t payload_size = 0);
 Result<ObjectMetadata> decode_metadata(Bytes payload);
 
-// The largest metadata frame, header included: frames compressed this far into a buffer leave
-// room to assemble the object in place.
-inline constexpr size_t kMaxMetadataFrameSize = 8 + kMaxMetadataSize;  // 8: a skippable header
+// Where the data frames of an object with `frame_count` frames begin: the metadata frame is
+// padded to there whatever it ends up holding (the longest name and validation error), so the
+// frames can be written while the metadata is not yet known. A multiple of kObjectAlignment.
+size_t data_offset(size_t frame_count);
+
+// The metadata frame, padded to fill `block`, which is data_offset(frame count) bytes.
+void write_metadata_block(const ObjectMetadata& meta, std::span<std::byte> block);
+
+// Ends the object whose last data frame ends at `frames_end` of `buffer` with the padding
+// frame; returns the object's size, a multiple of kObjectAlignment. `buffer` must reach it
+// (at most frames_end + 8 + kObjectAlignment).
+size_t write_padding(std::span<std::byte> buffer, size_t frames_end);
 
 // Writes the whole object (metadata, `frames` in order, padding) into `out`, which must hold
-// object_size() bytes; returns that size, a multiple of kObjectAlignment. The frames may
-// already lie in `out`, in order, each no earlier than where it goes (as compress_frames leaves
-// them with kMaxMetadataFrameSize of headroom): they are moved down, not copied elsewhere.
+// object_size() bytes; returns that size. The frames may already lie in `out`, in order, each
+// no earlier than where it goes: they are moved down, not copied elsewhere.
 size_t object_size(const ObjectMetadata& meta);
 size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
                        std::span<std::byte> out);

@@ -80,27 +80,36 @@ Status FaultIo::injected(const Fault& fault, const char* what, const std::string
   return errno_status(fault.err, what, path);
 }
 
+namespace {
+
+// As the real backends report an O_DIRECT write refused by the filesystem.
+Status direct_refused(const std::string& path) {
+  return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
+}
+
+}  // namespace
+
 Result<Fd> FaultIo::open(const std::string& path, int flags, mode_t mode) {
   if (auto f = hit("open")) return injected(*f, "open file", path);
   return inner_->open(path, flags, mode);
 }
 
-Status FaultIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
+Status FaultIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
   if (auto f = hit("write")) {
-    // As the real backends report an O_DIRECT write refused by the filesystem.
-    if (f->action == Fault::Action::kError && f->err == EINVAL)
-      return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
+    if (f->action == Fault::Action::kError && f->err == EINVAL) return direct_refused(path);
     if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
     // Half the data reaches the file and the call "succeeds" short: the backend must finish it.
-    WALPIPE_TRY(inner_->write_durably(fd, data.first(data.size() / 2 / 4096 * 4096), path));
+    WALPIPE_TRY(inner_->write_durably(fd, offset, data.first(data.size() / 2 / 4096 * 4096), path));
   }
-  return inner_->write_durably(fd, data, path);
+  return inner_->write_durably(fd, offset, data, path);
 }
 
 Status FaultIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
   if (auto f = hit("write")) {
+    if (f->action == Fault::Action::kError && f->err == EINVAL) return direct_refused(path);
     if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
-    WALPIPE_TRY(inner_->write_at(fd, offset, data.first(data.size() / 2), path));
+    // Half, in whole 4096-byte blocks so an O_DIRECT descriptor takes it too.
+    WALPIPE_TRY(inner_->write_at(fd, offset, data.first(data.size() / 2 / 4096 * 4096), path));
   }
   return inner_->write_at(fd, offset, data, path);
 }

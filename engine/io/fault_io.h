@@ -34,7 +34,7 @@ class FaultIo : public Io {
 
   std::string describe() const override { return inner_->describe() + " with fault injection"; }
   Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
-  Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status set_mode(const Fd& fd, mode_t mode, const std::string& path) override;
   Status reserve(const Fd& fd, uint64_t size, const std::string& path) override;

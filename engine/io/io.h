@@ -26,9 +26,10 @@ class Io {
   virtual std::string describe() const = 0;
 
   virtual Result<Fd> open(const std::string& path, int flags, mode_t mode) = 0;
-  // Writes all of `data` from offset 0, then fdatasync; success means the bytes are durable.
-  // With O_DIRECT, `data` must be 4096-aligned in address and size.
-  virtual Status write_durably(const Fd& fd, Bytes data, const std::string& path) = 0;
+  // Writes all of `data` at `offset`, then fdatasync: success means everything written to the
+  // file so far is durable. With O_DIRECT, `data` and `offset` must be 4096-aligned.
+  virtual Status write_durably(const Fd& fd, uint64_t offset, Bytes data,
+                               const std::string& path) = 0;
   // Writes all of `data` at `offset` with no sync: for files that can be fetched again. Safe to
   // call from several threads at once on one descriptor.
   virtual Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) = 0;
@@ -64,7 +65,7 @@ class SyncIo : public Io {
  public:
   std::string describe() const override { return "sync"; }
   Result<Fd> open(const std::string& path, int flags, mode_t mode) override;
-  Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;

@@ -20,8 +20,8 @@ Result<Fd> SyncIo::open(const std::string& path, int flags, mode_t mode) {
   return Fd(fd);
 }
 
-Status SyncIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
-  WALPIPE_TRY(write_at(fd, 0, data, path));
+Status SyncIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
+  WALPIPE_TRY(write_at(fd, offset, data, path));
   if (::fdatasync(fd.get()) != 0) return errno_status(errno, "fdatasync file", path);
   return Status::ok();
 }

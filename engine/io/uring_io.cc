@@ -38,8 +38,8 @@ std::unique_ptr<UringIo> UringIo::create(std::string* why) {
   return std::unique_ptr<UringIo>(new UringIo(std::move(ring)));
 }
 
-Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path) {
-  if (broken_) return SyncIo::write_durably(fd, data, path);
+Status UringIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
+  if (broken_) return SyncIo::write_durably(fd, offset, data, path);
   io_uring* ring = &ring_->ring;
   size_t done = 0;  // bytes confirmed written, in order
   while (done < data.size()) {
@@ -52,7 +52,7 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
       io_uring_sqe* sqe = io_uring_get_sqe(ring);
       WALPIPE_CHECK(sqe != nullptr);
       io_uring_prep_write(sqe, fd.get(), data.data() + chain_end, static_cast<unsigned>(len),
-                          chain_end);
+                          offset + chain_end);
       sqe->flags |= IOSQE_IO_LINK;
       io_uring_sqe_set_data64(sqe, chunks);
       chain_end += len;
@@ -92,12 +92,12 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
         continue;
       }
       res = filtered(res);
-      size_t offset = done + tag * kChunk;
-      size_t want = std::min(kChunk, data.size() - offset);
+      size_t start = done + tag * kChunk;
+      size_t want = std::min(kChunk, data.size() - start);
       if (res == -ECANCELED) continue;
       if (res < 0 && write_error == 0) write_error = -res;
       if (res >= 0 && static_cast<size_t>(res) < want)
-        first_short = std::min(first_short, offset + static_cast<size_t>(res));
+        first_short = std::min(first_short, start + static_cast<size_t>(res));
     }
     if (write_error == EINVAL)  // O_DIRECT refused at write time: the caller may retry buffered
       return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
@@ -109,7 +109,7 @@ Status UringIo::write_durably(const Fd& fd, Bytes data, const std::string& path)
     if (with_sync && sync_result < 0) return errno_status(-sync_result, "fdatasync file", path);
     done = chain_end;
   }
-  if (data.empty()) return SyncIo::write_durably(fd, data, path);
+  if (data.empty()) return SyncIo::write_durably(fd, offset, data, path);
   return Status::ok();
 }
 

@@ -19,7 +19,7 @@ class UringIo : public SyncIo {
   ~UringIo() override;
 
   std::string describe() const override { return "io_uring"; }
-  Status write_durably(const Fd& fd, Bytes data, const std::string& path) override;
+  Status write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
 

@@ -1,6 +1,5 @@
-// Pushing a run of files with the CPU and I/O halves overlapped: while file k is committed
-// (fdatasync, rename, folder fsyncs) on one thread, file k+1 is read, checked and compressed on
-// the others. At most one prepared file waits between the two, so memory stays at two objects.
+// Pushing a run of files, one after the other, each written while it is compressed (push_file),
+// with one buffer for all of them: memory stays at one object whatever the run's length.
 #pragma once
 
 #include <functional>

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -13,8 +15,7 @@ namespace {
 
 // Runs job(i) for i in [0, count) on up to `threads` threads; returns the first error.
 template <typename Job>
-Status parallel_for(size_t count, unsigned threads, Job&& job,
-                    const std::function<void()>& caller_first = nullptr) {
+Status parallel_for(size_t count, unsigned threads, Job&& job) {
   std::atomic<size_t> next{0};
   std::mutex mu;
   Status first_error;
@@ -31,10 +32,7 @@ Status parallel_for(size_t count, unsigned threads, Job&& job,
   };
   unsigned n = static_cast<unsigned>(std::min<size_t>(std::max(1u, threads), count));
   std::vector<std::thread> pool;
-  // With a job of its own, the caller leaves a whole core to the pool while it works on it.
-  unsigned spawned = caller_first ? std::max(1u, threads) : n;
-  for (unsigned t = 1; t < spawned; ++t) pool.emplace_back(worker);
-  if (caller_first) caller_first();
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
   if (count > 0) worker();
   for (auto& t : pool) t.join();
   return first_error;
@@ -42,41 +40,115 @@ Status parallel_for(size_t count, unsigned threads, Job&& job,
 
 }  // namespace
 
-Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
-                                 size_t headroom, const std::function<void()>& caller_first,
-                                 io::AlignedBuffer reuse) {
+struct FrameCompression::State {
+  static constexpr size_t kPending = SIZE_MAX;
+
+  Bytes data;
+  uint32_t frame_input_size;
+  int level;
+  size_t count;
+  size_t slot;  // the largest a frame can compress to
+  size_t first_offset;
+  io::AlignedBuffer buffer;
+  std::atomic<size_t> next{0};  // the next frame to compress
+
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<size_t> sizes;  // kPending until compressed
+  size_t placed = 0;          // frames moved into place
+  size_t placed_end;          // where the frames in place end
+  size_t running = 0;         // threads not finished
+  Status error;
+
+  std::byte* slot_of(size_t i) { return buffer.data() + first_offset + i * slot; }
+
+  void work() {
+    zstd::Compressor compressor(level);
+    for (size_t i = next++; i < count; i = next++) {
+      size_t offset = i * frame_input_size;
+      Bytes in = data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
+      Result<size_t> n = compressor.compress_frame(in, std::span(slot_of(i), slot));
+      std::lock_guard<std::mutex> lock(mu);
+      if (!n.is_ok()) {
+        if (error.is_ok()) error = std::move(n).take_status();
+        next = count;
+        break;
+      }
+      sizes[i] = *n;
+      // Frame j's place ends no later than its slot does, so a move never reaches a frame still
+      // being compressed; moves are serialized here, in order.
+      for (; placed < count && sizes[placed] != kPending; ++placed) {
+        std::memmove(buffer.data() + placed_end, slot_of(placed), sizes[placed]);
+        placed_end += sizes[placed];
+      }
+      changed.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    --running;
+    changed.notify_all();
+  }
+};
+
+FrameCompression::FrameCompression(Bytes data, uint32_t frame_input_size, int level,
+                                   unsigned threads, size_t first_offset, io::AlignedBuffer buffer)
+    : state_(std::make_unique<State>()) {
   WALPIPE_CHECK(frame_input_size > 0);
   // The room an object's padding frame may need past the last frame.
   constexpr size_t kTailRoom = 2 * io::kDirectAlignment;
-  const size_t count = (data.size() + frame_input_size - 1) / frame_input_size;
-  const size_t slot = zstd::Compressor::bound(frame_input_size);
+  State& st = *state_;
+  st.data = data;
+  st.frame_input_size = frame_input_size;
+  st.level = level;
+  st.count = (data.size() + frame_input_size - 1) / frame_input_size;
+  st.slot = zstd::Compressor::bound(frame_input_size);
+  st.first_offset = first_offset;
+  st.buffer = std::move(buffer);
+  st.buffer.resize(first_offset + st.count * st.slot + kTailRoom);
+  st.sizes.assign(st.count, State::kPending);
+  st.placed_end = first_offset;
+  size_t n = std::min<size_t>(std::max(1u, threads), st.count);
+  st.running = n;
+  for (size_t t = 0; t < n; ++t) threads_.emplace_back([&st] { st.work(); });
+}
+
+FrameCompression::~FrameCompression() {
+  cancel();
+  for (auto& t : threads_) t.join();
+}
+
+size_t FrameCompression::wait_until_placed(size_t wanted) {
+  State& st = *state_;
+  std::unique_lock<std::mutex> lock(st.mu);
+  st.changed.wait(lock, [&] { return st.placed_end >= wanted || st.running == 0; });
+  return st.placed_end;
+}
+
+void FrameCompression::cancel() { state_->next = state_->count; }
+
+Result<std::vector<uint32_t>> FrameCompression::finish() {
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  State& st = *state_;
+  if (!st.error.is_ok()) return st.error;
+  if (st.placed != st.count)
+    return Status(Code::kIoError, "compression was stopped before its end");
+  return std::vector<uint32_t>(st.sizes.begin(), st.sizes.end());
+}
+
+io::AlignedBuffer& FrameCompression::buffer() { return state_->buffer; }
+
+Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level,
+                                 unsigned threads) {
+  FrameCompression compression(data, frame_input_size, level, threads, 0);
+  Result<std::vector<uint32_t>> sizes = compression.finish();
+  if (!sizes.is_ok()) return std::move(sizes).take_status();
   FrameSet set;
-  set.buffer = std::move(reuse);
-  set.buffer.resize(headroom + count * slot + kTailRoom);
-  std::vector<size_t> sizes(count);
-  struct Job {
-    Bytes data;
-    uint32_t frame_input_size;
-    int level;
-    std::byte* slots;
-    size_t slot;
-    std::vector<size_t>* sizes;
-    std::unique_ptr<zstd::Compressor> make_context() const {
-      return std::make_unique<zstd::Compressor>(level);
-    }
-    Status operator()(std::unique_ptr<zstd::Compressor>& compressor, size_t i) const {
-      size_t offset = i * frame_input_size;
-      Bytes in = data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
-      Result<size_t> n = compressor->compress_frame(in, std::span(slots + i * slot, slot));
-      if (!n.is_ok()) return std::move(n).take_status();
-      (*sizes)[i] = *n;
-      return Status::ok();
-    }
-  };
-  std::byte* slots = set.buffer.data() + headroom;
-  WALPIPE_TRY(parallel_for(count, threads, Job{data, frame_input_size, level, slots, slot, &sizes},
-                           caller_first));
-  for (size_t i = 0; i < count; ++i) set.frames.emplace_back(slots + i * slot, sizes[i]);
+  set.buffer = std::move(compression.buffer());
+  size_t pos = 0;
+  for (uint32_t size : *sizes) {
+    set.frames.emplace_back(set.buffer.data() + pos, size);
+    pos += size;
+  }
   return set;
 }
 

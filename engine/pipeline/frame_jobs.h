@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "base/bytes.h"
@@ -13,24 +15,46 @@
 
 namespace walpipe::pipeline {
 
-// Compressed frames, in order, each in its own slot of one O_DIRECT-ready buffer: slots are
-// as large as a frame can compress to, so workers never wait for each other, and only the
-// bytes written are ever touched in memory. `headroom` bytes before the first slot and a few
-// KiB after the last leave room to lay an archive object out in the same buffer
-// (archive::assemble_object), without copying the frames anywhere else.
+// Compresses a file's independent frames on threads of its own, started at construction, while
+// the caller goes on with other work. Frame i holds data[i*frame_input_size, …) compressed at
+// `level`. Each frame is compressed into its own slot of one O_DIRECT-ready buffer (a slot
+// holds the largest a frame can compress to, so workers never wait for each other), then moved
+// down to follow the frame before it, from `first_offset` on, as soon as every earlier frame is
+// in place: the bytes of the buffer before placed_end never change again and can be written
+// out while later frames are still being compressed.
+class FrameCompression {
+ public:
+  // `buffer` may come from an earlier compression: its pages are already in memory, which saves
+  // a long run of segments a page fault per 4 KiB written.
+  FrameCompression(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
+                   size_t first_offset, io::AlignedBuffer buffer = {});
+  ~FrameCompression();  // stops early and waits for the threads
+  FrameCompression(const FrameCompression&) = delete;
+  FrameCompression& operator=(const FrameCompression&) = delete;
+
+  // Blocks until the buffer is final up to `wanted` or compression has ended; returns where the
+  // final bytes end (the end of the frames in place).
+  size_t wait_until_placed(size_t wanted);
+  // Frames not started yet are not compressed: an error elsewhere made them useless.
+  void cancel();
+  // Waits for every frame; their compressed sizes in order, or the first error.
+  Result<std::vector<uint32_t>> finish();
+  // The frames lie in [first_offset, placed end); room for an object's padding frame follows.
+  io::AlignedBuffer& buffer();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  std::vector<std::thread> threads_;
+};
+
+// The frames of `data` compressed one after the other from offset 0 of the returned buffer.
 struct FrameSet {
   io::AlignedBuffer buffer;
   std::vector<Bytes> frames;  // views into buffer
 };
-
-// Frame i holds data[i*frame_input_size, …) compressed at `level`. The calling thread runs
-// `caller_first` (other work on the same data) before it joins the compressors, so both cores
-// stay busy. `reuse` is a buffer from an earlier set: its pages are already in memory, which
-// saves a long run of segments a page fault per 4 KiB written.
-Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
-                                 size_t headroom = 0,
-                                 const std::function<void()>& caller_first = nullptr,
-                                 io::AlignedBuffer reuse = {});
+Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level,
+                                 unsigned threads);
 
 // Decompresses each frame into its worker's scratch buffer and hands it to `sink` with its index
 // (from any worker thread); frame i must decompress to exactly its share of `total_size`.

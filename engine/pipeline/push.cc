@@ -64,7 +64,7 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
 
 // The archive side of a push that needs no object yet: the file's cluster against walpipe.json
 // (another cluster is refused before anything is created), the folders, stale temporaries, and
-// the identity of a new archive. It runs while the object is being compressed.
+// the identity of a new archive. It runs while the frames are being compressed.
 Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::WalFileName& name,
                        const std::optional<archive::Identity>& identity) {
   bool identity_present = true;
@@ -81,9 +81,34 @@ Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::Wal
 
 }  // namespace
 
-Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
-                                  const std::string& source, const PushOptions& options,
-                                  io::AlignedBuffer reuse) {
+namespace {
+
+// Pieces written while frames are still compressing: large enough to keep syscalls few, small
+// enough that little is left to write once the last frame is done.
+constexpr size_t kPieceSize = 128 * 1024;
+
+// Writes the frames as they fall into place, in whole 4096-byte blocks from `from`, until
+// compression has ended; returns where the written part ends.
+Result<size_t> write_placed_frames(FrameCompression& compression, archive::ObjectWriter& writer,
+                                   size_t from) {
+  size_t written = from;
+  for (;;) {
+    const size_t wanted = written + kPieceSize;
+    const size_t placed = compression.wait_until_placed(wanted);
+    const size_t end = placed / archive::kObjectAlignment * archive::kObjectAlignment;
+    if (end > written) {
+      WALPIPE_TRY(
+          writer.write(written, Bytes(compression.buffer().data() + written, end - written)));
+      written = end;
+    }
+    if (placed < wanted) return written;  // a short wait means compression has ended
+  }
+}
+
+}  // namespace
+
+Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+                             const PushOptions& options, io::AlignedBuffer* spare) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
@@ -92,12 +117,11 @@ Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
       read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize);
   if (!mapped.is_ok()) return std::move(mapped).take_status();
   const Bytes data = mapped->bytes();
-  PreparedPush prepared;
-  prepared.source = std::move(*mapped);  // the view stays valid: the mapping only changes owner
-  prepared.name = *name;
-  archive::ObjectMetadata& meta = prepared.meta;
+  archive::ObjectMetadata meta;
   meta.name = name->to_string();
   meta.original_size = data.size();
+  meta.frame_input_size = options.frame_input_size;
+  PushResult result{meta.name, archive::CommitOutcome::kAlreadyPresent, {}, meta.original_size, 0};
 
   // Identical content already archived (a retry, a standby with archive_mode=always) was
   // verified when it was first pushed: confirm it is durable and stop there. Different content
@@ -106,66 +130,56 @@ Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
   Result<bool> archived = archive::object_present(io, layout, *name);
   if (!archived.is_ok()) return std::move(archived).take_status();
   if (*archived) {
-    meta.fingerprint = fingerprint_of(data);
+    meta.fingerprint = result.fingerprint = fingerprint_of(data);
     Result<archive::CommitOutcome> existing =
         archive::confirm_existing(io, layout, *name, meta.fingerprint);
-    if (existing.is_ok()) {
-      prepared.already_present = true;
-      return prepared;
-    }
+    if (existing.is_ok()) return result;
     // Gone since it was seen (expired): push it again, as if it had never been there.
     if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
   }
 
-  // Fingerprint, inspection and the archive's folders are done alongside compression: this
-  // thread does them, then joins the compressors.
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  meta.frame_input_size = options.frame_input_size;
-  Status inspected;
-  auto beside_compression = [&] {
-    if (!*archived) meta.fingerprint = fingerprint_of(data);
-    inspected = inspect_source(*name, data, source, options, &meta, &prepared.identity);
-    if (inspected.is_ok()) inspected = prepare_archive(io, layout, *name, prepared.identity);
-  };
-  auto frames =
-      compress_frames(data, options.frame_input_size, options.level, threads,
-                      archive::kMaxMetadataFrameSize, beside_compression, std::move(reuse));
-  WALPIPE_TRY(inspected);
-  if (!frames.is_ok()) return std::move(frames).take_status();
-  for (Bytes f : frames->frames) meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-  // The object is laid out where the frames were compressed: no second copy of them.
-  prepared.object = std::move(frames->buffer);
-  size_t size = archive::assemble_object(meta, frames->frames, prepared.object.span());
-  prepared.object.resize(size);
-  return prepared;
-}
+  const size_t frame_count = (data.size() + meta.frame_input_size - 1) / meta.frame_input_size;
+  const size_t head = archive::data_offset(frame_count);
+  FrameCompression compression(data, meta.frame_input_size, options.level, threads, head,
+                               spare ? std::move(*spare) : io::AlignedBuffer());
 
-Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
-                               const PreparedPush& prepared) {
-  const archive::ObjectMetadata& meta = prepared.meta;
-  PushResult result{meta.name, archive::CommitOutcome::kAlreadyPresent, meta.fingerprint,
-                    meta.original_size, 0};
-  if (prepared.already_present) return result;
+  // While the frames compress, this thread takes the fingerprint, inspects the file, gets the
+  // archive's folders ready, and then writes the frames out as they are done.
+  if (!*archived) meta.fingerprint = fingerprint_of(data);
+  std::optional<archive::Identity> identity;
+  Status ready = inspect_source(*name, data, source, options, &meta, &identity);
+  if (ready.is_ok()) ready = prepare_archive(io, layout, *name, identity);
+  if (!ready.is_ok()) return ready;  // compression stops when it goes out of scope
+  Result<archive::ObjectWriter> writer = archive::ObjectWriter::begin(io, layout, *name);
+  if (!writer.is_ok()) return std::move(writer).take_status();
+  Result<size_t> written = write_placed_frames(compression, *writer, head);
+  if (!written.is_ok()) return std::move(written).take_status();
+  Result<std::vector<uint32_t>> sizes = compression.finish();
+  if (!sizes.is_ok()) return std::move(sizes).take_status();
+  meta.frame_sizes = std::move(*sizes);
+
+  // Unmapping a 16 MiB source is page-table work: it is done while the disk finishes the object.
+  std::thread release(
+      [mapping = std::move(*mapped)]() mutable { io::MappedFile released = std::move(mapping); });
+  io::AlignedBuffer& buffer = compression.buffer();
+  size_t frames_end = head;
+  for (uint32_t size : meta.frame_sizes) frames_end += size;
+  const size_t total = archive::write_padding(buffer.span(), frames_end);
+  archive::write_metadata_block(meta, buffer.span().first(head));
+  Status head_written = writer->write(0, buffer.span().first(head));
   Result<archive::CommitOutcome> outcome =
-      archive::commit_object(io, layout, prepared.name, prepared.object.span(), meta.fingerprint);
-  if (!outcome.is_ok()) return std::move(outcome).take_status();
-  result.outcome = *outcome;
-  if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = prepared.object.size();
-  return result;
-}
-
-Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
-                             const PushOptions& options) {
-  Result<PreparedPush> prepared = prepare_push(io, layout, source, options);
-  if (!prepared.is_ok()) return std::move(prepared).take_status();
-  // Unmapping a 16 MiB source is a millisecond of page-table work: it is done while the commit
-  // waits for the disk.
-  std::thread release([mapping = std::move(prepared->source)]() mutable {
-    io::MappedFile released = std::move(mapping);
-  });
-  Result<PushResult> result = commit_push(io, layout, *prepared);
+      head_written.is_ok()
+          ? writer->commit(*written, buffer.span().subspan(*written, total - *written),
+                           meta.fingerprint)
+          : Result<archive::CommitOutcome>(std::move(head_written));
   release.join();
+  if (spare) *spare = std::move(buffer);
+  if (!outcome.is_ok()) return std::move(outcome).take_status();
+  result.fingerprint = meta.fingerprint;
+  result.outcome = *outcome;
+  if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = total;
   return result;
 }
 

@@ -1,4 +1,5 @@
-// walpipe push, one file: read → inspect → fingerprint → dedup → compress → write → commit.
+// walpipe push, one file: read → dedup → compress, and meanwhile fingerprint → inspect →
+// write the frames as they are done → commit.
 // Success means the file is durably in the archive with identical content.
 #pragma once
 
@@ -36,33 +37,12 @@ struct PushResult {
   uint64_t stored_size = 0;  // 0 when already present
 };
 
-// A file made ready to commit: checked, fingerprinted, compressed into its final object bytes.
-struct PreparedPush {
-  io::MappedFile source;  // the file pushed, kept mapped until the caller lets it go
-  wal::WalFileName name;
-  archive::ObjectMetadata meta;
-  std::optional<archive::Identity> identity;  // segments only
-  io::AlignedBuffer object;                   // empty when already_present
-  bool already_present = false;               // identical content is archived and now durable
-};
-
-// The CPU half of a push: read, fingerprint, dedup check, inspection and compression, and,
-// while compressing, what the commit needs in place (identity checked or created, folders).
-// No object is written. `reuse` is the object buffer of a push already committed, if any.
-// Errors as push_file.
-Result<PreparedPush> prepare_push(io::Io& io, const archive::Layout& layout,
-                                  const std::string& source, const PushOptions& options,
-                                  io::AlignedBuffer reuse = {});
-
-// The I/O half: the commit protocol. Another thread (with its own Io) may commit one file while
-// the next is being prepared.
-Result<PushResult> commit_push(io::Io& io, const archive::Layout& layout,
-                               const PreparedPush& prepared);
-
 // Archives the file at `source` (PostgreSQL's %p). Its base name must be a WAL file name; a
 // hostile or malformed name is refused before any filesystem access. Refusals that need an
 // operator (other cluster, different content, invalid WAL) are kMismatch or kCorruption.
+// The object is written while it is being compressed. `spare`, when given, is a buffer kept
+// from an earlier push and gets this push's buffer back: a run of pushes reuses its pages.
 Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
-                             const PushOptions& options);
+                             const PushOptions& options, io::AlignedBuffer* spare = nullptr);
 
 }  // namespace walpipe::pipeline

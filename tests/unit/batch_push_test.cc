@@ -1,4 +1,4 @@
-// Overlapped pushing of a run of files, and the bounded queue between its two halves.
+// Pushing a run of files with one buffer.
 #include "pipeline/batch_push.h"
 
 #include <gtest/gtest.h>
@@ -7,41 +7,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <thread>
 
 #include "io/uring_io.h"
 #include "pipeline/get.h"
-#include "pipeline/queue.h"
 #include "pipeline/verify.h"
 #include "support/corpus.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::testing {
 namespace {
-
-TEST(BoundedQueue, TryPopTakesWhatIsThereAndNeverWaits) {
-  pipeline::BoundedQueue<int> q(2);
-  EXPECT_EQ(q.try_pop(), std::nullopt);
-  ASSERT_TRUE(q.push(7));
-  ASSERT_TRUE(q.push(8));
-  EXPECT_EQ(q.try_pop(), std::optional<int>(7));
-  ASSERT_TRUE(q.push(9));  // try_pop made room
-  EXPECT_EQ(q.try_pop(), std::optional<int>(8));
-  EXPECT_EQ(q.try_pop(), std::optional<int>(9));
-  EXPECT_EQ(q.try_pop(), std::nullopt);
-}
-
-TEST(BoundedQueue, BlocksWhenFullAndEndsWhenClosedAndDrained) {
-  pipeline::BoundedQueue<int> q(1);
-  ASSERT_TRUE(q.push(1));
-  std::thread producer([&] { EXPECT_TRUE(q.push(2)); });  // waits for room
-  EXPECT_EQ(q.pop(), std::optional<int>(1));
-  producer.join();
-  q.close();
-  EXPECT_EQ(q.pop(), std::optional<int>(2));
-  EXPECT_EQ(q.pop(), std::nullopt);
-  EXPECT_FALSE(q.push(3));
-}
 
 TEST(PushFiles, ArchivesARunAndKeepsGoingPastAFailure) {
   WALPIPE_REQUIRE_CORPUS();
@@ -78,9 +52,8 @@ std::vector<std::byte> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-// Buffers go round between the committer and the next compression: each object of a run,
-// whatever the buffer held before (a larger object, other content), must restore to exactly
-// its own segment.
+// One buffer serves the whole run: each object, whatever the buffer held before (a larger
+// object, other content), must restore to exactly its own segment.
 TEST(PushFiles, RecycledBuffersGiveEveryObjectExactlyItsOwnBytes) {
   WALPIPE_REQUIRE_CORPUS();
   for (const std::vector<std::string>& run :

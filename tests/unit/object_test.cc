@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "codec/crc32c.h"
 #include "codec/zstd_frames.h"
 #include "io/buffer.h"
 #include "pipeline/frame_jobs.h"
@@ -87,28 +88,77 @@ TEST(Object, RealSegmentRoundTripsAndIsAlignedPlainZstd) {
   EXPECT_EQ(plain, data);
 }
 
-// push lays the object out in the buffer its frames were compressed into: frames move down
-// over the headroom, in order, and must come out byte for byte as a separate assembly would.
+// push lays the object out in the buffer its frames were compressed into, and writes the
+// frames before the metadata exists: the result must be byte for byte a separate assembly.
 TEST(Object, AssemblyInPlaceEqualsAssemblyIntoAnotherBuffer) {
   WALPIPE_REQUIRE_CORPUS();
   // A 16 MiB segment: 16 frames to move, each compressed far smaller than its slot.
   const auto& data = testing::corpus_bytes("pg15/pgbench/00000001000000000000002C");
   Built separate = build(data, "00000001000000000000002C");
   ASSERT_EQ(separate.meta.frame_sizes.size(), 16u);
-  auto frames = pipeline::compress_frames(data, 1 << 20, 1, 2, kMaxMetadataFrameSize);
-  ASSERT_TRUE(frames.is_ok());
-  size_t size = assemble_object(separate.meta, frames->frames, frames->buffer.span());
+  const size_t head = data_offset(16);
+  pipeline::FrameCompression compression(data, 1 << 20, 1, 2, head);
+  auto sizes = compression.finish();
+  ASSERT_TRUE(sizes.is_ok());
+  EXPECT_EQ(*sizes, separate.meta.frame_sizes);
+  io::AlignedBuffer& buffer = compression.buffer();
+  size_t frames_end = compression.wait_until_placed(SIZE_MAX);
+  write_metadata_block(separate.meta, buffer.span().first(head));
+  size_t size = write_padding(buffer.span(), frames_end);
   ASSERT_EQ(size, separate.bytes.size());
-  EXPECT_EQ(std::memcmp(frames->buffer.data(), separate.bytes.data(), size), 0);
-  auto parsed = parse_object(Bytes(frames->buffer.data(), size), "x");
+  EXPECT_EQ(std::memcmp(buffer.data(), separate.bytes.data(), size), 0);
+  auto parsed = parse_object(Bytes(buffer.data(), size), "x");
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   EXPECT_EQ(restore(*parsed), data);
+}
+
+// The metadata frame is padded to where the data frames start, whatever it holds.
+TEST(Object, MetadataBlockFitsTheLongestNameAndError) {
+  for (size_t frames : {size_t{1}, size_t{16}, size_t{kMaxDataFrames}}) {
+    ObjectMetadata m;
+    m.name = std::string(kMaxNameLength, 'A');
+    m.validation_error = std::string(kMaxValidationErrorLength + 100, 'e');
+    m.frame_sizes.assign(frames, 77);
+    std::vector<std::byte> block(data_offset(frames));
+    EXPECT_EQ(block.size() % kObjectAlignment, 0u);
+    write_metadata_block(m, block);
+    auto frame = zstd::read_skippable(block);
+    ASSERT_TRUE(frame.is_ok());
+    EXPECT_EQ(zstd::kSkippableHeaderSize + frame->payload.size(), block.size());
+    auto decoded = decode_metadata(frame->payload);
+    ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
+    EXPECT_EQ(decoded->frame_sizes.size(), frames);
+    EXPECT_EQ(decoded->validation_error.size(), kMaxValidationErrorLength);
+  }
+}
+
+// Objects of the first format (no filler in the metadata) are still read.
+TEST(Object, VersionOneMetadataIsStillRead) {
+  ObjectMetadata m;
+  m.format_version = 1;
+  m.name = "000000010000000000000034";
+  m.frame_sizes = {1, 2};
+  auto decoded = decode_metadata(encode_metadata(m));
+  ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
+  EXPECT_EQ(*decoded, m);
+}
+
+TEST(Object, NonZeroFillerIsRefused) {
+  ObjectMetadata m;
+  m.name = "000000010000000000000034";
+  auto payload = encode_metadata(m, 512);
+  ASSERT_EQ(payload.size(), 512u);
+  payload[500] = std::byte{1};
+  // Keep the checksum right: only the filler rule can refuse it.
+  uint32_t crc = crc32c::of(Bytes(payload.data(), payload.size() - 4));
+  std::memcpy(payload.data() + payload.size() - 4, &crc, 4);
+  EXPECT_FALSE(decode_metadata(payload).is_ok());
 }
 
 TEST(Object, EveryDamagedByteOfTheHeadIsDetected) {
   std::vector<std::byte> data(100000, std::byte{7});
   Built b = build(data, "00000002.history");
-  const size_t head = zstd::kSkippableHeaderSize + encode_metadata(b.meta).size();
+  const size_t head = data_offset(b.meta.frame_sizes.size());
   for (size_t i = 0; i < head; ++i) {
     b.bytes.data()[i] ^= std::byte{0x40};
     auto parsed = parse_object(b.bytes.span(), "x");
@@ -121,7 +171,7 @@ TEST(Object, DamagedDataFrameFailsToDecodeOrHash) {
   std::vector<std::byte> data(3u << 20);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>(i * 7 + i / 1000);
   Built b = build(data, "000000010000000000000001");
-  const size_t head = zstd::kSkippableHeaderSize + encode_metadata(b.meta).size();
+  const size_t head = data_offset(b.meta.frame_sizes.size());
   b.bytes.data()[head + b.meta.frame_sizes[0] / 2] ^= std::byte{0xFF};
   auto parsed = parse_object(b.bytes.span(), "x");
   if (!parsed.is_ok()) return;  // a frame boundary moved: detected at parse time
@@ -154,7 +204,7 @@ TEST(Object, UnknownFlagsAndVersionsAreUnsupportedNotMisread) {
   ASSERT_FALSE(decoded.is_ok());
   EXPECT_EQ(decoded.status().code(), Code::kUnsupported);
   m.flags = 0;
-  m.format_version = 2;
+  m.format_version = kObjectFormatVersion + 1;
   decoded = decode_metadata(encode_metadata(m));
   ASSERT_FALSE(decoded.is_ok());
   EXPECT_EQ(decoded.status().code(), Code::kUnsupported);

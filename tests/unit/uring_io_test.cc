@@ -35,7 +35,7 @@ class Uring : public ::testing::Test {
   Status write(const std::string& path) {
     Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (!fd.is_ok()) return std::move(fd).take_status();
-    return io_->write_durably(*fd, data_.span(), path);
+    return io_->write_durably(*fd, 0, data_.span(), path);
   }
 
   std::unique_ptr<UringIo> io_;
