@@ -50,10 +50,11 @@ void bm_compress(benchmark::State& state) {
   int level = static_cast<int>(state.range(0));
   unsigned threads = state.range(1) ? cores() : 1;
   size_t compressed = 0;
-  // As a long-running pusher does: each run compresses into the buffer of the one before.
+  // As a run of pushes does: one pool, each segment compressed into the buffer of the one before.
+  pipeline::CompressorPool pool(threads, level);
   io::AlignedBuffer reuse;
   for (auto _ : state) {
-    pipeline::FrameCompression compression(g_segment, 1 << 20, level, threads, 0, std::move(reuse));
+    pipeline::FrameCompression compression(g_segment, 1 << 20, pool, 0, std::move(reuse));
     auto sizes = compression.finish();
     compressed = 0;
     for (uint32_t size : *sizes) compressed += size;

@@ -160,12 +160,20 @@ done
 
 n=${#segs[@]}
 mib=$(( n * 16 ))
-row() {  # label key bytes_written
-  local w c
-  w=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | median)
-  c=$(tr ' ' '\n' <<<"${cpu[$2]}" | grep . | median)
-  printf '| %s | %.1f | %.1f | %.2f | %s |\n' "$1" "$(echo "$w * 1000 / $n" | bc -l)" \
-    "$(echo "$c * 1000 / $n" | bc -l)" "$(echo "$mib / $w" | bc -l)" "$3"
+# Per segment: median wall and its spread over the repetitions (fastest–slowest run), segments/s,
+# MiB/s, CPU, bytes written, and speed relative to the reference row's median.
+stat_of() { tr ' ' '\n' <<<"$1" | grep . | median; }
+row() {  # label key bytes_written reference_key
+  local w c lo hi ref
+  w=$(stat_of "${wall[$2]}")
+  c=$(stat_of "${cpu[$2]}")
+  lo=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | head -1)
+  hi=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | tail -1)
+  ref=$(stat_of "${wall[$4]}")
+  printf '| %s | %.1f | %.1f–%.1f | %.1f | %.0f | %.1f | %s | %.2fx |\n' "$1" \
+    "$(echo "$w * 1000 / $n" | bc -l)" "$(echo "$lo * 1000 / $n" | bc -l)" \
+    "$(echo "$hi * 1000 / $n" | bc -l)" "$(echo "$n / $w" | bc -l)" "$(echo "$mib / $w" | bc -l)" \
+    "$(echo "$c * 1000 / $n" | bc -l)" "$3" "$(echo "$ref / $w" | bc -l)"
 }
 rss_push=$( { rm -rf "$WORK/rss" && mkdir -p "$WORK/rss"; /usr/bin/time -f %M "$WALPIPE" push --archive "$WORK/rss" "$WAL/${segs[0]}"; } 2>&1 | tail -1)
 rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]}" "$WORK/rss/out"; } 2>&1 | tail -1)
@@ -178,24 +186,24 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level $("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2) (the default), $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
   echo "- $n consecutive 16 MiB pgbench segments ($mib MiB), warm page cache, median of $reps interleaved runs"
   echo
-  echo "| archive_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL | bytes written |"
-  echo "| --- | ---: | ---: | ---: | ---: |"
-  row 'test ! -f && cp (seed, not durable)' cp "${bytes[cp]}"
-  row 'test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}"
-  row 'walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}"
-  row 'walpipe push (look-ahead, as archive_command)' walpipe_lookahead "${bytes[walpipe_lookahead]}"
+  echo "| archive_command | ms per segment (median) | spread | segments/s | MiB/s of WAL | CPU ms per segment | bytes written | speed vs (a) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  row '(a) test ! -f && cp (seed, not durable)' cp "${bytes[cp]}" cp
+  row '(b) test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}" cp
+  row '(d) walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}" cp
+  row '(e) walpipe push (look-ahead, as archive_command)' walpipe_lookahead "${bytes[walpipe_lookahead]}" cp
   if have_pgbackrest; then
-    row 'pgBackRest archive-push, zst' pgbr_zst "${bytes[pgbr_zst]}"
-    row 'pgBackRest archive-push, lz4' pgbr_lz4 "${bytes[pgbr_lz4]}"
-    row 'pgBackRest archive-push, async, process-max=2, zst' pgbr_async "${bytes[pgbr_async]}"
+    row '(c) pgBackRest archive-push, zst' pgbr_zst "${bytes[pgbr_zst]}" cp
+    row '(c) pgBackRest archive-push, lz4' pgbr_lz4 "${bytes[pgbr_lz4]}" cp
+    row '(c) pgBackRest archive-push, async, process-max=2, zst' pgbr_async "${bytes[pgbr_async]}" cp
   fi
   echo
-  echo "| restore_command | ms per segment (wall) | CPU ms per segment | MiB/s of WAL restored | |"
-  echo "| --- | ---: | ---: | ---: | --- |"
-  row 'cp of the raw archived segment' get_cp ''
-  row 'walpipe get --prefetch 0' get_walpipe ''
-  row 'walpipe get (prefetch, as restore_command)' get_walpipe_prefetch ''
-  if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr ''; fi
+  echo "| restore_command | ms per segment (median) | spread | segments/s | MiB/s of WAL restored | CPU ms per segment | | speed vs cp |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+  row 'cp of the raw archived segment' get_cp '' get_cp
+  row 'walpipe get --prefetch 0' get_walpipe '' get_cp
+  row 'walpipe get (prefetch, as restore_command)' get_walpipe_prefetch '' get_cp
+  if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr '' get_cp; fi
   echo
   echo "CPU is that of the commands PostgreSQL runs, one per segment (and of the \`mv\` with which"
   echo "each restored file is kept under its segment name, as PostgreSQL renames RECOVERYXLOG);"

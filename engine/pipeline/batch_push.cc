@@ -1,6 +1,9 @@
 #include "pipeline/batch_push.h"
 
+#include <thread>
+
 #include "io/buffer.h"
+#include "pipeline/compressor_pool.h"
 
 namespace walpipe::pipeline {
 
@@ -8,11 +11,51 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
                                            const archive::Layout& layout,
                                            const PushOptions& options,
                                            const io::IoFactory& make_io) {
-  std::vector<Result<PushResult>> results;
+  std::vector<Result<PushResult>> results(sources.size(), Status(Code::kIoError, "not pushed"));
   std::unique_ptr<io::Io> io = make_io();
-  io::AlignedBuffer buffer;
-  for (const std::string& source : sources)
-    results.push_back(push_file(*io, layout, source, options, &buffer));
+  CompressorPool pool(
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
+      options.level);
+  std::vector<io::AlignedBuffer> spares(2);
+  auto take_spare = [&] {
+    io::AlignedBuffer buffer = std::move(spares.back());
+    spares.pop_back();
+    return buffer;
+  };
+  // The file whose frames are all written, waiting for its commit.
+  std::unique_ptr<FilePush> streamed;
+  size_t streamed_index = 0;
+  auto commit_streamed = [&] {
+    if (!streamed) return;
+    spares.emplace_back();
+    results[streamed_index] = streamed->finish(&spares.back());
+    streamed.reset();
+  };
+  for (size_t i = 0; i < sources.size(); ++i) {
+    Result<std::unique_ptr<FilePush>> next =
+        FilePush::start(*io, layout, sources[i], options, pool, take_spare());
+    // File i compresses on the pool while file i-1 is committed here.
+    commit_streamed();
+    if (!next.is_ok()) {
+      results[i] = std::move(next).take_status();
+      spares.emplace_back();
+      continue;
+    }
+    if ((*next)->already_archived()) {
+      results[i] = *(*next)->already_archived();
+      spares.emplace_back();
+      continue;
+    }
+    Status s = (*next)->stream();
+    if (!s.is_ok()) {
+      results[i] = s;
+      spares.emplace_back();
+      continue;
+    }
+    streamed = std::move(*next);
+    streamed_index = i;
+  }
+  commit_streamed();
   return results;
 }
 

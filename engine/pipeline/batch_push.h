@@ -1,5 +1,8 @@
-// Pushing a run of files, one after the other, each written while it is compressed (push_file),
-// with one buffer for all of them: memory stays at one object whatever the run's length.
+// Pushing a run of files as a pipeline: one fixed pool of compression threads (one per core)
+// for the whole run; this thread owns the I/O (the io_uring ring), and while it commits file k
+// (the metadata, fdatasync, rename, folder fsyncs) the pool already compresses file k+1. At most
+// two files are in flight, each in one of two buffers reused for the whole run: memory is
+// fixed at two segments' worth whatever the run's length.
 #pragma once
 
 #include <functional>

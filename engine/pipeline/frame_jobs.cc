@@ -45,60 +45,57 @@ struct FrameCompression::State {
 
   Bytes data;
   uint32_t frame_input_size;
-  int level;
   size_t count;
   size_t slot;  // the largest a frame can compress to
   size_t first_offset;
   io::AlignedBuffer buffer;
-  std::atomic<size_t> next{0};  // the next frame to compress
+  std::atomic<bool> cancelled{false};
 
   std::mutex mu;
   std::condition_variable changed;
   std::vector<size_t> sizes;  // kPending until compressed
   size_t placed = 0;          // frames moved into place
   size_t placed_end;          // where the frames in place end
-  size_t running = 0;         // threads not finished
+  size_t unfinished;          // frames queued or under way
   Status error;
 
   std::byte* slot_of(size_t i) { return buffer.data() + first_offset + i * slot; }
 
-  void work() {
-    zstd::Compressor compressor(level);
-    for (size_t i = next++; i < count; i = next++) {
+  void compress(zstd::Compressor& compressor, size_t i) {
+    Result<size_t> n = Status(Code::kIoError, "compression was stopped before its end");
+    if (!cancelled) {
       size_t offset = i * frame_input_size;
       Bytes in = data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
-      Result<size_t> n = compressor.compress_frame(in, std::span(slot_of(i), slot));
-      std::lock_guard<std::mutex> lock(mu);
-      if (!n.is_ok()) {
-        if (error.is_ok()) error = std::move(n).take_status();
-        next = count;
-        break;
-      }
-      sizes[i] = *n;
-      // Frame j's place ends no later than its slot does, so a move never reaches a frame still
-      // being compressed; moves are serialized here, in order.
-      for (; placed < count && sizes[placed] != kPending; ++placed) {
-        std::memmove(buffer.data() + placed_end, slot_of(placed), sizes[placed]);
-        placed_end += sizes[placed];
-      }
-      changed.notify_all();
+      n = compressor.compress_frame(in, std::span(slot_of(i), slot));
     }
     std::lock_guard<std::mutex> lock(mu);
-    --running;
+    --unfinished;
+    if (!n.is_ok()) {
+      if (error.is_ok()) error = std::move(n).take_status();
+      cancelled = true;
+      changed.notify_all();
+      return;
+    }
+    sizes[i] = *n;
+    // Frame j's place ends no later than its slot does, so a move never reaches a frame still
+    // being compressed; moves are serialized here, in order.
+    for (; placed < count && sizes[placed] != kPending; ++placed) {
+      std::memmove(buffer.data() + placed_end, slot_of(placed), sizes[placed]);
+      placed_end += sizes[placed];
+    }
     changed.notify_all();
   }
 };
 
-FrameCompression::FrameCompression(Bytes data, uint32_t frame_input_size, int level,
-                                   unsigned threads, size_t first_offset, io::AlignedBuffer buffer)
-    : state_(std::make_unique<State>()) {
+FrameCompression::FrameCompression(Bytes data, uint32_t frame_input_size, CompressorPool& pool,
+                                   size_t first_offset, io::AlignedBuffer buffer)
+    : state_(std::make_shared<State>()) {
   WALPIPE_CHECK(frame_input_size > 0);
   // The room an object's padding frame may need past the last frame.
   constexpr size_t kTailRoom = 2 * io::kDirectAlignment;
   State& st = *state_;
   st.data = data;
   st.frame_input_size = frame_input_size;
-  st.level = level;
   st.count = (data.size() + frame_input_size - 1) / frame_input_size;
   st.slot = zstd::Compressor::bound(frame_input_size);
   st.first_offset = first_offset;
@@ -106,32 +103,32 @@ FrameCompression::FrameCompression(Bytes data, uint32_t frame_input_size, int le
   st.buffer.resize(first_offset + st.count * st.slot + kTailRoom);
   st.sizes.assign(st.count, State::kPending);
   st.placed_end = first_offset;
-  size_t n = std::min<size_t>(std::max(1u, threads), st.count);
-  st.running = n;
-  for (size_t t = 0; t < n; ++t) threads_.emplace_back([&st] { st.work(); });
+  st.unfinished = st.count;
+  for (size_t i = 0; i < st.count; ++i)
+    pool.run([state = state_, i](zstd::Compressor& c) { state->compress(c, i); });
 }
 
 FrameCompression::~FrameCompression() {
   cancel();
-  for (auto& t : threads_) t.join();
+  State& st = *state_;
+  std::unique_lock<std::mutex> lock(st.mu);
+  st.changed.wait(lock, [&] { return st.unfinished == 0; });
 }
 
 size_t FrameCompression::wait_until_placed(size_t wanted) {
   State& st = *state_;
   std::unique_lock<std::mutex> lock(st.mu);
-  st.changed.wait(lock, [&] { return st.placed_end >= wanted || st.running == 0; });
+  st.changed.wait(lock, [&] { return st.placed_end >= wanted || st.unfinished == 0; });
   return st.placed_end;
 }
 
-void FrameCompression::cancel() { state_->next = state_->count; }
+void FrameCompression::cancel() { state_->cancelled = true; }
 
 Result<std::vector<uint32_t>> FrameCompression::finish() {
-  for (auto& t : threads_) t.join();
-  threads_.clear();
   State& st = *state_;
+  std::unique_lock<std::mutex> lock(st.mu);
+  st.changed.wait(lock, [&] { return st.unfinished == 0; });
   if (!st.error.is_ok()) return st.error;
-  if (st.placed != st.count)
-    return Status(Code::kIoError, "compression was stopped before its end");
   return std::vector<uint32_t>(st.sizes.begin(), st.sizes.end());
 }
 
@@ -139,7 +136,8 @@ io::AlignedBuffer& FrameCompression::buffer() { return state_->buffer; }
 
 Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level,
                                  unsigned threads) {
-  FrameCompression compression(data, frame_input_size, level, threads, 0);
+  CompressorPool pool(threads, level);
+  FrameCompression compression(data, frame_input_size, pool, 0);
   Result<std::vector<uint32_t>> sizes = compression.finish();
   if (!sizes.is_ok()) return std::move(sizes).take_status();
   FrameSet set;

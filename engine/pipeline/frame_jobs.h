@@ -6,29 +6,30 @@
 #include <functional>
 #include <memory>
 #include <span>
-#include <thread>
 #include <vector>
 
 #include "base/bytes.h"
 #include "base/status.h"
 #include "io/buffer.h"
+#include "pipeline/compressor_pool.h"
 
 namespace walpipe::pipeline {
 
-// Compresses a file's independent frames on threads of its own, started at construction, while
-// the caller goes on with other work. Frame i holds data[i*frame_input_size, …) compressed at
-// `level`. Each frame is compressed into its own slot of one O_DIRECT-ready buffer (a slot
-// holds the largest a frame can compress to, so workers never wait for each other), then moved
-// down to follow the frame before it, from `first_offset` on, as soon as every earlier frame is
-// in place: the bytes of the buffer before placed_end never change again and can be written
-// out while later frames are still being compressed.
+// Compresses a file's independent frames on a CompressorPool, started at construction, while
+// the caller goes on with other work. Frame i holds data[i*frame_input_size, …). Each frame is
+// compressed into its own slot of one O_DIRECT-ready buffer (a slot holds the largest a frame
+// can compress to, so workers never wait for each other), then moved down to follow the frame
+// before it, from `first_offset` on, as soon as every earlier frame is in place: the bytes of
+// the buffer before the placed end never change again and can be written out while later
+// frames are still being compressed.
 class FrameCompression {
  public:
   // `buffer` may come from an earlier compression: its pages are already in memory, which saves
-  // a long run of segments a page fault per 4 KiB written.
-  FrameCompression(Bytes data, uint32_t frame_input_size, int level, unsigned threads,
-                   size_t first_offset, io::AlignedBuffer buffer = {});
-  ~FrameCompression();  // stops early and waits for the threads
+  // a long run of segments a page fault per 4 KiB written. `data` must stay readable until
+  // this object is gone.
+  FrameCompression(Bytes data, uint32_t frame_input_size, CompressorPool& pool, size_t first_offset,
+                   io::AlignedBuffer buffer = {});
+  ~FrameCompression();  // stops early and waits for the frames under way
   FrameCompression(const FrameCompression&) = delete;
   FrameCompression& operator=(const FrameCompression&) = delete;
 
@@ -44,8 +45,7 @@ class FrameCompression {
 
  private:
   struct State;
-  std::unique_ptr<State> state_;
-  std::vector<std::thread> threads_;
+  std::shared_ptr<State> state_;  // shared with the queued frames
 };
 
 // The frames of `data` compressed one after the other from offset 0 of the returned buffer.

@@ -87,41 +87,28 @@ namespace {
 // enough that little is left to write once the last frame is done.
 constexpr size_t kPieceSize = 128 * 1024;
 
-// Writes the frames as they fall into place, in whole 4096-byte blocks from `from`, until
-// compression has ended; returns where the written part ends.
-Result<size_t> write_placed_frames(FrameCompression& compression, archive::ObjectWriter& writer,
-                                   size_t from) {
-  size_t written = from;
-  for (;;) {
-    const size_t wanted = written + kPieceSize;
-    const size_t placed = compression.wait_until_placed(wanted);
-    const size_t end = placed / archive::kObjectAlignment * archive::kObjectAlignment;
-    if (end > written) {
-      WALPIPE_TRY(
-          writer.write(written, Bytes(compression.buffer().data() + written, end - written)));
-      written = end;
-    }
-    if (placed < wanted) return written;  // a short wait means compression has ended
-  }
-}
-
 }  // namespace
 
-Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
-                             const PushOptions& options, io::AlignedBuffer* spare) {
+Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Layout& layout,
+                                                  const std::string& source,
+                                                  const PushOptions& options, CompressorPool& pool,
+                                                  io::AlignedBuffer buffer) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
-
   Result<io::MappedFile> mapped =
       read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize);
   if (!mapped.is_ok()) return std::move(mapped).take_status();
-  const Bytes data = mapped->bytes();
-  archive::ObjectMetadata meta;
+
+  auto push = std::unique_ptr<FilePush>(new FilePush(io, layout, options));
+  push->source_path_ = source;
+  push->name_ = *name;
+  push->source_ = std::move(*mapped);
+  const Bytes data = push->source_.bytes();
+  archive::ObjectMetadata& meta = push->meta_;
   meta.name = name->to_string();
   meta.original_size = data.size();
   meta.frame_input_size = options.frame_input_size;
-  PushResult result{meta.name, archive::CommitOutcome::kAlreadyPresent, {}, meta.original_size, 0};
 
   // Identical content already archived (a retry, a standby with archive_mode=always) was
   // verified when it was first pushed: confirm it is durable and stop there. Different content
@@ -130,57 +117,95 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
   Result<bool> archived = archive::object_present(io, layout, *name);
   if (!archived.is_ok()) return std::move(archived).take_status();
   if (*archived) {
-    meta.fingerprint = result.fingerprint = fingerprint_of(data);
+    meta.fingerprint = fingerprint_of(data);
+    push->fingerprinted_ = true;
     Result<archive::CommitOutcome> existing =
         archive::confirm_existing(io, layout, *name, meta.fingerprint);
-    if (existing.is_ok()) return result;
+    if (existing.is_ok()) {
+      push->already_archived_ = PushResult{meta.name, archive::CommitOutcome::kAlreadyPresent,
+                                           meta.fingerprint, meta.original_size, 0};
+      return push;
+    }
     // Gone since it was seen (expired): push it again, as if it had never been there.
     if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
   }
-
-  unsigned threads =
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   const size_t frame_count = (data.size() + meta.frame_input_size - 1) / meta.frame_input_size;
-  const size_t head = archive::data_offset(frame_count);
-  FrameCompression compression(data, meta.frame_input_size, options.level, threads, head,
-                               spare ? std::move(*spare) : io::AlignedBuffer());
+  push->head_ = archive::data_offset(frame_count);
+  push->compression_ = std::make_unique<FrameCompression>(data, meta.frame_input_size, pool,
+                                                          push->head_, std::move(buffer));
+  return push;
+}
 
-  // While the frames compress, this thread takes the fingerprint, inspects the file, gets the
-  // archive's folders ready, and then writes the frames out as they are done.
-  if (!*archived) meta.fingerprint = fingerprint_of(data);
+FilePush::FilePush(io::Io& io, const archive::Layout& layout, const PushOptions& options)
+    : io_(io), layout_(layout), options_(options) {}
+
+FilePush::~FilePush() = default;
+
+Status FilePush::stream() {
+  WALPIPE_CHECK(compression_ != nullptr);
+  // While the frames compress, this thread takes the fingerprint, inspects the file and gets
+  // the archive's folders ready, then writes the frames out as they fall into place.
+  const Bytes data = source_.bytes();
+  if (!fingerprinted_) meta_.fingerprint = fingerprint_of(data);
   std::optional<archive::Identity> identity;
-  Status ready = inspect_source(*name, data, source, options, &meta, &identity);
-  if (ready.is_ok()) ready = prepare_archive(io, layout, *name, identity);
-  if (!ready.is_ok()) return ready;  // compression stops when it goes out of scope
-  Result<archive::ObjectWriter> writer = archive::ObjectWriter::begin(io, layout, *name);
+  WALPIPE_TRY(inspect_source(name_, data, source_path_, options_, &meta_, &identity));
+  WALPIPE_TRY(prepare_archive(io_, layout_, name_, identity));
+  Result<archive::ObjectWriter> writer = archive::ObjectWriter::begin(io_, layout_, name_);
   if (!writer.is_ok()) return std::move(writer).take_status();
-  Result<size_t> written = write_placed_frames(compression, *writer, head);
-  if (!written.is_ok()) return std::move(written).take_status();
-  Result<std::vector<uint32_t>> sizes = compression.finish();
+  writer_.emplace(std::move(*writer));
+  written_ = head_;
+  for (;;) {
+    const size_t wanted = written_ + kPieceSize;
+    const size_t placed = compression_->wait_until_placed(wanted);
+    const size_t end = placed / archive::kObjectAlignment * archive::kObjectAlignment;
+    if (end > written_) {
+      Bytes piece(compression_->buffer().data() + written_, end - written_);
+      WALPIPE_TRY(writer_->write(written_, piece));
+      written_ = end;
+    }
+    if (placed < wanted) break;  // a short wait means compression has ended
+  }
+  Result<std::vector<uint32_t>> sizes = compression_->finish();
   if (!sizes.is_ok()) return std::move(sizes).take_status();
-  meta.frame_sizes = std::move(*sizes);
+  meta_.frame_sizes = std::move(*sizes);
+  return Status::ok();
+}
 
+Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
+  WALPIPE_CHECK(writer_.has_value());
   // Unmapping a 16 MiB source is page-table work: it is done while the disk finishes the object.
   std::thread release(
-      [mapping = std::move(*mapped)]() mutable { io::MappedFile released = std::move(mapping); });
-  io::AlignedBuffer& buffer = compression.buffer();
-  size_t frames_end = head;
-  for (uint32_t size : meta.frame_sizes) frames_end += size;
+      [mapping = std::move(source_)]() mutable { io::MappedFile released = std::move(mapping); });
+  io::AlignedBuffer& buffer = compression_->buffer();
+  size_t frames_end = head_;
+  for (uint32_t size : meta_.frame_sizes) frames_end += size;
   const size_t total = archive::write_padding(buffer.span(), frames_end);
-  archive::write_metadata_block(meta, buffer.span().first(head));
-  Status head_written = writer->write(0, buffer.span().first(head));
+  archive::write_metadata_block(meta_, buffer.span().first(head_));
+  Status head_written = writer_->write(0, buffer.span().first(head_));
   Result<archive::CommitOutcome> outcome =
       head_written.is_ok()
-          ? writer->commit(*written, buffer.span().subspan(*written, total - *written),
-                           meta.fingerprint)
+          ? writer_->commit(written_, buffer.span().subspan(written_, total - written_),
+                            meta_.fingerprint)
           : Result<archive::CommitOutcome>(std::move(head_written));
   release.join();
   if (spare) *spare = std::move(buffer);
   if (!outcome.is_ok()) return std::move(outcome).take_status();
-  result.fingerprint = meta.fingerprint;
-  result.outcome = *outcome;
+  PushResult result{meta_.name, *outcome, meta_.fingerprint, meta_.original_size, 0};
   if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = total;
   return result;
+}
+
+Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+                             const PushOptions& options) {
+  CompressorPool pool(
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
+      options.level);
+  Result<std::unique_ptr<FilePush>> push =
+      FilePush::start(io, layout, source, options, pool, io::AlignedBuffer());
+  if (!push.is_ok()) return std::move(push).take_status();
+  if ((*push)->already_archived()) return *(*push)->already_archived();
+  WALPIPE_TRY((*push)->stream());
+  return (*push)->finish(nullptr);
 }
 
 }  // namespace walpipe::pipeline

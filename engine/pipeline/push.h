@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,8 @@
 #include "io/buffer.h"
 #include "io/fs.h"
 #include "io/io.h"
+#include "pipeline/compressor_pool.h"
+#include "pipeline/frame_jobs.h"
 #include "wal/names.h"
 
 namespace walpipe::pipeline {
@@ -40,9 +43,44 @@ struct PushResult {
 // Archives the file at `source` (PostgreSQL's %p). Its base name must be a WAL file name; a
 // hostile or malformed name is refused before any filesystem access. Refusals that need an
 // operator (other cluster, different content, invalid WAL) are kMismatch or kCorruption.
-// The object is written while it is being compressed. `spare`, when given, is a buffer kept
-// from an earlier push and gets this push's buffer back: a run of pushes reuses its pages.
 Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
-                             const PushOptions& options, io::AlignedBuffer* spare = nullptr);
+                             const PushOptions& options);
+
+// push_file in three steps, so that a run of files can overlap them (batch_push.h). All three
+// run on the thread that uses `io`; the frames compress on `pool` in between.
+class FilePush {
+ public:
+  // Reads the file, confirms identical content already archived (already_archived() is then
+  // set and nothing else is to be done), else queues the frames on `pool`, compressing into
+  // `buffer` (one kept from an earlier push reuses its pages).
+  static Result<std::unique_ptr<FilePush>> start(io::Io& io, const archive::Layout& layout,
+                                                 const std::string& source,
+                                                 const PushOptions& options, CompressorPool& pool,
+                                                 io::AlignedBuffer buffer);
+  ~FilePush();
+  const std::optional<PushResult>& already_archived() const { return already_archived_; }
+  // Fingerprint, inspection and the archive's folders while the frames compress, then the frames
+  // written to a temporary file as they fall into place; returns once all are.
+  Status stream();
+  // The metadata, the last piece, fdatasync and the commit. The buffer goes to `spare`, if given.
+  Result<PushResult> finish(io::AlignedBuffer* spare);
+
+ private:
+  FilePush(io::Io& io, const archive::Layout& layout, const PushOptions& options);
+
+  io::Io& io_;
+  const archive::Layout& layout_;
+  const PushOptions& options_;
+  std::string source_path_;
+  wal::WalFileName name_;
+  io::MappedFile source_;
+  archive::ObjectMetadata meta_;
+  bool fingerprinted_ = false;
+  std::optional<PushResult> already_archived_;
+  size_t head_ = 0;  // where the data frames start
+  std::unique_ptr<FrameCompression> compression_;
+  std::optional<archive::ObjectWriter> writer_;
+  size_t written_ = 0;  // the object is on disk up to here, but for its metadata
+};
 
 }  // namespace walpipe::pipeline

@@ -97,7 +97,8 @@ TEST(Object, AssemblyInPlaceEqualsAssemblyIntoAnotherBuffer) {
   Built separate = build(data, "00000001000000000000002C");
   ASSERT_EQ(separate.meta.frame_sizes.size(), 16u);
   const size_t head = data_offset(16);
-  pipeline::FrameCompression compression(data, 1 << 20, 1, 2, head);
+  pipeline::CompressorPool pool(2, 1);
+  pipeline::FrameCompression compression(data, 1 << 20, pool, head);
   auto sizes = compression.finish();
   ASSERT_TRUE(sizes.is_ok());
   EXPECT_EQ(*sizes, separate.meta.frame_sizes);
