@@ -167,6 +167,53 @@ TEST_P(Commit, ODirectRefusedAtWriteTimeFallsBackToBufferedWrites) {
   EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
 }
 
+// push writes an object in pieces while it is still compressing, its metadata last.
+TEST_P(Commit, PiecesInAnyOrderMakeTheObject) {
+  Layout layout(dir_.path());
+  Fingerprint fp;
+  io::AlignedBuffer object = make_object(name_, std::byte{6}, &fp);
+  ASSERT_GE(object.size(), 8192u);
+  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+  auto writer = ObjectWriter::begin(*backend_, layout, name_);
+  ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
+  Bytes all = object.span();
+  ASSERT_TRUE(writer->write(4096, all.subspan(4096, all.size() - 8192)).is_ok());
+  ASSERT_TRUE(writer->write(0, all.first(4096)).is_ok());
+  auto outcome = writer->commit(all.size() - 4096, all.last(4096), fp);
+  ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
+  EXPECT_EQ(*outcome, CommitOutcome::kWritten);
+  auto stored = read_object_metadata(*backend_, layout.object_path(name_));
+  ASSERT_TRUE(stored.is_ok()) << stored.status().to_string();
+  EXPECT_EQ(stored->fingerprint, fp);
+  EXPECT_EQ(fs::file_size(layout.object_path(name_)), object.size());
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+}
+
+TEST_P(Commit, AnAbandonedOrFailedWriterLeavesNothing) {
+  Layout layout(dir_.path());
+  Fingerprint fp;
+  io::AlignedBuffer object = make_object(name_, std::byte{7}, &fp);
+  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+  {
+    auto writer = ObjectWriter::begin(*backend_, layout, name_);
+    ASSERT_TRUE(writer.is_ok());
+    ASSERT_TRUE(writer->write(0, object.span().first(4096)).is_ok());
+    EXPECT_EQ(count_files(layout.tmp_dir()), 1u);
+  }  // dropped: the push failed elsewhere
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+  // A piece after the first fails: the writer gives up its temporary file at once.
+  io::FaultIo faulty(make_backend(GetParam()),
+                     {io::Fault{"write", 2, io::Fault::Action::kError, ENOSPC}});
+  auto writer = ObjectWriter::begin(faulty, layout, name_);
+  ASSERT_TRUE(writer.is_ok());
+  ASSERT_TRUE(writer->write(0, object.span().first(4096)).is_ok());
+  Status s = writer->write(4096, object.span().subspan(4096, 4096));
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.code(), Code::kNoSpace);
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+  EXPECT_FALSE(fs::exists(layout.object_path(name_)));
+}
+
 TEST_P(Commit, MissingArchiveRootIsNamed) {
   Layout layout(dir_.path() + "/nope");
   Status s = prepare_directories(*backend_, layout, name_);
