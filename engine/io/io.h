@@ -30,8 +30,8 @@ class Io {
   // file so far is durable. With O_DIRECT, `data` and `offset` must be 4096-aligned.
   virtual Status write_durably(const Fd& fd, uint64_t offset, Bytes data,
                                const std::string& path) = 0;
-  // Writes all of `data` at `offset` with no sync: for files that can be fetched again. Safe to
-  // call from several threads at once on one descriptor.
+  // Writes all of `data` at `offset` with no sync (an object's pieces before its last, files
+  // that can be fetched again). With O_DIRECT, `data` and `offset` must be 4096-aligned.
   virtual Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) = 0;
   virtual Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                             const std::string& path) = 0;

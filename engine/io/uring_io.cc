@@ -40,6 +40,16 @@ std::unique_ptr<UringIo> UringIo::create(std::string* why) {
 
 Status UringIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
   if (broken_) return SyncIo::write_durably(fd, offset, data, path);
+  return write_chain(fd, offset, data, path, true);
+}
+
+Status UringIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
+  if (broken_) return SyncIo::write_at(fd, offset, data, path);
+  return write_chain(fd, offset, data, path, false);
+}
+
+Status UringIo::write_chain(const Fd& fd, uint64_t offset, Bytes data, const std::string& path,
+                            bool then_sync) {
   io_uring* ring = &ring_->ring;
   size_t done = 0;  // bytes confirmed written, in order
   while (done < data.size()) {
@@ -58,7 +68,7 @@ Status UringIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const s
       chain_end += len;
       ++chunks;
     }
-    const bool with_sync = chain_end == data.size();
+    const bool with_sync = then_sync && chain_end == data.size();
     io_uring_sqe* sqe = io_uring_get_sqe(ring);
     WALPIPE_CHECK(sqe != nullptr);
     if (with_sync) {
@@ -109,7 +119,7 @@ Status UringIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const s
     if (with_sync && sync_result < 0) return errno_status(-sync_result, "fdatasync file", path);
     done = chain_end;
   }
-  if (data.empty()) return SyncIo::write_durably(fd, offset, data, path);
+  if (data.empty() && then_sync) return SyncIo::write_durably(fd, offset, data, path);
   return Status::ok();
 }
 

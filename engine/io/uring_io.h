@@ -1,7 +1,8 @@
-// io_uring backend: object writes go out as a chain of linked write SQEs ending in a linked
-// fdatasync, so the sync is ordered after every write (io_uring_enter(2): an unlinked fsync does
-// not apply to earlier writes) and a failed write cancels it. Every CQE is checked; short reads
-// and writes are resubmitted for the remainder. Metadata operations stay plain syscalls.
+// io_uring backend: writes go out as a chain of linked write SQEs, for an object's last piece
+// ending in a linked fdatasync, so the sync is ordered after every write (io_uring_enter(2): an
+// unlinked fsync does not apply to earlier writes) and a failed write cancels it. Every CQE is
+// checked; short reads and writes are resubmitted for the remainder. Metadata operations stay plain
+// syscalls.
 #pragma once
 
 #include <functional>
@@ -20,6 +21,7 @@ class UringIo : public SyncIo {
 
   std::string describe() const override { return "io_uring"; }
   Status write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
+  Status write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) override;
   Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                     const std::string& path) override;
 
@@ -30,6 +32,9 @@ class UringIo : public SyncIo {
 
  private:
   int filtered(int result) const { return filter_ ? filter_(result) : result; }
+  // Linked writes of `data` from `offset`, ending in a linked fdatasync when `then_sync`.
+  Status write_chain(const Fd& fd, uint64_t offset, Bytes data, const std::string& path,
+                     bool then_sync);
   struct Ring;
   explicit UringIo(std::unique_ptr<Ring> ring);
   std::unique_ptr<Ring> ring_;

@@ -61,8 +61,8 @@ Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name
   // The umask may have widened a new file's mode, or DEST existed: WAL is private.
   WALPIPE_TRY(io.set_mode(*fd, 0600, dest));
   WALPIPE_TRY(io.reserve(*fd, meta.original_size, dest));
-  // Writers of one file take turns on its inode lock anyway; waiting here sleeps instead of
-  // spinning in the kernel.
+  // An Io serves one caller at a time, and writers of one file take turns on its inode lock
+  // anyway: waiting here sleeps instead of spinning in the kernel.
   std::mutex write_turn;
   Status decoded = decompress_frames_each(
       parsed.frames, meta.frame_input_size, meta.original_size, threads,

@@ -18,6 +18,9 @@ namespace {
 
 // Far longer than any push takes, even on slow storage.
 constexpr int64_t kStaleTemporarySeconds = 3600;
+// Pieces written while frames are still compressing: large enough to keep syscalls few, small
+// enough that little is left to write once the last frame is done.
+constexpr size_t kPieceSize = 128 * 1024;
 
 Result<io::MappedFile> read_source(io::Io& io, const std::string& path, uint64_t limit) {
   Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
@@ -78,14 +81,6 @@ Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::Wal
   if (!identity_present) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
   return Status::ok();
 }
-
-}  // namespace
-
-namespace {
-
-// Pieces written while frames are still compressing: large enough to keep syscalls few, small
-// enough that little is left to write once the last frame is done.
-constexpr size_t kPieceSize = 128 * 1024;
 
 }  // namespace
 
