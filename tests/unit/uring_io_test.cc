@@ -88,6 +88,37 @@ TEST_F(Uring, NoSpaceIsReportedAsSuch) {
   EXPECT_EQ(s.code(), Code::kNoSpace);
 }
 
+// An object goes out in pieces at their offsets, through the ring, before its last one is synced.
+TEST_F(Uring, PiecesAtOffsetsWithShortCompletionsMakeTheWholeFile) {
+  int calls = 0;
+  io_->set_completion_filter(
+      [&](int res) { return ++calls % 4 == 0 && res > 8192 ? res / 8192 * 4096 : res; });
+  std::string path = dir_.file("pieces");
+  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_TRUE(fd.is_ok());
+  const size_t piece = 3u << 20;
+  Bytes all = data_.span().first(13u << 20);  // four whole pieces and a shorter last one
+  for (size_t at = piece; at < all.size() - piece; at += piece)
+    ASSERT_TRUE(io_->write_at(*fd, at, all.subspan(at, piece), path).is_ok());
+  ASSERT_TRUE(io_->write_at(*fd, 0, all.first(piece), path).is_ok());
+  size_t last = all.size() / piece * piece - piece;
+  ASSERT_TRUE(io_->write_durably(*fd, last, all.subspan(last), path).is_ok());
+  auto back = read_back(path);
+  ASSERT_EQ(back.size(), all.size());
+  EXPECT_EQ(std::memcmp(back.data(), all.data(), back.size()), 0);
+  EXPECT_GT(calls, 12);
+}
+
+TEST_F(Uring, AFailedPieceFailsWithItsReason) {
+  io_->set_completion_filter([](int) { return -EIO; });
+  std::string path = dir_.file("piece-eio");
+  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_TRUE(fd.is_ok());
+  Status s = io_->write_at(*fd, 4096, data_.span().first(8192), path);
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.message(), "could not write file \"" + path + "\": Input/output error");
+}
+
 TEST_F(Uring, ReadPastTheEndIsCorruptionNotALoop) {
   std::string path = dir_.write("small", std::string(1000, 'x'));
   AlignedBuffer in(8192);
