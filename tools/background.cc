@@ -29,10 +29,13 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   if (io::entry_type(ready_path).is_ok()) return;
   int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (lock < 0) return;
-  for (int waited = 0; waited < max_wait_ms; ++waited) {
+  // A look-ahead push makes a segment every few milliseconds: a short poll keeps the caller's
+  // added wait small, at the cost of a stat() per poll.
+  constexpr long kPollMicros = 200;
+  for (long waited = 0; waited < max_wait_ms * 1000L; waited += kPollMicros) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
     if (io::entry_type(ready_path).is_ok()) break;
-    ::usleep(1000);
+    ::usleep(kPollMicros);
   }
   ::close(lock);
 }

@@ -32,20 +32,18 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
     streamed.reset();
   };
   for (size_t i = 0; i < sources.size(); ++i) {
-    Result<std::unique_ptr<FilePush>> next =
-        FilePush::start(*io, layout, sources[i], options, pool, take_spare());
+    Result<std::unique_ptr<FilePush>> next = FilePush::start(*io, layout, sources[i], options);
+    if (!next.is_ok() || (*next)->already_archived()) {
+      commit_streamed();
+      if (next.is_ok())
+        results[i] = *(*next)->already_archived();
+      else
+        results[i] = std::move(next).take_status();
+      continue;
+    }
     // File i compresses on the pool while file i-1 is committed here.
+    (*next)->compress(pool, take_spare());
     commit_streamed();
-    if (!next.is_ok()) {
-      results[i] = std::move(next).take_status();
-      spares.emplace_back();
-      continue;
-    }
-    if ((*next)->already_archived()) {
-      results[i] = *(*next)->already_archived();
-      spares.emplace_back();
-      continue;
-    }
     Status s = (*next)->stream();
     if (!s.is_ok()) {
       results[i] = s;

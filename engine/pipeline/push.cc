@@ -86,8 +86,7 @@ Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::Wal
 
 Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Layout& layout,
                                                   const std::string& source,
-                                                  const PushOptions& options, CompressorPool& pool,
-                                                  io::AlignedBuffer buffer) {
+                                                  const PushOptions& options) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
@@ -124,11 +123,16 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
     // Gone since it was seen (expired): push it again, as if it had never been there.
     if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
   }
-  const size_t frame_count = (data.size() + meta.frame_input_size - 1) / meta.frame_input_size;
-  push->head_ = archive::data_offset(frame_count);
-  push->compression_ = std::make_unique<FrameCompression>(data, meta.frame_input_size, pool,
-                                                          push->head_, std::move(buffer));
   return push;
+}
+
+void FilePush::compress(CompressorPool& pool, io::AlignedBuffer buffer) {
+  WALPIPE_CHECK(!already_archived_ && compression_ == nullptr);
+  const Bytes data = source_.bytes();
+  const size_t frame_count = (data.size() + meta_.frame_input_size - 1) / meta_.frame_input_size;
+  head_ = archive::data_offset(frame_count);
+  compression_ = std::make_unique<FrameCompression>(data, meta_.frame_input_size, pool, head_,
+                                                    std::move(buffer));
 }
 
 FilePush::FilePush(io::Io& io, const archive::Layout& layout, const PushOptions& options)
@@ -192,13 +196,13 @@ Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
 
 Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
                              const PushOptions& options) {
+  Result<std::unique_ptr<FilePush>> push = FilePush::start(io, layout, source, options);
+  if (!push.is_ok()) return std::move(push).take_status();
+  if ((*push)->already_archived()) return *(*push)->already_archived();
   CompressorPool pool(
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
       options.level);
-  Result<std::unique_ptr<FilePush>> push =
-      FilePush::start(io, layout, source, options, pool, io::AlignedBuffer());
-  if (!push.is_ok()) return std::move(push).take_status();
-  if ((*push)->already_archived()) return *(*push)->already_archived();
+  (*push)->compress(pool, io::AlignedBuffer());
   WALPIPE_TRY((*push)->stream());
   return (*push)->finish(nullptr);
 }

@@ -46,17 +46,18 @@ struct PushResult {
 Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
                              const PushOptions& options);
 
-// push_file in three steps, so that a run of files can overlap them (batch_push.h). All three
-// run on the thread that uses `io`; the frames compress on `pool` in between.
+// push_file in steps, so that a run of files can overlap them (batch_push.h). All run on the
+// thread that uses `io`; the frames compress on a CompressorPool in between.
 class FilePush {
  public:
-  // Reads the file, confirms identical content already archived (already_archived() is then
-  // set and nothing else is to be done), else queues the frames on `pool`, compressing into
-  // `buffer` (one kept from an earlier push reuses its pages).
+  // Reads the file and confirms identical content already archived: already_archived() is then
+  // set and nothing else is to be done.
   static Result<std::unique_ptr<FilePush>> start(io::Io& io, const archive::Layout& layout,
                                                  const std::string& source,
-                                                 const PushOptions& options, CompressorPool& pool,
-                                                 io::AlignedBuffer buffer);
+                                                 const PushOptions& options);
+  // Queues the frames on `pool`, compressing into `buffer` (one kept from an earlier push
+  // reuses its pages). For a file not already archived.
+  void compress(CompressorPool& pool, io::AlignedBuffer buffer);
   ~FilePush();
   const std::optional<PushResult>& already_archived() const { return already_archived_; }
   // Fingerprint, inspection and the archive's folders while the frames compress, then the frames

@@ -14,6 +14,8 @@
 #include "archive/layout.h"
 #include "io/uring_io.h"
 #include "support/corpus.h"
+#include "support/mounts.h"
+#include "support/processes.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
 
@@ -176,6 +178,56 @@ TEST_F(Prefetch, ADamagedObjectIsNeverSpooledAndStillStopsRecovery) {
   CommandResult r = get("000000010000000000000035");
   EXPECT_EQ(r.exit_code, 200) << r.err;
   EXPECT_FALSE(fs::exists(dest()));
+}
+
+// The prefetcher killed at any moment: every later call still restores exactly its segment,
+// from the spool or the archive.
+TEST_F(Prefetch, AKilledPrefetcherServesNothingWrong) {
+  int killed_at_work = 0;
+  for (int round = 0; round < 12; ++round) {
+    SCOPED_TRACE("killed after " + std::to_string(round * 2) + " ms");
+    fs::remove_all(spool());
+    fs::remove(dest());
+    ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(round * 2));
+    killed_at_work += kill_holders(spool() + "/prefetch.lock");
+    for (const char* name : {"000000010000000000000035", "000000010000000000000036"}) {
+      CommandResult r = get(name);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_TRUE(dest_equals(name)) << name;
+    }
+  }
+  EXPECT_GT(killed_at_work, 0);
+}
+
+// pg_wal on a small filesystem: the spool fills it, prefetching stops, and recovery goes on
+// with direct fetches once PostgreSQL has made room.
+TEST_F(Prefetch, AFullSpoolDiskStopsPrefetchingNotRecovery) {
+  std::string why;
+  std::unique_ptr<Mount> mount = Mount::tmpfs(dir_.file("pg_wal"), "size=1700k,mode=0700", &why);
+  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  CommandResult r = get("000000010000000000000034");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000034"));
+  ASSERT_TRUE(wait_for(spool() + "/prefetch.lock"));
+  for (int i = 0; i < 1000 && holder_count(spool() + "/prefetch.lock") > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(holder_count(spool() + "/prefetch.lock"), 0) << "the prefetcher did not stop";
+  // What it could not finish it removed: nothing partial takes the room recovery needs.
+  for (const auto& e : fs::directory_iterator(spool())) {
+    const std::string name = e.path().filename();
+    EXPECT_TRUE(name == "prefetch.lock" || name == ".walpipe-spool" ||
+                name.find_first_not_of("0123456789ABCDEF") == std::string::npos)
+        << name;
+  }
+  EXPECT_LT(spooled().size(), 2u) << "the filesystem was never full";
+  fs::remove(dest());  // PostgreSQL replayed it and made room
+  for (const char* name : {"000000010000000000000035", "000000010000000000000036"}) {
+    r = get(name);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(dest_equals(name)) << name;
+    fs::remove(dest());
+  }
 }
 
 TEST_F(Prefetch, BadPrefetchValueIsAUsageErrorThatStopsRecovery) {
