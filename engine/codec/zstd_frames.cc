@@ -53,15 +53,17 @@ Status Decompressor::decompress_frame(Bytes frame, std::span<std::byte> out) {
                       (declared == ZSTD_CONTENTSIZE_ERROR ? std::string("no valid size")
                                                           : std::to_string(declared) + " bytes") +
                       ", expected " + std::to_string(out.size()));
-  // Stream decoding into a fixed buffer: output can never exceed `out`, whatever the frame says.
-  ZSTD_DCtx_reset(impl_->dctx, ZSTD_reset_session_only);
-  ZSTD_inBuffer input{frame.data(), frame.size(), 0};
-  ZSTD_outBuffer output{out.data(), out.size(), 0};
-  size_t ret = ZSTD_decompressStream(impl_->dctx, &output, &input);
+  // One frame, decoded straight into `out`: zstd never writes past its capacity, whatever the
+  // frame says, and needs no window buffer of its own (streaming would allocate one per context).
+  // `frame` must hold exactly one frame: more would be decoded into the rest of `out`.
+  Result<size_t> whole = frame_size(frame);
+  if (!whole.is_ok() || *whole != frame.size())
+    return Status(Code::kCorruption, "zstd frame boundary does not match its recorded size");
+  size_t ret = ZSTD_decompressDCtx(impl_->dctx, out.data(), out.size(), frame.data(), frame.size());
   if (ZSTD_isError(ret))
     return Status(Code::kCorruption,
                   std::string("zstd frame is damaged: ") + ZSTD_getErrorName(ret));
-  if (ret != 0 || output.pos != out.size() || input.pos != input.size)
+  if (ret != out.size())
     return Status(Code::kCorruption, "zstd frame does not decompress to exactly " +
                                          std::to_string(out.size()) + " bytes");
   return Status::ok();

@@ -181,7 +181,7 @@ Status decompress_frames_each(const std::vector<Bytes>& frames, uint32_t frame_i
   WALPIPE_CHECK(frame_input_size > 0);
   struct Context {
     zstd::Decompressor decompressor;
-    std::vector<std::byte> scratch;
+    io::AlignedBuffer scratch;  // not zero-filled: every byte is decompressed into first
   };
   struct Job {
     const std::vector<Bytes>* frames;
