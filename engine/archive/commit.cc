@@ -174,29 +174,31 @@ Status ObjectWriter::reopen_buffered() {
   return Status::ok();
 }
 
-Status ObjectWriter::write(uint64_t offset, Bytes piece) {
-  WALPIPE_CHECK(!done_);
-  Status s = io_->write_at(fd_, offset, piece, tmp_);
+Status ObjectWriter::write_piece(uint64_t offset, Bytes piece, bool then_sync) {
+  auto once = [&] {
+    return then_sync ? io_->write_durably(fd_, offset, piece, tmp_)
+                     : io_->write_at(fd_, offset, piece, tmp_);
+  };
+  Status s = once();
   if (s.code() == Code::kUnsupported && direct_ && !written_) {
     WALPIPE_TRY(reopen_buffered());
-    s = io_->write_at(fd_, offset, piece, tmp_);
+    s = once();
   }
-  if (!s.is_ok()) {
-    abandon();
-    return s;
-  }
-  written_ = true;
+  if (s.is_ok()) written_ = true;
+  return s;
+}
+
+Status ObjectWriter::write(uint64_t offset, Bytes piece) {
+  WALPIPE_CHECK(!done_);
+  Status s = write_piece(offset, piece, false);
+  if (!s.is_ok()) abandon();
   return s;
 }
 
 Result<CommitOutcome> ObjectWriter::commit(uint64_t offset, Bytes last_piece,
                                            const Fingerprint& fingerprint) {
   WALPIPE_CHECK(!done_);
-  Status s = io_->write_durably(fd_, offset, last_piece, tmp_);
-  if (s.code() == Code::kUnsupported && direct_ && !written_) {
-    WALPIPE_TRY(reopen_buffered());
-    s = io_->write_durably(fd_, offset, last_piece, tmp_);
-  }
+  Status s = write_piece(offset, last_piece, true);
   if (s.is_ok()) s = io_->close(fd_, tmp_);
   if (s.is_ok()) s = io_->rename_noreplace(tmp_, layout_->object_path(name_));
   if (!s.is_ok()) {

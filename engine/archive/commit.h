@@ -41,6 +41,9 @@ class ObjectWriter {
   ObjectWriter(io::Io& io, const Layout& layout, const wal::WalFileName& name, std::string tmp,
                io::Fd fd, bool direct);
   Status reopen_buffered();
+  // One write, with fdatasync after it when `then_sync`; the first write refused for O_DIRECT
+  // (EINVAL) is tried again on a buffered file.
+  Status write_piece(uint64_t offset, Bytes piece, bool then_sync);
   void abandon();
 
   io::Io* io_;
