@@ -4,6 +4,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include "io/fs.h"
 
 namespace walpipe::cli {
@@ -32,7 +34,8 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   // A look-ahead push makes a segment every few milliseconds: a short poll keeps the caller's
   // added wait small, at the cost of a stat() per poll.
   constexpr long kPollMicros = 200;
-  for (long waited = 0; waited < max_wait_ms * 1000L; waited += kPollMicros) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
     if (io::entry_type(ready_path).is_ok()) break;
     ::usleep(kPollMicros);

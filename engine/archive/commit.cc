@@ -184,6 +184,9 @@ Status ObjectWriter::write_piece(uint64_t offset, Bytes piece, bool then_sync) {
     WALPIPE_TRY(reopen_buffered());
     s = once();
   }
+  // Refused after earlier pieces went through: the filesystem changed its mind, which is an I/O
+  // failure to retry later, not a file to refuse.
+  if (s.code() == Code::kUnsupported) return Status(Code::kIoError, s.message());
   if (s.is_ok()) written_ = true;
   return s;
 }

@@ -196,8 +196,7 @@ size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& fra
   size_t pos = data_offset(frames.size());
   for (size_t i = 0; i < frames.size(); ++i) {
     WALPIPE_CHECK(frames[i].size() == meta.frame_sizes[i]);
-    // In place, a frame only ever moves down, and never onto a frame still to be moved.
-    std::memmove(out.data() + pos, frames[i].data(), frames[i].size());
+    std::memcpy(out.data() + pos, frames[i].data(), frames[i].size());
     pos += frames[i].size();
   }
   write_metadata_block(meta, out.first(data_offset(frames.size())));
@@ -225,6 +224,8 @@ Result<ParsedObject> parse_object(Bytes object, const std::string& what) {
       expected_frames != m.frame_sizes.size())
     return corrupt(what, "frame table does not match the original size");
   size_t pos = zstd::kSkippableHeaderSize + head->payload.size();
+  if (m.format_version >= 2 && pos != data_offset(m.frame_sizes.size()))
+    return corrupt(what, "its metadata frame does not fill the block before the data frames");
   for (uint32_t size : m.frame_sizes) {
     if (object.size() - pos < size) return corrupt(what, "it is truncated");
     Bytes frame = object.subspan(pos, size);

@@ -85,8 +85,8 @@ void write_metadata_block(const ObjectMetadata& meta, std::span<std::byte> block
 size_t write_padding(std::span<std::byte> buffer, size_t frames_end);
 
 // Writes the whole object (metadata, `frames` in order, padding) into `out`, which must hold
-// object_size() bytes; returns that size. The frames may already lie in `out`, in order, each
-// no earlier than where it goes: they are moved down, not copied elsewhere.
+// object_size() bytes and not overlap the frames; returns that size. (push lays objects out in
+// place instead, frame by frame: FrameCompression, write_metadata_block, write_padding.)
 size_t object_size(const ObjectMetadata& meta);
 size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
                        std::span<std::byte> out);

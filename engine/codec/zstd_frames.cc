@@ -28,11 +28,6 @@ Result<size_t> Compressor::compress_frame(Bytes in, std::span<std::byte> out) {
   return n;
 }
 
-namespace {
-// The largest data frame walpipe writes holds 4 MiB; 2^23 leaves room and bounds memory.
-constexpr int kWindowLogMax = 23;
-}  // namespace
-
 struct Decompressor::Impl {
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
   ~Impl() { ZSTD_freeDCtx(dctx); }
@@ -40,7 +35,6 @@ struct Decompressor::Impl {
 
 Decompressor::Decompressor() : impl_(std::make_unique<Impl>()) {
   WALPIPE_CHECK(impl_->dctx != nullptr);
-  ZSTD_DCtx_setParameter(impl_->dctx, ZSTD_d_windowLogMax, kWindowLogMax);
 }
 
 Decompressor::~Decompressor() = default;

@@ -34,7 +34,8 @@ class Compressor {
   std::unique_ptr<Impl> impl_;
 };
 
-// One decompression context with a bounded window; not thread-safe, one per worker.
+// One decompression context (a single frame decodes straight into the caller's buffer, so
+// its memory is bounded by that buffer); not thread-safe, one per worker.
 class Decompressor {
  public:
   Decompressor();

@@ -113,6 +113,8 @@ Status UringIo::write_chain(const Fd& fd, uint64_t offset, Bytes data, const std
       return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
     if (write_error != 0) return errno_status(write_error, "write file", path);
     if (first_short != SIZE_MAX) {
+      if (first_short == done)
+        return Status(Code::kIoError, "could not write file \"" + path + "\": no progress");
       done = first_short;  // resubmit from the first byte not written
       continue;
     }

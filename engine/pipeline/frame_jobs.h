@@ -26,7 +26,7 @@ class FrameCompression {
  public:
   // `buffer` may come from an earlier compression: its pages are already in memory, which saves
   // a long run of segments a page fault per 4 KiB written. `data` must stay readable until
-  // this object is gone.
+  // finish() has returned (or, without it, until this object is gone).
   FrameCompression(Bytes data, uint32_t frame_input_size, CompressorPool& pool, size_t first_offset,
                    io::AlignedBuffer buffer = {});
   ~FrameCompression();  // stops early and waits for the frames under way

@@ -196,13 +196,15 @@ Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
 
 Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
                              const PushOptions& options) {
+  // Declared first so that it goes last: a push that fails cancels its frames on a live pool.
+  std::optional<CompressorPool> pool;
   Result<std::unique_ptr<FilePush>> push = FilePush::start(io, layout, source, options);
   if (!push.is_ok()) return std::move(push).take_status();
   if ((*push)->already_archived()) return *(*push)->already_archived();
-  CompressorPool pool(
+  pool.emplace(
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
       options.level);
-  (*push)->compress(pool, io::AlignedBuffer());
+  (*push)->compress(*pool, io::AlignedBuffer());
   WALPIPE_TRY((*push)->stream());
   return (*push)->finish(nullptr);
 }

@@ -61,7 +61,8 @@ class FilePush {
   ~FilePush();
   const std::optional<PushResult>& already_archived() const { return already_archived_; }
   // Fingerprint, inspection and the archive's folders while the frames compress, then the frames
-  // written to a temporary file as they fall into place; returns once all are.
+  // written to a temporary file as they fall into place; returns once all are compressed and
+  // all but the last partial 4096-byte block written.
   Status stream();
   // The metadata, the last piece, fdatasync and the commit. The buffer goes to `spare`, if given.
   Result<PushResult> finish(io::AlignedBuffer* spare);

@@ -1,4 +1,4 @@
-// Pushing a run of files with one buffer.
+// Pushing a run of files as a pipeline with two buffers.
 #include "pipeline/batch_push.h"
 
 #include <gtest/gtest.h>
@@ -52,7 +52,7 @@ std::vector<std::byte> read_file_bytes(const std::string& path) {
   return bytes;
 }
 
-// One buffer serves the whole run: each object, whatever the buffer held before (a larger
+// Two buffers serve the whole run: each object, whatever its buffer held before (a larger
 // object, other content), must restore to exactly its own segment.
 TEST(PushFiles, RecycledBuffersGiveEveryObjectExactlyItsOwnBytes) {
   WALPIPE_REQUIRE_CORPUS();

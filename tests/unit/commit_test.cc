@@ -214,6 +214,25 @@ TEST_P(Commit, AnAbandonedOrFailedWriterLeavesNothing) {
   EXPECT_FALSE(fs::exists(layout.object_path(name_)));
 }
 
+// O_DIRECT refused after earlier pieces went through is a failure to retry, never a refusal of
+// the file (which would tell the operator the WAL is bad).
+TEST_P(Commit, ODirectRefusedOnALaterPieceIsAnIoError) {
+  Layout layout(dir_.path());
+  Fingerprint fp;
+  io::AlignedBuffer object = make_object(name_, std::byte{8}, &fp);
+  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+  io::FaultIo faulty(make_backend(GetParam()),
+                     {io::Fault{"write", 2, io::Fault::Action::kError, EINVAL}});
+  auto writer = ObjectWriter::begin(faulty, layout, name_);
+  ASSERT_TRUE(writer.is_ok());
+  ASSERT_TRUE(writer->write(0, object.span().first(4096)).is_ok());
+  auto outcome = writer->commit(4096, object.span().subspan(4096), fp);
+  ASSERT_FALSE(outcome.is_ok());
+  EXPECT_EQ(outcome.status().code(), Code::kIoError);
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+  EXPECT_FALSE(fs::exists(layout.object_path(name_)));
+}
+
 TEST_P(Commit, MissingArchiveRootIsNamed) {
   Layout layout(dir_.path() + "/nope");
   Status s = prepare_directories(*backend_, layout, name_);

@@ -98,15 +98,28 @@ TEST_F(Uring, PiecesAtOffsetsWithShortCompletionsMakeTheWholeFile) {
   ASSERT_TRUE(fd.is_ok());
   const size_t piece = 3u << 20;
   Bytes all = data_.span().first(13u << 20);  // four whole pieces and a shorter last one
-  for (size_t at = piece; at < all.size() - piece; at += piece)
+  const size_t last = all.size() / piece * piece;
+  for (size_t at = piece; at < last; at += piece)
     ASSERT_TRUE(io_->write_at(*fd, at, all.subspan(at, piece), path).is_ok());
   ASSERT_TRUE(io_->write_at(*fd, 0, all.first(piece), path).is_ok());
-  size_t last = all.size() / piece * piece - piece;
   ASSERT_TRUE(io_->write_durably(*fd, last, all.subspan(last), path).is_ok());
   auto back = read_back(path);
   ASSERT_EQ(back.size(), all.size());
   EXPECT_EQ(std::memcmp(back.data(), all.data(), back.size()), 0);
   EXPECT_GT(calls, 12);
+}
+
+// A write that completes with nothing written must fail, not be resubmitted for ever.
+TEST_F(Uring, AWriteThatMakesNoProgressFails) {
+  io_->set_completion_filter([](int) { return 0; });
+  std::string path = dir_.file("stuck");
+  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_TRUE(fd.is_ok());
+  Status s = io_->write_at(*fd, 0, data_.span().first(8192), path);
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.message(), "could not write file \"" + path + "\": no progress");
+  s = io_->write_durably(*fd, 0, data_.span().first(8192), path);
+  ASSERT_FALSE(s.is_ok());
 }
 
 TEST_F(Uring, AFailedPieceFailsWithItsReason) {
