@@ -38,6 +38,7 @@ now() { date +%s.%N; }
 # CPU seconds (in clock ticks) used by the waited-for children of process $1.
 cpu_of_children() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
+readonly ticks_per_s=$ticks
 
 # A pg_wal look-alike for look-ahead: the segments (hard links) and their .ready files.
 make_pg_wal() {
@@ -118,6 +119,37 @@ run_archive() {
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes"
 }
 
+# Sets child_ticks: CPU ticks used so far by the waited-for children of this shell, read
+# without forking (a subshell would read its own).
+read_child_ticks() {
+  local st
+  read -r -a st <"/proc/$BASHPID/stat"
+  child_ticks=$((st[15] + st[16]))
+}
+
+# run_restore_ahead: as PostgreSQL sees prefetching while it replays between calls: before each
+# call (untimed) the segment is given up to 5 s to reach the spool, then only the call itself is
+# timed. Prints "wall_s cpu_s" summed over the calls.
+run_restore_ahead() {
+  local out=$WORK/restore-walpipe_ahead wall=0 used=0 t0 t1 c0 pause
+  rm -rf "$out" && mkdir -p "$out"
+  exec {pause}<> <(:)
+  for s in "${segs[@]}"; do
+    for ((w = 0; w < 5000; w++)); do
+      [[ -e $out/walpipe_prefetch/$s ]] && break
+      read -rt 0.001 -u "$pause" _ || true
+    done
+    read_child_ticks; c0=$child_ticks; t0=$EPOCHREALTIME
+    "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG"
+    t1=$EPOCHREALTIME; read_child_ticks
+    wall=$(echo "$wall + $t1 - $t0" | bc -l)
+    used=$((used + child_ticks - c0))
+    mv "$out/RECOVERYXLOG" "$out/$s"
+  done
+  exec {pause}<&-
+  echo "$wall $(echo "$used / $ticks_per_s" | bc -l)"
+}
+
 # run_restore KIND: restores every segment into a fresh folder; prints "wall_s cpu_s".
 run_restore() {
   local kind=$1 out=$WORK/restore-$1
@@ -152,6 +184,8 @@ for ((r = 1; r <= reps; r++)); do
   done
   restore_kinds=(cp walpipe walpipe_prefetch)
   have_pgbackrest && restore_kinds+=(pgbr)
+  read -r w c < <(run_restore_ahead)
+  wall[get_walpipe_ahead]+="$w "; cpu[get_walpipe_ahead]+="$c "
   for kind in "${restore_kinds[@]}"; do
     read -r w c < <(run_restore "$kind")
     wall[get_$kind]+="$w "; cpu[get_$kind]+="$c "
@@ -202,7 +236,8 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
   row 'cp of the raw archived segment' get_cp '' get_cp
   row 'walpipe get --prefetch 0' get_walpipe '' get_cp
-  row 'walpipe get (prefetch, as restore_command)' get_walpipe_prefetch '' get_cp
+  row 'walpipe get (prefetch, as restore_command), back to back' get_walpipe_prefetch '' get_cp
+  row 'walpipe get, the segment already prefetched (replay in between)' get_walpipe_ahead '' get_cp
   if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr '' get_cp; fi
   echo
   echo "CPU is that of the commands PostgreSQL runs, one per segment (and of the \`mv\` with which"
