@@ -182,27 +182,6 @@ size_t write_padding(std::span<std::byte> buffer, size_t frames_end) {
   return total;
 }
 
-size_t object_size(const ObjectMetadata& meta) {
-  size_t size = data_offset(meta.frame_sizes.size());
-  for (uint32_t s : meta.frame_sizes) size += s;
-  return (size + zstd::kSkippableHeaderSize + kObjectAlignment - 1) / kObjectAlignment *
-         kObjectAlignment;
-}
-
-size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
-                       std::span<std::byte> out) {
-  WALPIPE_CHECK(frames.size() == meta.frame_sizes.size());
-  WALPIPE_CHECK(out.size() >= object_size(meta));
-  size_t pos = data_offset(frames.size());
-  for (size_t i = 0; i < frames.size(); ++i) {
-    WALPIPE_CHECK(frames[i].size() == meta.frame_sizes[i]);
-    std::memcpy(out.data() + pos, frames[i].data(), frames[i].size());
-    pos += frames[i].size();
-  }
-  write_metadata_block(meta, out.first(data_offset(frames.size())));
-  return write_padding(out, pos);
-}
-
 Result<ParsedObject> parse_object(Bytes object, const std::string& what) {
   Result<zstd::Skippable> head = zstd::read_skippable(object);
   if (!head.is_ok() || head->magic_nibble != kMetadataMagicNibble)

@@ -84,13 +84,6 @@ void write_metadata_block(const ObjectMetadata& meta, std::span<std::byte> block
 // (at most frames_end + 8 + kObjectAlignment).
 size_t write_padding(std::span<std::byte> buffer, size_t frames_end);
 
-// Writes the whole object (metadata, `frames` in order, padding) into `out`, which must hold
-// object_size() bytes and not overlap the frames; returns that size. (push lays objects out in
-// place instead, frame by frame: FrameCompression, write_metadata_block, write_padding.)
-size_t object_size(const ObjectMetadata& meta);
-size_t assemble_object(const ObjectMetadata& meta, const std::vector<Bytes>& frames,
-                       std::span<std::byte> out);
-
 struct ParsedObject {
   ObjectMetadata meta;
   std::vector<Bytes> frames;  // views into the parsed bytes

@@ -12,6 +12,7 @@
 #include "io/buffer.h"
 #include "io/fault_io.h"
 #include "io/uring_io.h"
+#include "support/objects.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::archive {
@@ -38,8 +39,7 @@ io::AlignedBuffer make_object(const wal::WalFileName& name, std::byte fill, Fing
   size_t n = ZSTD_compress(frame.data(), frame.size(), data.data(), data.size(), 1);
   frame.resize(n);
   m.frame_sizes = {static_cast<uint32_t>(n)};
-  io::AlignedBuffer out(object_size(m));
-  assemble_object(m, {Bytes(frame.data(), frame.size())}, out.span());
+  io::AlignedBuffer out = testing::assemble_object(m, {Bytes(frame.data(), frame.size())});
   *fp = m.fingerprint;
   return out;
 }
@@ -56,6 +56,12 @@ class Commit : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     backend_ = make_backend(GetParam());
     if (!backend_) GTEST_SKIP() << "io_uring is not available here";
+  }
+  // dir_ as an archive whose folders exist.
+  Layout ready_archive() {
+    Layout layout(dir_.path());
+    EXPECT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+    return layout;
   }
   std::unique_ptr<io::Io> backend_;
   testing::ScratchDir dir_;
@@ -169,11 +175,10 @@ TEST_P(Commit, ODirectRefusedAtWriteTimeFallsBackToBufferedWrites) {
 
 // push writes an object in pieces while it is still compressing, its metadata last.
 TEST_P(Commit, PiecesInAnyOrderMakeTheObject) {
-  Layout layout(dir_.path());
+  Layout layout = ready_archive();
   Fingerprint fp;
   io::AlignedBuffer object = make_object(name_, std::byte{6}, &fp);
   ASSERT_GE(object.size(), 8192u);
-  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
   auto writer = ObjectWriter::begin(*backend_, layout, name_);
   ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
   Bytes all = object.span();
@@ -190,10 +195,9 @@ TEST_P(Commit, PiecesInAnyOrderMakeTheObject) {
 }
 
 TEST_P(Commit, AnAbandonedOrFailedWriterLeavesNothing) {
-  Layout layout(dir_.path());
+  Layout layout = ready_archive();
   Fingerprint fp;
   io::AlignedBuffer object = make_object(name_, std::byte{7}, &fp);
-  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
   {
     auto writer = ObjectWriter::begin(*backend_, layout, name_);
     ASSERT_TRUE(writer.is_ok());
@@ -217,10 +221,9 @@ TEST_P(Commit, AnAbandonedOrFailedWriterLeavesNothing) {
 // O_DIRECT refused after earlier pieces went through is a failure to retry, never a refusal of
 // the file (which would tell the operator the WAL is bad).
 TEST_P(Commit, ODirectRefusedOnALaterPieceIsAnIoError) {
-  Layout layout(dir_.path());
+  Layout layout = ready_archive();
   Fingerprint fp;
   io::AlignedBuffer object = make_object(name_, std::byte{8}, &fp);
-  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
   io::FaultIo faulty(make_backend(GetParam()),
                      {io::Fault{"write", 2, io::Fault::Action::kError, EINVAL}});
   auto writer = ObjectWriter::begin(faulty, layout, name_);

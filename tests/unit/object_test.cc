@@ -10,6 +10,7 @@
 #include "io/buffer.h"
 #include "pipeline/frame_jobs.h"
 #include "support/corpus.h"
+#include "support/objects.h"
 #include "wal/inspect.h"
 
 namespace walpipe::archive {
@@ -32,8 +33,7 @@ Built build(const std::vector<std::byte>& data, const std::string& name, uint32_
   auto frames = pipeline::compress_frames(data, frame, 1, 2);
   EXPECT_TRUE(frames.is_ok());
   for (Bytes f : frames->frames) b.meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-  b.bytes.resize(object_size(b.meta));
-  EXPECT_EQ(assemble_object(b.meta, frames->frames, b.bytes.span()), b.bytes.size());
+  b.bytes = testing::assemble_object(b.meta, frames->frames);
   return b;
 }
 

@@ -109,27 +109,20 @@ TEST_F(Uring, PiecesAtOffsetsWithShortCompletionsMakeTheWholeFile) {
   EXPECT_GT(calls, 12);
 }
 
-// A write that completes with nothing written must fail, not be resubmitted for ever.
-TEST_F(Uring, AWriteThatMakesNoProgressFails) {
-  io_->set_completion_filter([](int) { return 0; });
-  std::string path = dir_.file("stuck");
-  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_TRUE(fd.is_ok());
-  Status s = io_->write_at(*fd, 0, data_.span().first(8192), path);
-  ASSERT_FALSE(s.is_ok());
-  EXPECT_EQ(s.message(), "could not write file \"" + path + "\": no progress");
-  s = io_->write_durably(*fd, 0, data_.span().first(8192), path);
-  ASSERT_FALSE(s.is_ok());
-}
-
-TEST_F(Uring, AFailedPieceFailsWithItsReason) {
-  io_->set_completion_filter([](int) { return -EIO; });
-  std::string path = dir_.file("piece-eio");
-  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_TRUE(fd.is_ok());
-  Status s = io_->write_at(*fd, 4096, data_.span().first(8192), path);
-  ASSERT_FALSE(s.is_ok());
-  EXPECT_EQ(s.message(), "could not write file \"" + path + "\": Input/output error");
+// A piece whose completion fails keeps its reason; one that completes with nothing written
+// fails too, instead of being resubmitted for ever.
+TEST_F(Uring, APieceThatFailsOrMakesNoProgressFails) {
+  for (auto [result, reason] :
+       {std::pair{-EIO, "Input/output error"}, std::pair{0, "no progress"}}) {
+    io_->set_completion_filter([result = result](int) { return result; });
+    std::string path = dir_.file("stuck" + std::to_string(result));
+    Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_TRUE(fd.is_ok());
+    Status s = io_->write_at(*fd, 4096, data_.span().first(8192), path);
+    ASSERT_FALSE(s.is_ok());
+    EXPECT_EQ(s.message(), "could not write file \"" + path + "\": " + reason);
+    EXPECT_FALSE(io_->write_durably(*fd, 0, data_.span().first(8192), path).is_ok());
+  }
 }
 
 TEST_F(Uring, ReadPastTheEndIsCorruptionNotALoop) {

@@ -1,0 +1,15 @@
+// Whole archive objects built in memory from frames held elsewhere, laid out as push lays them
+// out in place: the metadata block, the frames in order, the padding frame.
+#pragma once
+
+#include <vector>
+
+#include "archive/object.h"
+#include "io/buffer.h"
+
+namespace walpipe::testing {
+
+io::AlignedBuffer assemble_object(const archive::ObjectMetadata& meta,
+                                  const std::vector<Bytes>& frames);
+
+}  // namespace walpipe::testing
