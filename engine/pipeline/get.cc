@@ -8,7 +8,6 @@
 #include "archive/identity.h"
 #include "archive/object.h"
 #include "codec/fingerprint.h"
-#include "io/buffer.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/frame_jobs.h"
 #include "wal/inspect.h"
@@ -107,10 +106,12 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   Result<uint64_t> size = io::file_size(*fd, path);
   if (!size.is_ok()) return std::move(size).take_status();
   if (*size > kMaxObjectSize) return corrupt(path, "it is too large");
-  io::AlignedBuffer stored(*size);
-  WALPIPE_TRY(io.read_exact(*fd, 0, stored.span(), path));
+  // Mapped, not read: no copy and no fresh memory for the object (objects are written once and
+  // never truncated).
+  Result<io::MappedFile> stored = io.map_read(*fd, *size, path);
+  if (!stored.is_ok()) return std::move(stored).take_status();
 
-  Result<archive::ParsedObject> parsed = archive::parse_object(stored.span(), path);
+  Result<archive::ParsedObject> parsed = archive::parse_object(stored->bytes(), path);
   if (!parsed.is_ok()) return std::move(parsed).take_status();
   const archive::ObjectMetadata& meta = parsed->meta;
   if (meta.name != name->to_string())
