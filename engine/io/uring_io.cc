@@ -1,5 +1,6 @@
 #include "io/uring_io.h"
 
+#include <fcntl.h>
 #include <liburing.h>
 
 #include <algorithm>
@@ -44,7 +45,9 @@ Status UringIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const s
 }
 
 Status UringIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
-  if (broken_) return SyncIo::write_at(fd, offset, data, path);
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (broken_ || flags < 0 || (flags & O_DIRECT) == 0)
+    return SyncIo::write_at(fd, offset, data, path);
   return write_chain(fd, offset, data, path, false);
 }
 

@@ -1,8 +1,9 @@
-// io_uring backend: writes go out as a chain of linked write SQEs, for an object's last piece
-// ending in a linked fdatasync, so the sync is ordered after every write (io_uring_enter(2): an
-// unlinked fsync does not apply to earlier writes) and a failed write cancels it. Every CQE is
-// checked; short reads and writes are resubmitted for the remainder. Metadata operations stay plain
-// syscalls.
+// io_uring backend: O_DIRECT writes go out as a chain of linked write SQEs, for an object's
+// last piece ending in a linked fdatasync, so the sync is ordered after every write
+// (io_uring_enter(2): an unlinked fsync does not apply to earlier writes) and a failed write
+// cancels it. Every CQE is checked; short reads and writes are resubmitted for the remainder.
+// Metadata operations stay plain syscalls, and so do buffered writes without a sync (get's
+// DEST): the ring would only hand those to a worker thread when the page cache needs memory.
 #pragma once
 
 #include <functional>

@@ -88,14 +88,15 @@ TEST_F(Uring, NoSpaceIsReportedAsSuch) {
   EXPECT_EQ(s.code(), Code::kNoSpace);
 }
 
-// An object goes out in pieces at their offsets, through the ring, before its last one is synced.
+// An object goes out in pieces at their offsets (O_DIRECT: through the ring), before its last
+// one is synced.
 TEST_F(Uring, PiecesAtOffsetsWithShortCompletionsMakeTheWholeFile) {
   int calls = 0;
   io_->set_completion_filter(
       [&](int res) { return ++calls % 4 == 0 && res > 8192 ? res / 8192 * 4096 : res; });
   std::string path = dir_.file("pieces");
-  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_TRUE(fd.is_ok());
+  Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0600);
+  if (!fd.is_ok()) GTEST_SKIP() << fd.status().to_string();  // O_DIRECT refused here
   const size_t piece = 3u << 20;
   Bytes all = data_.span().first(13u << 20);  // four whole pieces and a shorter last one
   const size_t last = all.size() / piece * piece;
@@ -116,8 +117,8 @@ TEST_F(Uring, APieceThatFailsOrMakesNoProgressFails) {
        {std::pair{-EIO, "Input/output error"}, std::pair{0, "no progress"}}) {
     io_->set_completion_filter([result = result](int) { return result; });
     std::string path = dir_.file("stuck" + std::to_string(result));
-    Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ASSERT_TRUE(fd.is_ok());
+    Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0600);
+    if (!fd.is_ok()) GTEST_SKIP() << fd.status().to_string();
     Status s = io_->write_at(*fd, 4096, data_.span().first(8192), path);
     ASSERT_FALSE(s.is_ok());
     EXPECT_EQ(s.message(), "could not write file \"" + path + "\": " + reason);
