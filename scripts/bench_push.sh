@@ -154,20 +154,22 @@ run_restore_ahead() {
 run_restore() {
   local kind=$1 out=$WORK/restore-$1
   rm -rf "$out" && mkdir -p "$out"
-  local c0 t0 t1 c1 me=$BASHPID
-  c0=$(cpu_of_children "$me"); t0=$(now)
+  local c0 t0 t1 used=0
+  t0=$(now)
   for s in "${segs[@]}"; do
+    read_child_ticks; c0=$child_ticks
     case $kind in
       cp) cp "$WORK/cp_sync/$s" "$out/RECOVERYXLOG" ;;
       walpipe) "$WALPIPE" get --prefetch 0 --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
       walpipe_prefetch) "$WALPIPE" get --archive "$WORK/walpipe" "$s" "$out/RECOVERYXLOG" ;;
       pgbr) pgbr pgbr_zst archive-get "$s" "$out/RECOVERYXLOG" >/dev/null ;;
     esac
+    read_child_ticks; used=$((used + child_ticks - c0))
     # PostgreSQL keeps what it restored under the segment's name: a rename, not a delete.
     mv "$out/RECOVERYXLOG" "$out/$s"
   done
-  t1=$(now); c1=$(cpu_of_children "$me")
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l)"
+  t1=$(now)
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$used / $ticks_per_s" | bc -l)"
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -240,10 +242,11 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   row 'walpipe get, the segment already prefetched (replay in between)' get_walpipe_ahead '' get_cp
   if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr '' get_cp; fi
   echo
-  echo "CPU is that of the commands PostgreSQL runs, one per segment (and of the \`mv\` with which"
-  echo "each restored file is kept under its segment name, as PostgreSQL renames RECOVERYXLOG);"
-  echo "the background look-ahead pusher, the prefetcher and pgBackRest's async process are not"
-  echo "counted, their work shows in the wall time of the calls that wait for them."
+  echo "CPU is that of the commands PostgreSQL runs, one per segment; the background look-ahead"
+  echo "pusher, the prefetcher and pgBackRest's async process are not counted, their work shows in"
+  echo "the wall time of the calls that wait for them. Restore wall times include the \`mv\` with"
+  echo "which each restored file is kept under its segment name (as PostgreSQL renames"
+  echo "RECOVERYXLOG); restore CPU is the command's alone."
   echo
   echo "Peak RSS: walpipe push of one segment $((rss_push / 1024)) MiB, walpipe get $((rss_get / 1024)) MiB."
 } | tee "$RESULTS"
