@@ -30,7 +30,8 @@ grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$SRC_DIR/build-bench/CMakeCache.txt" 
 mapfile -t segs < <(find "$RAW" -maxdepth 1 -type f -regextype posix-extended \
   -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
 ((${#segs[@]} > 0)) || die "no segments in $RAW"
-readonly ticks_per_s=$(getconf CLK_TCK)
+ticks_per_s=$(getconf CLK_TCK)
+readonly ticks_per_s
 
 # Sets child_ticks: CPU ticks used so far by this shell's waited-for children.
 read_child_ticks() {
