@@ -13,6 +13,7 @@ SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly SRC_DIR
 bash "$SRC_DIR/scripts/setup.sh" bench >&2
 readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/recovery
+# shellcheck disable=SC2034  # read by pg_load.sh
 readonly PG_HOST=$WORK PG_PORT=54332
 # shellcheck source=pg_load.sh
 source "$SRC_DIR/scripts/pg_load.sh"

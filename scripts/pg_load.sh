@@ -1,6 +1,7 @@
-# Sourced by the benchmarks that run PostgreSQL 15 under write load (bench_e2e.sh,
-# bench_recovery.sh): a throwaway cluster reached through a socket folder, and the heaviest
-# WAL this 2-core machine makes. The caller sets PG_HOST (socket folder) and PG_PORT.
+# shellcheck shell=bash
+# Sourced by the scripts that run a throwaway PostgreSQL 15 cluster (run.sh, bench_e2e.sh,
+# bench_recovery.sh): a cluster reached through a socket folder, and the heaviest WAL this
+# 2-core machine makes. The caller sets PG_HOST (socket folder) and PG_PORT.
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
 
@@ -16,10 +17,16 @@ install_walpipe() {
 as_pg() { runuser -u postgres -- "$@"; }
 psql_q() { as_pg psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc "$1"; }
 
-# pg_init DATA ARCHIVE_COMMAND: a new cluster in DATA that archives with ARCHIVE_COMMAND and
-# checkpoints rarely, so that the load writes WAL rather than data pages.
+# The settings of a cluster under benchmark load: it checkpoints rarely, so that the load
+# writes WAL rather than data pages.
+readonly PG_LOAD_SETTINGS="max_wal_size = 4GB
+checkpoint_timeout = 30min
+synchronous_commit = off"
+
+# pg_init DATA ARCHIVE_COMMAND [SETTINGS]: a new cluster in DATA that archives with
+# ARCHIVE_COMMAND, with SETTINGS (postgresql.conf lines; default PG_LOAD_SETTINGS) added.
 pg_init() {
-  local data=$1 command=$2
+  local data=$1 command=$2 settings=${3:-$PG_LOAD_SETTINGS}
   as_pg "$PG_BIN/initdb" -D "$data" -A trust -U postgres >/dev/null
   cat >>"$data/postgresql.conf" <<CONF
 port = $PG_PORT
@@ -27,9 +34,7 @@ listen_addresses = ''
 unix_socket_directories = '$PG_HOST'
 archive_mode = on
 archive_command = '$command'
-max_wal_size = 4GB
-checkpoint_timeout = 30min
-synchronous_commit = off
+$settings
 CONF
 }
 

@@ -15,34 +15,27 @@ install -m 0755 build-release/tools/walpipe /usr/local/bin/walpipe
 
 demo=${1:-/var/tmp/walpipe-demo}
 seconds=${PGBENCH_SECONDS:-30}
-port=54329
-bin=/usr/lib/postgresql/15/bin
-as_pg() { runuser -u postgres -- "$@"; }
+# shellcheck disable=SC2034  # read by pg_load.sh
+readonly PG_HOST=$demo PG_PORT=54329
+# shellcheck source=pg_load.sh
+source scripts/pg_load.sh
 
-if [[ -d "$demo/data" ]]; then as_pg "$bin/pg_ctl" -D "$demo/data" -m immediate stop >/dev/null 2>&1 || true; fi
+if [[ -d "$demo/data" ]]; then as_pg "$PG_BIN/pg_ctl" -D "$demo/data" -m immediate stop >/dev/null 2>&1 || true; fi
 rm -rf "$demo"
 mkdir -p "$demo/archive"
 chmod 700 "$demo/archive"
 chown -R postgres:postgres "$demo"
 
-echo "run: initdb and start PostgreSQL 15 on port $port with archive_command = walpipe push"
-as_pg "$bin/initdb" -D "$demo/data" -A trust -U postgres >/dev/null
-cat >>"$demo/data/postgresql.conf" <<CONF
-port = $port
-listen_addresses = ''
-unix_socket_directories = '$demo'
-wal_level = replica
-archive_mode = on
-archive_command = '/usr/local/bin/walpipe push --archive $demo/archive %p'
-max_wal_size = 1GB
-CONF
-as_pg "$bin/pg_ctl" -D "$demo/data" -l "$demo/server.log" -w start >/dev/null
-trap 'as_pg "$bin/pg_ctl" -D "$demo/data" -m fast stop >/dev/null 2>&1 || true' EXIT
+echo "run: initdb and start PostgreSQL 15 on port $PG_PORT with archive_command = walpipe push"
+pg_init "$demo/data" "/usr/local/bin/walpipe push --archive $demo/archive %p" \
+  "wal_level = replica
+max_wal_size = 1GB"
+as_pg "$PG_BIN/pg_ctl" -D "$demo/data" -l "$demo/server.log" -w start >/dev/null
+trap 'as_pg "$PG_BIN/pg_ctl" -D "$demo/data" -m fast stop >/dev/null 2>&1 || true' EXIT
 
-psql_q() { as_pg psql -h "$demo" -p "$port" -U postgres -d postgres -Atqc "$1"; }
 echo "run: pgbench load for ${seconds}s"
-as_pg "$bin/pgbench" -h "$demo" -p "$port" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
-as_pg "$bin/pgbench" -h "$demo" -p "$port" -U postgres -c 4 -j 2 -T "$seconds" postgres |
+as_pg "$PG_BIN/pgbench" -h "$demo" -p "$PG_PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
+as_pg "$PG_BIN/pgbench" -h "$demo" -p "$PG_PORT" -U postgres -c 4 -j 2 -T "$seconds" postgres |
   grep -E '^(tps|number of transactions actually)' || true
 last=$(psql_q "SELECT pg_walfile_name(pg_current_wal_lsn())")
 psql_q "SELECT pg_switch_wal()" >/dev/null

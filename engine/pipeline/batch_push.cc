@@ -1,7 +1,5 @@
 #include "pipeline/batch_push.h"
 
-#include <thread>
-
 #include "io/buffer.h"
 #include "pipeline/compressor_pool.h"
 
@@ -13,22 +11,15 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
                                            const io::IoFactory& make_io) {
   std::vector<Result<PushResult>> results(sources.size(), Status(Code::kIoError, "not pushed"));
   std::unique_ptr<io::Io> io = make_io();
-  CompressorPool pool(
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
-      options.level);
-  std::vector<io::AlignedBuffer> spares(2);
-  auto take_spare = [&] {
-    io::AlignedBuffer buffer = std::move(spares.back());
-    spares.pop_back();
-    return buffer;
-  };
+  CompressorPool pool(options.threads, options.level);
+  // Two buffers at most: the one of the file waiting for its commit, and this spare.
+  io::AlignedBuffer spare;
   // The file whose frames are all written, waiting for its commit.
   std::unique_ptr<FilePush> streamed;
   size_t streamed_index = 0;
   auto commit_streamed = [&] {
     if (!streamed) return;
-    spares.emplace_back();
-    results[streamed_index] = streamed->finish(&spares.back());
+    results[streamed_index] = streamed->finish(&spare);
     streamed.reset();
   };
   for (size_t i = 0; i < sources.size(); ++i) {
@@ -42,12 +33,11 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
       continue;
     }
     // File i compresses on the pool while file i-1 is committed here.
-    (*next)->compress(pool, take_spare());
+    (*next)->compress(pool, std::move(spare));
     commit_streamed();
     Status s = (*next)->stream();
     if (!s.is_ok()) {
       results[i] = s;
-      spares.emplace_back();
       continue;
     }
     streamed = std::move(*next);

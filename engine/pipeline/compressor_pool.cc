@@ -5,8 +5,8 @@
 namespace walpipe::pipeline {
 
 CompressorPool::CompressorPool(unsigned threads, int level) {
-  for (unsigned t = 0; t < std::max(1u, threads); ++t)
-    threads_.emplace_back([this, level] { work(level); });
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned t = 0; t < threads; ++t) threads_.emplace_back([this, level] { work(level); });
 }
 
 CompressorPool::~CompressorPool() {

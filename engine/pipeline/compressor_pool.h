@@ -18,6 +18,7 @@ class CompressorPool {
  public:
   using Task = std::function<void(zstd::Compressor&)>;
 
+  // `threads` 0: one per core.
   CompressorPool(unsigned threads, int level);
   // Runs every task already queued, then stops the threads.
   ~CompressorPool();

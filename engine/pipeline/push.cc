@@ -201,9 +201,7 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
   Result<std::unique_ptr<FilePush>> push = FilePush::start(io, layout, source, options);
   if (!push.is_ok()) return std::move(push).take_status();
   if ((*push)->already_archived()) return *(*push)->already_archived();
-  pool.emplace(
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
-      options.level);
+  pool.emplace(options.threads, options.level);
   (*push)->compress(*pool, io::AlignedBuffer());
   WALPIPE_TRY((*push)->stream());
   return (*push)->finish(nullptr);
