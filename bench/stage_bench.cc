@@ -1,12 +1,14 @@
 // Where the time of one push and one get goes, stage by stage, on a real 16 MiB pgbench segment
 // (full-page-image heavy, the common case on a busy cluster): fingerprint, inspection, zstd
-// levels -2, -1, 1 and 3 on one core or all, decompression, the durable write of the compressed
+// levels -2, -1, 1 and 3 on one core or all (and, given WALPIPE_BENCH_BATCH, a whole folder of
+// segments at the default level), decompression, the durable write of the compressed
 // object (io_uring O_DIRECT + linked fdatasync, against buffered write + fdatasync), and whole
 // push_file/get_file calls. Bytes/s are of original WAL.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -62,6 +64,30 @@ void bm_compress(benchmark::State& state) {
   }
   set_bytes(state);
   state.counters["ratio"] = static_cast<double>(g_segment.size()) / static_cast<double>(compressed);
+}
+
+// The reference of the look-ahead target (bench_push.sh): every segment of a batch compressed at
+// the default level on all cores, as a run of pushes does, with nothing else; time per segment.
+std::vector<std::vector<std::byte>> g_batch;
+
+void bm_compress_batch(benchmark::State& state) {
+  pipeline::CompressorPool pool(0, pipeline::PushOptions{}.level);
+  io::AlignedBuffer reuse;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    for (const std::vector<std::byte>& segment : g_batch) {
+      pipeline::FrameCompression compression(segment, pipeline::PushOptions{}.frame_input_size,
+                                             pool, 0, std::move(reuse));
+      auto sizes = compression.finish();
+      if (!sizes.is_ok()) state.SkipWithError(sizes.status().message().c_str());
+      reuse = std::move(compression.buffer());
+    }
+  }
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
+  state.counters["segments"] = static_cast<double>(g_batch.size());
+  state.counters["ms_per_segment"] =
+      elapsed.count() / static_cast<double>(state.iterations() * g_batch.size());
 }
 
 void bm_decompress(benchmark::State& state) {
@@ -188,6 +214,16 @@ int main(int argc, char** argv) {
       ->Args({0, 0})
       ->UseRealTime();
   benchmark::RegisterBenchmark("push_file", walpipe::bm_push_file)->UseRealTime();
+  // WALPIPE_BENCH_BATCH: a folder of segments (bench_push.sh's batch) to compress as a whole.
+  if (const char* batch = std::getenv("WALPIPE_BENCH_BATCH")) {
+    for (const auto& entry : std::filesystem::directory_iterator(batch)) {
+      if (!entry.is_regular_file()) continue;
+      if (!loader.load(entry.path().string(), false).is_ok()) continue;
+      walpipe::g_batch.emplace_back(loader.data().begin(), loader.data().end());
+    }
+    if (!walpipe::g_batch.empty())
+      benchmark::RegisterBenchmark("compress/batch", walpipe::bm_compress_batch)->UseRealTime();
+  }
   benchmark::RegisterBenchmark("get_file", walpipe::bm_get_file)->UseRealTime();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

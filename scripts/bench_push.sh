@@ -29,7 +29,7 @@ mapfile -t segs < <(find "$WAL" -maxdepth 1 -type f -regextype posix-extended \
 
 cmake -S "$SRC_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
-cmake --build "$BUILD_DIR" --target walpipe >/dev/null
+cmake --build "$BUILD_DIR" --target walpipe stage_bench >/dev/null
 grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD_DIR/CMakeCache.txt" ||
   die "refusing to report from a build that is not Release"
 readonly WALPIPE=$BUILD_DIR/tools/walpipe
@@ -37,6 +37,9 @@ readonly WALPIPE=$BUILD_DIR/tools/walpipe
 now() { date +%s.%N; }
 # CPU seconds (in clock ticks) used by the waited-for children of process $1.
 cpu_of_children() { awk '{print $16 + $17}' "/proc/$1/stat"; }
+# Clock ticks the whole machine has been busy (not idle, not waiting for I/O): background
+# pushers, prefetchers and kernel threads included.
+machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 ticks=$(getconf CLK_TCK)
 readonly ticks_per_s=$ticks
 
@@ -82,7 +85,8 @@ pgbr_setup() {
   pgbr "$kind" --no-online stanza-create >/dev/null
 }
 
-# run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes".
+# run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes busy_s"
+# (busy_s: the whole machine's CPU time meanwhile).
 run_archive() {
   local kind=$1 dir=$WORK/$1
   if [[ $kind == pgbr_* ]]; then
@@ -92,8 +96,8 @@ run_archive() {
     rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
   fi
   sync
-  local c0 t0 t1 c1 me=$BASHPID
-  c0=$(cpu_of_children "$me"); t0=$(now)
+  local c0 t0 t1 c1 m0 m1 me=$BASHPID
+  c0=$(cpu_of_children "$me"); m0=$(machine_busy); t0=$(now)
   for s in "${segs[@]}"; do
     case $kind in
       cp_sync) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s && sync $dir/$s" ;;
@@ -113,10 +117,11 @@ run_archive() {
   if [[ $kind == walpipe_lookahead ]]; then
     while (($(find "$dir/wal" -name '*.zst' | wc -l) < ${#segs[@]})); do sleep 0.001; done
   fi
-  t1=$(now); c1=$(cpu_of_children "$me")
+  t1=$(now); c1=$(cpu_of_children "$me"); m1=$(machine_busy)
   local bytes
   bytes=$(find "$dir" -type f -name '0*' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes"
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes" \
+    "$(echo "($m1 - $m0) / $ticks" | bc -l)"
 }
 
 # Sets child_ticks: CPU ticks used so far by the waited-for children of this shell, read
@@ -174,16 +179,22 @@ run_restore() {
 
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-declare -A wall cpu bytes
+declare -A wall cpu bytes busy
+compress_ref=""
 for ((r = 1; r <= reps; r++)); do
   note "repetition $r/$reps"
   pgbr_kinds=()
   have_pgbackrest && pgbr_kinds=(pgbr_zst pgbr_lz4 pgbr_async)
   for kind in cp cp_sync walpipe walpipe_lookahead "${pgbr_kinds[@]}"; do
     [[ $kind == walpipe_lookahead ]] && make_pg_wal
-    read -r w c b < <(run_archive "$kind")
-    wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b
+    read -r w c b m < <(run_archive "$kind")
+    wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b; busy[$kind]+="$m "
   done
+  # The look-ahead target's reference: the same segments compressed at the default level on all
+  # cores by walpipe's compressor pool, with nothing else (ms per segment).
+  compress_ref+="$(WALPIPE_BENCH_BATCH=$WAL "$BUILD_DIR/bench/stage_bench" \
+    --benchmark_filter=compress/batch --benchmark_format=csv 2>/dev/null |
+    awk -F, '/compress\/batch/ {print $11}') "
   restore_kinds=(cp walpipe walpipe_prefetch)
   have_pgbackrest && restore_kinds+=(pgbr)
   read -r w c < <(run_restore_ahead)
@@ -200,16 +211,17 @@ mib=$(( n * 16 ))
 # MiB/s, CPU, bytes written, and speed relative to the reference row's median.
 stat_of() { tr ' ' '\n' <<<"$1" | grep . | median; }
 row() {  # label key bytes_written reference_key
-  local w c lo hi ref
+  local w c lo hi ref m=""
   w=$(stat_of "${wall[$2]}")
   c=$(stat_of "${cpu[$2]}")
   lo=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | head -1)
   hi=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | tail -1)
   ref=$(stat_of "${wall[$4]}")
-  printf '| %s | %.1f | %.1f–%.1f | %.1f | %.0f | %.1f | %s | %.2fx |\n' "$1" \
+  [[ -n ${busy[$2]:-} ]] && m=$(printf '%.1f' "$(echo "$(stat_of "${busy[$2]}") * 1000 / $n" | bc -l)")
+  printf '| %s | %.1f | %.1f–%.1f | %.1f | %.0f | %.1f | %s | %s | %.2fx |\n' "$1" \
     "$(echo "$w * 1000 / $n" | bc -l)" "$(echo "$lo * 1000 / $n" | bc -l)" \
     "$(echo "$hi * 1000 / $n" | bc -l)" "$(echo "$n / $w" | bc -l)" "$(echo "$mib / $w" | bc -l)" \
-    "$(echo "$c * 1000 / $n" | bc -l)" "$3" "$(echo "$ref / $w" | bc -l)"
+    "$(echo "$c * 1000 / $n" | bc -l)" "$m" "$3" "$(echo "$ref / $w" | bc -l)"
 }
 rss_push=$( { rm -rf "$WORK/rss" && mkdir -p "$WORK/rss"; /usr/bin/time -f %M "$WALPIPE" push --archive "$WORK/rss" "$WAL/${segs[0]}"; } 2>&1 | tail -1)
 rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]}" "$WORK/rss/out"; } 2>&1 | tail -1)
@@ -222,8 +234,8 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level $("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2) (the default), $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
   echo "- $n consecutive 16 MiB pgbench segments ($mib MiB), warm page cache, median of $reps interleaved runs"
   echo
-  echo "| archive_command | ms per segment (median) | spread | segments/s | MiB/s of WAL | CPU ms per segment | bytes written | speed vs (a) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| archive_command | ms per segment (median) | spread | segments/s | MiB/s of WAL | CPU ms per segment | machine CPU ms per segment | bytes written | speed vs (a) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   row '(a) test ! -f && cp (seed, not durable)' cp "${bytes[cp]}" cp
   row '(b) test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}" cp
   row '(d) walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}" cp
@@ -233,9 +245,17 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
     row '(c) pgBackRest archive-push, lz4' pgbr_lz4 "${bytes[pgbr_lz4]}" cp
     row '(c) pgBackRest archive-push, async, process-max=2, zst' pgbr_async "${bytes[pgbr_async]}" cp
   fi
+  ref_ms=$(stat_of "$compress_ref")
+  lookahead_ms=$(echo "$(stat_of "${wall[walpipe_lookahead]}") * 1000 / $n" | bc -l)
   echo
-  echo "| restore_command | ms per segment (median) | spread | segments/s | MiB/s of WAL restored | CPU ms per segment | | speed vs cp |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+  printf 'Compression alone (zstd level %s by walpipe'"'"'s compressor pool on all cores, the same %d\n' \
+    "$("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2)" "$n"
+  printf 'segments, nothing else; median of %d): %.1f ms per segment. (e) takes %.2fx that (the\n' \
+    "$reps" "$ref_ms" "$(echo "$lookahead_ms / $ref_ms" | bc -l)"
+  echo "target is at most 1.30x)."
+  echo
+  echo "| restore_command | ms per segment (median) | spread | segments/s | MiB/s of WAL restored | CPU ms per segment | | | speed vs cp |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |"
   row 'cp of the raw archived segment' get_cp '' get_cp
   row 'walpipe get --prefetch 0' get_walpipe '' get_cp
   row 'walpipe get (prefetch, as restore_command), back to back' get_walpipe_prefetch '' get_cp
@@ -243,8 +263,9 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr '' get_cp; fi
   echo
   echo "CPU is that of the commands PostgreSQL runs, one per segment; the background look-ahead"
-  echo "pusher, the prefetcher and pgBackRest's async process are not counted, their work shows in"
-  echo "the wall time of the calls that wait for them. Restore wall times include the \`mv\` with"
+  echo "pusher, the prefetcher and pgBackRest's async process are not counted there, their work shows"
+  echo "in the wall time of the calls that wait for them and in the machine's CPU (all processes,"
+  echo "kernel threads included, while the batch ran). Restore wall times include the \`mv\` with"
   echo "which each restored file is kept under its segment name (as PostgreSQL renames"
   echo "RECOVERYXLOG); restore CPU is the command's alone."
   echo

@@ -11,8 +11,20 @@
 namespace walpipe::cli {
 
 void run_detached_once(const std::string& lock_path, const std::function<void()>& work) {
+  // The lock is taken here, before the fork: while a worker is at it (most calls of a busy
+  // archiver), no process is forked just to find the lock taken. The child shares this open file
+  // description, so the lock stays held until the child exits, whatever the parent closes.
+  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0) return;
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock);
+    return;
+  }
   pid_t child = ::fork();
-  if (child != 0) return;  // the caller answers PostgreSQL now; a failed fork just skips this
+  if (child != 0) {
+    ::close(lock);  // the caller answers PostgreSQL now; a failed fork just skips this
+    return;
+  }
   ::setsid();
   int null = ::open("/dev/null", O_RDWR);
   if (null >= 0) {
@@ -21,8 +33,7 @@ void run_detached_once(const std::string& lock_path, const std::function<void()>
     ::dup2(null, STDERR_FILENO);
     if (null > STDERR_FILENO) ::close(null);
   }
-  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock >= 0 && ::flock(lock, LOCK_EX | LOCK_NB) == 0) work();
+  work();
   ::_exit(0);
 }
 

@@ -7,8 +7,8 @@
 
 namespace walpipe::cli {
 
-// Forks a process in its own session with stdin/stdout/stderr on /dev/null that takes the
-// exclusive lock `lock_path` without waiting and runs `work` only if it got it. Returns at once;
+// Takes the exclusive lock `lock_path` without waiting and, only if it got it, forks a process in
+// its own session with stdin/stdout/stderr on /dev/null that runs `work` under it. Returns at once;
 // nothing it does can change the caller's exit status. The work must be safe to kill at any
 // moment, which every walpipe write is.
 void run_detached_once(const std::string& lock_path, const std::function<void()>& work);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "base/bytes.h"
@@ -18,5 +19,22 @@ struct Fingerprint {
 };
 
 Fingerprint fingerprint_of(Bytes data);
+
+// The fingerprint of data handed over piece by piece, in order: equal to fingerprint_of() of the
+// pieces joined. A piece can then be hashed while it is still in the CPU's cache.
+class FingerprintStream {
+ public:
+  FingerprintStream();
+  ~FingerprintStream();
+  FingerprintStream(FingerprintStream&&) noexcept;
+  FingerprintStream& operator=(FingerprintStream&&) noexcept;
+
+  void update(Bytes piece);
+  Fingerprint digest() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace walpipe

@@ -9,4 +9,8 @@ namespace walpipe::detail {
 
 XXH128_hash_t xxh3_128_avx2(const void* data, size_t size) { return XXH3_128bits(data, size); }
 
+XXH_errorcode xxh3_128_update_avx2(XXH3_state_t* state, const void* data, size_t size) {
+  return XXH3_128bits_update(state, data, size);
+}
+
 }  // namespace walpipe::detail

@@ -12,38 +12,36 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
   std::vector<Result<PushResult>> results(sources.size(), Status(Code::kIoError, "not pushed"));
   std::unique_ptr<io::Io> io = make_io();
   CompressorPool pool(options.threads, options.level);
-  // Two buffers at most: the one of the file waiting for its commit, and this spare.
+  // Two buffers at most: the one of the file queued before, and this spare.
   io::AlignedBuffer spare;
-  // The file whose frames are all written, waiting for its commit.
-  std::unique_ptr<FilePush> streamed;
-  size_t streamed_index = 0;
-  auto commit_streamed = [&] {
-    if (!streamed) return;
-    results[streamed_index] = streamed->finish(&spare);
-    streamed.reset();
+  // The file whose frames were queued last, still to be written and committed.
+  std::unique_ptr<FilePush> queued;
+  size_t queued_index = 0;
+  auto write_queued = [&] {
+    if (!queued) return;
+    Status streamed = queued->stream();
+    results[queued_index] =
+        streamed.is_ok() ? queued->finish(&spare) : Result<PushResult>(std::move(streamed));
+    queued.reset();
   };
   for (size_t i = 0; i < sources.size(); ++i) {
     Result<std::unique_ptr<FilePush>> next = FilePush::start(*io, layout, sources[i], options);
-    if (!next.is_ok() || (*next)->already_archived()) {
-      commit_streamed();
-      if (next.is_ok())
-        results[i] = *(*next)->already_archived();
-      else
-        results[i] = std::move(next).take_status();
+    if (!next.is_ok()) {
+      results[i] = std::move(next).take_status();
       continue;
     }
-    // File i compresses on the pool while file i-1 is committed here.
+    if ((*next)->already_archived()) {
+      results[i] = *(*next)->already_archived();
+      continue;
+    }
+    // File i's frames queue behind those of file i-1, which is then written and committed
+    // here: the pool goes from one file to the next without waiting for this thread.
     (*next)->compress(pool, std::move(spare));
-    commit_streamed();
-    Status s = (*next)->stream();
-    if (!s.is_ok()) {
-      results[i] = s;
-      continue;
-    }
-    streamed = std::move(*next);
-    streamed_index = i;
+    write_queued();
+    queued = std::move(*next);
+    queued_index = i;
   }
-  commit_streamed();
+  write_queued();
   return results;
 }
 

@@ -1,6 +1,7 @@
 // Pushing a run of files as a pipeline: one fixed pool of compression threads (one per core)
-// for the whole run; this thread owns the I/O (the io_uring ring), and while it commits file k
-// (the metadata, fdatasync, rename, folder fsyncs) the pool already compresses file k+1. At most
+// for the whole run; this thread owns the I/O (the io_uring ring), and while it writes and
+// commits file k (the frames, metadata, fdatasync, rename, folder fsyncs) the pool already
+// compresses file k+1, whose frames were queued behind file k's. At most
 // two files are in flight, each in one of two buffers reused for the whole run: memory is
 // fixed at two segments' worth whatever the run's length.
 #pragma once

@@ -58,16 +58,18 @@ struct FrameCompression::State {
   size_t placed_end;          // where the frames in place end
   size_t unfinished;          // frames queued or under way
   Status error;
+  FingerprintStream fingerprint;  // of the input of the frames in place
 
   std::byte* slot_of(size_t i) { return buffer.data() + first_offset + i * slot; }
 
+  Bytes input_of(size_t i) const {
+    size_t offset = i * frame_input_size;
+    return data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
+  }
+
   void compress(zstd::Compressor& compressor, size_t i) {
     Result<size_t> n = Status(Code::kIoError, "compression was stopped before its end");
-    if (!cancelled) {
-      size_t offset = i * frame_input_size;
-      Bytes in = data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
-      n = compressor.compress_frame(in, std::span(slot_of(i), slot));
-    }
+    if (!cancelled) n = compressor.compress_frame(input_of(i), std::span(slot_of(i), slot));
     std::lock_guard<std::mutex> lock(mu);
     --unfinished;
     if (!n.is_ok()) {
@@ -78,10 +80,13 @@ struct FrameCompression::State {
     }
     sizes[i] = *n;
     // Frame j's place ends no later than its slot does, so a move never reaches a frame still
-    // being compressed; moves are serialized here, in order.
+    // being compressed; moves are serialized here, in order. The input is hashed here too, in
+    // order, while much of it is still in cache from its compression: a pass of its own would
+    // read the whole file from memory again.
     for (; placed < count && sizes[placed] != kPending; ++placed) {
       std::memmove(buffer.data() + placed_end, slot_of(placed), sizes[placed]);
       placed_end += sizes[placed];
+      fingerprint.update(input_of(placed));
     }
     changed.notify_all();
   }
@@ -133,6 +138,12 @@ Result<std::vector<uint32_t>> FrameCompression::finish() {
 }
 
 io::AlignedBuffer& FrameCompression::buffer() { return state_->buffer; }
+
+Fingerprint FrameCompression::fingerprint() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  WALPIPE_CHECK(state_->placed == state_->count);
+  return state_->fingerprint.digest();
+}
 
 Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level,
                                  unsigned threads) {

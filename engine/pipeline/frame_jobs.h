@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "codec/fingerprint.h"
 #include "io/buffer.h"
 #include "pipeline/compressor_pool.h"
 
@@ -42,6 +43,8 @@ class FrameCompression {
   Result<std::vector<uint32_t>> finish();
   // The frames lie in [first_offset, placed end); room for an object's padding frame follows.
   io::AlignedBuffer& buffer();
+  // The fingerprint of `data`, taken as the frames fell into place; once finish() succeeded.
+  Fingerprint fingerprint() const;
 
  private:
   struct State;

@@ -112,7 +112,6 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
   if (!archived.is_ok()) return std::move(archived).take_status();
   if (*archived) {
     meta.fingerprint = fingerprint_of(data);
-    push->fingerprinted_ = true;
     Result<archive::CommitOutcome> existing =
         archive::confirm_existing(io, layout, *name, meta.fingerprint);
     if (existing.is_ok()) {
@@ -142,10 +141,9 @@ FilePush::~FilePush() = default;
 
 Status FilePush::stream() {
   WALPIPE_CHECK(compression_ != nullptr);
-  // While the frames compress, this thread takes the fingerprint, inspects the file and gets
-  // the archive's folders ready, then writes the frames out as they fall into place.
+  // While the frames compress (and their input is fingerprinted), this thread inspects the file
+  // and gets the archive's folders ready, then writes the frames out as they fall into place.
   const Bytes data = source_.bytes();
-  if (!fingerprinted_) meta_.fingerprint = fingerprint_of(data);
   std::optional<archive::Identity> identity;
   WALPIPE_TRY(inspect_source(name_, data, source_path_, options_, &meta_, &identity));
   WALPIPE_TRY(prepare_archive(io_, layout_, name_, identity));
@@ -167,6 +165,7 @@ Status FilePush::stream() {
   Result<std::vector<uint32_t>> sizes = compression_->finish();
   if (!sizes.is_ok()) return std::move(sizes).take_status();
   meta_.frame_sizes = std::move(*sizes);
+  meta_.fingerprint = compression_->fingerprint();
   return Status::ok();
 }
 

@@ -1,4 +1,4 @@
-// walpipe push, one file: read → dedup → compress, and meanwhile fingerprint → inspect →
+// walpipe push, one file: read → dedup → compress and fingerprint, and meanwhile inspect →
 // write the frames as they are done → commit.
 // Success means the file is durably in the archive with identical content.
 #pragma once
@@ -77,7 +77,6 @@ class FilePush {
   wal::WalFileName name_;
   io::MappedFile source_;
   archive::ObjectMetadata meta_;
-  bool fingerprinted_ = false;
   std::optional<PushResult> already_archived_;
   size_t head_ = 0;  // where the data frames start
   std::unique_ptr<FrameCompression> compression_;

@@ -2,7 +2,10 @@
 // marked ready next, in the background, without touching PostgreSQL's status files.
 #include "pipeline/lookahead.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -152,6 +155,28 @@ TEST_F(LookaheadPush, BatchOfOneArchivesOnlyTheRequestedFile) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_FALSE(fs::exists(object("000000010000000000000035")));
+}
+
+// One look-ahead pusher per archive: while another process holds the lock, PostgreSQL's call
+// confirms its own file and starts nothing; once the lock is free, the next call starts one.
+TEST_F(LookaheadPush, StartsNoSecondPusherWhileOneHoldsTheLock) {
+  const std::string own = dir_.file("pg_wal/000000010000000000000034");
+  CommandResult r = run_walpipe({"push", "--batch", "1", "--archive", dir_.file("archive"), own});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string lock = dir_.file("archive/.tmp/lookahead.lock");
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  r = run_walpipe({"push", "--archive", dir_.file("archive"), own});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(fs::exists(object("000000010000000000000035")));
+  EXPECT_EQ(holder_count(lock), 1);  // this test, and no process left waiting for the lock
+  ::close(fd);
+  r = run_walpipe({"push", "--archive", dir_.file("archive"), own});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_for(object("000000010000000000000035")));
+  EXPECT_TRUE(wait_for(object("000000010000000000000036")));
 }
 
 TEST_F(LookaheadPush, BadBatchValueIsAUsageError) {
