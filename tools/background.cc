@@ -10,13 +10,38 @@
 
 namespace walpipe::cli {
 
-void run_detached_once(const std::string& lock_path, const std::function<void()>& work) {
+namespace {
+
+// A plan is its names, one per line, ended by an empty line: what follows is left over from a
+// longer plan before it and is not read. The longest plan (1,023 backup file names) fits.
+constexpr size_t kMaxPlanBytes = 64 * 1024;
+
+std::vector<std::string> read_plan(int lock) {
+  std::string text(kMaxPlanBytes, '\0');
+  ssize_t n = ::pread(lock, text.data(), text.size(), 0);
+  std::vector<std::string> names;
+  if (n <= 0) return names;
+  text.resize(static_cast<size_t>(n));
+  size_t begin = 0;
+  for (size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1) {
+    if (end == begin) return names;  // the end of the plan
+    names.push_back(text.substr(begin, end - begin));
+  }
+  return {};  // no end seen: a plan being written, or none
+}
+
+}  // namespace
+
+void run_detached_once(const std::string& lock_path, const std::function<bool()>& worth_starting,
+                       const std::function<void(int)>& work) {
   // The lock is taken here, before the fork: while a worker is at it (most calls of a busy
-  // archiver), no process is forked just to find the lock taken. The child shares this open file
-  // description, so the lock stays held until the child exits, whatever the parent closes.
+  // archiver), no process is forked just to find the lock taken, and nothing else is looked at.
+  // The child shares this open file description, so the lock stays held until the child exits,
+  // whatever the parent closes.
   int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0) return;
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+  // A plan left by a worker gone is not this worker's.
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0 || !worth_starting() || ::ftruncate(lock, 0) != 0) {
     ::close(lock);
     return;
   }
@@ -33,22 +58,33 @@ void run_detached_once(const std::string& lock_path, const std::function<void()>
     ::dup2(null, STDERR_FILENO);
     if (null > STDERR_FILENO) ::close(null);
   }
-  work();
+  work(lock);
   ::_exit(0);
 }
 
-void wait_while_locked(const std::string& lock_path, const std::string& ready_path,
-                       int max_wait_ms) {
+void announce_plan(int lock_fd, const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += name + "\n";
+  text += "\n";
+  if (text.size() > kMaxPlanBytes) text = "\n";  // too long to read back: no plan at all
+  // Not checked: a plan that could not be written only makes callers wait less or more.
+  ssize_t written = ::pwrite(lock_fd, text.data(), text.size(), 0);
+  (void)written;
+}
+
+void wait_while_locked(const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
+                       const std::function<bool(const std::vector<std::string>&)>& worth_waiting) {
   if (io::entry_type(ready_path).is_ok()) return;
   int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (lock < 0) return;
   // A look-ahead push makes a segment every few milliseconds: a short poll keeps the caller's
-  // added wait small, at the cost of a stat() per poll.
+  // added wait small, at the cost of a stat() and a read of the plan per poll.
   constexpr long kPollMicros = 200;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
     if (io::entry_type(ready_path).is_ok()) break;
+    if (!worth_waiting(read_plan(lock))) break;
     ::usleep(kPollMicros);
   }
   ::close(lock);

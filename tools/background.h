@@ -1,21 +1,33 @@
 // Detached background work for push (look-ahead) and get (prefetch): PostgreSQL gets its answer
-// at once, and at most one such process works per archive or spool, under a lock file.
+// at once, and at most one such process works per archive or spool, under a lock file. The
+// worker writes into that lock file the names it is at work on (its plan), so that a caller
+// waits for it only for a file it is going to deliver.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace walpipe::cli {
 
-// Takes the exclusive lock `lock_path` without waiting and, only if it got it, forks a process in
-// its own session with stdin/stdout/stderr on /dev/null that runs `work` under it. Returns at once;
-// nothing it does can change the caller's exit status. The work must be safe to kill at any
-// moment, which every walpipe write is.
-void run_detached_once(const std::string& lock_path, const std::function<void()>& work);
+// Takes the exclusive lock `lock_path` without waiting and, only if it got it and
+// `worth_starting` (called under the lock) says so, empties the plan and forks a process in its
+// own session with stdin/stdout/stderr on /dev/null that runs `work` under the lock, given the
+// lock file's descriptor. Returns at once; nothing it does can change the caller's exit status.
+// The work must be safe to kill at any moment, which every walpipe write is.
+void run_detached_once(const std::string& lock_path, const std::function<bool()>& worth_starting,
+                       const std::function<void(int lock_fd)>& work);
 
-// While a process holds `lock_path` and `ready_path` does not exist, waits (at most `max_wait_ms`)
-// so the caller can use that process's result instead of doing the same work beside it.
-void wait_while_locked(const std::string& lock_path, const std::string& ready_path,
-                       int max_wait_ms);
+// Replaces the plan in the worker's lock file with `names`. A reader may catch a plan half
+// written: it then waits for a file it need not have waited for, or does not wait and does the
+// work itself, both safe.
+void announce_plan(int lock_fd, const std::vector<std::string>& names);
+
+// While a process holds `lock_path`, `ready_path` does not exist and `worth_waiting` says so of
+// the plan it announced (empty when none yet), waits (at most `max_wait_ms`) so the caller can use
+// that process's result instead of doing the same work beside it.
+void wait_while_locked(
+    const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
+    const std::function<bool(const std::vector<std::string>& plan)>& worth_waiting);
 
 }  // namespace walpipe::cli

@@ -9,15 +9,14 @@
 #include "io/fs.h"
 #include "io_choice.h"
 #include "lookahead_worker.h"
-#include "pipeline/lookahead.h"
 #include "pipeline/push.h"
 
 namespace walpipe::cli {
 
 namespace {
 
-// Enough to stay ahead of a busy cluster, few enough that memory and a killed worker's lost
-// work stay small.
+// The look-ahead takes 7 files per window: the status folder is read once per window, and a
+// window is short enough that what becomes ready meanwhile is not long left for the next.
 constexpr size_t kDefaultBatch = 8;
 // Far more than one segment takes; beyond it the call archives the file itself.
 constexpr int kLookaheadWaitMs = 30000;
@@ -35,8 +34,9 @@ constexpr const char* kHelp =
     "\n"
     "Options:\n"
     "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
-    "      --batch=N      after archiving PATH, archive up to N-1 more files that\n"
-    "                     PostgreSQL marked ready, in the background (default: 8; 1: off)\n"
+    "      --batch=N      after archiving PATH, archive in the background the files\n"
+    "                     PostgreSQL marked ready, N-1 at a time, until none is left\n"
+    "                     (default: 8; 1: off)\n"
     "      --level=N      zstd level, -7 to 19; lower is faster and larger (default: -1)\n"
     "      --no-verify    archive WAL that fails validation, recording the failure\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
@@ -108,11 +108,7 @@ int cmd_push(const std::vector<std::string>& argv) {
     return exit_for(pushed.status());
   }
   // Only once this file is durably archived: PostgreSQL gets its answer now, the rest goes on.
-  if (batch > 1) {
-    Result<std::vector<std::string>> next =
-        pipeline::next_ready_files(args->positional[0], batch - 1);
-    if (next.is_ok()) start_lookahead(layout, *next, options);
-  }
+  if (batch > 1) start_lookahead(layout, args->positional[0], batch - 1, options);
   if (verbose) {
     if (pushed->outcome == archive::CommitOutcome::kAlreadyPresent)
       std::fprintf(stderr, "walpipe push: \"%s\" was already archived with identical content\n",

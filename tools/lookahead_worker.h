@@ -4,7 +4,6 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "archive/layout.h"
 #include "pipeline/push.h"
@@ -12,16 +11,20 @@
 
 namespace walpipe::cli {
 
-// Forks a detached process that pushes `paths` one by one with `options`, unless another
-// look-ahead process already works on this archive (a lock in ARCHIVE/.tmp). Returns at once;
-// nothing it does can change the caller's exit status. Every push in it keeps the full commit
-// protocol, so killing it at any moment loses nothing.
-void start_lookahead(const archive::Layout& layout, const std::vector<std::string>& paths,
+// Unless another look-ahead process already works on this archive (a lock in ARCHIVE/.tmp),
+// forks a detached process that pushes the files marked ready next to `requested`, `window` at a
+// time in PostgreSQL's order, window after window while PostgreSQL marks more ready than are
+// archived: a backlog drains through one pipeline. It stops when none is left, or when a whole
+// window failed (a full disk: PostgreSQL's own calls report it). Returns at once; nothing it does
+// can change the caller's exit status. Every push in it keeps the full commit protocol, so killing
+// it at any moment loses nothing.
+void start_lookahead(const archive::Layout& layout, const std::string& requested, size_t window,
                      const pipeline::PushOptions& options);
 
-// When a look-ahead process is at work on this archive and `name` is not archived yet, waits
-// until it is or the process is done (at most `max_wait_ms`), so PostgreSQL's own call confirms
-// the file instead of compressing it a second time alongside.
+// When a look-ahead process is at work on this archive, `name` is not archived yet and the
+// process is going to push it (it is in its window, or a later one), waits until it is archived
+// or the process is done (at most `max_wait_ms`), so PostgreSQL's own call confirms the file
+// instead of compressing it a second time alongside.
 void wait_for_lookahead(const archive::Layout& layout, const wal::WalFileName& name,
                         int max_wait_ms);
 

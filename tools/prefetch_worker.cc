@@ -15,7 +15,12 @@ std::string lock_path(const std::string& spool) { return spool + "/prefetch.lock
 }  // namespace
 
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
-  wait_while_locked(lock_path(spool), spool + "/" + name.to_string(), max_wait_ms);
+  const std::string wanted = name.to_string();
+  wait_while_locked(lock_path(spool), spool + "/" + wanted, max_wait_ms,
+                    [&](const std::vector<std::string>& plan) {
+                      return plan.empty() ||
+                             std::find(plan.begin(), plan.end(), wanted) != plan.end();
+                    });
 }
 
 void start_prefetch(const archive::Layout& layout, const std::string& spool,
@@ -23,17 +28,22 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
   if (count == 0 || restored.kind != wal::FileKind::kSegment) return;
   io::SyncIo sync;
   if (!pipeline::prepare_spool(sync, spool).is_ok()) return;
-  run_detached_once(lock_path(spool), [&] {
-    std::string why;
-    std::unique_ptr<io::Io> io = io::make_default_io(&why);
-    Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);
-    if (!identity.is_ok() || !*identity) return;
-    std::vector<wal::WalFileName> wanted =
-        pipeline::next_segments(restored, (*identity)->segment_size, count);
-    pipeline::prune_spool(*io, spool, wanted);
-    pipeline::fill_spool(io::default_io_factory(), layout, spool, wanted,
-                         std::max(1u, std::thread::hardware_concurrency()));
-  });
+  run_detached_once(
+      lock_path(spool), [] { return true; },
+      [&](int lock) {
+        std::string why;
+        std::unique_ptr<io::Io> io = io::make_default_io(&why);
+        Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);
+        if (!identity.is_ok() || !*identity) return;
+        std::vector<wal::WalFileName> wanted =
+            pipeline::next_segments(restored, (*identity)->segment_size, count);
+        std::vector<std::string> plan;
+        for (const wal::WalFileName& name : wanted) plan.push_back(name.to_string());
+        announce_plan(lock, plan);
+        pipeline::prune_spool(*io, spool, wanted);
+        pipeline::fill_spool(io::default_io_factory(), layout, spool, wanted,
+                             std::max(1u, std::thread::hardware_concurrency()));
+      });
 }
 
 }  // namespace walpipe::cli

@@ -14,7 +14,7 @@ namespace walpipe::cli {
 void start_prefetch(const archive::Layout& layout, const std::string& spool,
                     const wal::WalFileName& restored, size_t count);
 
-// When the prefetcher is fetching `name` right now, waits for it (at most `max_wait_ms`).
+// When the prefetcher at work is to fetch `name`, waits for it (at most `max_wait_ms`).
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms);
 
 }  // namespace walpipe::cli

@@ -20,29 +20,51 @@ std::string_view ready_name(std::string_view status_file) {
 
 }  // namespace
 
-Result<std::vector<std::string>> next_ready_files(const std::string& requested, size_t limit) {
+namespace {
+
+// Up to `limit` .ready names of one kind (history files or not) whose status file sorts after
+// `after_status`, appended to `paths` in name order. Each pass keeps only `limit` names, however
+// long the backlog: 10,000 .ready files cost no more memory.
+Status list_ready(const std::string& requested, bool history, const std::string& after_status,
+                  size_t limit, std::vector<std::string>* paths) {
   const std::string dir = io::dir_name(requested);
   const std::string own = io::base_name(requested);
-  const std::string status_dir = dir + "/archive_status";
-  std::vector<std::string> paths;
-  // History files first, then plain name order, as the archiver picks them. Each pass keeps
-  // only `limit` names, however long the backlog: 10,000 .ready files cost no more memory.
-  for (bool history : {true, false}) {
-    if (paths.size() >= limit) break;
-    auto wanted = [&](std::string_view file) {
-      std::string_view name = ready_name(file);
-      return !name.empty() && name != own && name.ends_with(".history") == history;
-    };
-    Result<std::vector<io::DirEntry>> entries =
-        io::list_directory_window(status_dir, "", limit - paths.size(), wanted);
-    if (!entries.is_ok()) {
-      if (entries.status().code() == Code::kNotFound) return std::vector<std::string>();
-      return std::move(entries).take_status();
-    }
-    for (const io::DirEntry& e : *entries)
-      paths.push_back(dir + "/" + std::string(ready_name(e.name)));
+  auto wanted = [&](std::string_view file) {
+    std::string_view name = ready_name(file);
+    return !name.empty() && name != own && name.ends_with(".history") == history;
+  };
+  Result<std::vector<io::DirEntry>> entries =
+      io::list_directory_window(dir + "/archive_status", after_status, limit, wanted);
+  if (!entries.is_ok()) {
+    if (entries.status().code() == Code::kNotFound) return Status::ok();
+    return std::move(entries).take_status();
   }
+  for (const io::DirEntry& e : *entries)
+    paths->push_back(dir + "/" + std::string(ready_name(e.name)));
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> next_ready_files(const std::string& requested, size_t limit) {
+  std::vector<std::string> paths;
+  // History files first, then plain name order, as the archiver picks them.
+  WALPIPE_TRY(list_ready(requested, true, "", limit, &paths));
+  if (paths.size() < limit)
+    WALPIPE_TRY(list_ready(requested, false, "", limit - paths.size(), &paths));
   return paths;
+}
+
+Result<std::vector<std::string>> ready_segments_after(const std::string& requested,
+                                                      const std::string& after, size_t limit) {
+  std::vector<std::string> paths;
+  WALPIPE_TRY(list_ready(requested, false, after + std::string(kReady), limit, &paths));
+  return paths;
+}
+
+bool archived_before(const std::string& a, const std::string& b) {
+  // The status folder's listing order, which is the order these lists follow.
+  return a + std::string(kReady) < b + std::string(kReady);
 }
 
 }  // namespace walpipe::pipeline

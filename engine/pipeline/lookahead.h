@@ -17,4 +17,16 @@ namespace walpipe::pipeline {
 // list: the caller was not run by PostgreSQL.
 Result<std::vector<std::string>> next_ready_files(const std::string& requested, size_t limit);
 
+// The next window of a backlog: paths of up to `limit` WAL segment files marked .ready next to
+// `requested`, in the order PostgreSQL archives them, that come after `after` (a file name) in
+// that order, without `requested`. No history files: PostgreSQL takes those first, so they are
+// in the first window (next_ready_files) or are for PostgreSQL's own call.
+Result<std::vector<std::string>> ready_segments_after(const std::string& requested,
+                                                      const std::string& after, size_t limit);
+
+// Whether file name `a` comes before file name `b` in the order these lists follow, which is
+// PostgreSQL's for files that are not timeline history files (but for a .backup or .partial file
+// and the segment it is named after, which only the order of their status files decides).
+bool archived_before(const std::string& a, const std::string& b);
+
 }  // namespace walpipe::pipeline

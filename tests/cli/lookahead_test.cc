@@ -46,6 +46,25 @@ TEST(NextReadyFiles, HistoryFirstThenNameOrderWithoutTheRequestedFile) {
   EXPECT_EQ(names_of(*limited), std::vector<std::string>{"00000002.history"});
 }
 
+TEST(NextReadyFiles, LaterWindowsTakeTheSegmentsAfterTheLastOneTaken) {
+  ScratchDir dir;
+  for (const char* n : {"000000010000000000000036", "000000010000000000000034", "00000002.history",
+                        "000000010000000000000035", "000000010000000000000038"})
+    dir.write(std::string("pg_wal/archive_status/") + n + ".ready", "");
+  const std::string requested = dir.file("pg_wal/000000010000000000000034");
+  auto next = pipeline::ready_segments_after(requested, "000000010000000000000035", 10);
+  ASSERT_TRUE(next.is_ok()) << next.status().to_string();
+  EXPECT_EQ(names_of(*next),
+            (std::vector<std::string>{"000000010000000000000036", "000000010000000000000038"}));
+  auto from_start = pipeline::ready_segments_after(requested, "", 2);
+  ASSERT_TRUE(from_start.is_ok());
+  EXPECT_EQ(names_of(*from_start),
+            (std::vector<std::string>{"000000010000000000000035", "000000010000000000000036"}));
+  EXPECT_TRUE(pipeline::archived_before("000000010000000000000035", "000000010000000000000036"));
+  EXPECT_FALSE(pipeline::archived_before("000000010000000000000036", "000000010000000000000036"));
+  EXPECT_FALSE(pipeline::archived_before("000000020000000000000001", "000000010000000000000036"));
+}
+
 TEST(NextReadyFiles, NoStatusFolderMeansNothingToDo) {
   ScratchDir dir;
   auto next = pipeline::next_ready_files(dir.file("000000010000000000000034"), 10);
@@ -177,6 +196,51 @@ TEST_F(LookaheadPush, StartsNoSecondPusherWhileOneHoldsTheLock) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(wait_for(object("000000010000000000000035")));
   EXPECT_TRUE(wait_for(object("000000010000000000000036")));
+}
+
+// A backlog drains through one pusher, window after window: with windows of one file, PostgreSQL's
+// call for the oldest file has the others archived without another call.
+TEST_F(LookaheadPush, GoesOnWindowAfterWindowUntilNothingIsReady) {
+  CommandResult r = run_walpipe({"push", "--batch", "2", "--archive", dir_.file("archive"),
+                                 dir_.file("pg_wal/000000010000000000000034")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wait_for(object("000000010000000000000035")));
+  EXPECT_TRUE(wait_for(object("000000010000000000000036")));
+  for (int i = 0; i < 500 && holder_count(dir_.file("archive/.tmp/lookahead.lock")) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(holder_count(dir_.file("archive/.tmp/lookahead.lock")), 0) << "the pusher stops";
+}
+
+// PostgreSQL's call waits for a pusher at work only for a file it is going to push: one in its
+// window, or a segment after it (a later window takes it). For any other file it archives the
+// file itself at once.
+TEST_F(LookaheadPush, WaitsOnlyForWhatThePusherIsGoingToPush) {
+  fs::create_directories(dir_.file("archive/.tmp"));
+  const std::string lock = dir_.file("archive/.tmp/lookahead.lock");
+  using Clock = std::chrono::steady_clock;
+  auto timed_push = [&](const std::string& name, int hold_ms) {
+    int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    const std::string plan = "000000010000000000000035\n\n";
+    EXPECT_EQ(::pwrite(fd, plan.data(), plan.size(), 0), static_cast<ssize_t>(plan.size()));
+    std::thread release([fd, hold_ms] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+      ::close(fd);
+    });
+    const auto start = Clock::now();
+    CommandResult r = run_walpipe(
+        {"push", "--batch", "1", "--archive", dir_.file("archive"), dir_.file("pg_wal/" + name)});
+    const auto took = Clock::now() - start;
+    release.join();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::exists(object(name)));
+    return took;
+  };
+  // Before the window and not in it: no wait.
+  EXPECT_LT(timed_push("000000010000000000000034", 3000), std::chrono::milliseconds(2000));
+  // After the window: it waits until the pusher is done.
+  EXPECT_GE(timed_push("000000010000000000000036", 1500), std::chrono::milliseconds(1400));
 }
 
 TEST_F(LookaheadPush, BadBatchValueIsAUsageError) {
