@@ -5,7 +5,8 @@
 #   seed      test ! -f DIR/%f && cp %p DIR/%f        (not durable)
 #   pgbackrest archive-push, asynchronous, process-max=2, compress-type=zst (when installed)
 #   walpipe   walpipe push --archive DIR %p           (durable, verified, look-ahead)
-# Usage: scripts/bench_e2e.sh [SECONDS] (default 60). Run as root on an idle machine.
+# Usage: scripts/bench_e2e.sh [SECONDS [ORDER]] (default 60 and seed,walpipe,pgbackrest: the
+# order in which the commands run, as a comma-separated list). Run as root on an idle machine.
 set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +19,7 @@ readonly PG_HOST=$WORK PG_PORT=54331
 source "$SRC_DIR/scripts/pg_load.sh"
 readonly RESULTS=$SRC_DIR/bench/results/e2e.md
 seconds=${1:-60}
+IFS=, read -r -a order <<<"${2:-seed,walpipe,pgbackrest}"
 
 note() { echo "bench_e2e: $*" >&2; }
 
@@ -78,16 +80,19 @@ CONF
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- PostgreSQL 15, pgbench scale 20, 16 clients, -N, plus a bulk INSERT loop, ${seconds}s,"
-  echo "  synchronous_commit=off, 16 MiB segments"
+  echo "  synchronous_commit=off, 16 MiB segments; in this order: ${order[*]}"
   echo
   echo "| archive_command | TPS | WAL MiB/s | segments archived/s | .ready at the end | failures |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-  note "seed command"
-  run seed "test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f"
-  note "walpipe"
-  run walpipe "/usr/local/bin/walpipe push --archive $WORK/archive %p"
-  if command -v pgbackrest >/dev/null; then
-    note "pgBackRest (asynchronous)"
-    run pgbackrest "pgbackrest --config=$WORK/pgbackrest/pgbackrest.conf --stanza=bench archive-push %p"
-  fi
+  for name in "${order[@]}"; do
+    note "$name"
+    case $name in
+      seed) run seed "test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f" ;;
+      walpipe) run walpipe "/usr/local/bin/walpipe push --archive $WORK/archive %p" ;;
+      pgbackrest)
+        command -v pgbackrest >/dev/null &&
+          run pgbackrest "pgbackrest --config=$WORK/pgbackrest/pgbackrest.conf --stanza=bench archive-push %p" ;;
+      *) echo "bench_e2e: error: unknown command \"$name\" (seed, walpipe, pgbackrest)" >&2; exit 2 ;;
+    esac
+  done
 } | tee "$RESULTS"

@@ -223,6 +223,31 @@ row() {  # label key bytes_written reference_key
     "$(echo "$hi * 1000 / $n" | bc -l)" "$(echo "$n / $w" | bc -l)" "$(echo "$mib / $w" | bc -l)" \
     "$(echo "$c * 1000 / $n" | bc -l)" "$m" "$3" "$(echo "$ref / $w" | bc -l)"
 }
+# backlog_rss N: peak RSS (KiB) of PostgreSQL's call for the oldest of N .ready files (the 64
+# real segments, then status files of segments not in pg_wal, which the pusher fails to find and
+# stops at) and of the look-ahead pusher it starts, which runs through the whole backlog.
+backlog_rss() {
+  local n=$1 dir=$WORK/backlog i first=${segs[0]} fg worker=0 pid hwm
+  rm -rf "$dir" && mkdir -p "$dir/pg_wal/archive_status" "$dir/archive"
+  for s in "${segs[@]}"; do
+    ln "$WAL/$s" "$dir/pg_wal/$s" 2>/dev/null || cp "$WAL/$s" "$dir/pg_wal/$s"
+    : >"$dir/pg_wal/archive_status/$s.ready"
+  done
+  for ((i = 0; i < n - ${#segs[@]}; i++)); do
+    : >"$dir/pg_wal/archive_status/$(printf '00000001%08X%08X' $((16 + i / 256)) $((i % 256))).ready"
+  done
+  fg=$( { /usr/bin/time -f %M "$WALPIPE" push --archive "$dir/archive" "$dir/pg_wal/$first"; } 2>&1 | tail -1)
+  # The pusher is the only process left with the archive's lock file open.
+  while pid=$(fuser "$dir/archive/.tmp/lookahead.lock" 2>/dev/null | awk '{print $1}') && [[ -n $pid ]]; do
+    hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    ((${hwm:-0} > worker)) && worker=$hwm
+    sleep 0.01
+  done
+  echo "$fg $worker"
+}
+read -r rss_fg_small rss_worker_small < <(backlog_rss "${#segs[@]}")
+read -r rss_fg_big rss_worker_big < <(backlog_rss 10000)
+
 rss_push=$( { rm -rf "$WORK/rss" && mkdir -p "$WORK/rss"; /usr/bin/time -f %M "$WALPIPE" push --archive "$WORK/rss" "$WAL/${segs[0]}"; } 2>&1 | tail -1)
 rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]}" "$WORK/rss/out"; } 2>&1 | tail -1)
 
@@ -270,4 +295,6 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "RECOVERYXLOG); restore CPU is the command's alone."
   echo
   echo "Peak RSS: walpipe push of one segment $((rss_push / 1024)) MiB, walpipe get $((rss_get / 1024)) MiB."
+  echo "With ${#segs[@]} / 10,000 files marked .ready: PostgreSQL's call $((rss_fg_small / 1024)) / $((rss_fg_big / 1024)) MiB,"
+  echo "the look-ahead pusher that runs through the backlog $((rss_worker_small / 1024)) / $((rss_worker_big / 1024)) MiB."
 } | tee "$RESULTS"

@@ -28,7 +28,7 @@ install_walpipe "$SRC_DIR"
 
 stop_all() {
   for d in "$WORK"/data "$WORK"/replay; do
-    [[ -d $d ]] && as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true
+    if [[ -d $d ]]; then as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true; fi
   done
 }
 trap stop_all EXIT

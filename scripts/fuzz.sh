@@ -17,7 +17,8 @@ build=$root/build-fuzz
 # Two cores: more parallel runs would only slow each one down.
 parallel=2
 
-mapfile -t targets < <(cd "$root/fuzz" && ls -- *_fuzz.cc | sed 's/\.cc$//')
+mapfile -t targets < <(find "$root/fuzz" -maxdepth 1 -name '*_fuzz.cc' -printf '%f\n' |
+  sed 's/\.cc$//' | sort)
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DWALPIPE_BUILD_FUZZ=ON -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=OFF \
@@ -26,10 +27,11 @@ cmake --build "$build" --target "${targets[@]}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/walpipe-fuzz.XXXXXX")
 # An interrupted run stops its own fuzzers rather than leaving them to write into a deleted dir.
+# shellcheck disable=SC2317  # reached through the trap
 cleanup() {
   local status=$? running
-  running=$(jobs -p)
-  [[ -z $running ]] || kill $running 2>/dev/null || true
+  mapfile -t running < <(jobs -p)
+  ((${#running[@]} == 0)) || kill "${running[@]}" 2>/dev/null || true
   rm -rf "$work"
   exit "$status"
 }

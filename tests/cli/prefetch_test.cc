@@ -2,7 +2,10 @@
 // checked, and the next call is served by a rename; nothing else in the spool is ever served.
 #include "pipeline/prefetch.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -147,6 +150,32 @@ TEST_F(Prefetch, AFolderWalpipeDidNotCreateIsNeverUsedAsASpool) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_TRUE(fs::exists(dir_.file("pg_wal/000000010000000000000099")));
   EXPECT_FALSE(fs::exists(dir_.file("pg_wal/000000010000000000000035")));
+}
+
+// A prefetcher at work on other segments (another timeline, say) does not hold up recovery: the
+// call waits for it only when the segment asked for is in its plan.
+TEST_F(Prefetch, ACallWaitsForThePrefetcherOnlyForASegmentItPlans) {
+  CommandResult r = get("000000010000000000000034", {"--prefetch", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  io::SyncIo sync;
+  ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
+  const std::string lock = spool() + "/prefetch.lock";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  const std::string plan = "000000020000000000000056\n\n";
+  ASSERT_EQ(::pwrite(fd, plan.data(), plan.size(), 0), static_cast<ssize_t>(plan.size()));
+  std::thread release([fd] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+    ::close(fd);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  r = get("000000010000000000000035");
+  const auto took = std::chrono::steady_clock::now() - start;
+  release.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000035"));
+  EXPECT_LT(took, std::chrono::milliseconds(2000));
 }
 
 TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {
