@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <string_view>
 
 #include "io/fs.h"
 
@@ -16,16 +17,17 @@ namespace {
 // longer plan before it and is not read. The longest plan (1,023 backup file names) fits.
 constexpr size_t kMaxPlanBytes = 64 * 1024;
 
-std::vector<std::string> read_plan(int lock) {
-  std::string text(kMaxPlanBytes, '\0');
-  ssize_t n = ::pread(lock, text.data(), text.size(), 0);
+// `buffer` is kept from one poll to the next.
+std::vector<std::string> read_plan(int lock, std::vector<char>& buffer) {
+  buffer.resize(kMaxPlanBytes);
+  ssize_t n = ::pread(lock, buffer.data(), buffer.size(), 0);
   std::vector<std::string> names;
   if (n <= 0) return names;
-  text.resize(static_cast<size_t>(n));
+  std::string_view text(buffer.data(), static_cast<size_t>(n));
   size_t begin = 0;
-  for (size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1) {
+  for (size_t end; (end = text.find('\n', begin)) != std::string_view::npos; begin = end + 1) {
     if (end == begin) return names;  // the end of the plan
-    names.push_back(text.substr(begin, end - begin));
+    names.emplace_back(text.substr(begin, end - begin));
   }
   return {};  // no end seen: a plan being written, or none
 }
@@ -37,11 +39,18 @@ void run_detached_once(const std::string& lock_path, const std::function<bool()>
   // The lock is taken here, before the fork: while a worker is at it (most calls of a busy
   // archiver), no process is forked just to find the lock taken, and nothing else is looked at.
   // The child shares this open file description, so the lock stays held until the child exits,
-  // whatever the parent closes.
-  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0) return;
+  // whatever the parent closes. The lock file is only created once there is work: a push with
+  // nothing ready leaves nothing behind in the archive.
+  int lock = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
+  const bool asked = lock < 0;
+  if (asked) {
+    if (!worth_starting()) return;
+    lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0) return;
+  }
   // A plan left by a worker gone is not this worker's.
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0 || !worth_starting() || ::ftruncate(lock, 0) != 0) {
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0 || (!asked && !worth_starting()) ||
+      ::ftruncate(lock, 0) != 0) {
     ::close(lock);
     return;
   }
@@ -81,10 +90,11 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   // added wait small, at the cost of a stat() and a read of the plan per poll.
   constexpr long kPollMicros = 200;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+  std::vector<char> buffer;
   while (std::chrono::steady_clock::now() < deadline) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
     if (io::entry_type(ready_path).is_ok()) break;
-    if (!worth_waiting(read_plan(lock))) break;
+    if (!worth_waiting(read_plan(lock, buffer))) break;
     ::usleep(kPollMicros);
   }
   ::close(lock);
