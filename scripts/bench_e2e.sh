@@ -95,8 +95,9 @@ CONF
       seed) run seed "test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f" ;;
       walpipe) run walpipe "/usr/local/bin/walpipe push --archive $WORK/archive %p" ;;
       pgbackrest)
-        command -v pgbackrest >/dev/null &&
-          run pgbackrest "pgbackrest --config=$WORK/pgbackrest/pgbackrest.conf --stanza=bench archive-push %p" ;;
+        if command -v pgbackrest >/dev/null; then
+          run pgbackrest "pgbackrest --config=$WORK/pgbackrest/pgbackrest.conf --stanza=bench archive-push %p"
+        fi ;;
       *) echo "bench_e2e: error: unknown command \"$name\" (seed, walpipe, pgbackrest)" >&2; exit 2 ;;
     esac
   done

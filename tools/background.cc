@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "base/check.h"
 #include "io/fs.h"
 
 namespace walpipe::cli {
@@ -14,16 +15,12 @@ namespace walpipe::cli {
 namespace {
 
 // A plan is its names, one per line, ended by an empty line: what follows is left over from a
-// longer plan before it and is not read. The longest plan (1,023 backup file names) fits.
+// longer plan before it and is not read. The longest plan fits: 1,024 names (--batch and
+// --prefetch stop there) of at most 40 characters.
 constexpr size_t kMaxPlanBytes = 64 * 1024;
 
-// `buffer` is kept from one poll to the next.
-std::vector<std::string> read_plan(int lock, std::vector<char>& buffer) {
-  buffer.resize(kMaxPlanBytes);
-  ssize_t n = ::pread(lock, buffer.data(), buffer.size(), 0);
+std::vector<std::string> parse_plan(std::string_view text) {
   std::vector<std::string> names;
-  if (n <= 0) return names;
-  std::string_view text(buffer.data(), static_cast<size_t>(n));
   size_t begin = 0;
   for (size_t end; (end = text.find('\n', begin)) != std::string_view::npos; begin = end + 1) {
     if (end == begin) return names;  // the end of the plan
@@ -75,7 +72,7 @@ void announce_plan(int lock_fd, const std::vector<std::string>& names) {
   std::string text;
   for (const std::string& name : names) text += name + "\n";
   text += "\n";
-  if (text.size() > kMaxPlanBytes) text = "\n";  // too long to read back: no plan at all
+  WALPIPE_CHECK(text.size() <= kMaxPlanBytes);
   // Not checked: a plan that could not be written only makes callers wait less or more.
   ssize_t written = ::pwrite(lock_fd, text.data(), text.size(), 0);
   (void)written;
@@ -90,11 +87,23 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   // added wait small, at the cost of a stat() and a read of the plan per poll.
   constexpr long kPollMicros = 200;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
-  std::vector<char> buffer;
+  // The plan is read at every poll but weighed only when it changed: the worker rewrites it once
+  // per window, and a long one is a thousand names.
+  std::vector<char> buffer(kMaxPlanBytes);
+  std::string last_text;
+  bool worth = true;
+  bool weighed = false;
   while (std::chrono::steady_clock::now() < deadline) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
     if (io::entry_type(ready_path).is_ok()) break;
-    if (!worth_waiting(read_plan(lock, buffer))) break;
+    ssize_t n = ::pread(lock, buffer.data(), buffer.size(), 0);
+    std::string_view text(buffer.data(), n > 0 ? static_cast<size_t>(n) : 0);
+    if (!weighed || text != last_text) {
+      worth = worth_waiting(parse_plan(text));
+      last_text = text;
+      weighed = true;
+    }
+    if (!worth) break;
     ::usleep(kPollMicros);
   }
   ::close(lock);

@@ -11,7 +11,8 @@
 namespace walpipe::cli {
 
 // Takes the exclusive lock `lock_path` without waiting and, only if it got it and
-// `worth_starting` (called under the lock) says so, empties the plan and forks a process in its
+// `worth_starting` says so (asked under the lock, or before the lock file is first created:
+// a call with nothing to do creates nothing), empties the plan and forks a process in its
 // own session with stdin/stdout/stderr on /dev/null that runs `work` under the lock, given the
 // lock file's descriptor. Returns at once; nothing it does can change the caller's exit status.
 // The work must be safe to kill at any moment, which every walpipe write is.

@@ -100,7 +100,7 @@ int cmd_push(const std::vector<std::string>& argv) {
   }
   archive::Layout layout(*archive);
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
-  if (name.is_ok()) wait_for_lookahead(layout, *name, kLookaheadWaitMs);
+  if (name.is_ok()) wait_for_lookahead(layout, args->positional[0], *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =
       pipeline::push_file(**io, layout, args->positional[0], options);
   if (!pushed.is_ok()) {

@@ -21,11 +21,11 @@ namespace walpipe::cli {
 void start_lookahead(const archive::Layout& layout, const std::string& requested, size_t window,
                      const pipeline::PushOptions& options);
 
-// When a look-ahead process is at work on this archive, `name` is not archived yet and the
-// process is going to push it (it is in its window, or a later one), waits until it is archived
-// or the process is done (at most `max_wait_ms`), so PostgreSQL's own call confirms the file
-// instead of compressing it a second time alongside.
-void wait_for_lookahead(const archive::Layout& layout, const wal::WalFileName& name,
-                        int max_wait_ms);
+// When a look-ahead process is at work on this archive, `name` (the file at `source`) is not
+// archived yet and the process is going to push it (it is in its window, or it is marked ready
+// and comes after), waits until it is archived or the process is done (at most `max_wait_ms`), so
+// PostgreSQL's own call confirms the file instead of compressing it a second time alongside.
+void wait_for_lookahead(const archive::Layout& layout, const std::string& source,
+                        const wal::WalFileName& name, int max_wait_ms);
 
 }  // namespace walpipe::cli

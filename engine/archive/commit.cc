@@ -110,7 +110,8 @@ size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age
   if (!entries.is_ok()) return 0;
   size_t removed = 0;
   for (const io::DirEntry& e : *entries) {
-    // Lock files are held, not written: their age says nothing about their owner.
+    // A lock file's age says nothing about its owner (a worker writes its plan there only when
+    // it moves on): lock files are never swept.
     if (e.type != io::EntryType::kFile || e.name.ends_with(".lock")) continue;
     const std::string path = layout.tmp_dir() + "/" + e.name;
     Result<int64_t> age = io::seconds_since_modified(path);

@@ -26,11 +26,15 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
   };
   for (size_t i = 0; i < sources.size(); ++i) {
     Result<std::unique_ptr<FilePush>> next = FilePush::start(*io, layout, sources[i], options);
+    // Nothing to overlap with file i-1: it is committed first, so that a caller waiting for it
+    // does not wait for the files after it too.
     if (!next.is_ok()) {
+      write_queued();
       results[i] = std::move(next).take_status();
       continue;
     }
     if ((*next)->already_archived()) {
+      write_queued();
       results[i] = *(*next)->already_archived();
       continue;
     }

@@ -1,5 +1,6 @@
 #include "pipeline/lookahead.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "io/fs.h"
@@ -62,9 +63,16 @@ Result<std::vector<std::string>> ready_segments_after(const std::string& request
   return paths;
 }
 
-bool archived_before(const std::string& a, const std::string& b) {
-  // The status folder's listing order, which is the order these lists follow.
-  return a + std::string(kReady) < b + std::string(kReady);
+bool archived_before(std::string_view a, std::string_view b) {
+  // The status folder's listing order, which is the order these lists follow: a + ".ready"
+  // against b + ".ready", compared without building either (a waiting caller asks every poll).
+  auto at = [](std::string_view name, size_t i) {
+    return static_cast<unsigned char>(i < name.size() ? name[i] : kReady[i - name.size()]);
+  };
+  const size_t common = std::min(a.size(), b.size()) + kReady.size();
+  for (size_t i = 0; i < common; ++i)
+    if (at(a, i) != at(b, i)) return at(a, i) < at(b, i);
+  return a.size() < b.size();
 }
 
 }  // namespace walpipe::pipeline

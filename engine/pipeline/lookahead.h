@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -27,6 +28,6 @@ Result<std::vector<std::string>> ready_segments_after(const std::string& request
 // Whether file name `a` comes before file name `b` in the order these lists follow, which is
 // PostgreSQL's for files that are not timeline history files (but for a .backup or .partial file
 // and the segment it is named after, which only the order of their status files decides).
-bool archived_before(const std::string& a, const std::string& b);
+bool archived_before(std::string_view a, std::string_view b);
 
 }  // namespace walpipe::pipeline

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -218,29 +219,44 @@ TEST_F(LookaheadPush, WaitsOnlyForWhatThePusherIsGoingToPush) {
   fs::create_directories(dir_.file("archive/.tmp"));
   const std::string lock = dir_.file("archive/.tmp/lookahead.lock");
   using Clock = std::chrono::steady_clock;
-  auto timed_push = [&](const std::string& name, int hold_ms) {
+  struct Outcome {
+    Clock::duration took;
+    bool archived_while_held = false;
+  };
+  // Holds the pusher's lock, with a window of 35 only, while PostgreSQL's call for `name` runs;
+  // the lock goes after `hold`, or as soon as the call has returned.
+  auto push_while_held = [&](const std::string& name, std::chrono::milliseconds hold) {
     int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     EXPECT_GE(fd, 0);
     EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
     const std::string plan = "000000010000000000000035\n\n";
     EXPECT_EQ(::pwrite(fd, plan.data(), plan.size(), 0), static_cast<ssize_t>(plan.size()));
-    std::thread release([fd, hold_ms] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+    Outcome outcome;
+    std::atomic<bool> returned{false};
+    const auto start = Clock::now();
+    std::thread release([&] {
+      while (!returned && Clock::now() - start < hold)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      outcome.archived_while_held = fs::exists(object(name));
       ::close(fd);
     });
-    const auto start = Clock::now();
     CommandResult r = run_walpipe(
         {"push", "--batch", "1", "--archive", dir_.file("archive"), dir_.file("pg_wal/" + name)});
-    const auto took = Clock::now() - start;
+    returned = true;
     release.join();
+    outcome.took = Clock::now() - start;
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(fs::exists(object(name)));
-    return took;
+    return outcome;
   };
-  // Before the window and not in it: no wait.
-  EXPECT_LT(timed_push("000000010000000000000034", 3000), std::chrono::milliseconds(2000));
-  // After the window: it waits until the pusher is done.
-  EXPECT_GE(timed_push("000000010000000000000036", 1500), std::chrono::milliseconds(1400));
+  // Before the window and not in it: archived at once (a wrong wait would last 30 s).
+  Outcome before = push_while_held("000000010000000000000034", std::chrono::minutes(1));
+  EXPECT_TRUE(before.archived_while_held);
+  EXPECT_LT(before.took, std::chrono::seconds(15));
+  // Marked ready and after the window: a later window takes it, so the call waits for the pusher.
+  Outcome after = push_while_held("000000010000000000000036", std::chrono::milliseconds(1500));
+  EXPECT_FALSE(after.archived_while_held);
+  EXPECT_GE(after.took, std::chrono::milliseconds(1500));
 }
 
 TEST_F(LookaheadPush, BadBatchValueIsAUsageError) {

@@ -165,17 +165,14 @@ TEST_F(Prefetch, ACallWaitsForThePrefetcherOnlyForASegmentItPlans) {
   ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
   const std::string plan = "000000020000000000000056\n\n";
   ASSERT_EQ(::pwrite(fd, plan.data(), plan.size(), 0), static_cast<ssize_t>(plan.size()));
-  std::thread release([fd] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
-    ::close(fd);
-  });
+  // The lock is held until the call returns; waiting for the prefetcher would last 30 s.
   const auto start = std::chrono::steady_clock::now();
   r = get("000000010000000000000035");
   const auto took = std::chrono::steady_clock::now() - start;
-  release.join();
+  ::close(fd);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(dest_equals("000000010000000000000035"));
-  EXPECT_LT(took, std::chrono::milliseconds(2000));
+  EXPECT_LT(took, std::chrono::seconds(15));
 }
 
 TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {

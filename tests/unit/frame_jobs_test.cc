@@ -71,6 +71,29 @@ TEST(FrameCompression, TwoFilesOnOnePoolEachGetTheirOwnFrames) {
   }
 }
 
+// Without the corpus too: a file that is not a whole number of frames (its last frame short) is
+// fingerprinted whole, in order, whichever worker places which frame.
+TEST(FrameCompression, FingerprintCoversEveryFrameInOrder) {
+  std::vector<std::byte> data(3 * 65536 + 1234);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<std::byte>((i * 2654435761u) >> 13);
+  CompressorPool pool(3, 1);
+  FrameCompression compression(data, 65536, pool, 4096);
+  auto sizes = compression.finish();
+  ASSERT_TRUE(sizes.is_ok()) << sizes.status().to_string();
+  ASSERT_EQ(sizes->size(), 4u);
+  EXPECT_EQ(compression.fingerprint(), fingerprint_of(data));
+  FrameSet set;
+  size_t pos = 4096;
+  for (uint32_t s : *sizes) {
+    set.frames.emplace_back(compression.buffer().data() + pos, s);
+    pos += s;
+  }
+  std::vector<std::byte> out(data.size());
+  ASSERT_TRUE(decompress_frames(set.frames, 65536, out, 2).is_ok());
+  EXPECT_TRUE(out == data);
+}
+
 // A push that fails while its frames compress abandons them: the rest are skipped and finish()
 // says the frames are incomplete, instead of handing out a partial set.
 TEST(FrameCompression, CancelledCompressionIsReportedIncomplete) {
