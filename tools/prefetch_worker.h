@@ -1,5 +1,6 @@
 // The background half of prefetching get: after a segment was restored, one detached process
-// fills the spool with the next segments of the same timeline.
+// fills the spool with the next segments of the same timeline, and moves its window on as
+// PostgreSQL takes them.
 #pragma once
 
 #include <string>
@@ -10,7 +11,9 @@
 namespace walpipe::cli {
 
 // Starts the prefetcher for the `count` segments after `restored`, unless one is already at
-// work on `spool`. Returns at once.
+// work on `spool`; once PostgreSQL has taken some of them, it fetches the `count` after the last
+// taken, and so on, until it finds no more in the archive, cannot spool one, or nothing was taken
+// for 2 s. Returns at once.
 void start_prefetch(const archive::Layout& layout, const std::string& spool,
                     const wal::WalFileName& restored, size_t count);
 

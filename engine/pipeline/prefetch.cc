@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -96,7 +97,7 @@ void prune_spool(io::Io& io, const std::string& spool,
   }
 }
 
-void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+bool fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel) {
   std::atomic<size_t> next{0};
@@ -123,6 +124,23 @@ void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
   for (unsigned t = 1; t < std::max(1u, parallel); ++t) threads.emplace_back(worker);
   worker();
   for (std::thread& t : threads) t.join();
+  return !stopped;
+}
+
+std::optional<wal::WalFileName> wait_until_taken(const std::string& spool,
+                                                 const std::vector<wal::WalFileName>& wanted,
+                                                 int max_wait_ms) {
+  // PostgreSQL asks for one segment every few milliseconds when it replays fast: a short poll
+  // keeps the window moving with it.
+  constexpr auto kPoll = std::chrono::milliseconds(1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+  do {
+    // The last one gone: one spooled before PostgreSQL asked for it stays behind and is pruned.
+    for (size_t i = wanted.size(); i-- > 0;)
+      if (!io::entry_type(spool + "/" + wanted[i].to_string()).is_ok()) return wanted[i];
+    std::this_thread::sleep_for(kPoll);
+  } while (std::chrono::steady_clock::now() < deadline);
+  return std::nullopt;
 }
 
 }  // namespace walpipe::pipeline

@@ -175,6 +175,24 @@ TEST_F(Prefetch, ACallWaitsForThePrefetcherOnlyForASegmentItPlans) {
   EXPECT_LT(took, std::chrono::seconds(15));
 }
 
+// The prefetcher moves its window on as PostgreSQL takes spooled segments, without another call
+// starting a new one, and stops once nothing is taken for a while.
+TEST_F(Prefetch, MovesOnAsSegmentsAreTakenThenStopsWhenIdle) {
+  CommandResult r = get("000000010000000000000034", {"--prefetch", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035"));
+  EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000036"));
+  // Taken as a get call takes it: by rename.
+  fs::rename(spool() + "/000000010000000000000035", dir_.file("pg_wal/000000010000000000000035"));
+  EXPECT_TRUE(wait_for(spool() + "/000000010000000000000036"));
+  const std::string lock = spool() + "/prefetch.lock";
+  EXPECT_GT(holder_count(lock), 0) << "the same prefetcher, still at work";
+  for (int i = 0; i < 1000 && holder_count(lock) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(holder_count(lock), 0) << "an idle prefetcher stops";
+  EXPECT_EQ(spooled(), std::vector<std::string>{"000000010000000000000036"});
+}
+
 TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {
   CommandResult r = get("000000010000000000000034", {"--prefetch", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
