@@ -134,10 +134,18 @@ std::optional<wal::WalFileName> wait_until_taken(const std::string& spool,
   // keeps the window moving with it.
   constexpr auto kPoll = std::chrono::milliseconds(1);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+  auto taken = [&](size_t i) {
+    return !io::entry_type(spool + "/" + wanted[i].to_string()).is_ok();
+  };
+  // PostgreSQL takes them in order: each poll looks at the first only, and a slow poll (a tenth
+  // of the wait) at all of them, in case PostgreSQL got the first elsewhere before it was spooled
+  // and it stays behind, to be pruned.
+  size_t polls = 0;
+  const size_t full_scan_every = std::max(1, max_wait_ms / 10);
   do {
-    // The last one gone: one spooled before PostgreSQL asked for it stays behind and is pruned.
-    for (size_t i = wanted.size(); i-- > 0;)
-      if (!io::entry_type(spool + "/" + wanted[i].to_string()).is_ok()) return wanted[i];
+    if (!wanted.empty() && (taken(0) || ++polls % full_scan_every == 0))
+      for (size_t i = wanted.size(); i-- > 0;)
+        if (taken(i)) return wanted[i];
     std::this_thread::sleep_for(kPoll);
   } while (std::chrono::steady_clock::now() < deadline);
   return std::nullopt;
