@@ -1,6 +1,5 @@
 // The background half of prefetching get: after a segment was restored, one detached process
-// fills the spool with the next segments of the same timeline, and moves its window on as
-// PostgreSQL takes them.
+// fills the spool with the next segments of the same timeline.
 #pragma once
 
 #include <string>
@@ -11,9 +10,7 @@
 namespace walpipe::cli {
 
 // Starts the prefetcher for the `count` segments after `restored`, unless one is already at
-// work on `spool`; once PostgreSQL has taken some of them, it fetches the `count` after the last
-// taken, and so on, until it finds no more in the archive, cannot spool one, or nothing was taken
-// for 2 s. Returns at once.
+// work on `spool`. Returns at once.
 void start_prefetch(const archive::Layout& layout, const std::string& spool,
                     const wal::WalFileName& restored, size_t count);
 

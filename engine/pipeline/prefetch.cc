@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -97,7 +96,7 @@ void prune_spool(io::Io& io, const std::string& spool,
   }
 }
 
-bool fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel) {
   std::atomic<size_t> next{0};
@@ -124,31 +123,6 @@ bool fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
   for (unsigned t = 1; t < std::max(1u, parallel); ++t) threads.emplace_back(worker);
   worker();
   for (std::thread& t : threads) t.join();
-  return !stopped;
-}
-
-std::optional<wal::WalFileName> wait_until_taken(const std::string& spool,
-                                                 const std::vector<wal::WalFileName>& wanted,
-                                                 int max_wait_ms) {
-  // PostgreSQL asks for one segment every few milliseconds when it replays fast: a short poll
-  // keeps the window moving with it.
-  constexpr auto kPoll = std::chrono::milliseconds(1);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
-  auto taken = [&](size_t i) {
-    return !io::entry_type(spool + "/" + wanted[i].to_string()).is_ok();
-  };
-  // PostgreSQL takes them in order: each poll looks at the first only, and a slow poll (a tenth
-  // of the wait) at all of them, in case PostgreSQL got the first elsewhere before it was spooled
-  // and it stays behind, to be pruned.
-  size_t polls = 0;
-  const size_t full_scan_every = std::max(1, max_wait_ms / 10);
-  do {
-    if (!wanted.empty() && (taken(0) || ++polls % full_scan_every == 0))
-      for (size_t i = wanted.size(); i-- > 0;)
-        if (taken(i)) return wanted[i];
-    std::this_thread::sleep_for(kPoll);
-  } while (std::chrono::steady_clock::now() < deadline);
-  return std::nullopt;
 }
 
 }  // namespace walpipe::pipeline

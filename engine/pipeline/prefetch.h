@@ -4,7 +4,6 @@
 // of get_file; anything else there is a temporary that is never served.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,16 +42,8 @@ void prune_spool(io::Io& io, const std::string& spool, const std::vector<wal::Wa
 // has serial steps (the checks after decompression), and whole files side by side keep every
 // core busy. No file is started after one that the archive does not hold or that fails (a full
 // spool disk stops prefetching, never recovery).
-// true when every one of `wanted` is spooled.
-bool fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel);
-
-// Once `wanted` is spooled: waits (at most `max_wait_ms`) until PostgreSQL has taken at least one
-// of them (served files leave the spool by rename) and returns the last one taken; nothing when
-// none was. The next window starts after it.
-std::optional<wal::WalFileName> wait_until_taken(const std::string& spool,
-                                                 const std::vector<wal::WalFileName>& wanted,
-                                                 int max_wait_ms);
 
 }  // namespace walpipe::pipeline

@@ -175,41 +175,6 @@ TEST_F(Prefetch, ACallWaitsForThePrefetcherOnlyForASegmentItPlans) {
   EXPECT_LT(took, std::chrono::seconds(15));
 }
 
-// The prefetcher moves its window on as PostgreSQL takes spooled segments, without another call
-// starting a new one, and stops once nothing is taken for a while.
-TEST_F(Prefetch, MovesOnAsSegmentsAreTakenThenStopsWhenIdle) {
-  CommandResult r = get("000000010000000000000034", {"--prefetch", "1"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035"));
-  EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000036"));
-  // Taken as a get call takes it: by rename.
-  fs::rename(spool() + "/000000010000000000000035", dir_.file("pg_wal/000000010000000000000035"));
-  EXPECT_TRUE(wait_for(spool() + "/000000010000000000000036"));
-  const std::string lock = spool() + "/prefetch.lock";
-  EXPECT_GT(holder_count(lock), 0) << "the same prefetcher, still at work";
-  for (int i = 0; i < 1000 && holder_count(lock) > 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(holder_count(lock), 0) << "an idle prefetcher stops";
-  EXPECT_EQ(spooled(), std::vector<std::string>{"000000010000000000000036"});
-}
-
-// The window moves to the last segment taken, also when an earlier one stays behind in the spool
-// (PostgreSQL got it from the archive before it was spooled); with none taken, it does not move.
-TEST_F(Prefetch, TheWindowMovesToTheLastSegmentTaken) {
-  io::SyncIo sync;
-  ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
-  std::vector<wal::WalFileName> wanted;
-  for (const char* name : {"000000010000000000000035", "000000010000000000000036"}) {
-    wanted.push_back(*wal::parse_file_name(name));
-    dir_.write(std::string("pg_wal/walpipe_prefetch/") + name, "spooled");
-  }
-  EXPECT_FALSE(pipeline::wait_until_taken(spool(), wanted, 100).has_value());
-  fs::remove(spool() + "/000000010000000000000036");
-  auto taken = pipeline::wait_until_taken(spool(), wanted, 2000);
-  ASSERT_TRUE(taken.has_value());
-  EXPECT_EQ(taken->to_string(), "000000010000000000000036");
-}
-
 TEST_F(Prefetch, ZeroTurnsPrefetchingOff) {
   CommandResult r = get("000000010000000000000034", {"--prefetch", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
