@@ -112,7 +112,9 @@ void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
       const std::string temp = spool + "/" + std::string(kTempPrefix) + name.to_string() + "." +
                                std::to_string(::getpid());
       Result<GetResult> got = get_file(*io, layout, name.to_string(), temp, one_core);
-      if (!got.is_ok() || !io->rename_noreplace(temp, final_path).is_ok()) {
+      // A spool whose marker is gone is being removed (recovery_end_command): nothing more is
+      // named in it, and what this worker wrote goes, so that the removal can finish.
+      if (!got.is_ok() || !is_spool(spool) || !io->rename_noreplace(temp, final_path).is_ok()) {
         Status removed = io->unlink(temp);
         (void)removed;
         stopped = true;

@@ -120,6 +120,19 @@ TEST_F(Prefetch, ParallelFillSpoolsCompleteFilesOnlyAndLeavesNoTemporaries) {
     EXPECT_FALSE(e.path().filename().string().starts_with(".fetching.")) << e.path();
 }
 
+// recovery_end_command removing the spool while the prefetcher works: once the marker is gone,
+// nothing more gets a name there and nothing the prefetcher wrote stays behind.
+TEST_F(Prefetch, ASpoolBeingRemovedGetsNothingMore) {
+  io::SyncIo sync;
+  ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
+  fs::remove(spool() + "/.walpipe-spool");
+  archive::Layout layout(archive());
+  std::vector<wal::WalFileName> wanted{*wal::parse_file_name("000000010000000000000035"),
+                                       *wal::parse_file_name("000000010000000000000036")};
+  pipeline::fill_spool(io::default_io_factory(), layout, spool(), wanted, 2);
+  EXPECT_TRUE(fs::is_empty(spool()));
+}
+
 TEST_F(Prefetch, TemporariesInTheSpoolAreNeverServed) {
   fs::create_directories(spool());
   ScratchDir::write_file(spool() + "/.fetching.000000010000000000000035.1", "garbage");
