@@ -4,7 +4,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 #include "base/check.h"
@@ -78,6 +80,10 @@ void announce_plan(int lock_fd, const std::vector<std::string>& names) {
   (void)written;
 }
 
+bool may_be_planned(const std::vector<std::string>& plan, const std::string& name) {
+  return plan.empty() || std::find(plan.begin(), plan.end(), name) != plan.end();
+}
+
 void wait_while_locked(const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
                        const std::function<bool(const std::vector<std::string>&)>& worth_waiting) {
   if (io::entry_type(ready_path).is_ok()) return;
@@ -90,18 +96,16 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   // The plan is read at every poll but weighed only when it changed: the worker rewrites it once
   // per window, and a long one is a thousand names.
   std::vector<char> buffer(kMaxPlanBytes);
-  std::string last_text;
+  std::optional<std::string> weighed;  // the plan as it was when last weighed
   bool worth = true;
-  bool weighed = false;
   while (std::chrono::steady_clock::now() < deadline) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
     if (io::entry_type(ready_path).is_ok()) break;
     ssize_t n = ::pread(lock, buffer.data(), buffer.size(), 0);
     std::string_view text(buffer.data(), n > 0 ? static_cast<size_t>(n) : 0);
-    if (!weighed || text != last_text) {
+    if (!weighed || text != *weighed) {
       worth = worth_waiting(parse_plan(text));
-      last_text = text;
-      weighed = true;
+      weighed = std::string(text);
     }
     if (!worth) break;
     ::usleep(kPollMicros);

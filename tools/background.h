@@ -24,6 +24,9 @@ void run_detached_once(const std::string& lock_path, const std::function<bool()>
 // work itself, both safe.
 void announce_plan(int lock_fd, const std::vector<std::string>& names);
 
+// Whether `plan` may hold `name`: an empty plan is one not announced yet, which may hold anything.
+bool may_be_planned(const std::vector<std::string>& plan, const std::string& name);
+
 // While a process holds `lock_path`, `ready_path` does not exist and `worth_waiting` says so of
 // the plan it announced (empty when none yet), waits (at most `max_wait_ms`) so the caller can use
 // that process's result instead of doing the same work beside it.

@@ -72,16 +72,15 @@ void start_lookahead(const archive::Layout& layout, const std::string& requested
 void wait_for_lookahead(const archive::Layout& layout, const std::string& source,
                         const wal::WalFileName& name, int max_wait_ms) {
   const std::string wanted = name.to_string();
-  // Later windows take only segments marked ready: not one pushed by hand, or from elsewhere.
-  const bool later_window_takes_it =
-      name.kind != wal::FileKind::kHistory &&
-      io::entry_type(io::dir_name(source) + "/archive_status/" + wanted + ".ready").is_ok();
   wait_while_locked(
       lock_path(layout), layout.object_path(name), max_wait_ms,
       [&](const std::vector<std::string>& plan) {
-        if (plan.empty() || std::find(plan.begin(), plan.end(), wanted) != plan.end()) return true;
-        if (!later_window_takes_it) return false;
-        // A later window takes every ready segment after the last one of this window.
+        if (may_be_planned(plan, wanted)) return true;
+        // Later windows take only segments marked ready: not one pushed by hand, or from
+        // elsewhere; and every such segment after the last one of this window.
+        if (name.kind == wal::FileKind::kHistory ||
+            !io::entry_type(io::dir_name(source) + "/archive_status/" + wanted + ".ready").is_ok())
+          return false;
         return std::none_of(plan.begin(), plan.end(), [&](const std::string& planned) {
           return !planned.ends_with(".history") && !pipeline::archived_before(planned, wanted);
         });

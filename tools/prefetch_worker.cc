@@ -16,11 +16,9 @@ std::string lock_path(const std::string& spool) { return spool + "/prefetch.lock
 
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
   const std::string wanted = name.to_string();
-  wait_while_locked(lock_path(spool), spool + "/" + wanted, max_wait_ms,
-                    [&](const std::vector<std::string>& plan) {
-                      return plan.empty() ||
-                             std::find(plan.begin(), plan.end(), wanted) != plan.end();
-                    });
+  wait_while_locked(
+      lock_path(spool), spool + "/" + wanted, max_wait_ms,
+      [&](const std::vector<std::string>& plan) { return may_be_planned(plan, wanted); });
 }
 
 void start_prefetch(const archive::Layout& layout, const std::string& spool,

@@ -19,10 +19,6 @@ std::string_view ready_name(std::string_view status_file) {
   return wal::parse_file_name(std::string(name)).is_ok() ? name : std::string_view();
 }
 
-}  // namespace
-
-namespace {
-
 // Up to `limit` .ready names of one kind (history files or not) whose status file sorts after
 // `after_status`, appended to `paths` in name order. Each pass keeps only `limit` names, however
 // long the backlog: 10,000 .ready files cost no more memory.
