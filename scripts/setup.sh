@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything walpipe needs to build, test, fuzz and benchmark on Debian 12 (as root).
-# `setup.sh bench` adds what only the benchmarks use (pgBackRest; valgrind for heap figures).
+# `setup.sh bench` adds what only the benchmarks use (pgBackRest; valgrind for heap figures;
+# psmisc for fuser, which finds the look-ahead pusher by its lock file).
 # Safe to run again: apt skips what is already installed.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ packages=(
   postgresql-15 postgresql-client-15 zstd time bc xfsprogs mount util-linux e2fsprogs
 )
 if [[ ${1:-} == bench ]]; then
-  packages+=(pgbackrest valgrind)
+  packages+=(pgbackrest valgrind psmisc)
 fi
 
 missing=()
