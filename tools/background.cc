@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -111,6 +112,19 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
     ::usleep(kPollMicros);
   }
   ::close(lock);
+}
+
+bool wait_until_unlocked(const std::string& lock_path, int max_wait_ms) {
+  int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock < 0) return errno == ENOENT;
+  constexpr long kPollMicros = 10000;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
+  bool free = false;
+  while (!(free = ::flock(lock, LOCK_SH | LOCK_NB) == 0) &&
+         std::chrono::steady_clock::now() < deadline)
+    ::usleep(kPollMicros);
+  ::close(lock);
+  return free;
 }
 
 }  // namespace walpipe::cli

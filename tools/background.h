@@ -34,4 +34,8 @@ void wait_while_locked(
     const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
     const std::function<bool(const std::vector<std::string>& plan)>& worth_waiting);
 
+// Waits (at most `max_wait_ms`) until no process holds `lock_path`: true when none does, or
+// when the lock file does not exist.
+bool wait_until_unlocked(const std::string& lock_path, int max_wait_ms);
+
 }  // namespace walpipe::cli

@@ -29,6 +29,7 @@ constexpr const char* kHelp =
     "\n"
     "In postgresql.conf:\n"
     "  restore_command = 'walpipe get --archive /path/to/archive %f %p'\n"
+    "  recovery_end_command = 'walpipe get --remove-spool=pg_wal/walpipe_prefetch'\n"
     "\n"
     "Options:\n"
     "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
@@ -36,12 +37,16 @@ constexpr const char* kHelp =
     "                     timeline in the background into a spool beside DEST, so the\n"
     "                     next calls are served by a rename (default: 8; 0: off)\n"
     "      --spool=DIR    the spool (default: walpipe_prefetch beside DEST)\n"
+    "      --remove-spool=DIR\n"
+    "                     instead of restoring a file, remove the spool DIR once its\n"
+    "                     prefetcher has stopped (recovery_end_command; no NAME, no DEST)\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
     "  -?, --help         show this help, then exit\n"
     "\n"
     "Exit status: 0 restored, 1 not in the archive (recovery ends there), 200 the archived file\n"
     "is damaged, 201 the archive or DEST cannot be read or written, 202 usage error. Every code\n"
-    "above 125 makes PostgreSQL stop recovery instead of ending it early.\n";
+    "above 125 makes PostgreSQL stop recovery instead of ending it early. With --remove-spool:\n"
+    "0 removed (or there was none), 1 not removed (PostgreSQL warns, and starts).\n";
 
 int exit_for(const Status& s) {
   switch (s.code()) {
@@ -58,6 +63,22 @@ int exit_for(const Status& s) {
   }
 }
 
+int remove_spool_command(const std::string& command, const Args& args, const std::string& spool,
+                         bool verbose) {
+  if (!args.positional.empty()) {
+    usage_error(command, "--remove-spool takes no NAME or DEST");
+    return exit_code::kSpoolNotRemoved;
+  }
+  Status removed = remove_spool_when_idle(spool);
+  if (!removed.is_ok()) {
+    print_error(command, removed.to_string());
+    return exit_code::kSpoolNotRemoved;
+  }
+  if (verbose)
+    std::fprintf(stderr, "walpipe get: removed the prefetch spool \"%s\"\n", spool.c_str());
+  return exit_code::kOk;
+}
+
 }  // namespace
 
 int cmd_get(const std::vector<std::string>& argv) {
@@ -66,6 +87,7 @@ int cmd_get(const std::vector<std::string>& argv) {
                                    {{"archive", true, 'a'},
                                     {"prefetch", true},
                                     {"spool", true},
+                                    {"remove-spool", true},
                                     {"verbose", false, 'v'},
                                     {"help", false, '?'}});
   if (!args) return exit_code::kGetUsage;
@@ -73,6 +95,9 @@ int cmd_get(const std::vector<std::string>& argv) {
     std::fputs(kHelp, stdout);
     return exit_code::kOk;
   }
+  const bool verbose = args->has("verbose");
+  if (std::optional<std::string> spool = args->get("remove-spool"))
+    return remove_spool_command(command, *args, *spool, verbose);
   if (args->positional.size() != 2) {
     usage_error(command, "expected NAME and DEST");
     return exit_code::kGetUsage;
@@ -86,7 +111,6 @@ int cmd_get(const std::vector<std::string>& argv) {
       int_option(command, *args, "prefetch", 0, 1024, static_cast<long>(kDefaultPrefetch));
   if (!prefetch_option) return exit_code::kGetUsage;
   const size_t prefetch = static_cast<size_t>(*prefetch_option);
-  const bool verbose = args->has("verbose");
   Result<std::unique_ptr<io::Io>> io = choose_io(command, verbose);
   if (!io.is_ok()) {
     print_error(command, io.status().to_string());

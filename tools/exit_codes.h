@@ -24,4 +24,8 @@ inline constexpr int kGetCorrupt = 200;  // present but damaged, or not what was
 inline constexpr int kGetIoError = 201;  // archive unreadable, I/O error, DEST not writable
 inline constexpr int kGetUsage = 202;    // bad arguments or name: recovery must not go on
 
+// get --remove-spool (recovery_end_command): on any other code than 1–125 PostgreSQL would not
+// start, and a spool left behind is no reason for that; it warns and starts.
+inline constexpr int kSpoolNotRemoved = 1;
+
 }  // namespace walpipe::exit_code

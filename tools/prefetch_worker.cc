@@ -11,13 +11,15 @@
 namespace walpipe::cli {
 
 namespace {
-std::string lock_path(const std::string& spool) { return spool + "/prefetch.lock"; }
+// Far more than a prefetcher takes to finish the file it is at: it names nothing more once the
+// spool's marker is gone.
+constexpr int kPrefetcherStopMs = 60000;
 }  // namespace
 
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
   const std::string wanted = name.to_string();
   wait_while_locked(
-      lock_path(spool), spool + "/" + wanted, max_wait_ms,
+      pipeline::spool_lock_path(spool), spool + "/" + wanted, max_wait_ms,
       [&](const std::vector<std::string>& plan) { return may_be_planned(plan, wanted); });
 }
 
@@ -27,7 +29,7 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
   io::SyncIo sync;
   if (!pipeline::prepare_spool(sync, spool).is_ok()) return;
   run_detached_once(
-      lock_path(spool), [] { return true; },
+      pipeline::spool_lock_path(spool), [] { return true; },
       [&](int lock) {
         std::string why;
         std::unique_ptr<io::Io> io = io::make_default_io(&why);
@@ -42,6 +44,18 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
         pipeline::fill_spool(io::default_io_factory(), layout, spool, wanted,
                              std::max(1u, std::thread::hardware_concurrency()));
       });
+}
+
+Status remove_spool_when_idle(const std::string& spool) {
+  io::SyncIo sync;
+  const std::string lock = pipeline::spool_lock_path(spool);
+  return pipeline::remove_spool(sync, spool, [&] {
+    if (wait_until_unlocked(lock, kPrefetcherStopMs)) return Status::ok();
+    return Status(Code::kIoError, "the prefetcher at work in \"" + spool +
+                                      "\" did not stop within " +
+                                      std::to_string(kPrefetcherStopMs / 1000) + " s")
+        .with_hint("It holds \"" + lock + "\". Run the command again once it has stopped.");
+  });
 }
 
 }  // namespace walpipe::cli

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "archive/layout.h"
+#include "base/status.h"
 #include "wal/names.h"
 
 namespace walpipe::cli {
@@ -16,5 +17,9 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
 
 // When the prefetcher at work is to fetch `name`, waits for it (at most `max_wait_ms`).
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms);
+
+// Removes `spool` for good once its prefetcher, if one is at work, has stopped
+// (recovery_end_command).
+Status remove_spool_when_idle(const std::string& spool);
 
 }  // namespace walpipe::cli

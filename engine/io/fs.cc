@@ -138,6 +138,11 @@ Result<EntryType> entry_type(const std::string& path) {
   return EntryType::kOther;
 }
 
+Status remove_directory(const std::string& path) {
+  if (::rmdir(path.c_str()) != 0) return errno_status(errno, "remove directory", path);
+  return Status::ok();
+}
+
 }  // namespace walpipe::io
 
 namespace walpipe::io {

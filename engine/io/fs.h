@@ -103,6 +103,9 @@ Result<std::vector<DirEntry>> list_directory_window(
 
 Result<EntryType> entry_type(const std::string& path);
 
+// Removes the empty directory `path`.
+Status remove_directory(const std::string& path);
+
 // The last component of `path`, and the folder before it ("." when there is none).
 std::string base_name(const std::string& path);
 std::string dir_name(const std::string& path);

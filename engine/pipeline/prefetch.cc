@@ -18,6 +18,20 @@ namespace walpipe::pipeline {
 namespace {
 constexpr std::string_view kTempPrefix = ".fetching.";
 constexpr std::string_view kMarker = ".walpipe-spool";
+constexpr std::string_view kLockName = "prefetch.lock";
+
+// What a prefetcher writes: segments under their names, and its temporaries.
+bool prefetcher_file(const std::string& name) {
+  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
+  return (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment) ||
+         name.starts_with(kTempPrefix);
+}
+
+// Anything a spool may hold: what its prefetcher writes, its lock and its marker.
+bool spool_file(const io::DirEntry& e) {
+  return e.type == io::EntryType::kFile &&
+         (prefetcher_file(e.name) || e.name == kLockName || e.name == kMarker);
+}
 }  // namespace
 
 Status prepare_spool(io::Io& io, const std::string& spool) {
@@ -35,6 +49,37 @@ Status prepare_spool(io::Io& io, const std::string& spool) {
 
 bool is_spool(const std::string& spool) {
   return io::entry_type(spool + "/" + std::string(kMarker)).is_ok();
+}
+
+std::string spool_lock_path(const std::string& spool) {
+  return spool + "/" + std::string(kLockName);
+}
+
+Status remove_spool(io::Io& io, const std::string& spool,
+                    const std::function<Status()>& wait_for_prefetcher) {
+  Result<io::EntryType> type = io::entry_type(spool);
+  if (!type.is_ok())
+    return type.status().code() == Code::kNotFound ? Status::ok() : std::move(type).take_status();
+  Result<std::vector<io::DirEntry>> entries = io::list_directory(spool);
+  if (!entries.is_ok()) return std::move(entries).take_status();
+  for (const io::DirEntry& e : *entries) {
+    if (!spool_file(e))
+      return Status(Code::kInvalidArgument, "\"" + spool +
+                                                "\" is not a walpipe prefetch spool: it holds \"" +
+                                                e.name + "\", which walpipe did not put there")
+          .with_hint("Nothing was removed.");
+  }
+  // The marker goes first: from then on no file gets its name in the folder.
+  if (is_spool(spool)) WALPIPE_TRY(io.unlink(spool + "/" + std::string(kMarker)));
+  WALPIPE_TRY(wait_for_prefetcher());
+  entries = io::list_directory(spool);
+  if (!entries.is_ok()) return std::move(entries).take_status();
+  for (const io::DirEntry& e : *entries) {
+    if (!spool_file(e)) continue;  // not ours: the folder then stays, and rmdir says why
+    Status removed = io.unlink(spool + "/" + e.name);
+    if (!removed.is_ok() && removed.code() != Code::kNotFound) return removed;
+  }
+  return io::remove_directory(spool);
 }
 
 std::string default_spool_dir(const std::string& dest) {
@@ -82,11 +127,7 @@ void prune_spool(io::Io& io, const std::string& spool,
   Result<std::vector<io::DirEntry>> entries = io::list_directory(spool);
   if (!entries.is_ok()) return;
   for (const io::DirEntry& e : *entries) {
-    // Only what a prefetcher writes: segment names and its temporaries.
-    Result<wal::WalFileName> parsed = wal::parse_file_name(e.name);
-    bool ours = (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment) ||
-                e.name.starts_with(kTempPrefix);
-    if (e.type != io::EntryType::kFile || !ours) continue;
+    if (e.type != io::EntryType::kFile || !prefetcher_file(e.name)) continue;
     bool keep = std::any_of(wanted.begin(), wanted.end(),
                             [&](const wal::WalFileName& w) { return w.to_string() == e.name; });
     if (!keep) {

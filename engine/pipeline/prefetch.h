@@ -4,6 +4,7 @@
 // of get_file; anything else there is a temporary that is never served.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,17 @@ std::string default_spool_dir(const std::string& dest);
 // pruning deletes files in it.
 Status prepare_spool(io::Io& io, const std::string& spool);
 bool is_spool(const std::string& spool);
+
+// The lock file the one prefetcher of `spool` holds while it works.
+std::string spool_lock_path(const std::string& spool);
+
+// Removes the spool for good (recovery is over): first its marker, after which no prefetcher
+// names anything more in it and no get starts one; then, once `wait_for_prefetcher` says the one
+// at work (if any) has stopped, everything in it and the folder. A folder that is not a spool is
+// left as it is (kInvalidArgument); one without its marker but holding only what a spool holds
+// is a removal that did not finish, and is finished. A spool that does not exist is removed.
+Status remove_spool(io::Io& io, const std::string& spool,
+                    const std::function<Status()>& wait_for_prefetcher);
 
 // Moves the spooled `name` to `dest` if its content is what the archive holds under that name
 // now (same XXH3-128 as the object's metadata): a spool copied from another recovery or another

@@ -269,6 +269,70 @@ TEST_F(Prefetch, AFullSpoolDiskStopsPrefetchingNotRecovery) {
   }
 }
 
+// recovery_end_command while the prefetcher is between its last check of the spool and its
+// rename: the removal waits for it to stop, so what it renames does not keep the folder alive.
+TEST_F(Prefetch, RemovingTheSpoolWaitsForThePrefetcherAndLeavesNothing) {
+  ASSERT_EQ(get("000000010000000000000034", {"--prefetch", "0"}).exit_code, 0);
+  io::SyncIo sync;
+  ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
+  dir_.write("pg_wal/walpipe_prefetch/.fetching.000000010000000000000035.1", std::string("part"));
+  const std::string lock = spool() + "/prefetch.lock";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  CommandResult removal;
+  std::thread end_of_recovery([&] {
+    removal = run_walpipe({"get", "-v", "--remove-spool", spool()});
+  });
+  const bool marker_went = wait_for(spool() + "/.walpipe-spool", false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const bool waited = fs::exists(spool());
+  dir_.write("pg_wal/walpipe_prefetch/000000010000000000000035", std::string("late rename"));
+  ::close(fd);
+  end_of_recovery.join();
+  EXPECT_TRUE(marker_went);
+  EXPECT_TRUE(waited) << "removed while the prefetcher held its lock";
+  EXPECT_EQ(removal.exit_code, 0) << removal.err;
+  EXPECT_FALSE(fs::exists(spool()));
+}
+
+TEST_F(Prefetch, RemovingTheSpoolAfterRealPrefetchingLeavesNothing) {
+  ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+  CommandResult r = run_walpipe({"get", "--remove-spool", spool()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(spool()));
+  r = run_walpipe({"get", "--remove-spool", spool()});
+  EXPECT_EQ(r.exit_code, 0) << "no spool is a removed spool: " << r.err;
+}
+
+TEST_F(Prefetch, RemovingAFolderThatIsNotASpoolRemovesNothing) {
+  dir_.write("pg_wal/000000010000000000000099", std::string("WAL"));
+  fs::create_directories(dir_.file("pg_wal/archive_status"));
+  CommandResult r = run_walpipe({"get", "--remove-spool", dir_.file("pg_wal")});
+  EXPECT_EQ(r.exit_code, 1) << "PostgreSQL must only warn: " << r.err;
+  EXPECT_NE(r.err.find("is not a walpipe prefetch spool"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("archive_status"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir_.file("pg_wal/000000010000000000000099")));
+}
+
+// A removal that was stopped after the marker went (killed, or the prefetcher outlived the wait)
+// is finished by the next one.
+TEST_F(Prefetch, ARemovalThatDidNotFinishIsFinished) {
+  fs::create_directories(spool());
+  dir_.write("pg_wal/walpipe_prefetch/000000010000000000000035", std::string("spooled"));
+  dir_.write("pg_wal/walpipe_prefetch/prefetch.lock", std::string());
+  CommandResult r = run_walpipe({"get", "--remove-spool", spool()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(spool()));
+}
+
+TEST_F(Prefetch, RemoveSpoolTakesNoFileNames) {
+  CommandResult r =
+      run_walpipe({"get", "--remove-spool", spool(), "000000010000000000000034", dest()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("takes no NAME or DEST"), std::string::npos) << r.err;
+}
+
 TEST_F(Prefetch, BadPrefetchValueIsAUsageErrorThatStopsRecovery) {
   CommandResult r = get("000000010000000000000034", {"--prefetch", "x"});
   EXPECT_EQ(r.exit_code, 202);

@@ -70,6 +70,10 @@ class PgArchiveTest : public ::testing::Test {
   std::string restore_command() const {
     return "restore_command = '" + workspace_->walpipe() + " get --archive " + archive_ + " %f %p'";
   }
+  std::string recovery_end_command() const {
+    return "recovery_end_command = '" + workspace_->walpipe() +
+           " get --remove-spool=pg_wal/walpipe_prefetch'";
+  }
 
   // walpipe run as the `postgres` user, as PostgreSQL runs it.
   CommandResult walpipe(const std::vector<std::string>& args) const {
@@ -182,7 +186,7 @@ TEST_F(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
   r = pitr.init_from_backup(backup);
   ASSERT_EQ(r.exit_code, 0) << "cp -a backup\n" << describe(r);
   pitr.append_conf({"archive_mode = on", archive_command(), restore_command(),
-                    "recovery_target_time = '" + target + "'",
+                    recovery_end_command(), "recovery_target_time = '" + target + "'",
                     "recovery_target_action = 'promote'"});
   pitr.touch("recovery.signal");
   r = pitr.start();
@@ -190,6 +194,8 @@ TEST_F(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
   ASSERT_TRUE(pitr.wait_for("SELECT pg_is_in_recovery()", "f", kWait))
       << "point-in-time recovery did not finish";
   phase("point-in-time recovery finished");
+  EXPECT_FALSE(fs::exists(pitr.data_dir() + "/pg_wal/walpipe_prefetch"))
+      << "recovery_end_command left the prefetch spool";
 
   EXPECT_EQ(pitr.query("SELECT array_agg(id ORDER BY id) FROM marks"), "{1}")
       << "exactly the rows committed before " << target << " must be there";
