@@ -47,12 +47,14 @@ bool push_window(const archive::Layout& layout, const std::vector<std::string>& 
 void start_lookahead(const archive::Layout& layout, const std::string& requested, size_t window,
                      const pipeline::PushOptions& options) {
   std::vector<std::string> paths;
-  // The first window is listed under the lock, before any fork: with nothing ready, no process
-  // is started.
+  // The first window is listed under the lock, before any fork: with nothing ready, or only
+  // files archived already (PostgreSQL's archiver restarted behind a look-ahead), no process is
+  // started; PostgreSQL's own calls confirm those.
   auto anything_ready = [&] {
     Result<std::vector<std::string>> first = pipeline::next_ready_files(requested, window);
     if (first.is_ok()) paths = std::move(*first);
-    return !paths.empty();
+    return std::any_of(paths.begin(), paths.end(),
+                       [&](const std::string& path) { return !is_archived(layout, path); });
   };
   run_detached_once(lock_path(layout), anything_ready, [&](int lock) {
     std::string last_segment;  // the last segment taken so far; later windows start after it

@@ -199,6 +199,20 @@ TEST_F(LookaheadPush, StartsNoSecondPusherWhileOneHoldsTheLock) {
   EXPECT_TRUE(wait_for(object("000000010000000000000036")));
 }
 
+// PostgreSQL's archiver restarted behind a look-ahead: the files still marked ready are archived
+// already, and its calls confirm them without starting a pusher that would find nothing to do.
+TEST_F(LookaheadPush, StartsNoPusherWhenWhatIsReadyIsArchivedAlready) {
+  for (const char* seg : {"34", "35", "36"}) {
+    CommandResult r = run_walpipe({"push", "--batch", "1", "--archive", dir_.file("archive"),
+                                   dir_.file(std::string("pg_wal/0000000100000000000000") + seg)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CommandResult r = run_walpipe(
+      {"push", "--archive", dir_.file("archive"), dir_.file("pg_wal/000000010000000000000034")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir_.file("archive/.tmp/lookahead.lock")));
+}
+
 // A backlog drains through one pusher, window after window: with windows of one file, PostgreSQL's
 // call for the oldest file has the others archived without another call.
 TEST_F(LookaheadPush, GoesOnWindowAfterWindowUntilNothingIsReady) {
