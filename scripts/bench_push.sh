@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Archive-side benchmark for one segment at a time, as PostgreSQL calls archive_command:
-#   (a) the seed command  `test ! -f DIR/%f && cp %p DIR/%f` followed by `sync DIR/%f`,
-#   (b) `walpipe push` (verified, compressed, O_DIRECT, fdatasync, rename, folder fsync),
-# and the restore side: `cp` of the raw archived segment versus `walpipe get`. Interleaved
-# repetitions, medians. Also the peak RSS of one push and one get.
+# Archive-side benchmark for one segment at a time, as PostgreSQL calls archive_command (through
+# bench/archive_loop, which does what its archiver does): (a) the seed command
+# `test ! -f DIR/%f && cp %p DIR/%f`, (b) the same followed by `sync DIR/%f`, (c) pgBackRest
+# archive-push (zst, lz4, async), (d) `walpipe push --batch 1`, (e) `walpipe push` with
+# look-ahead, and the floor under (e): its pusher and PostgreSQL's confirming calls measured
+# apart. Then the restore side: `cp` of the raw archived segment versus `walpipe get` and
+# pgBackRest archive-get. Interleaved repetitions, medians. Also peak RSS, and with a backlog.
 #
 # The WAL is 64 real 16 MiB pgbench segments made (and cached) by scripts/bench_verify.sh.
 # Usage: scripts/bench_push.sh [REPETITIONS] (default 5). Run as root on an idle machine.
@@ -29,14 +31,13 @@ mapfile -t segs < <(find "$WAL" -maxdepth 1 -type f -regextype posix-extended \
 
 cmake -S "$SRC_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
-cmake --build "$BUILD_DIR" --target walpipe stage_bench >/dev/null
+cmake --build "$BUILD_DIR" --target walpipe stage_bench archive_loop >/dev/null
 grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD_DIR/CMakeCache.txt" ||
   die "refusing to report from a build that is not Release"
 readonly WALPIPE=$BUILD_DIR/tools/walpipe
+readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop
 
 now() { date +%s.%N; }
-# CPU seconds (in clock ticks) used by the waited-for children of process $1.
-cpu_of_children() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 # Clock ticks the whole machine has been busy (not idle, not waiting for I/O): background
 # pushers, prefetchers and kernel threads included.
 machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
@@ -85,43 +86,75 @@ pgbr_setup() {
   pgbr "$kind" --no-online stanza-create >/dev/null
 }
 
-# run_archive KIND: one fresh archive, every segment once; prints "wall_s cpu_s bytes busy_s"
-# (busy_s: the whole machine's CPU time meanwhile).
+# run_archive KIND: one fresh archive, every segment once, through archive_loop (PostgreSQL's
+# archiver: history first then oldest, system() per file, .ready renamed to .done in-process);
+# prints "wall_s cpu_s bytes busy_s" (cpu_s: the commands' own, waited for; busy_s: the whole
+# machine's CPU time meanwhile, background pushers and kernel threads included).
 run_archive() {
-  local kind=$1 dir=$WORK/$1
+  local kind=$1 dir=$WORK/$1 pg_wal=$WORK/pg_wal command
   if [[ $kind == pgbr_* ]]; then
     pgbr_setup "$kind"
     dir=$WORK/$kind/repo
+    pg_wal=$WORK/$kind/data/pg_wal
   else
     rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+    make_pg_wal
   fi
+  case $kind in
+    cp) command="test ! -f $dir/%f && cp %p $dir/%f" ;;
+    cp_sync) command="test ! -f $dir/%f && cp %p $dir/%f && sync $dir/%f" ;;
+    walpipe) command="$WALPIPE push --batch 1 --archive $dir %p" ;;
+    walpipe_lookahead) command="$WALPIPE push --archive $dir %p" ;;
+    pgbr_*) command="pgbackrest --config=$(pgbr_conf "$kind") --stanza=bench archive-push %p" ;;
+  esac
   sync
-  local c0 t0 t1 c1 m0 m1 me=$BASHPID
-  c0=$(cpu_of_children "$me"); m0=$(machine_busy); t0=$(now)
-  for s in "${segs[@]}"; do
-    case $kind in
-      cp_sync) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s && sync $dir/$s" ;;
-      cp) sh -c "test ! -f $dir/$s && cp $WAL/$s $dir/$s" ;;
-      walpipe) "$WALPIPE" push --batch 1 --archive "$dir" "$WAL/$s" ;;
-      pgbr_*)
-        pgbr "$kind" archive-push "$WORK/$kind/data/pg_wal/$s" &&
-          mv "$WORK/$kind/data/pg_wal/archive_status/$s.ready" \
-            "$WORK/$kind/data/pg_wal/archive_status/$s.done" ;;
-      walpipe_lookahead)
-        # As PostgreSQL does: one call per .ready file, in order, then .ready becomes .done.
-        "$WALPIPE" push --archive "$dir" "$WORK/pg_wal/$s" &&
-          mv "$WORK/pg_wal/archive_status/$s.ready" "$WORK/pg_wal/archive_status/$s.done" ;;
-    esac
-  done
+  local files wall used m0 m1
+  m0=$(machine_busy)
+  read -r files wall used < <("$ARCHIVE_LOOP" "$pg_wal" "$command")
   # Background look-ahead work counts until every object is in place.
-  if [[ $kind == walpipe_lookahead ]]; then
-    while (($(find "$dir/wal" -name '*.zst' | wc -l) < ${#segs[@]})); do sleep 0.001; done
-  fi
-  t1=$(now); c1=$(cpu_of_children "$me"); m1=$(machine_busy)
+  [[ $kind == walpipe_lookahead ]] && wait_for_objects "$dir"
+  m1=$(machine_busy)
+  ((files == ${#segs[@]})) || die "$kind archived $files of ${#segs[@]} files"
   local bytes
   bytes=$(find "$dir" -type f -name '0*' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($c1 - $c0) / $ticks" | bc -l) $bytes" \
-    "$(echo "($m1 - $m0) / $ticks" | bc -l)"
+  echo "$wall $used $bytes $(echo "($m1 - $m0) / $ticks" | bc -l)"
+}
+
+# wait_for_objects DIR: until DIR holds an object for every segment; polled without forking, so
+# that the wait takes no CPU from the pusher it waits for.
+wait_for_objects() {
+  local objects pause
+  exec {pause}<> <(:)
+  while :; do
+    objects=("$1"/wal/*/*.zst)
+    ((${#objects[@]} < ${#segs[@]})) || break
+    read -rt 0.001 -u "$pause" _ || true
+  done
+  exec {pause}<&-
+}
+
+# Where the look-ahead time goes, for the floor it cannot go below: the pusher on its own (one call
+# for the oldest file, then nothing until every object is in place), and PostgreSQL's calls on
+# their own (every file already archived: each only confirms). Each prints "wall_s busy_s".
+run_pusher_alone() {
+  local dir=$WORK/pusher_alone m0 t0 t1 m1
+  rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+  make_pg_wal
+  sync
+  m0=$(machine_busy); t0=$(now)
+  "$WALPIPE" push --archive "$dir" "$WORK/pg_wal/${segs[0]}"
+  wait_for_objects "$dir"
+  t1=$(now); m1=$(machine_busy)
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "($m1 - $m0) / $ticks" | bc -l)"
+}
+run_confirm_alone() {
+  local files wall used m0 m1
+  make_pg_wal
+  m0=$(machine_busy)
+  read -r files wall used < <("$ARCHIVE_LOOP" "$WORK/pg_wal" \
+    "$WALPIPE push --archive $WORK/walpipe_lookahead %p")
+  m1=$(machine_busy)
+  echo "$wall $(echo "($m1 - $m0) / $ticks" | bc -l)"
 }
 
 # Sets child_ticks: CPU ticks used so far by the waited-for children of this shell, read
@@ -138,6 +171,7 @@ read_child_ticks() {
 run_restore_ahead() {
   local out=$WORK/restore-walpipe_ahead wall=0 used=0 t0 t1 c0 pause
   rm -rf "$out" && mkdir -p "$out"
+  sync  # no run pays for writing back the dirty pages of the one before
   exec {pause}<> <(:)
   for s in "${segs[@]}"; do
     for ((w = 0; w < 5000; w++)); do
@@ -159,6 +193,7 @@ run_restore_ahead() {
 run_restore() {
   local kind=$1 out=$WORK/restore-$1
   rm -rf "$out" && mkdir -p "$out"
+  sync
   local c0 t0 t1 used=0
   t0=$(now)
   for s in "${segs[@]}"; do
@@ -186,10 +221,13 @@ for ((r = 1; r <= reps; r++)); do
   pgbr_kinds=()
   have_pgbackrest && pgbr_kinds=(pgbr_zst pgbr_lz4 pgbr_async)
   for kind in cp cp_sync walpipe walpipe_lookahead "${pgbr_kinds[@]}"; do
-    [[ $kind == walpipe_lookahead ]] && make_pg_wal
     read -r w c b m < <(run_archive "$kind")
     wall[$kind]+="$w "; cpu[$kind]+="$c "; bytes[$kind]=$b; busy[$kind]+="$m "
   done
+  read -r w m < <(run_confirm_alone)
+  wall[confirm_alone]+="$w "; busy[confirm_alone]+="$m "
+  read -r w m < <(run_pusher_alone)
+  wall[pusher_alone]+="$w "; busy[pusher_alone]+="$m "
   # The look-ahead target's reference: the same segments compressed at the default level on all
   # cores by walpipe's compressor pool, with nothing else (ms per segment).
   compress_ref+="$(WALPIPE_BENCH_BATCH=$WAL "$BUILD_DIR/bench/stage_bench" \
@@ -279,6 +317,26 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
     "$reps" "$ref_ms" "$(echo "$lookahead_ms / $ref_ms" | bc -l)"
   echo "target is at most 1.30x)."
   echo
+  # The floor: the CPU the pusher needs on its own plus what PostgreSQL's confirming calls need,
+  # shared by every core, with no waiting at all.
+  per_seg() { echo "$(stat_of "$1") * 1000 / $n" | bc -l; }
+  pusher_cpu=$(per_seg "${busy[pusher_alone]}")
+  confirm_cpu=$(per_seg "${busy[confirm_alone]}")
+  floor_ms=$(echo "($pusher_cpu + $confirm_cpu) / $(nproc)" | bc -l)
+  echo "Where (e)'s time goes (medians, per segment): the look-ahead pusher on its own takes"
+  printf '%.1f ms (%.1f ms of the machine'"'"'s CPU); PostgreSQL'"'"'s calls on their own, each only
+' \
+    "$(per_seg "${wall[pusher_alone]}")" "$pusher_cpu"
+  printf 'confirming an archived file (hash of the file in pg_wal, process start, fsyncs), take %.1f ms
+' \
+    "$(per_seg "${wall[confirm_alone]}")"
+  printf '(%.1f ms of CPU, the shell and archive_loop included). On %d cores, (e) can take no less
+' \
+    "$confirm_cpu" "$(nproc)"
+  printf 'than (%.1f + %.1f) / %d = %.1f ms per segment, %.2fx the compression alone.
+' \
+    "$pusher_cpu" "$confirm_cpu" "$(nproc)" "$floor_ms" "$(echo "$floor_ms / $ref_ms" | bc -l)"
+  echo
   echo "| restore_command | ms per segment (median) | spread | segments/s | MiB/s of WAL restored | CPU ms per segment | | | speed vs cp |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |"
   row 'cp of the raw archived segment' get_cp '' get_cp
@@ -286,6 +344,10 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   row 'walpipe get (prefetch, as restore_command), back to back' get_walpipe_prefetch '' get_cp
   row 'walpipe get, the segment already prefetched (replay in between)' get_walpipe_ahead '' get_cp
   if have_pgbackrest; then row 'pgBackRest archive-get (zst repo)' get_pgbr '' get_cp; fi
+  echo
+  echo "Every archive_command runs through bench/archive_loop.cc, which does what PostgreSQL's"
+  echo "archiver does: history files first then the oldest, one system() call per file, and the"
+  echo "rename of .ready to .done in its own process."
   echo
   echo "CPU is that of the commands PostgreSQL runs, one per segment; the background look-ahead"
   echo "pusher, the prefetcher and pgBackRest's async process are not counted there, their work shows"
