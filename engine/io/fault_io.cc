@@ -3,13 +3,20 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdlib>
+#include <charconv>
+#include <iterator>
 #include <mutex>
+#include <string_view>
 
 namespace walpipe::io {
 
 namespace {
+
+// The operations FaultIo counts (hit() is called with these), and "step" for any of them.
+constexpr std::string_view kOps[] = {"open",   "write", "read",  "fsync",    "close", "rename",
+                                     "unlink", "mkdir", "chmod", "allocate", "step"};
 
 std::optional<int> errno_by_name(const std::string& name) {
   if (name == "EIO") return EIO;
@@ -36,9 +43,16 @@ Result<std::vector<Fault>> parse_faults(const std::string& spec) {
       return Status(Code::kInvalidArgument, "invalid fault \"" + item + "\": expected OP:N:ACTION");
     Fault f;
     f.op = item.substr(0, c1);
-    f.nth = std::atoi(item.substr(c1 + 1, c2 - c1 - 1).c_str());
+    // A misspelt operation would inject nothing, and a fault test would pass without its fault.
+    if (std::find(std::begin(kOps), std::end(kOps), f.op) == std::end(kOps))
+      return Status(Code::kInvalidArgument,
+                    "unknown fault operation \"" + f.op + "\" in \"" + item + "\"");
+    const std::string count = item.substr(c1 + 1, c2 - c1 - 1);
+    auto [count_end, count_error] =
+        std::from_chars(count.data(), count.data() + count.size(), f.nth);
+    if (count_error != std::errc() || count_end != count.data() + count.size() || f.nth < 1)
+      return Status(Code::kInvalidArgument, "invalid fault count in \"" + item + "\"");
     std::string action = item.substr(c2 + 1);
-    if (f.nth < 1) return Status(Code::kInvalidArgument, "invalid fault count in \"" + item + "\"");
     if (action == "kill")
       f.action = Fault::Action::kKill;
     else if (action == "short")

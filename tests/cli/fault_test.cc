@@ -1049,6 +1049,21 @@ TEST_F(GetFaults, InjectedAllocationErrorLeavesNoDest) {
   }
 }
 
+// A fault plan with a misspelt operation or count would inject nothing, and the test using it
+// would pass without its fault: it is refused before anything is done.
+TEST_F(GetFaults, AFaultPlanThatNamesNoOperationIsRefused) {
+  for (const std::string& plan : {std::string("fsnyc:1:EIO"), std::string("fsync:1x:EIO"),
+                                  std::string("fsync:0:EIO"), std::string("fsync:1:EIO,open")}) {
+    CommandResult r =
+        walpipe({"WALPIPE_FAULT=" + plan}, {"get", "--archive", archive_, name_, dest_});
+    EXPECT_EQ(r.exit_code, kGetUsage) << plan << "\n" << show(r);
+    EXPECT_FALSE(exists(dest_)) << plan;
+  }
+  CommandResult r =
+      walpipe({"WALPIPE_FAULT=fsnyc:1:EIO"}, {"get", "--archive", archive_, name_, dest_});
+  EXPECT_NE(r.err.find("unknown fault operation \"fsnyc\""), std::string::npos) << show(r);
+}
+
 TEST_F(GetFaults, MissingArchiveIsNotAbsence) {
   for (Backend backend : {Backend::kDefault, Backend::kSync}) {
     SCOPED_TRACE(backend_name(backend));
