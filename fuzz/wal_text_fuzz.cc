@@ -1,12 +1,13 @@
 // The small text files archived beside segments: timeline history (.history) and backup history
-// (.backup). Input: one control byte choosing the timeline, name and segment size, then the
-// text, which both parsers read.
+// (.backup), plus the archive's own walpipe.json. Input: one control byte choosing the timeline,
+// name and segment size, then the text, which every parser reads.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
+#include "archive/identity.h"
 #include "base/check.h"
 #include "wal/history.h"
 #include "wal/lsn.h"
@@ -68,6 +69,21 @@ void fuzz_lsn(std::string_view text) {
   WALPIPE_CHECK(parse_lsn(formatted) == lsn);
 }
 
+// walpipe.json is decoded on every push and get, and a file walpipe wrote must read back the same.
+void fuzz_identity(std::string_view text) {
+  const std::string path = "/archive/walpipe.json";
+  Result<archive::Identity> id = archive::decode_identity(std::string(text), path);
+  if (!id.is_ok()) {
+    const Code code = id.status().code();
+    WALPIPE_CHECK(code == Code::kCorruption || code == Code::kUnsupported);
+    WALPIPE_CHECK(id.status().message().starts_with("archive identity file \"" + path + "\" "));
+    return;
+  }
+  Result<archive::Identity> again = archive::decode_identity(archive::encode_identity(*id), path);
+  WALPIPE_CHECK(again.is_ok());
+  WALPIPE_CHECK(*again == *id);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -80,6 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
               (control & kOtherBackupName) ? "backup_label.old"
                                            : "00000001000000000000002C.00000028.backup",
               kSegSizes[(control >> kSegSizeShift) & 3]);
-  fuzz_lsn(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
+  const std::string_view chars(reinterpret_cast<const char*>(text.data()), text.size());
+  fuzz_lsn(chars);
+  fuzz_identity(chars);
   return 0;
 }

@@ -114,9 +114,9 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   ::close(lock);
 }
 
-bool wait_until_unlocked(const std::string& lock_path, int max_wait_ms) {
+Status wait_until_unlocked(const std::string& lock_path, int max_wait_ms) {
   int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (lock < 0) return errno == ENOENT;
+  if (lock < 0) return errno == ENOENT ? Status::ok() : io::errno_status(errno, "open", lock_path);
   constexpr long kPollMicros = 10000;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
   bool free = false;
@@ -124,7 +124,9 @@ bool wait_until_unlocked(const std::string& lock_path, int max_wait_ms) {
          std::chrono::steady_clock::now() < deadline)
     ::usleep(kPollMicros);
   ::close(lock);
-  return free;
+  if (free) return Status::ok();
+  return Status(Code::kIoError, "\"" + lock_path + "\" is still locked after " +
+                                    std::to_string(max_wait_ms / 1000) + " s");
 }
 
 }  // namespace walpipe::cli

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace walpipe::cli {
 
 // Takes the exclusive lock `lock_path` without waiting and, only if it got it and
@@ -34,8 +36,8 @@ void wait_while_locked(
     const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
     const std::function<bool(const std::vector<std::string>& plan)>& worth_waiting);
 
-// Waits (at most `max_wait_ms`) until no process holds `lock_path`: true when none does, or
-// when the lock file does not exist.
-bool wait_until_unlocked(const std::string& lock_path, int max_wait_ms);
+// Waits (at most `max_wait_ms`) until no process holds `lock_path` (none does when the file does
+// not exist); kIoError naming the lock when one still does, or when it cannot be opened.
+Status wait_until_unlocked(const std::string& lock_path, int max_wait_ms);
 
 }  // namespace walpipe::cli

@@ -48,13 +48,12 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
 
 Status remove_spool_when_idle(const std::string& spool) {
   io::SyncIo sync;
-  const std::string lock = pipeline::spool_lock_path(spool);
   return pipeline::remove_spool(sync, spool, [&] {
-    if (wait_until_unlocked(lock, kPrefetcherStopMs)) return Status::ok();
-    return Status(Code::kIoError, "the prefetcher at work in \"" + spool +
-                                      "\" did not stop within " +
-                                      std::to_string(kPrefetcherStopMs / 1000) + " s")
-        .with_hint("It holds \"" + lock + "\". Run the command again once it has stopped.");
+    Status stopped = wait_until_unlocked(pipeline::spool_lock_path(spool), kPrefetcherStopMs);
+    if (stopped.is_ok()) return stopped;
+    return Status(stopped.code(), "the prefetcher at work in \"" + spool + "\" did not stop")
+        .with_detail(stopped.message())
+        .with_hint("Run the command again once it has stopped.");
   });
 }
 

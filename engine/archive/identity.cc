@@ -4,7 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
-#include <regex>
+#include <string_view>
 
 namespace walpipe::archive {
 
@@ -18,22 +18,51 @@ std::string encode_identity(const Identity& id) {
   return buf;
 }
 
+namespace {
+
+// What std::regex's \s matched in the classic locale, without consulting any locale.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The digits of the first occurrence of `quoted_key` that is followed by `\s*:\s*"?[0-9]+`.
+// This is the language the earlier regex accepted, closing quote optional, so that no
+// walpipe.json an older walpipe read is refused now. An occurrence without a number after it
+// (a key quoted inside a string value, say) does not hide a later one. The scan restarts one
+// byte on, not past the key, because a key's closing quote can open the next occurrence.
+std::optional<std::string_view> number_after(std::string_view text, std::string_view quoted_key) {
+  for (size_t at = text.find(quoted_key); at != std::string_view::npos;
+       at = text.find(quoted_key, at + 1)) {
+    size_t i = at + quoted_key.size();
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size() || text[i] != ':') continue;
+    ++i;
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i < text.size() && text[i] == '"') ++i;
+    const size_t first = i;
+    while (i < text.size() && is_digit(text[i])) ++i;
+    if (i > first) return text.substr(first, i - first);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Identity> decode_identity(const std::string& text, const std::string& path) {
-  auto field = [&](const char* key) -> std::optional<std::string> {
-    std::regex re(std::string("\"") + key + "\"\\s*:\\s*\"?([0-9]+)\"?");
-    std::smatch m;
-    if (!std::regex_search(text, m, re)) return std::nullopt;
-    return m[1].str();
-  };
-  auto sysid = field("system_identifier"), magic = field("wal_page_magic"),
-       seg = field("segment_size"), page = field("page_size"), format = field("format");
+  auto sysid = number_after(text, "\"system_identifier\""),
+       magic = number_after(text, "\"wal_page_magic\""),
+       seg = number_after(text, "\"segment_size\""), page = number_after(text, "\"page_size\""),
+       format = number_after(text, "\"format\"");
   if (!sysid || !magic || !seg || !page || !format)
     return Status(Code::kCorruption, "archive identity file \"" + path + "\" is malformed");
   if (*format != "1")
     return Status(Code::kUnsupported, "archive identity file \"" + path + "\" has format " +
-                                          *format + ", which this walpipe does not know");
+                                          std::string(*format) +
+                                          ", which this walpipe does not know");
   Identity id;
-  auto number = [](const std::string& digits, uint64_t max, uint64_t* out) {
+  auto number = [](std::string_view digits, uint64_t max, uint64_t* out) {
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
     return ec == std::errc() && end == digits.data() + digits.size() && *out <= max;
   };
