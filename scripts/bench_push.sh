@@ -248,18 +248,22 @@ mib=$(( n * 16 ))
 # Per segment: median wall and its spread over the repetitions (fastest–slowest run), segments/s,
 # MiB/s, CPU, bytes written, and speed relative to the reference row's median.
 stat_of() { tr ' ' '\n' <<<"$1" | grep . | median; }
-row() {  # label key bytes_written reference_key
-  local w c lo hi ref m=""
+row() {  # label key bytes_written reference_key [reference_bytes]
+  local w c lo hi ref cref m="" cpu_ratio bytes_ratio=""
   w=$(stat_of "${wall[$2]}")
   c=$(stat_of "${cpu[$2]}")
   lo=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | head -1)
   hi=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | tail -1)
   ref=$(stat_of "${wall[$4]}")
+  cref=$(stat_of "${cpu[$4]}")
   [[ -n ${busy[$2]:-} ]] && m=$(printf '%.1f' "$(echo "$(stat_of "${busy[$2]}") * 1000 / $n" | bc -l)")
-  printf '| %s | %.1f | %.1f–%.1f | %.1f | %.0f | %.1f | %s | %s | %.2fx |\n' "$1" \
+  cpu_ratio=$(printf '%.2fx' "$(echo "$c / $cref" | bc -l)")
+  [[ -n $3 && -n ${5:-} ]] && bytes_ratio=$(printf '%.1f%%' "$(echo "$3 * 100 / $5" | bc -l)")
+  printf '| %s | %.1f | %.1f–%.1f | %.1f | %.0f | %.1f (%s) | %s | %s | %s | %.2fx |\n' "$1" \
     "$(echo "$w * 1000 / $n" | bc -l)" "$(echo "$lo * 1000 / $n" | bc -l)" \
     "$(echo "$hi * 1000 / $n" | bc -l)" "$(echo "$n / $w" | bc -l)" "$(echo "$mib / $w" | bc -l)" \
-    "$(echo "$c * 1000 / $n" | bc -l)" "$m" "$3" "$(echo "$ref / $w" | bc -l)"
+    "$(echo "$c * 1000 / $n" | bc -l)" "$cpu_ratio" "$m" "$3" "$bytes_ratio" \
+    "$(echo "$ref / $w" | bc -l)"
 }
 # backlog_rss N: peak RSS (KiB) of PostgreSQL's call for the oldest of N .ready files (the 64
 # real segments, then status files of segments not in pg_wal, which the pusher fails to find and
@@ -297,16 +301,16 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level $("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2) (the default), $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
   echo "- $n consecutive 16 MiB pgbench segments ($mib MiB), warm page cache, median of $reps interleaved runs"
   echo
-  echo "| archive_command | ms per segment (median) | spread | segments/s | MiB/s of WAL | CPU ms per segment | machine CPU ms per segment | bytes written | speed vs (a) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  row '(a) test ! -f && cp (seed, not durable)' cp "${bytes[cp]}" cp
-  row '(b) test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}" cp
-  row '(d) walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}" cp
-  row '(e) walpipe push (look-ahead, as archive_command)' walpipe_lookahead "${bytes[walpipe_lookahead]}" cp
+  echo "| archive_command | ms per segment (median) | spread | segments/s | MiB/s of WAL | CPU ms per segment (vs (a)) | machine CPU ms per segment | bytes written | bytes vs (a) | speed vs (a) |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  row '(a) test ! -f && cp (seed, not durable)' cp "${bytes[cp]}" cp "${bytes[cp]}"
+  row '(b) test ! -f && cp && sync FILE (durable cp)' cp_sync "${bytes[cp_sync]}" cp "${bytes[cp]}"
+  row '(d) walpipe push --batch 1 (no look-ahead)' walpipe "${bytes[walpipe]}" cp "${bytes[cp]}"
+  row '(e) walpipe push (look-ahead, as archive_command)' walpipe_lookahead "${bytes[walpipe_lookahead]}" cp "${bytes[cp]}"
   if have_pgbackrest; then
-    row '(c) pgBackRest archive-push, zst' pgbr_zst "${bytes[pgbr_zst]}" cp
-    row '(c) pgBackRest archive-push, lz4' pgbr_lz4 "${bytes[pgbr_lz4]}" cp
-    row '(c) pgBackRest archive-push, async, process-max=2, zst' pgbr_async "${bytes[pgbr_async]}" cp
+    row '(c) pgBackRest archive-push, zst' pgbr_zst "${bytes[pgbr_zst]}" cp "${bytes[cp]}"
+    row '(c) pgBackRest archive-push, lz4' pgbr_lz4 "${bytes[pgbr_lz4]}" cp "${bytes[cp]}"
+    row '(c) pgBackRest archive-push, async, process-max=2, zst' pgbr_async "${bytes[pgbr_async]}" cp "${bytes[cp]}"
   fi
   ref_ms=$(stat_of "$compress_ref")
   lookahead_ms=$(echo "$(stat_of "${wall[walpipe_lookahead]}") * 1000 / $n" | bc -l)
@@ -337,8 +341,8 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
 ' \
     "$pusher_cpu" "$confirm_cpu" "$(nproc)" "$floor_ms" "$(echo "$floor_ms / $ref_ms" | bc -l)"
   echo
-  echo "| restore_command | ms per segment (median) | spread | segments/s | MiB/s of WAL restored | CPU ms per segment | | | speed vs cp |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |"
+  echo "| restore_command | ms per segment (median) | spread | segments/s | MiB/s of WAL restored | CPU ms per segment (vs cp) | | | | speed vs cp |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |"
   row 'cp of the raw archived segment' get_cp '' get_cp
   row 'walpipe get --prefetch 0' get_walpipe '' get_cp
   row 'walpipe get (prefetch, as restore_command), back to back' get_walpipe_prefetch '' get_cp
