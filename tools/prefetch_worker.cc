@@ -1,5 +1,7 @@
 #include "prefetch_worker.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -14,6 +16,7 @@ namespace {
 // Far more than a prefetcher takes to finish the file it is at: it names nothing more once the
 // spool's marker is gone.
 constexpr int kPrefetcherStopMs = 60000;
+constexpr int kPrefetcherNice = 10;
 }  // namespace
 
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
@@ -31,6 +34,11 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
   run_detached_once(
       pipeline::spool_lock_path(spool), [] { return true; },
       [&](int lock) {
+        // Recovery waits on the startup process, which replays on one core; the prefetcher
+        // works far ahead of it and should only take what replay leaves. Not checked: at the
+        // usual priority it merely competes.
+        int lowered = ::setpriority(PRIO_PROCESS, 0, kPrefetcherNice);
+        (void)lowered;
         std::string why;
         std::unique_ptr<io::Io> io = io::make_default_io(&why);
         Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);
