@@ -57,11 +57,10 @@ std::string spool_lock_path(const std::string& spool) {
 
 Status remove_spool(io::Io& io, const std::string& spool,
                     const std::function<Status()>& wait_for_prefetcher) {
-  Result<io::EntryType> type = io::entry_type(spool);
-  if (!type.is_ok())
-    return type.status().code() == Code::kNotFound ? Status::ok() : std::move(type).take_status();
   Result<std::vector<io::DirEntry>> entries = io::list_directory(spool);
-  if (!entries.is_ok()) return std::move(entries).take_status();
+  if (!entries.is_ok())
+    return entries.status().code() == Code::kNotFound ? Status::ok()
+                                                      : std::move(entries).take_status();
   for (const io::DirEntry& e : *entries) {
     if (!spool_file(e))
       return Status(Code::kInvalidArgument, "\"" + spool +
