@@ -28,6 +28,7 @@
 #include "support/corpus.h"
 #include "support/corrupt.h"
 #include "support/mounts.h"
+#include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
 
@@ -616,7 +617,7 @@ TEST_F(FaultTest, RealEnospcOnTmpfs) {
   std::string archive = new_archive("tmpfs");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::tmpfs(archive, "size=2m,mode=0700", &why);
-  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot mount tmpfs: " << why;
   ASSERT_EQ(push(archive, source(kSeg35)).exit_code, kOk);
   std::string src = source(kSeg34);
   const std::string name = base_name(kSeg34);
@@ -642,7 +643,7 @@ TEST_F(FaultTest, InodeExhaustionOnTmpfs) {
   std::string archive = new_archive("tmpfs");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::tmpfs(archive, "size=8m,nr_inodes=32,mode=0700", &why);
-  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot mount tmpfs: " << why;
   ASSERT_EQ(push(archive, source(kSeg35)).exit_code, kOk);
   std::string src = source(kSeg34);
   const std::string name = base_name(kSeg34);
@@ -671,7 +672,7 @@ TEST_F(FaultTest, PowerLossRightAfterExitZeroKeepsTheObject) {
   std::string archive = new_archive("xfs");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::loop_xfs(dir_.file("xfs.img"), archive, 300, &why);
-  if (!mount) GTEST_SKIP() << "cannot make a loop XFS: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot make a loop XFS: " << why;
   int round = 0;
   for (const char* seg : {kSeg34, kSeg35, kSeg36, kSeg39, kHistory}) {
     Backend backend = round++ % 2 ? Backend::kSync : Backend::kDefault;
@@ -695,7 +696,7 @@ TEST_F(FaultTest, PowerLossAfterADedupExitZeroKeepsTheObject) {
   std::string archive = new_archive("xfs");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::loop_xfs(dir_.file("xfs.img"), archive, 300, &why);
-  if (!mount) GTEST_SKIP() << "cannot make a loop XFS: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot make a loop XFS: " << why;
   std::string src = source(kSeg34);
   ASSERT_EQ(push(archive, source(kSeg35)).exit_code, kOk);
   ASSERT_TRUE(mount->crash_and_remount(&why)) << why;
@@ -724,7 +725,7 @@ TEST_F(FaultTest, ReadOnlyBindMountRefusesWithThePath) {
   std::string archive = new_archive("ro");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::bind(real, archive, &why);
-  if (!mount) GTEST_SKIP() << "cannot bind-mount: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot bind-mount: " << why;
   ASSERT_TRUE(mount->remount(true, &why)) << why;
   const Tree before = snapshot(real);
   for (Backend backend : {Backend::kDefault, Backend::kSync}) {
@@ -752,7 +753,7 @@ TEST_F(FaultTest, ReadOnlyTmpfsRemountRefuses) {
   std::string archive = new_archive("tmpfs");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::tmpfs(archive, "size=4m,mode=0700", &why);
-  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot mount tmpfs: " << why;
   ASSERT_EQ(push(archive, source(kSeg35)).exit_code, kOk);
   ASSERT_TRUE(mount->remount(true, &why)) << why;
   const Tree before = snapshot(archive);
@@ -773,11 +774,11 @@ TEST_F(FaultTest, ImmutableFolderRefusesAndLeavesNoTemp) {
   std::string archive = new_archive("xfs");
   std::string why;
   std::unique_ptr<Mount> mount = Mount::loop_xfs(dir_.file("xfs.img"), archive, 300, &why);
-  if (!mount) GTEST_SKIP() << "cannot make a loop XFS: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot make a loop XFS: " << why;
   ASSERT_EQ(push(archive, source(kSeg35)).exit_code, kOk);
   const std::string folder = archive + "/wal/0000000100000000";
   CommandResult chattr = run_command({"/usr/bin/chattr", "+i", folder});
-  if (chattr.exit_code != 0) GTEST_SKIP() << "chattr +i failed: " << show(chattr);
+  if (chattr.exit_code != 0) WALPIPE_SKIP() << "chattr +i failed: " << show(chattr);
   struct Unimmutable {
     std::string f;
     ~Unimmutable() { run_command({"/usr/bin/chattr", "-i", f}); }
@@ -801,9 +802,9 @@ TEST_F(FaultTest, ImmutableFolderRefusesAndLeavesNoTemp) {
 // ---------------------------------------------------------------------------------------------
 
 TEST_F(FaultTest, PermissionDeniedAsPostgres) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to postgres";
+  if (::geteuid() != 0) WALPIPE_SKIP() << "needs root to switch to postgres";
   if (run_command({"/usr/bin/id", "-u", "postgres"}).exit_code != 0)
-    GTEST_SKIP() << "no postgres user";
+    WALPIPE_SKIP() << "no postgres user";
   // The scratch folder is 0700 root: open it for traversal, and give postgres a readable source
   // and a binary it can run.
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
@@ -1025,7 +1026,7 @@ TEST_F(GetFaults, FullDestinationDiskFailsBeforeWritingAndLeavesNoDest) {
   fs::create_directories(folder);
   std::string why;
   std::unique_ptr<Mount> mount = Mount::tmpfs(folder, "size=512k,mode=0700", &why);
-  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot mount tmpfs: " << why;
   const std::string dest = folder + "/RECOVERYXLOG";
   for (Backend backend : {Backend::kDefault, Backend::kSync}) {
     SCOPED_TRACE(backend_name(backend));

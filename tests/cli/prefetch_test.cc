@@ -20,6 +20,7 @@
 #include "io/uring_io.h"
 #include "support/corpus.h"
 #include "support/mounts.h"
+#include "support/prerequisite.h"
 #include "support/processes.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -269,7 +270,7 @@ TEST_F(Prefetch, AKilledPrefetcherServesNothingWrong) {
 TEST_F(Prefetch, AFullSpoolDiskStopsPrefetchingNotRecovery) {
   std::string why;
   std::unique_ptr<Mount> mount = Mount::tmpfs(dir_.file("pg_wal"), "size=1700k,mode=0700", &why);
-  if (!mount) GTEST_SKIP() << "cannot mount tmpfs: " << why;
+  if (!mount) WALPIPE_SKIP() << "cannot mount tmpfs: " << why;
   CommandResult r = get("000000010000000000000034");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(dest_equals("000000010000000000000034"));

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "support/pg_cluster.h"
+#include "support/prerequisite.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
@@ -48,7 +49,7 @@ class PgArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
-    if (pg15_bin_dir(&why).empty()) GTEST_SKIP() << why;
+    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
     workspace_ = std::make_unique<PgWorkspace>();
     archive_ = workspace_->make_dir("archive");
     out_ = workspace_->make_dir("out");

@@ -1,7 +1,7 @@
 // Real filesystems for fault tests: a small tmpfs (size= / nr_inodes= for ENOSPC), a
 // loop-mounted XFS image (for `xfs_io -x -c shutdown` crash simulation), read-only remounts and
 // bind mounts. Every mount is undone by its destructor, so a failing assertion never leaves a
-// mount behind. Mounting needs root (CAP_SYS_ADMIN); callers GTEST_SKIP when a factory returns
+// mount behind. Mounting needs root (CAP_SYS_ADMIN); callers WALPIPE_SKIP when a factory returns
 // nullopt and say why with `why`.
 #pragma once
 

@@ -13,6 +13,7 @@
 #include "io/fault_io.h"
 #include "io/uring_io.h"
 #include "support/objects.h"
+#include "support/prerequisite.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::archive {
@@ -55,7 +56,7 @@ class Commit : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     backend_ = make_backend(GetParam());
-    if (!backend_) GTEST_SKIP() << "io_uring is not available here";
+    if (!backend_) WALPIPE_SKIP() << "io_uring is not available here";
   }
   // dir_ as an archive whose folders exist.
   Layout ready_archive() {

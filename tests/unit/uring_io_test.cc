@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "io/buffer.h"
+#include "support/prerequisite.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::io {
@@ -20,7 +21,7 @@ class Uring : public ::testing::Test {
   void SetUp() override {
     std::string why;
     io_ = UringIo::create(&why);
-    if (!io_) GTEST_SKIP() << why;
+    if (!io_) WALPIPE_SKIP() << why;
     data_.resize(40u << 20);  // more 1 MiB chunks than the 32-entry ring
     for (size_t i = 0; i < data_.size(); i += 8) std::memcpy(data_.data() + i, &i, sizeof i);
   }
@@ -96,7 +97,7 @@ TEST_F(Uring, PiecesAtOffsetsWithShortCompletionsMakeTheWholeFile) {
       [&](int res) { return ++calls % 4 == 0 && res > 8192 ? res / 8192 * 4096 : res; });
   std::string path = dir_.file("pieces");
   Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0600);
-  if (!fd.is_ok()) GTEST_SKIP() << fd.status().to_string();  // O_DIRECT refused here
+  if (!fd.is_ok()) WALPIPE_SKIP() << fd.status().to_string();  // O_DIRECT refused here
   const size_t piece = 3u << 20;
   Bytes all = data_.span().first(13u << 20);  // four whole pieces and a shorter last one
   const size_t last = all.size() / piece * piece;
@@ -118,7 +119,7 @@ TEST_F(Uring, APieceThatFailsOrMakesNoProgressFails) {
     io_->set_completion_filter([result = result](int) { return result; });
     std::string path = dir_.file("stuck" + std::to_string(result));
     Result<Fd> fd = io_->open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0600);
-    if (!fd.is_ok()) GTEST_SKIP() << fd.status().to_string();
+    if (!fd.is_ok()) WALPIPE_SKIP() << fd.status().to_string();
     Status s = io_->write_at(*fd, 4096, data_.span().first(8192), path);
     ASSERT_FALSE(s.is_ok());
     EXPECT_EQ(s.message(), "could not write file \"" + path + "\": " + reason);
