@@ -1,4 +1,4 @@
-// wal::inspect_segment throughput per core on real PostgreSQL WAL from the corpus in tests/corpus, one
+// wal::inspect_segment throughput per core on real PostgreSQL WAL from tests/corpus, one
 // segment per shape of workload: full-page-image heavy (few, large records: the cost should be
 // CRC and memory), many small records (per-record header, decode and CRC set-up costs), and a
 // switched segment (a short head and a zero tail). Next to each, CRC-32C over the same bytes:
