@@ -2,15 +2,17 @@
 # Installs everything walpipe needs to build, test, fuzz and benchmark on Debian 12 (as root).
 # `setup.sh bench` adds what only the benchmarks use (pgBackRest; valgrind for heap figures;
 # psmisc for fuser, which finds the look-ahead pusher by its lock file).
+# prometheus is there for promtool, which checks walpipe metrics' output in the tests.
 # Safe to run again: apt skips what is already installed.
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git dpkg-dev
   liburing-dev libzstd-dev libxxhash-dev libisal-dev libpq-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
   postgresql-15 postgresql-client-15 zstd time bc xfsprogs mount util-linux e2fsprogs
+  prometheus
 )
 if [[ ${1:-} == bench ]]; then
   packages+=(pgbackrest valgrind psmisc)

@@ -15,5 +15,9 @@ status=0
 (cd build-test && ctest --output-on-failure -j "$jobs") || status=$?
 bash scripts/skipped_tests.sh build-test
 ((status == 0)) || exit "$status"
+# The Debian package, unpacked into a scratch root, archives and restores on the system's
+# libraries alone; a fresh clone of HEAD, with nothing beside it, passes its unit and corpus tests.
+bash scripts/package_test.sh
+bash scripts/clone_check.sh
 
 bash scripts/fuzz.sh "${WALPIPE_FUZZ_SECONDS:-60}"

@@ -2,12 +2,80 @@
 
 #include <cstdlib>
 
+#include "base/status.h"
+#include "io/fs.h"
+#include "io/paths.h"
+
 namespace walpipe::cli {
 
-std::optional<std::string> archive_dir(const Args& args) {
-  if (auto dir = args.get("archive"); dir && !dir->empty()) return dir;
-  if (const char* env = std::getenv("WALPIPE_ARCHIVE"); env && *env) return std::string(env);
-  return std::nullopt;
+namespace {
+
+constexpr const char* kBackupCopies =
+    "pg_basebackup copies it into every backup, and a restored backup would read a stale "
+    "archive.";
+
+// Whether `dir` is a PostgreSQL data directory: what initdb creates first and the server reads
+// first.
+bool is_data_directory(const std::string& dir) {
+  Result<io::EntryType> version = io::entry_type(dir + "/PG_VERSION");
+  Result<io::EntryType> control = io::entry_type(dir + "/global/pg_control");
+  return version.is_ok() && *version == io::EntryType::kFile && control.is_ok() &&
+         *control == io::EntryType::kFile;
+}
+
+Status relative_archive(const std::string& quoted, const std::string& dir,
+                        const Result<std::string>& cwd) {
+  std::string hint;
+  if (cwd.is_ok())
+    hint = "Here \"" + dir + "\" means \"" + io::absolute_normal(cwd.value(), dir) + "\". ";
+  hint += "Give the archive as an absolute path outside the data directory.";
+  return Status(Code::kInvalidArgument, "archive directory " + quoted + " is a relative path")
+      .with_detail(
+          "PostgreSQL runs archive_command and restore_command in the data directory, so a "
+          "relative archive lies inside it: " +
+          std::string(kBackupCopies))
+      .with_hint(hint);
+}
+
+// The archive `dir` (from `source`) as push and get may use it: absolute, and not inside the
+// data directory the command runs in. Symbolic links are resolved on both sides: pg_basebackup
+// copies the tree below the data directory, not what links in it point to, so what counts is
+// where the archive really is.
+Status check_archive_location(const std::string& dir, const std::string& source) {
+  const std::string quoted = "\"" + dir + "\"" + source;
+  Result<std::string> cwd = io::current_directory();
+  if (dir[0] != '/') return relative_archive(quoted, dir, cwd);
+  if (!cwd.is_ok() || !is_data_directory(*cwd)) return Status::ok();
+  const std::string data_dir = io::resolve_existing_prefix(*cwd);
+  const std::string archive = io::resolve_existing_prefix(dir);
+  if (!io::is_within(archive, data_dir)) return Status::ok();
+  const std::string really =
+      archive == io::absolute_normal("/", dir) ? "" : " (that is, \"" + archive + "\")";
+  return Status(Code::kInvalidArgument, "archive directory " + quoted + really +
+                                            " is inside the data directory \"" + data_dir + "\"")
+      .with_detail(kBackupCopies)
+      .with_hint("Put the archive outside the data directory.");
+}
+
+}  // namespace
+
+std::optional<std::string> archive_dir(const std::string& command, const Args& args) {
+  std::string dir, source;
+  if (auto option = args.get("archive"); option && !option->empty()) {
+    dir = *option;
+  } else if (const char* env = std::getenv("WALPIPE_ARCHIVE"); env && *env) {
+    dir = env;
+    source = " (from WALPIPE_ARCHIVE)";
+  } else {
+    usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
+    return std::nullopt;
+  }
+  Status usable = check_archive_location(dir, source);
+  if (!usable.is_ok()) {
+    print_error(command, usable.to_string());
+    return std::nullopt;
+  }
+  return dir;
 }
 
 }  // namespace walpipe::cli

@@ -1,4 +1,5 @@
-// --archive DIR or the WALPIPE_ARCHIVE environment variable, shared by push and get.
+// --archive DIR or the WALPIPE_ARCHIVE environment variable, shared by push and get, and the one
+// place that refuses an archive where a base backup would copy it.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,13 @@
 
 namespace walpipe::cli {
 
-std::optional<std::string> archive_dir(const Args& args);
+// The archive directory of `command` (push or get): --archive, else $WALPIPE_ARCHIVE. nullopt,
+// after printing why, when none is given, when it is a relative path, or when it lies inside the
+// data directory the command runs in. PostgreSQL runs archive_command and restore_command in the
+// data directory, so a relative archive lands inside it; pg_basebackup then copies the archive
+// into every backup, and a restored backup reads that stale copy and takes a segment written
+// after the backup for absent: recovery ends early and the server promotes without the last
+// transactions. The caller exits with its usage code.
+std::optional<std::string> archive_dir(const std::string& command, const Args& args);
 
 }  // namespace walpipe::cli

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "config.h"
+
 namespace walpipe::cli {
 
 std::optional<std::string> Args::get(const std::string& name) const {
@@ -36,8 +38,11 @@ void print_error(const std::string& command, const std::string& text) {
   std::fprintf(stderr, "walpipe %s: error: %s\n", command.c_str(), text.c_str());
 }
 
-std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
-                          const std::vector<OptionSpec>& specs) {
+namespace {
+
+std::optional<Args> parse_command_line(const std::string& command,
+                                       const std::vector<std::string>& argv,
+                                       const std::vector<OptionSpec>& specs) {
   Args args;
   bool options_done = false;
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -91,6 +96,23 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
       return std::nullopt;
     }
     args.values[spec->name] = value;
+  }
+  return args;
+}
+
+}  // namespace
+
+std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
+                          const std::vector<OptionSpec>& specs) {
+  std::vector<OptionSpec> with_config = specs;
+  with_config.push_back({"config", true});
+  std::optional<Args> args = parse_command_line(command, argv, with_config);
+  // --help answers even when the file is broken: it is how one learns to fix it.
+  if (!args || args->has("help")) return args;
+  Status applied = apply_config_file(specs, &*args);
+  if (!applied.is_ok()) {
+    print_error(command, applied.to_string());
+    return std::nullopt;
   }
   return args;
 }

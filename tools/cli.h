@@ -22,7 +22,9 @@ struct Args {
   std::optional<std::string> get(const std::string& name) const;
 };
 
-// Parses argv for `command`; on error prints the PostgreSQL-style two lines and returns nullopt.
+// Parses argv for `command`, then fills in from the configuration file (config.h) the options
+// the command line did not give; every command also takes --config FILE. On error prints the
+// PostgreSQL-style lines and returns nullopt: the caller exits with its usage code.
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
                           const std::vector<OptionSpec>& specs);
 

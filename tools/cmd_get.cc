@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "io/paths.h"
 #include "io_choice.h"
 #include "pipeline/get.h"
 #include "pipeline/prefetch.h"
@@ -32,7 +33,8 @@ constexpr const char* kHelp =
     "  recovery_end_command = 'walpipe get --remove-spool=pg_wal/walpipe_prefetch'\n"
     "\n"
     "Options:\n"
-    "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
+    "  -a, --archive=DIR  the archive directory, an absolute path outside the data\n"
+    "                     directory (default: $WALPIPE_ARCHIVE)\n"
     "      --prefetch=N   after restoring a segment, fetch the next N segments of its\n"
     "                     timeline in the background into a spool beside DEST, so the\n"
     "                     next calls are served by a rename (default: 8; 0: off)\n"
@@ -41,12 +43,16 @@ constexpr const char* kHelp =
     "                     instead of restoring a file, remove the spool DIR once its\n"
     "                     prefetcher has stopped (recovery_end_command; no NAME, no DEST)\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
+    "      --config=FILE  read settings from FILE (default: $WALPIPE_CONFIG, else\n"
+    "                     /etc/walpipe/walpipe.conf)\n"
     "  -?, --help         show this help, then exit\n"
     "\n"
     "Exit status: 0 restored, 1 not in the archive (recovery ends there), 200 the archived file\n"
-    "is damaged, 201 the archive or DEST cannot be read or written, 202 usage error. Every code\n"
-    "above 125 makes PostgreSQL stop recovery instead of ending it early. With --remove-spool:\n"
-    "0 removed (or there was none), 1 not removed (PostgreSQL warns, and starts).\n";
+    "is damaged, or the archive belongs to another cluster than the data directory get runs in,\n"
+    "201 the archive or DEST cannot be read or written, 202 usage error (also a relative\n"
+    "archive path, or one inside the data directory). Every code above 125 makes PostgreSQL\n"
+    "stop recovery instead of ending it early. With --remove-spool: 0 removed (or there was\n"
+    "none), 1 not removed (PostgreSQL warns, and starts).\n";
 
 int exit_for(const Status& s) {
   switch (s.code()) {
@@ -102,11 +108,8 @@ int cmd_get(const std::vector<std::string>& argv) {
     usage_error(command, "expected NAME and DEST");
     return exit_code::kGetUsage;
   }
-  std::optional<std::string> archive = archive_dir(*args);
-  if (!archive) {
-    usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
-    return exit_code::kGetUsage;
-  }
+  std::optional<std::string> archive = archive_dir(command, *args);
+  if (!archive) return exit_code::kGetUsage;
   std::optional<long> prefetch_option =
       int_option(command, *args, "prefetch", 0, 1024, static_cast<long>(kDefaultPrefetch));
   if (!prefetch_option) return exit_code::kGetUsage;
@@ -117,6 +120,17 @@ int cmd_get(const std::vector<std::string>& argv) {
     return exit_code::kGetUsage;
   }
   archive::Layout layout(*archive);
+  // Once per call and before anything is served, from the spool or the archive.
+  Result<std::string> cwd = io::current_directory();
+  std::string unchecked;
+  Status same = pipeline::check_cluster(**io, layout, cwd.is_ok() ? *cwd : ".", &unchecked);
+  if (!same.is_ok()) {
+    print_error(command, same.to_string());
+    return exit_for(same);
+  }
+  if (verbose && !unchecked.empty())
+    std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
+                 unchecked.c_str());
   const std::string& name = args->positional[0];
   const std::string& dest = args->positional[1];
   const std::string spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));

@@ -33,13 +33,16 @@ constexpr const char* kHelp =
     "  archive_command = 'walpipe push --archive /path/to/archive %p'\n"
     "\n"
     "Options:\n"
-    "  -a, --archive=DIR  the archive directory (default: $WALPIPE_ARCHIVE)\n"
+    "  -a, --archive=DIR  the archive directory, an absolute path outside the data\n"
+    "                     directory (default: $WALPIPE_ARCHIVE)\n"
     "      --batch=N      after archiving PATH, archive in the background the files\n"
     "                     PostgreSQL marked ready, N-1 at a time, until none is left\n"
     "                     (default: 8; 1: off)\n"
     "      --level=N      zstd level, -7 to 19; lower is faster and larger (default: -1)\n"
     "      --no-verify    archive WAL that fails validation, recording the failure\n"
     "  -v, --verbose      say what was done, and which I/O backend was used\n"
+    "      --config=FILE  read settings from FILE (default: $WALPIPE_CONFIG, else\n"
+    "                     /etc/walpipe/walpipe.conf)\n"
     "  -?, --help         show this help, then exit\n"
     "\n"
     "Exit status: 0 archived (or already archived with identical content), 1 failed (PostgreSQL\n"
@@ -79,11 +82,8 @@ int cmd_push(const std::vector<std::string>& argv) {
     usage_error(command, args->positional.empty() ? "no PATH given" : "too many arguments");
     return exit_code::kPushUsage;
   }
-  std::optional<std::string> archive = archive_dir(*args);
-  if (!archive) {
-    usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
-    return exit_code::kPushUsage;
-  }
+  std::optional<std::string> archive = archive_dir(command, *args);
+  if (!archive) return exit_code::kPushUsage;
   pipeline::PushOptions options;
   options.verify = !args->has("no-verify");
   std::optional<long> level = int_option(command, *args, "level", -7, 19, options.level);
@@ -107,6 +107,12 @@ int cmd_push(const std::vector<std::string>& argv) {
     print_error(command, pushed.status().to_string());
     return exit_for(pushed.status());
   }
+  // Always said: an object left the archive's content, if only for superseded/.
+  if (pushed->outcome == archive::CommitOutcome::kSuperseded)
+    std::fprintf(stderr,
+                 "walpipe push: \"%s\" superseded the copy archived with --no-verify that failed "
+                 "validation; the old copy was kept as \"%s\"\n",
+                 pushed->name.c_str(), pushed->superseded.c_str());
   // Only once this file is durably archived: PostgreSQL gets its answer now, the rest goes on.
   if (batch > 1) start_lookahead(layout, args->positional[0], batch - 1, options);
   if (verbose) {

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "io/paths.h"
 #include "pipeline/path_walk.h"
 #include "pipeline/verify.h"
 #include "progress.h"
@@ -25,17 +26,41 @@ constexpr const char* kHelp =
     "PATH is a WAL segment, .partial, .history or .backup file, raw or zstd-compressed (.zst),\n"
     "or a folder, searched recursively for files with such names.\n"
     "\n"
+    "A folder with walpipe.json at its root is an archive: a segment missing inside a\n"
+    "timeline is an error there. Give an archive by its absolute path, as push and get must.\n"
+    "A folder with archive_status/ is a live pg_wal: WAL ends in the newest segment that\n"
+    "holds its own pages, and the files after it, old segments PostgreSQL renamed for reuse\n"
+    "or preallocated ones, are reported as recycled; everything before it is checked in full.\n"
+    "\n"
     "Options:\n"
     "  -j, --jobs=N       verify N files at once (default: one per core)\n"
     "      --json         print one JSON document instead of text\n"
-    "      --contiguous   a missing segment between two present ones is an error\n"
-    "                     (default: a warning, for samples of segments)\n"
+    "      --allow-gaps   a missing segment is a warning, in an archive too (segments\n"
+    "                     removed on purpose)\n"
+    "      --contiguous   a missing segment is an error in any folder, not only in an archive\n"
+    "      --live         take every folder for a live pg_wal, with or without archive_status/\n"
     "      --open-end     accept WAL that ends early in every segment (a pg_wal copy)\n"
     "  -v, --verbose      also show information (end of WAL, records continuing)\n"
-    "  -q, --quiet        print only invalid files and the summary\n"
+    "  -q, --quiet        print only invalid files, gaps and the summary\n"
+    "      --config=FILE  read settings from FILE (default: $WALPIPE_CONFIG, else\n"
+    "                     /etc/walpipe/walpipe.conf)\n"
     "  -?, --help         show this help, then exit\n"
     "\n"
-    "Exit status: 0 all files valid, 1 a problem was found, 2 usage error or unreadable file.\n";
+    "Exit status: 0 all files valid or recycled, 1 an invalid file or a missing segment in an\n"
+    "archive, 2 usage error or unreadable file.\n";
+
+// An archive given by a relative path is refused, as push and get refuse one: PostgreSQL runs
+// archive_command in the data directory, where a relative archive lands, and one rule for every
+// command is the rule a DBA learns.
+bool refuse_relative_archive(const std::string& command, const std::string& path) {
+  if (path.empty() || path[0] == '/' || !pipeline::PathWalker::is_archive_root(path)) return false;
+  std::string text = "archive directory \"" + path + "\" is a relative path";
+  Result<std::string> cwd = io::current_directory();
+  if (cwd.is_ok())
+    text += "\nHINT: Use the absolute path \"" + io::absolute_normal(*cwd, path) + "\".";
+  print_error(command, text);
+  return true;
+}
 
 }  // namespace
 
@@ -46,6 +71,8 @@ int cmd_verify(const std::vector<std::string>& argv) {
                                     {"json", false},
                                     {"open-end", false},
                                     {"contiguous", false},
+                                    {"allow-gaps", false},
+                                    {"live", false},
                                     {"verbose", false, 'v'},
                                     {"quiet", false, 'q'},
                                     {"help", false, '?'}});
@@ -58,12 +85,20 @@ int cmd_verify(const std::vector<std::string>& argv) {
     usage_error(command, "no PATH given");
     return exit_code::kUsage;
   }
+  if (args->has("contiguous") && args->has("allow-gaps")) {
+    usage_error(command, "options --contiguous and --allow-gaps cannot be used together");
+    return exit_code::kUsage;
+  }
+  for (const std::string& path : args->positional)
+    if (refuse_relative_archive(command, path)) return exit_code::kUsage;
   pipeline::VerifyOptions options;
   std::optional<long> jobs = int_option(command, *args, "jobs", 1, 1024, 0);
   if (!jobs) return exit_code::kUsage;
   options.jobs = static_cast<unsigned>(*jobs);
   if (args->has("open-end")) options.inspect.open_end = true;
   options.require_contiguous = args->has("contiguous");
+  options.allow_gaps = args->has("allow-gaps");
+  options.live = args->has("live");
 
   // A first walk over the names only: it reports unreadable paths before any output, and
   // gives the progress line its total. It costs a directory listing, not a file read.
@@ -87,7 +122,7 @@ int cmd_verify(const std::vector<std::string>& argv) {
   pipeline::verify_files(args->positional, options, printer);
   VerifySummary summary = printer.finish();
   if (summary.unreadable) return exit_code::kUsage;
-  return summary.invalid ? exit_code::kVerifyProblems : exit_code::kOk;
+  return summary.invalid || summary.gap_errors ? exit_code::kVerifyProblems : exit_code::kOk;
 }
 
 }  // namespace walpipe::cli

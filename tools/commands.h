@@ -9,5 +9,8 @@ namespace walpipe::cli {
 int cmd_verify(const std::vector<std::string>& args);
 int cmd_push(const std::vector<std::string>& args);
 int cmd_get(const std::vector<std::string>& args);
+int cmd_status(const std::vector<std::string>& args);
+int cmd_metrics(const std::vector<std::string>& args);
+int cmd_check(const std::vector<std::string>& args);
 
 }  // namespace walpipe::cli

@@ -24,6 +24,18 @@ inline constexpr int kGetCorrupt = 200;  // present but damaged, or not what was
 inline constexpr int kGetIoError = 201;  // archive unreadable, I/O error, DEST not writable
 inline constexpr int kGetUsage = 202;    // bad arguments or name: recovery must not go on
 
+// status and metrics: a monitoring plugin's codes, which Nagios, Icinga and Sensu read.
+inline constexpr int kMonitorOk = 0;
+inline constexpr int kMonitorWarning = 1;
+inline constexpr int kMonitorCritical = 2;  // also: the server cannot be reached
+inline constexpr int kMonitorUnknown = 3;   // bad options, or a question walpipe cannot answer
+// check
+inline constexpr int kCheckFailed = 1;  // a step failed: the message says which and how to fix it
+inline constexpr int kCheckUsage = 2;
+
+// metrics: the figures are written whatever they say; only failing to write them is an error.
+inline constexpr int kMetricsNotWritten = 1;
+
 // get --remove-spool (recovery_end_command): on any other code than 1–125 PostgreSQL would not
 // start, and a spool left behind is no reason for that; it warns and starts.
 inline constexpr int kSpoolNotRemoved = 1;

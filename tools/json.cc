@@ -1,5 +1,6 @@
 #include "json.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace walpipe::json {
@@ -66,6 +67,17 @@ void Writer::value(uint64_t n) {
 void Writer::value(int64_t n) {
   separate();
   out_ += std::to_string(n);
+}
+void Writer::value(double d) {
+  separate();
+  // JSON has no NaN or infinity; times and ratios here are finite, but never write invalid JSON.
+  if (!std::isfinite(d)) {
+    out_ += "null";
+    return;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", d);
+  out_ += buf;
 }
 void Writer::value(bool b) {
   separate();

@@ -21,6 +21,7 @@ class Writer {
   void value(int64_t n);
   void value(int n) { value(static_cast<int64_t>(n)); }
   void value(unsigned n) { value(static_cast<uint64_t>(n)); }
+  void value(double d);  // three decimals: seconds to the millisecond
   void value(bool b);
   void null();
 

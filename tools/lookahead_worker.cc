@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "archive/owner.h"
 #include "background.h"
 #include "io/fs.h"
 #include "io/uring_io.h"
@@ -57,6 +58,10 @@ void start_lookahead(const archive::Layout& layout, const std::string& requested
                        [&](const std::string& path) { return !is_archived(layout, path); });
   };
   run_detached_once(lock_path(layout), anything_ready, [&](int lock) {
+    // Made by a push run as root in the server's archive: a lock the server cannot open would
+    // keep its look-ahead off for good.
+    Result<std::optional<archive::Owner>> owner = archive::foreign_owner(layout);
+    if (owner.is_ok()) (void)archive::give_to(*owner, lock_path(layout));
     std::string last_segment;  // the last segment taken so far; later windows start after it
     while (!paths.empty()) {
       announce_plan(lock, names_of(paths));

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "version.h"
 
 namespace {
 
@@ -20,9 +21,12 @@ constexpr const char* kUsage =
     "  push      archive one WAL file durably (archive_command)\n"
     "  get       restore one WAL file from the archive (restore_command)\n"
     "  verify    verify WAL segments, history files and whole archives offline\n"
+    "  status    whether archiving works, as a monitoring plugin (through libpq)\n"
+    "  metrics   the same figures for Prometheus (node_exporter's textfile collector)\n"
+    "  check     prove archiving works: the settings, a WAL switch, the segment archived\n"
     "\n"
     "Options:\n"
-    "  -V, --version  output version information, then exit\n"
+    "  -V, --version  output version information and library versions, then exit\n"
     "  -?, --help     show this help, then exit\n"
     "\n"
     "Run \"walpipe COMMAND --help\" for a command's options.\n";
@@ -43,12 +47,15 @@ int main(int argc, char** argv) {
     return walpipe::exit_code::kOk;
   }
   if (command == "--version" || command == "-V") {
-    std::printf("walpipe %s\n", WALPIPE_VERSION);
+    std::fputs(walpipe::cli::version_text().c_str(), stdout);
     return walpipe::exit_code::kOk;
   }
   if (command == "verify") return walpipe::cli::cmd_verify(rest);
   if (command == "push") return walpipe::cli::cmd_push(rest);
   if (command == "get") return walpipe::cli::cmd_get(rest);
+  if (command == "status") return walpipe::cli::cmd_status(rest);
+  if (command == "metrics") return walpipe::cli::cmd_metrics(rest);
+  if (command == "check") return walpipe::cli::cmd_check(rest);
   std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
   std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
   return walpipe::exit_code::kUsage;

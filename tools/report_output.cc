@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "io/fs.h"
 #include "json.h"
 #include "wal/lsn.h"
 
@@ -60,6 +61,8 @@ void write_finding(json::Writer& w, const wal::Finding& f) {
 
 std::string file_text(const pipeline::VerifiedFile& f, bool verbose) {
   if (!f.load_status.is_ok()) return f.path + ": error: " + f.load_status.to_string() + "\n";
+  // The one finding says what the file holds instead of WAL.
+  if (f.recycled) return f.path + ": recycled: " + f.report.findings.front().message + "\n";
   std::string out = f.path + ": " + (f.report.valid() ? "ok: " : "invalid: ") + describe(f) + "\n";
   for (const wal::Finding& finding : f.report.findings) {
     if (finding.severity == wal::Severity::kInfo && !verbose) continue;
@@ -86,7 +89,10 @@ std::string file_json(const pipeline::VerifiedFile& f) {
   w.key("compressed");
   w.value(f.compressed);
   w.key("status");
-  w.value(!f.load_status.is_ok() ? "unreadable" : r.valid() ? "valid" : "invalid");
+  w.value(!f.load_status.is_ok() ? "unreadable"
+          : f.recycled           ? "recycled"
+          : r.valid()            ? "valid"
+                                 : "invalid");
   if (!f.load_status.is_ok()) {
     w.key("error");
     w.value(f.load_status.to_string());
@@ -148,6 +154,8 @@ void VerifyPrinter::file(size_t index, const pipeline::VerifiedFile& f) {
   bool valid = readable && f.report.valid();
   if (!readable)
     ++summary_.unreadable;
+  else if (f.recycled)
+    ++summary_.recycled;
   else if (valid)
     ++summary_.valid;
   else
@@ -155,7 +163,7 @@ void VerifyPrinter::file(size_t index, const pipeline::VerifiedFile& f) {
   summary_.records += f.report.record_count;
   if (f.report.is_wal) summary_.wal_bytes += f.report.segment_size;
   if (valid_.size() <= index) valid_.resize(index + 1);
-  valid_[index] = valid;
+  valid_[index] = valid && !f.recycled;
   if (options_.json) {
     emit((first_json_file_ ? "" : ",") + file_json(f));
     first_json_file_ = false;
@@ -184,6 +192,51 @@ void VerifyPrinter::set_finding(size_t index, const std::string& path, const wal
   }
 }
 
+void VerifyPrinter::gap(const wal::Gap& gap) {
+  ++summary_.gaps;
+  summary_.missing_segments += gap.missing;
+  if (gap.finding.severity == wal::Severity::kError) ++summary_.gap_errors;
+  if (!options_.json) {
+    // Under the folder the segments are missing from, as a file's problems are under its path.
+    set_problems_ += io::dir_name(gap.after.path) + ":\n  " +
+                     wal::severity_name(gap.finding.severity) + ": " + gap.finding.message + " (" +
+                     gap.finding.code + ")\n";
+    return;
+  }
+  json::Writer w;
+  w.begin_object();
+  w.key("severity");
+  w.value(wal::severity_name(gap.finding.severity));
+  w.key("code");
+  w.value(gap.finding.code);
+  w.key("timeline");
+  w.value(gap.first_missing.tli);
+  w.key("first_missing");
+  w.value(gap.first_missing.to_string());
+  w.key("last_missing");
+  w.value(gap.last_missing.to_string());
+  w.key("missing_segments");
+  w.value(gap.missing);
+  w.key("lsn");
+  w.value(wal::format_lsn(gap.finding.lsn));
+  w.key("preceding_path");
+  w.value(gap.before.path);
+  w.key("following_path");
+  w.value(gap.after.path);
+  w.key("message");
+  w.value(gap.finding.message);
+  w.end_object();
+  gaps_json_ += (gaps_json_.empty() ? "" : ",") + w.str();
+}
+
+namespace {
+
+std::string counted(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
 VerifySummary VerifyPrinter::finish() {
   const VerifySummary& s = summary_;
   if (options_.json) {
@@ -197,21 +250,32 @@ VerifySummary VerifyPrinter::finish() {
     w.value(static_cast<uint64_t>(s.invalid));
     w.key("unreadable");
     w.value(static_cast<uint64_t>(s.unreadable));
+    w.key("recycled");
+    w.value(static_cast<uint64_t>(s.recycled));
+    w.key("gaps");
+    w.value(static_cast<uint64_t>(s.gaps));
+    w.key("missing_segments");
+    w.value(s.missing_segments);
     w.key("records");
     w.value(s.records);
     w.end_object();
-    emit("],\"set_problems\":[" + set_problems_ + "],\"summary\":" + w.str() + "}\n");
+    emit("],\"set_problems\":[" + set_problems_ + "],\"gaps\":[" + gaps_json_ +
+         "],\"summary\":" + w.str() + "}\n");
     return s;
   }
   if (!set_problems_.empty()) emit("across files:\n" + set_problems_);
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "verified %zu files: %zu valid, %zu invalid, %zu unreadable; %llu records in "
-                "%llu MiB of WAL\n",
-                s.files, s.valid, s.invalid, s.unreadable,
+  std::snprintf(buf, sizeof buf, "verified %zu files: %zu valid, %zu invalid, %zu unreadable",
+                s.files, s.valid, s.invalid, s.unreadable);
+  std::string line = buf;
+  if (s.recycled) line += ", " + std::to_string(s.recycled) + " recycled";
+  if (s.gaps)
+    line += "; " + counted(s.gaps, "gap", "gaps") + " (" +
+            counted(s.missing_segments, "missing segment", "missing segments") + ")";
+  std::snprintf(buf, sizeof buf, "; %llu records in %llu MiB of WAL\n",
                 static_cast<unsigned long long>(s.records),
                 static_cast<unsigned long long>(s.wal_bytes >> 20));
-  emit(buf);
+  emit(line + buf);
   return s;
 }
 

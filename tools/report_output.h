@@ -14,6 +14,10 @@ struct VerifySummary {
   size_t valid = 0;
   size_t invalid = 0;
   size_t unreadable = 0;
+  size_t recycled = 0;  // past the end of WAL in a live pg_wal: neither valid nor invalid
+  size_t gaps = 0;      // runs of missing segments, counted apart from the files
+  size_t gap_errors = 0;
+  uint64_t missing_segments = 0;
   uint64_t records = 0;
   uint64_t wal_bytes = 0;
 };
@@ -30,7 +34,9 @@ class VerifyPrinter : public pipeline::VerifySink {
   VerifyPrinter(PrintOptions options, Progress* progress);
   void file(size_t index, const pipeline::VerifiedFile& file) override;
   void set_finding(size_t index, const std::string& path, const wal::Finding& finding) override;
-  // Prints what remains (the problems across files, the summary) and returns the totals.
+  void gap(const wal::Gap& gap) override;
+  // Prints what remains (the problems across files, the gaps, the summary) and returns the
+  // totals.
   VerifySummary finish();
 
  private:
@@ -41,6 +47,7 @@ class VerifyPrinter : public pipeline::VerifySink {
   VerifySummary summary_;
   std::vector<bool> valid_;   // per file, so a problem across files can move it to invalid
   std::string set_problems_;  // text or JSON, printed by finish()
+  std::string gaps_json_;
   bool first_json_file_ = true;
 };
 

@@ -5,35 +5,35 @@
 #include <utility>
 #include <vector>
 
+#include "archive/durable.h"
 #include "archive/object.h"
+#include "archive/owner.h"
+#include "archive/supersede.h"
 #include "codec/zstd_frames.h"
 
 namespace walpipe::archive {
 
 namespace {
 
-Status fsync_path(io::Io& io, const std::string& path, int flags) {
-  Result<io::Fd> fd = io.open(path, flags, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  WALPIPE_TRY(io.fsync(*fd, path));
-  return io.close(*fd, path);
-}
-
-// The object's folder and every folder above it up to the archive root: a folder created by a
-// pusher that was killed before syncing its parent is made durable by whoever succeeds next.
-Status sync_folders(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
-  WALPIPE_TRY(fsync_path(io, layout.object_dir(name), O_RDONLY | O_DIRECTORY));
-  if (layout.object_dir(name) != layout.wal_dir())
-    WALPIPE_TRY(fsync_path(io, layout.wal_dir(), O_RDONLY | O_DIRECTORY));
-  return fsync_path(io, layout.root(), O_RDONLY | O_DIRECTORY);
-}
-
-Status make_dir(io::Io& io, const std::string& dir, const std::string& parent) {
-  bool created = false;
-  WALPIPE_TRY(io.mkdir(dir, 0700, &created));
-  // A new folder's entry is durable only once its parent is synced.
-  if (created) return fsync_path(io, parent, O_RDONLY | O_DIRECTORY);
-  return Status::ok();
+// The first lines of a refusal to store different content under a taken name.
+Status different_content(const wal::WalFileName& name, const std::string& path,
+                         const ObjectMetadata& theirs, const Fingerprint& mine) {
+  std::string detail = "archived XXH3-128 " + theirs.fingerprint.hex() + ", new file XXH3-128 " +
+                       mine.hex() + "; the archived object was left untouched";
+  if (!(theirs.flags & kFlagFailedVerification))
+    return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")
+        .with_detail(std::move(detail))
+        .with_hint(
+            "Two clusters may be archiving into one directory, or this file was changed "
+            "after it was archived.");
+  return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() +
+                                     "\", stored with --no-verify")
+      .with_detail(detail + "; \"" + path +
+                   "\" failed validation when it was archived: " + theirs.validation_error)
+      .with_hint(
+          "A copy that passes validation supersedes it, the old object being kept in the "
+          "archive's superseded/ folder: push this file without --no-verify once it is complete "
+          "and valid.");
 }
 
 }  // namespace
@@ -79,13 +79,7 @@ Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
   const std::string path = layout.object_path(name);
   Result<ObjectMetadata> theirs = read_object_metadata(io, path);
   if (!theirs.is_ok()) return std::move(theirs).take_status();
-  if (theirs->fingerprint != mine)
-    return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")
-        .with_detail("archived XXH3-128 " + theirs->fingerprint.hex() + ", new file XXH3-128 " +
-                     mine.hex() + "; the archived object was left untouched")
-        .with_hint(
-            "Two clusters may be archiving into one directory, or this file was changed "
-            "after it was archived.");
+  if (theirs->fingerprint != mine) return different_content(name, path, *theirs, mine);
   // It may be a leftover of a crash between rename and folder fsync: make it durable first.
   WALPIPE_TRY(fsync_path(io, path, O_RDONLY));
   WALPIPE_TRY(sync_folders(io, layout, name));
@@ -94,14 +88,18 @@ Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
 
 Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
   Result<io::EntryType> root = io::entry_type(layout.root());
+  if (!root.is_ok() && root.status().code() != Code::kNotFound)
+    return std::move(root).take_status();  // there, but out of reach (permissions)
   if (!root.is_ok() || *root != io::EntryType::kDirectory)
     return Status(Code::kNotFound, "archive directory \"" + layout.root() + "\" does not exist")
         .with_hint(
             "Create it (mkdir -m 700) and make it writable by the PostgreSQL server's user.");
-  WALPIPE_TRY(make_dir(io, layout.wal_dir(), layout.root()));
-  WALPIPE_TRY(make_dir(io, layout.tmp_dir(), layout.root()));
+  Result<std::optional<Owner>> owner = foreign_owner(layout);
+  if (!owner.is_ok()) return std::move(owner).take_status();
+  WALPIPE_TRY(make_dir(io, layout.wal_dir(), layout.root(), *owner));
+  WALPIPE_TRY(make_dir(io, layout.tmp_dir(), layout.root(), *owner));
   if (layout.object_dir(name) != layout.wal_dir())
-    WALPIPE_TRY(make_dir(io, layout.object_dir(name), layout.wal_dir()));
+    WALPIPE_TRY(make_dir(io, layout.object_dir(name), layout.wal_dir(), *owner));
   return Status::ok();
 }
 
@@ -120,15 +118,28 @@ size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age
   return removed;
 }
 
+Result<io::Fd> ObjectWriter::open_temporary(const std::string& tmp, io::Io& io,
+                                            const Layout& layout, int flags) {
+  Result<std::optional<Owner>> owner = foreign_owner(layout);
+  if (!owner.is_ok()) return std::move(owner).take_status();
+  Result<io::Fd> fd = io.open(tmp, flags | O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (!fd.is_ok()) return fd;
+  Status given = give_to(*owner, *fd, tmp);
+  if (given.is_ok()) return fd;
+  (void)io.close(*fd, tmp);
+  (void)io.unlink(tmp);
+  return given;
+}
+
 Result<ObjectWriter> ObjectWriter::begin(io::Io& io, const Layout& layout,
                                          const wal::WalFileName& name) {
   std::string tmp = layout.temp_path(name.to_string());
-  Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT, 0600);
+  Result<io::Fd> fd = open_temporary(tmp, io, layout, O_DIRECT);
   bool direct = fd.is_ok();
   if (!fd.is_ok() && fd.status().code() == Code::kUnsupported) {
     // tmpfs and some FUSE/NFS mounts refuse O_DIRECT: buffered writes plus fdatasync are as
     // durable, only slower.
-    fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    fd = open_temporary(tmp, io, layout, 0);
   }
   if (!fd.is_ok()) return std::move(fd).take_status();
   return ObjectWriter(io, layout, name, std::move(tmp), std::move(*fd), direct);
@@ -151,7 +162,8 @@ ObjectWriter::ObjectWriter(ObjectWriter&& other) noexcept
       fd_(std::move(other.fd_)),
       direct_(other.direct_),
       written_(other.written_),
-      done_(std::exchange(other.done_, true)) {}
+      done_(std::exchange(other.done_, true)),
+      superseded_path_(std::move(other.superseded_path_)) {}
 
 ObjectWriter::~ObjectWriter() { abandon(); }
 
@@ -168,7 +180,7 @@ Status ObjectWriter::reopen_buffered() {
   // written yet: start the file again without it.
   WALPIPE_TRY(io_->close(fd_, tmp_));
   WALPIPE_TRY(io_->unlink(tmp_));
-  Result<io::Fd> fd = io_->open(tmp_, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  Result<io::Fd> fd = open_temporary(tmp_, *io_, *layout_, 0);
   if (!fd.is_ok()) return std::move(fd).take_status();
   fd_ = std::move(*fd);
   direct_ = false;
@@ -200,30 +212,52 @@ Status ObjectWriter::write(uint64_t offset, Bytes piece) {
 }
 
 Result<CommitOutcome> ObjectWriter::commit(uint64_t offset, Bytes last_piece,
-                                           const Fingerprint& fingerprint) {
+                                           const ObjectMetadata& meta) {
   WALPIPE_CHECK(!done_);
   Status s = write_piece(offset, last_piece, true);
   if (s.is_ok()) s = io_->close(fd_, tmp_);
   if (s.is_ok()) s = io_->rename_noreplace(tmp_, layout_->object_path(name_));
-  if (!s.is_ok()) {
+  if (s.is_ok()) {
+    done_ = true;
+    WALPIPE_TRY(sync_folders(*io_, *layout_, name_));
+    return CommitOutcome::kWritten;
+  }
+  // The name is taken: by another pusher that won the race, or by an earlier push.
+  if (s.code() != Code::kMismatch || (meta.flags & kFlagFailedVerification)) {
     abandon();
     if (s.code() != Code::kMismatch) return s;
-    return confirm_existing(*io_, *layout_, name_, fingerprint);  // another pusher won the race
+    return confirm_existing(*io_, *layout_, name_, meta.fingerprint);
+  }
+  Result<Supersession> superseded = supersede(*io_, *layout_, name_, tmp_, meta.fingerprint);
+  if (!superseded.is_ok() || superseded->outcome != CommitOutcome::kSuperseded) {
+    abandon();  // after a rename that went through, there is nothing left to remove
+    if (!superseded.is_ok()) return std::move(superseded).take_status();
+    return superseded->outcome;
   }
   done_ = true;
-  WALPIPE_TRY(sync_folders(*io_, *layout_, name_));
-  return CommitOutcome::kWritten;
+  superseded_path_ = std::move(superseded->aside);
+  return CommitOutcome::kSuperseded;
 }
 
 Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
-                                    Bytes object, const Fingerprint& fingerprint) {
+                                    Bytes object) {
   WALPIPE_CHECK(object.size() % kObjectAlignment == 0);
   WALPIPE_CHECK(reinterpret_cast<uintptr_t>(object.data()) % kObjectAlignment == 0);
-  Result<CommitOutcome> existing = confirm_existing(io, layout, name, fingerprint);
-  if (existing.is_ok() || existing.status().code() != Code::kNotFound) return existing;
+  Result<ParsedObject> parsed = parse_object(object, name.to_string());
+  if (!parsed.is_ok()) return std::move(parsed).take_status();
+  const ObjectMetadata& meta = parsed->meta;
+  Result<CommitOutcome> existing = confirm_existing(io, layout, name, meta.fingerprint);
+  if (existing.is_ok()) return existing;
+  if (existing.status().code() == Code::kMismatch && !(meta.flags & kFlagFailedVerification)) {
+    // Written only to supersede an object stored with --no-verify: commit() decides, locked.
+    Result<ObjectMetadata> theirs = read_object_metadata(io, layout.object_path(name));
+    if (!theirs.is_ok() || !(theirs->flags & kFlagFailedVerification)) return existing;
+  } else if (existing.status().code() != Code::kNotFound) {
+    return existing;
+  }
   Result<ObjectWriter> writer = ObjectWriter::begin(io, layout, name);
   if (!writer.is_ok()) return std::move(writer).take_status();
-  return writer->commit(0, object, fingerprint);
+  return writer->commit(0, object, meta);
 }
 
 }  // namespace walpipe::archive

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "archive/owner.h"
+
 namespace walpipe::archive {
 
 std::string encode_identity(const Identity& id) {
@@ -139,7 +141,9 @@ Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity
     const std::string tmp = layout.temp_path("walpipe.json");
     Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (!fd.is_ok()) return std::move(fd).take_status();
-    Status written = io.write_durably(*fd, 0, std::as_bytes(std::span(text)), tmp);
+    Result<std::optional<Owner>> owner = foreign_owner(layout);  // a first push run as root
+    Status written = owner.is_ok() ? give_to(*owner, *fd, tmp) : std::move(owner).take_status();
+    if (written.is_ok()) written = io.write_durably(*fd, 0, std::as_bytes(std::span(text)), tmp);
     Status closed = io.close(*fd, tmp);
     Status renamed = written.is_ok() && closed.is_ok()
                          ? io.rename_noreplace(tmp, layout.identity_path())

@@ -20,6 +20,11 @@ std::string Layout::object_path(const wal::WalFileName& name) const {
   return object_dir(name) + "/" + name.to_string() + ".zst";
 }
 
+std::string Layout::superseded_path(const wal::WalFileName& name,
+                                    const std::string& fingerprint_hex) const {
+  return superseded_dir() + "/" + name.to_string() + "." + fingerprint_hex + ".zst";
+}
+
 std::string Layout::temp_path(const std::string& base) const {
   static std::atomic<uint64_t> counter{0};
   auto now = std::chrono::steady_clock::now().time_since_epoch().count();

@@ -16,7 +16,7 @@ namespace {
 
 // The operations FaultIo counts (hit() is called with these), and "step" for any of them.
 constexpr std::string_view kOps[] = {"open",   "write", "read",  "fsync",    "close", "rename",
-                                     "unlink", "mkdir", "chmod", "allocate", "step"};
+                                     "unlink", "mkdir", "chmod", "allocate", "link",  "step"};
 
 std::optional<int> errno_by_name(const std::string& name) {
   if (name == "EIO") return EIO;
@@ -176,6 +176,16 @@ Status FaultIo::unlink(const std::string& path) {
 Status FaultIo::mkdir(const std::string& path, mode_t mode, bool* created) {
   if (auto f = hit("mkdir")) return injected(*f, "create directory", path);
   return inner_->mkdir(path, mode, created);
+}
+
+Status FaultIo::link(const std::string& from, const std::string& to) {
+  if (auto f = hit("link")) return injected(*f, "link file to", to);
+  return inner_->link(from, to);
+}
+
+Status FaultIo::rename_over(const std::string& from, const std::string& to) {
+  if (auto f = hit("rename")) return injected(*f, "rename file to", to);
+  return inner_->rename_over(from, to);
 }
 
 }  // namespace walpipe::io

@@ -16,7 +16,8 @@ namespace walpipe::io {
 
 struct Fault {
   enum class Action { kError, kShortWrite, kKill };
-  // open, write, read, fsync, close, rename, unlink, mkdir, chmod, allocate, or "step" (any)
+  // open, write, read, fsync, close, rename, unlink, mkdir, chmod, allocate, link, or "step"
+  // (any); "rename" counts both renames, the one that never replaces and the one that does
   std::string op;
   int nth = 1;  // 1-based count of that op
   Action action = Action::kError;
@@ -46,6 +47,8 @@ class FaultIo : public Io {
   Status rename_noreplace(const std::string& from, const std::string& to) override;
   Status unlink(const std::string& path) override;
   Status mkdir(const std::string& path, mode_t mode, bool* created) override;
+  Status link(const std::string& from, const std::string& to) override;
+  Status rename_over(const std::string& from, const std::string& to) override;
 
  private:
   // Counts the op and returns the fault planned for this occurrence, killing the process

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <vector>
 
 namespace walpipe::io {
 
@@ -18,6 +21,19 @@ Status errno_status(int err, const std::string& what, const std::string& path) {
   if (err == ENOSPC || err == EDQUOT) code = Code::kNoSpace;
   if (err == ENOENT) code = Code::kNotFound;
   return Status(code, "could not " + what + " \"" + path + "\": " + std::strerror(err));
+}
+
+std::optional<std::string> denied_path(const Status& status) {
+  // Read back from the words errno_status wrote: Status carries no errno.
+  const std::string& m = status.message();
+  for (int err : {EACCES, EPERM}) {
+    const std::string tail = std::string("\": ") + std::strerror(err);
+    size_t open = m.find('"');
+    if (!m.starts_with("could not ") || !m.ends_with(tail) || open == std::string::npos) continue;
+    size_t close = m.size() - tail.size();
+    if (close > open) return m.substr(open + 1, close - open - 1);
+  }
+  return std::nullopt;
 }
 
 Fd::~Fd() {
@@ -186,6 +202,78 @@ std::string base_name(const std::string& path) {
 std::string dir_name(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+}  // namespace walpipe::io
+
+namespace walpipe::io {
+
+namespace {
+
+EntryInfo info_of(const struct stat& st) {
+  EntryInfo info;
+  info.type = S_ISREG(st.st_mode)   ? EntryType::kFile
+              : S_ISDIR(st.st_mode) ? EntryType::kDirectory
+                                    : EntryType::kOther;
+  info.uid = st.st_uid;
+  info.gid = st.st_gid;
+  info.mode = st.st_mode & 07777;
+  info.device = st.st_dev;
+  info.inode = st.st_ino;
+  return info;
+}
+
+}  // namespace
+
+Result<EntryInfo> entry_info(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return errno_status(errno, "stat", path);
+  return info_of(st);
+}
+
+Result<EntryInfo> entry_info(const Fd& fd, const std::string& path) {
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return errno_status(errno, "stat", path);
+  return info_of(st);
+}
+
+Status set_owner(const Fd& fd, uid_t uid, gid_t gid, const std::string& path) {
+  if (::fchown(fd.get(), uid, gid) != 0) return errno_status(errno, "change the owner of", path);
+  return Status::ok();
+}
+
+Status set_owner(const std::string& path, uid_t uid, gid_t gid) {
+  if (::fchownat(AT_FDCWD, path.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+    return errno_status(errno, "change the owner of", path);
+  return Status::ok();
+}
+
+uid_t effective_uid() { return ::geteuid(); }
+
+std::string user_name(uid_t uid) {
+  struct passwd entry;
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr)
+    return found->pw_name;
+  return "uid " + std::to_string(uid);
+}
+
+Status lock_exclusive(const Fd& fd, const std::string& path) {
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return errno_status(errno, "lock file", path);
+  return Status::ok();
+}
+
+Status link_file(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) == 0) return Status::ok();
+  if (errno == EEXIST) return Status(Code::kMismatch, "\"" + to + "\" already exists");
+  return errno_status(errno, "link file to", to);
+}
+
+Status rename_over(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return errno_status(errno, "rename file to", to);
+  return Status::ok();
 }
 
 }  // namespace walpipe::io

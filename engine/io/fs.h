@@ -2,8 +2,11 @@
 // place where errno becomes a Status with words ("could not open file \"X\": Permission denied").
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +20,10 @@ namespace walpipe::io {
 
 // errno → Status: ENOSPC/EDQUOT → kNoSpace, ENOENT → kNotFound, others → kIoError.
 Status errno_status(int err, const std::string& what, const std::string& path);
+
+// The path of a status made by errno_status for EACCES or EPERM, else nothing: callers that know
+// where the path lives (the archive) add who owns it and how to fix it.
+std::optional<std::string> denied_path(const Status& status);
 
 class Fd {
  public:
@@ -102,6 +109,40 @@ Result<std::vector<DirEntry>> list_directory_window(
     const std::function<bool(std::string_view name)>& keep = {});
 
 Result<EntryType> entry_type(const std::string& path);
+
+// What stat says of a file or folder (of what a symbolic link points to).
+struct EntryInfo {
+  EntryType type = EntryType::kOther;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  mode_t mode = 0;  // permission bits
+  dev_t device = 0;
+  ino_t inode = 0;
+  bool same_file(const EntryInfo& other) const {
+    return device == other.device && inode == other.inode;
+  }
+};
+Result<EntryInfo> entry_info(const std::string& path);
+Result<EntryInfo> entry_info(const Fd& fd, const std::string& path);
+
+// Gives a file or folder to `uid`:`gid` (the folder or link itself, never what a link points to).
+Status set_owner(const Fd& fd, uid_t uid, gid_t gid, const std::string& path);
+Status set_owner(const std::string& path, uid_t uid, gid_t gid);
+
+// The user this process acts as, and a user's name ("uid N" when it has none).
+uid_t effective_uid();
+std::string user_name(uid_t uid);
+
+// Waits for an exclusive flock(2) on the file; it is released when the descriptor is closed
+// (also by the kernel when the process dies).
+Status lock_exclusive(const Fd& fd, const std::string& path);
+
+// Makes `to` a second name of the file `from` (a hard link); an existing `to` is kMismatch.
+Status link_file(const std::string& from, const std::string& to);
+
+// Moves `from` over `to`, replacing what `to` names atomically: at every instant, also across a
+// crash, `to` names the old file or the new one. For the one step that may replace (supersede.h).
+Status rename_over(const std::string& from, const std::string& to);
 
 // Removes the empty directory `path`.
 Status remove_directory(const std::string& path);

@@ -55,6 +55,15 @@ class Io {
   virtual Status unlink(const std::string& path) = 0;
   // Creates a directory; an existing one is success (created = false).
   virtual Status mkdir(const std::string& path, mode_t mode, bool* created) = 0;
+  // The two steps of superseding an object (archive/supersede.h), rare enough for plain
+  // syscalls on every backend: a second name for a file (an existing `to` is kMismatch), and
+  // the one rename that replaces.
+  virtual Status link(const std::string& from, const std::string& to) {
+    return link_file(from, to);
+  }
+  virtual Status rename_over(const std::string& from, const std::string& to) {
+    return io::rename_over(from, to);
+  }
 };
 
 // Makes one Io per thread: a backend's state (a ring) belongs to the thread that uses it.

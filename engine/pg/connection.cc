@@ -1,6 +1,6 @@
 #include "pg/connection.h"
 
-#include <libpq-fe.h>
+#include "pg/libpq.h"
 
 #include <cstring>
 #include <string>
@@ -21,15 +21,15 @@ std::string tidy(const char* text) {
 
 // Every value that could be a secret in the connection string, to be masked should libpq ever
 // echo one back: the password, and the whole string in case it is not key=value at all.
-std::vector<std::string> secrets_of(const std::string& conninfo) {
+std::vector<std::string> secrets_of(const LibPq& pq, const std::string& conninfo) {
   std::vector<std::string> out;
   if (!conninfo.empty()) out.push_back(conninfo);
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), nullptr);
+  PQconninfoOption* options = pq.conninfo_parse(conninfo.c_str(), nullptr);
   if (options == nullptr) return out;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
     if (o->val != nullptr && *o->val != '\0' && std::string(o->keyword) == "password")
       out.push_back(o->val);
-  PQconninfoFree(options);
+  pq.conninfo_free(options);
   return out;
 }
 
@@ -65,18 +65,21 @@ std::optional<std::string> Rows::get(size_t row, std::string_view column) const 
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Connection>> Connection::open(const ConnectOptions& options) {
+Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& options) {
+  Result<const LibPq*> loaded = libpq();
+  if (!loaded.is_ok()) return loaded.status();
+  const LibPq& pq = **loaded;
   char* parse_error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &parse_error);
+  PQconninfoOption* parsed = pq.conninfo_parse(options.conninfo.c_str(), &parse_error);
   if (parsed == nullptr) {
     // libpq's parse message quotes the string it choked on, which may be a password.
-    PQfreemem(parse_error);
+    pq.freemem(parse_error);
     return Status(Code::kInvalidArgument,
                   "invalid connection string (not shown: it may hold a password)")
         .with_hint("give key=value pairs (\"host=/var/run/postgresql port=5432 dbname=postgres\") "
                    "or a postgresql:// URI");
   }
-  PQconninfoFree(parsed);
+  pq.conninfo_free(parsed);
 
   const std::string timeout = std::to_string(options.connect_timeout_s);
   // Earlier keywords are defaults that the expanded connection string (dbname) overrides.
@@ -87,12 +90,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectOptions& optio
   }
   keywords.insert(keywords.end(), {"application_name", "dbname", nullptr});
   values.insert(values.end(), {"walpipe", options.conninfo.c_str(), nullptr});
-  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), 1);
+  PGconn* conn = pq.connectdb_params(keywords.data(), values.data(), 1);
   if (conn == nullptr)
     return Status(Code::kIoError, "could not connect to PostgreSQL: out of memory");
-  auto connection = std::unique_ptr<Connection>(new Connection(conn));
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string reason = masked(tidy(PQerrorMessage(conn)), secrets_of(options.conninfo));
+  auto connection = std::unique_ptr<Connection>(new Connection(pq, conn));
+  if (pq.status(conn) != CONNECTION_OK) {
+    std::string reason = masked(tidy(pq.error_message(conn)), secrets_of(pq, options.conninfo));
     return Status(Code::kIoError, "could not connect to PostgreSQL at " + connection->where())
         .with_detail(reason)
         .with_hint(hint_for(reason, options.connect_timeout_s));
@@ -103,56 +106,59 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectOptions& optio
   return connection;
 }
 
-Connection::~Connection() { PQfinish(conn_); }
+Connection::~Connection() { pq_.finish(conn_); }
 
 Result<Rows> Connection::query(const std::string& sql) {
   last_sqlstate_.clear();
-  PGresult* result = PQexec(conn_, sql.c_str());
-  ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  PGresult* result = pq_.exec(conn_, sql.c_str());
+  ExecStatusType status = result != nullptr ? pq_.result_status(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state =
+        result != nullptr ? pq_.result_error_field(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary =
+        result != nullptr ? pq_.result_error_field(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     last_sqlstate_ = state != nullptr ? state : "";
-    std::string reason = result != nullptr && PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)
-                             ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)
-                             : tidy(PQerrorMessage(conn_));
-    PQclear(result);
-    if (PQstatus(conn_) != CONNECTION_OK)
+    std::string reason = primary != nullptr ? primary : tidy(pq_.error_message(conn_));
+    pq_.clear(result);
+    if (pq_.status(conn_) != CONNECTION_OK)
       return Status(Code::kIoError, "lost the connection to PostgreSQL at " + where())
           .with_detail(reason);
     return Status(Code::kIoError, "query failed on PostgreSQL at " + where() + ": " + reason);
   }
   Rows rows;
-  const int fields = PQnfields(result);
-  for (int f = 0; f < fields; ++f) rows.columns.emplace_back(PQfname(result, f));
-  for (int t = 0; t < PQntuples(result); ++t) {
+  const int fields = pq_.nfields(result);
+  for (int f = 0; f < fields; ++f) rows.columns.emplace_back(pq_.fname(result, f));
+  for (int t = 0; t < pq_.ntuples(result); ++t) {
     auto& row = rows.values.emplace_back();
     for (int f = 0; f < fields; ++f)
-      row.push_back(PQgetisnull(result, t, f)
+      row.push_back(pq_.getisnull(result, t, f)
                         ? std::nullopt
-                        : std::optional<std::string>(PQgetvalue(result, t, f)));
+                        : std::optional<std::string>(pq_.getvalue(result, t, f)));
   }
-  PQclear(result);
+  pq_.clear(result);
   return rows;
 }
 
-int Connection::server_version() const { return PQserverVersion(conn_); }
+int Connection::server_version() const { return pq_.server_version(conn_); }
 
 std::string Connection::where() const {
   auto text = [](const char* s) { return std::string(s != nullptr ? s : ""); };
-  return "host \"" + text(PQhost(conn_)) + "\" port " + text(PQport(conn_)) + " user \"" +
-         text(PQuser(conn_)) + "\" database \"" + text(PQdb(conn_)) + "\"";
+  return "host \"" + text(pq_.host(conn_)) + "\" port " + text(pq_.port(conn_)) + " user \"" +
+         text(pq_.user(conn_)) + "\" database \"" + text(pq_.db(conn_)) + "\"";
 }
 
 std::string Connection::user() const {
-  const char* name = PQuser(conn_) != nullptr ? PQuser(conn_) : "";
-  char* quoted = PQescapeIdentifier(conn_, name, std::strlen(name));
+  const char* name = pq_.user(conn_) != nullptr ? pq_.user(conn_) : "";
+  char* quoted = pq_.escape_identifier(conn_, name, std::strlen(name));
   std::string out = quoted != nullptr ? quoted : "";
-  PQfreemem(quoted);
+  pq_.freemem(quoted);
   return out;
 }
 
-std::string libpq_version() {
-  const int v = PQlibVersion();  // 150018 for 15.18; 10 and later have two parts
+Result<std::string> libpq_version() {
+  Result<const LibPq*> pq = libpq();
+  if (!pq.is_ok()) return pq.status();
+  const int v = (*pq)->lib_version();  // 150018 for 15.18; 10 and later have two parts
   return std::to_string(v / 10000) + "." + std::to_string(v % 10000);
 }
 

@@ -16,6 +16,8 @@ struct pg_conn;
 
 namespace walpipe::pg {
 
+struct LibPq;
+
 struct ConnectOptions {
   // A connection string or URI as libpq takes it ("" uses the PG* variables and defaults).
   std::string conninfo;
@@ -39,10 +41,11 @@ struct Rows {
 
 class Connection {
  public:
-  // Connects and sets the statement timeout. On failure: kInvalidArgument for a connection
-  // string libpq cannot parse, kIoError for everything else (refused, timed out, authentication
-  // failed), the message naming the server and libpq's reason, with a HINT.
-  static Result<std::unique_ptr<Connection>> open(const ConnectOptions& options);
+  // Loads libpq (pg/libpq.h), connects and sets the statement timeout. On failure:
+  // kInvalidArgument for a connection string libpq cannot parse, kUnsupported when libpq is not
+  // installed, kIoError for everything else (refused, timed out, authentication failed), the
+  // message naming the server and libpq's reason, with a HINT.
+  static Result<std::unique_ptr<Connection>> connect(const ConnectOptions& options);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -60,13 +63,14 @@ class Connection {
   std::string user() const;
 
  private:
-  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  Connection(const LibPq& pq, pg_conn* conn) : pq_(pq), conn_(conn) {}
 
+  const LibPq& pq_;
   pg_conn* conn_;
   std::string last_sqlstate_;
 };
 
-// The libpq version this process runs with, as "15.18" (PQlibVersion).
-std::string libpq_version();
+// The version of the libpq this process loads, as "15.18"; an error when it is not installed.
+Result<std::string> libpq_version();
 
 }  // namespace walpipe::pg

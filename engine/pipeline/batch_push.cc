@@ -1,5 +1,6 @@
 #include "pipeline/batch_push.h"
 
+#include "archive/owner.h"
 #include "io/buffer.h"
 #include "pipeline/compressor_pool.h"
 
@@ -46,6 +47,8 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
     queued_index = i;
   }
   write_queued();
+  for (Result<PushResult>& result : results)
+    if (!result.is_ok()) result = archive::explain_denied(std::move(result).take_status(), layout);
   return results;
 }
 

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "archive/identity.h"
 #include "archive/object.h"
@@ -12,6 +14,7 @@
 #include "pipeline/frame_jobs.h"
 #include "wal/inspect.h"
 #include "wal/names.h"
+#include "wal/pg_control.h"
 
 namespace walpipe::pipeline {
 
@@ -142,6 +145,57 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
     return restored;
   }
   return GetResult{meta.original_size, *size};
+}
+
+namespace {
+
+// A running server rewrites pg_control in place (8192 bytes, one write) at every checkpoint and,
+// during recovery, as the minimum recovery point moves; a read racing such a write can see a mix
+// of both, which fails the CRC. PostgreSQL's own tools read again in that case.
+constexpr int kControlReadAttempts = 5;
+
+Result<wal::PgControl> read_pg_control(const std::string& path) {
+  Status last = Status::ok();
+  for (int attempt = 0; attempt < kControlReadAttempts; ++attempt) {
+    Result<io::Fd> fd = io::open_for_read(path);
+    if (!fd.is_ok()) return std::move(fd).take_status();
+    std::vector<std::byte> bytes(wal::kPgControlFileSize + 1);
+    Result<size_t> n = io::read_some(*fd, 0, bytes, path);
+    if (!n.is_ok()) return std::move(n).take_status();
+    Result<wal::PgControl> control = wal::parse_pg_control(Bytes(bytes.data(), *n), path);
+    if (control.is_ok() || control.status().code() != Code::kCorruption) return control;
+    last = std::move(control).take_status();
+  }
+  return last;
+}
+
+}  // namespace
+
+Status check_cluster(io::Io& io, const archive::Layout& layout, const std::string& data_dir,
+                     std::string* unchecked) {
+  const std::string control_path = data_dir + "/global/pg_control";
+  Result<wal::PgControl> control = read_pg_control(control_path);
+  if (!control.is_ok()) {
+    *unchecked = control.status().message();
+    return Status::ok();
+  }
+  Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
+  if (!identity.is_ok() || !*identity) {
+    *unchecked = identity.is_ok() ? "archive \"" + layout.root() + "\" has no identity yet"
+                                  : identity.status().message();
+    return Status::ok();
+  }
+  const uint64_t archived = (*identity)->system_id;
+  if (archived == control->system_id) return Status::ok();
+  return Status(Code::kMismatch, "archive \"" + layout.root() +
+                                     "\" holds the WAL of a different database system than "
+                                     "data directory \"" + data_dir + "\"")
+      .with_detail("The archive has system identifier " + std::to_string(archived) + "; \"" +
+                   control_path + "\" has system identifier " +
+                   std::to_string(control->system_id) + ".")
+      .with_hint(
+          "Nothing was restored. Point restore_command at the archive of the cluster this data "
+          "directory was backed up from.");
 }
 
 }  // namespace walpipe::pipeline

@@ -26,4 +26,13 @@ struct GetResult {
 Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std::string& name,
                            const std::string& dest, const GetOptions& options);
 
+// Whether the archive holds the WAL of the cluster whose data directory is `data_dir` (PostgreSQL
+// runs restore_command there): the archive's system identifier (walpipe.json) against the one in
+// DATA_DIR/global/pg_control. kMismatch naming both when they differ, so that recovery stops
+// before another cluster's WAL or history file is restored. Ok when they agree, and also when
+// either cannot be read or validated (no data directory there, no permission, an archive that
+// has no walpipe.json yet): then the comparison was not made, and `unchecked` says why.
+Status check_cluster(io::Io& io, const archive::Layout& layout, const std::string& data_dir,
+                     std::string* unchecked);
+
 }  // namespace walpipe::pipeline

@@ -22,6 +22,16 @@ bool wanted(std::string_view name) {
   return wal::parse_file_name(PathWalker::wal_name_of(std::string(name))).is_ok();
 }
 
+bool is_directory(const std::string& path) {
+  Result<io::EntryType> type = io::entry_type(path);
+  return type.is_ok() && *type == io::EntryType::kDirectory;
+}
+
+// archive_status/ sorts after every WAL name, so a windowed listing meets it last: ask for it.
+bool has_archive_status(const std::string& folder) {
+  return is_directory(folder + "/archive_status");
+}
+
 }  // namespace
 
 PathWalker::PathWalker(std::vector<std::string> roots) : roots_(std::move(roots)) {}
@@ -34,9 +44,15 @@ std::string PathWalker::wal_name_of(const std::string& path) {
   return name;
 }
 
-void PathWalker::enter(std::string folder) {
+bool PathWalker::is_archive_root(const std::string& path) {
+  Result<io::EntryType> identity = io::entry_type(path + "/walpipe.json");
+  return is_directory(path) && identity.is_ok() && *identity == io::EntryType::kFile;
+}
+
+void PathWalker::enter(std::string folder, bool archive) {
   while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
-  stack_.push_back(Folder{std::move(folder), {}, 0, false});
+  bool pg_wal = !archive && has_archive_status(folder);
+  stack_.push_back(Folder{std::move(folder), {}, 0, false, pg_wal, archive});
 }
 
 std::optional<WalkedPath> PathWalker::next() {
@@ -46,8 +62,10 @@ std::optional<WalkedPath> PathWalker::next() {
       std::string root = roots_[next_root_++];
       Result<io::EntryType> type = io::entry_type(root);
       if (!type.is_ok()) return WalkedPath{root, std::move(type).take_status()};
-      if (*type != io::EntryType::kDirectory) return WalkedPath{root, Status::ok()};
-      enter(std::move(root));
+      if (*type != io::EntryType::kDirectory)
+        return WalkedPath{root, Status::ok(), has_archive_status(io::dir_name(root)), false};
+      bool archive = is_archive_root(root);
+      enter(std::move(root), archive);
       continue;
     }
     Folder& top = stack_.back();
@@ -72,10 +90,11 @@ std::optional<WalkedPath> PathWalker::next() {
     const io::DirEntry& entry = top.window[top.position++];
     std::string path = top.path + "/" + entry.name;
     if (entry.type == io::EntryType::kDirectory) {
-      enter(std::move(path));
+      enter(std::move(path), top.archive);
       continue;
     }
-    if (entry.type == io::EntryType::kFile && wanted(entry.name)) return WalkedPath{path, {}};
+    if (entry.type == io::EntryType::kFile && wanted(entry.name))
+      return WalkedPath{path, {}, top.pg_wal, top.archive};
   }
 }
 

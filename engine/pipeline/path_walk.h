@@ -16,6 +16,11 @@ namespace walpipe::pipeline {
 struct WalkedPath {
   std::string path;
   Status status;  // a folder that could not be read; the walk goes on after it
+  // The file's folder has archive_status/ beside the WAL files, as pg_wal does: WAL there ends
+  // in its newest segment, and the files after it may be recycled ones.
+  bool in_pg_wal = false;
+  // The file lies under a root folder that is a walpipe archive (walpipe.json at its root).
+  bool in_archive = false;
 };
 
 class PathWalker {
@@ -28,14 +33,19 @@ class PathWalker {
   // The name a file is known by in WAL terms: its base name without ".zst".
   static std::string wal_name_of(const std::string& path);
 
+  // Whether `path` is a folder with walpipe.json at its root.
+  static bool is_archive_root(const std::string& path);
+
  private:
   struct Folder {
     std::string path;
     std::vector<io::DirEntry> window;  // the next names of this folder, in order
     size_t position = 0;
     bool exhausted = false;  // the window holds the folder's last names
+    bool pg_wal = false;
+    bool archive = false;
   };
-  void enter(std::string folder);
+  void enter(std::string folder, bool archive);
 
   std::vector<std::string> roots_;
   size_t next_root_ = 0;

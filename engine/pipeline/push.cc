@@ -6,6 +6,7 @@
 
 #include "archive/identity.h"
 #include "archive/object.h"
+#include "archive/owner.h"
 #include "io/buffer.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/frame_jobs.h"
@@ -31,6 +32,26 @@ Result<io::MappedFile> read_source(io::Io& io, const std::string& path, uint64_t
     return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a WAL file (" +
                                          std::to_string(*size) + " bytes)");
   return io.map_read(*fd, *size, path);
+}
+
+// A segment whose WAL stops early and cleanly (valid records, then zeros or an older segment's
+// recycled pages), as PostgreSQL's current segment does: it is incomplete, not damaged.
+bool ends_early(const wal::WalFileName& name, Bytes data) {
+  if (name.kind != wal::FileKind::kSegment) return false;
+  wal::InspectOptions open_end;
+  open_end.open_end = true;
+  wal::SegmentReport report = wal::inspect_segment(data, name.to_string(), open_end);
+  return report.is_wal && report.valid() && report.end_of_wal.has_value();
+}
+
+std::string refusal_hint(const wal::WalFileName& name, Bytes data, bool is_wal) {
+  if (!is_wal) return "";
+  // Archiving it anyway would store an incomplete copy under the segment's name.
+  if (ends_early(name, data))
+    return "This segment is still being written, or was copied before it was complete: "
+           "PostgreSQL hands it to archive_command once it is complete.";
+  return "Check the file with \"walpipe verify\"; \"walpipe push --no-verify\" archives it "
+         "anyway and records the failure.";
 }
 
 // Validates the content against its name; fills what the metadata records about it.
@@ -60,9 +81,7 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
   }
   return Status(Code::kCorruption, "refusing to archive \"" + path + "\": " + error->message)
       .with_detail("at file offset " + std::to_string(error->offset) + " (" + error->code + ")")
-      .with_hint(report.is_wal ? "Check the file with \"walpipe verify\"; \"walpipe push "
-                                 "--no-verify\" archives it anyway and records the failure."
-                               : "");
+      .with_hint(refusal_hint(name, data, report.is_wal));
 }
 
 // The archive side of a push that needs no object yet: the file's cluster against walpipe.json
@@ -92,7 +111,14 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
   Result<io::MappedFile> mapped =
       read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize);
-  if (!mapped.is_ok()) return std::move(mapped).take_status();
+  if (!mapped.is_ok()) {
+    // archive_command runs in the data directory, where the bare name (%f) is no file.
+    if (mapped.status().code() == Code::kNotFound && source.find('/') == std::string::npos)
+      return std::move(mapped).take_status().with_hint(
+          "archive_command must pass %p, the path of the file to archive (pg_wal/" + source +
+          "), not %f, its name alone.");
+    return std::move(mapped).take_status();
+  }
 
   auto push = std::unique_ptr<FilePush>(new FilePush(io, layout, options));
   push->source_path_ = source;
@@ -119,8 +145,16 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
                                            meta.fingerprint, meta.original_size, 0};
       return push;
     }
-    // Gone since it was seen (expired): push it again, as if it had never been there.
-    if (existing.status().code() != Code::kNotFound) return std::move(existing).take_status();
+    if (existing.status().code() == Code::kMismatch) {
+      Result<archive::ObjectMetadata> theirs =
+          archive::read_object_metadata(io, layout.object_path(*name));
+      if (!theirs.is_ok() || !(theirs->flags & archive::kFlagFailedVerification))
+        return std::move(existing).take_status();
+      push->replaces_unverified_ = std::move(existing).take_status();
+    } else if (existing.status().code() != Code::kNotFound) {
+      // kNotFound: gone since it was seen (expired); pushed again as if never there.
+      return std::move(existing).take_status();
+    }
   }
   return push;
 }
@@ -146,6 +180,8 @@ Status FilePush::stream() {
   const Bytes data = source_.bytes();
   std::optional<archive::Identity> identity;
   WALPIPE_TRY(inspect_source(name_, data, source_path_, options_, &meta_, &identity));
+  if (replaces_unverified_ && (meta_.flags & archive::kFlagFailedVerification))
+    return *replaces_unverified_;
   WALPIPE_TRY(prepare_archive(io_, layout_, name_, identity));
   Result<archive::ObjectWriter> writer = archive::ObjectWriter::begin(io_, layout_, name_);
   if (!writer.is_ok()) return std::move(writer).take_status();
@@ -182,19 +218,21 @@ Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
   Status head_written = writer_->write(0, buffer.span().first(head_));
   Result<archive::CommitOutcome> outcome =
       head_written.is_ok()
-          ? writer_->commit(written_, buffer.span().subspan(written_, total - written_),
-                            meta_.fingerprint)
+          ? writer_->commit(written_, buffer.span().subspan(written_, total - written_), meta_)
           : Result<archive::CommitOutcome>(std::move(head_written));
   release.join();
   if (spare) *spare = std::move(buffer);
   if (!outcome.is_ok()) return std::move(outcome).take_status();
-  PushResult result{meta_.name, *outcome, meta_.fingerprint, meta_.original_size, 0};
-  if (*outcome == archive::CommitOutcome::kWritten) result.stored_size = total;
+  PushResult result{meta_.name, *outcome, meta_.fingerprint, meta_.original_size, 0, ""};
+  if (*outcome != archive::CommitOutcome::kAlreadyPresent) result.stored_size = total;
+  result.superseded = writer_->superseded_path();
   return result;
 }
 
-Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
-                             const PushOptions& options) {
+namespace {
+
+Result<PushResult> push_one(io::Io& io, const archive::Layout& layout, const std::string& source,
+                            const PushOptions& options) {
   // Declared first so that it goes last: a push that fails cancels its frames on a live pool.
   std::optional<CompressorPool> pool;
   Result<std::unique_ptr<FilePush>> push = FilePush::start(io, layout, source, options);
@@ -204,6 +242,15 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
   (*push)->compress(*pool, io::AlignedBuffer());
   WALPIPE_TRY((*push)->stream());
   return (*push)->finish(nullptr);
+}
+
+}  // namespace
+
+Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+                             const PushOptions& options) {
+  Result<PushResult> pushed = push_one(io, layout, source, options);
+  if (pushed.is_ok()) return pushed;
+  return archive::explain_denied(std::move(pushed).take_status(), layout);
 }
 
 }  // namespace walpipe::pipeline

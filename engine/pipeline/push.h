@@ -38,11 +38,15 @@ struct PushResult {
   Fingerprint fingerprint;
   uint64_t original_size = 0;
   uint64_t stored_size = 0;  // 0 when already present
+  // kSuperseded: where the object stored with --no-verify that this one replaced was kept.
+  std::string superseded;
 };
 
 // Archives the file at `source` (PostgreSQL's %p). Its base name must be a WAL file name; a
 // hostile or malformed name is refused before any filesystem access. Refusals that need an
-// operator (other cluster, different content, invalid WAL) are kMismatch or kCorruption.
+// operator (other cluster, different content, invalid WAL) are kMismatch or kCorruption. A
+// valid file supersedes an object of its name stored with --no-verify that failed validation
+// (archive/supersede.h). A permission error in the archive says who owns what (archive/owner.h).
 Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
                              const PushOptions& options);
 
@@ -51,7 +55,8 @@ Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const st
 class FilePush {
  public:
   // Reads the file and confirms identical content already archived: already_archived() is then
-  // set and nothing else is to be done.
+  // set and nothing else is to be done. Different content is refused here, unless what is
+  // archived was stored with --no-verify and failed validation: stream() then decides.
   static Result<std::unique_ptr<FilePush>> start(io::Io& io, const archive::Layout& layout,
                                                  const std::string& source,
                                                  const PushOptions& options);
@@ -78,6 +83,9 @@ class FilePush {
   io::MappedFile source_;
   archive::ObjectMetadata meta_;
   std::optional<PushResult> already_archived_;
+  // The refusal of this file's content, due unless the file passes validation: the name holds
+  // an object stored with --no-verify, which only a valid file supersedes.
+  std::optional<Status> replaces_unverified_;
   size_t head_ = 0;  // where the data frames start
   std::unique_ptr<FrameCompression> compression_;
   std::optional<archive::ObjectWriter> writer_;

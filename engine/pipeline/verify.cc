@@ -8,15 +8,49 @@
 
 #include "io/fs.h"
 #include "pipeline/file_loader.h"
+#include "pipeline/live_wal.h"
 #include "pipeline/path_walk.h"
 #include "wal/chain.h"
 #include "wal/history.h"
+#include "wal/recycled.h"
 
 namespace walpipe::pipeline {
 
 namespace {
 
-void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, VerifiedFile* out) {
+// PostgreSQL's default XLOG_BLCKSZ: a preallocated segment's first page is this many zeros.
+constexpr size_t kFirstPageBytes = 8192;
+
+// Where a file of a live pg_wal stands, for raw segments; nullopt for anything else.
+std::optional<WalPlace> live_place(WalEnds& ends, const std::string& path) {
+  std::string name = io::base_name(path);
+  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
+  if (!parsed.is_ok() || parsed->kind != wal::FileKind::kSegment) return std::nullopt;
+  return ends.place(io::dir_name(path), *parsed);
+}
+
+// A segment of a live pg_wal at or past the end of WAL: recycled (report set, true), or WAL that
+// may end early.
+bool recycled_or_open(WalPlace place, Bytes data, const wal::WalFileName& name, VerifiedFile* out,
+                      wal::InspectOptions* inspect) {
+  if (place == WalPlace::kBeforeEnd) return false;
+  wal::FirstPageView first =
+      wal::classify_first_page(data.first(std::min(data.size(), kFirstPageBytes)), name);
+  if (place == WalPlace::kPastEnd &&
+      (first.kind == wal::FirstPage::kOlder || first.kind == wal::FirstPage::kZeros)) {
+    out->recycled = true;
+    out->report = wal::recycled_report(first);
+    return true;
+  }
+  // The end of WAL, or a file past it that the server has begun to write since the folder was
+  // read.
+  inspect->open_end = true;
+  return false;
+}
+
+// `place` is set for a raw segment of a live pg_wal.
+void verify_one(FileLoader& loader, const wal::InspectOptions& options,
+                std::optional<WalPlace> place, VerifiedFile* out) {
   out->name = PathWalker::wal_name_of(out->path);
   Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
   if (parsed.is_ok()) out->wal_name = *parsed;
@@ -38,6 +72,8 @@ void verify_one(FileLoader& loader, const wal::InspectOptions& inspect, Verified
   } else if (text) {
     wal::parse_backup_history(loader.data(), out->name, 0, &out->report);
   } else {
+    wal::InspectOptions inspect = options;
+    if (place && recycled_or_open(*place, loader.data(), *parsed, out, &inspect)) return;
     out->report = wal::inspect_segment(loader.data(), out->name, inspect);
   }
   if (!loaded->object_name.empty() && loaded->object_name != out->name)
@@ -56,9 +92,12 @@ class InOrder {
  public:
   InOrder(VerifySink& sink, wal::ChainOptions chain_options)
       : sink_(sink),
-        chain_(chain_options, [this](const wal::ChainFile& file, const wal::Finding& finding) {
-          sink_.set_finding(file.index, file.path, finding);
-        }) {}
+        chain_(
+            chain_options,
+            [this](const wal::ChainFile& file, const wal::Finding& finding) {
+              sink_.set_finding(file.index, file.path, finding);
+            },
+            [this](const wal::Gap& gap) { sink_.gap(gap); }) {}
 
   void finish(size_t index, VerifiedFile&& file) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -78,8 +117,8 @@ class InOrder {
 
  private:
   void add_to_chain(size_t index, VerifiedFile& f) {
-    if (!f.wal_name || !f.load_status.is_ok()) return;
-    wal::ChainFile file{index, f.path, io::dir_name(f.path)};
+    if (!f.wal_name || !f.load_status.is_ok() || f.recycled) return;
+    wal::ChainFile file{index, f.path, io::dir_name(f.path), f.in_archive};
     if (f.wal_name->kind == wal::FileKind::kHistory) {
       if (f.history && f.report.valid()) chain_.add_history(std::move(file), std::move(*f.history));
     } else if (f.wal_name->kind != wal::FileKind::kBackup) {
@@ -103,10 +142,13 @@ class Collector : public VerifySink {
   void set_finding(size_t index, const std::string&, const wal::Finding& finding) override {
     files_[index].report.findings.push_back(finding);
   }
+  void gap(const wal::Gap& gap) override { gaps_.push_back(gap); }
   std::vector<VerifiedFile>& files() { return files_; }
+  std::vector<wal::Gap>& gaps() { return gaps_; }
 
  private:
   std::vector<VerifiedFile> files_;
+  std::vector<wal::Gap> gaps_;
 };
 
 }  // namespace
@@ -115,26 +157,34 @@ void verify_files(const std::vector<std::string>& paths, const VerifyOptions& op
                   VerifySink& sink) {
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   // The same name from several paths is compared; one folder walk cannot repeat a name.
-  InOrder in_order(sink, wal::ChainOptions{options.require_contiguous, paths.size() > 1});
+  InOrder in_order(
+      sink, wal::ChainOptions{options.require_contiguous, paths.size() > 1, options.allow_gaps});
   PathWalker walker(paths);
   std::mutex walker_mu;
+  WalEnds ends;  // guarded by walker_mu
   size_t next_index = 0;
   std::atomic<size_t> done{0};
   auto worker = [&] {
     FileLoader loader;  // one buffer per worker, reused for every file
     for (;;) {
       std::optional<WalkedPath> walked;
+      std::optional<WalPlace> place;
       size_t index;
       {
         std::lock_guard<std::mutex> lock(walker_mu);
         walked = walker.next();
         if (!walked) return;
         index = next_index++;
+        // Whether a pg_wal file is recycled depends on the files after it: the first file of a
+        // live folder reads the first page of all of them.
+        if (walked->status.is_ok() && (options.live || walked->in_pg_wal))
+          place = live_place(ends, walked->path);
       }
       VerifiedFile result;
       result.path = std::move(walked->path);
+      result.in_archive = walked->in_archive;
       if (walked->status.is_ok()) {
-        verify_one(loader, options.inspect, &result);
+        verify_one(loader, options.inspect, place, &result);
       } else {
         result.name = PathWalker::wal_name_of(result.path);
         result.load_status = std::move(walked->status);
@@ -152,9 +202,10 @@ void verify_files(const std::vector<std::string>& paths, const VerifyOptions& op
 }
 
 std::vector<VerifiedFile> verify_files(const std::vector<std::string>& paths,
-                                       const VerifyOptions& options) {
+                                       const VerifyOptions& options, std::vector<wal::Gap>* gaps) {
   Collector collector;
   verify_files(paths, options, collector);
+  if (gaps) *gaps = std::move(collector.gaps());
   return std::move(collector.files());
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "wal/chain.h"
 #include "wal/history.h"
 #include "wal/inspect.h"
 #include "wal/names.h"
@@ -22,7 +23,11 @@ struct VerifiedFile {
   std::optional<wal::WalFileName> wal_name;
   bool compressed = false;
   uint64_t stored_size = 0;
-  Status load_status;  // could not be read at all (I/O error); the report is then empty
+  Status load_status;       // could not be read at all (I/O error); the report is then empty
+  bool in_archive = false;  // under a walpipe archive root
+  // In a live pg_wal, past the end of WAL, an older segment's pages or zeros: not WAL, and no
+  // problem. The report then holds only the RECYCLED information.
+  bool recycled = false;
   wal::SegmentReport report;
   std::optional<wal::TimelineHistory> history;  // .history files only
 };
@@ -30,20 +35,27 @@ struct VerifiedFile {
 struct VerifyOptions {
   unsigned jobs = 0;  // 0: one per core
   wal::InspectOptions inspect;
-  bool require_contiguous = false;  // a missing segment inside a timeline's run is an error
+  // A missing segment inside a timeline's run is an error everywhere; by default it is one only
+  // inside an archive (a folder with walpipe.json), and a warning in other folders.
+  bool require_contiguous = false;
+  bool allow_gaps = false;  // a missing segment is a warning, inside an archive too
+  // Every folder is a live pg_wal (not only those with archive_status/): past its end of WAL,
+  // recycled segments are expected.
+  bool live = false;
   // Called from worker threads after each file, with the number of files done.
   std::function<void(size_t)> progress;
 };
 
 // Receives results as verification goes: every file in the order given, as soon as it and all
-// before it are done, and the findings about the set (gaps, links, histories), each naming a
-// file already delivered (most arrive with the file after it, gaps at the end). Calls come
-// from worker threads, one at a time.
+// before it are done; the findings about the set (links, histories, clusters), each naming a
+// file already delivered (most arrive with the file after it); and, at the end, the gaps, which
+// belong to no file. Calls come from worker threads, one at a time.
 class VerifySink {
  public:
   virtual ~VerifySink() = default;
   virtual void file(size_t index, const VerifiedFile& file) = 0;
   virtual void set_finding(size_t index, const std::string& path, const wal::Finding& finding) = 0;
+  virtual void gap(const wal::Gap& gap) = 0;
 };
 
 // Verifies the files `paths` lead to (a PathWalker over them) and the chain between them.
@@ -52,9 +64,10 @@ class VerifySink {
 void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
                   VerifySink& sink);
 
-// The same, collected: each file with the set's findings appended to its own. For tests and
-// small sets.
+// The same, collected: each file with the set's findings appended to its own, and the gaps in
+// `gaps` when given. For tests and small sets.
 std::vector<VerifiedFile> verify_files(const std::vector<std::string>& paths,
-                                       const VerifyOptions& options);
+                                       const VerifyOptions& options,
+                                       std::vector<wal::Gap>* gaps = nullptr);
 
 }  // namespace walpipe::pipeline

@@ -102,7 +102,8 @@ bool within(const std::string& folder, const std::string& scope) {
 
 class ChainTracker::State {
  public:
-  State(ChainOptions options, Report report) : options_(options), report_(std::move(report)) {}
+  State(ChainOptions options, Report report, GapReport gaps)
+      : options_(options), report_(std::move(report)), gaps_(std::move(gaps)) {}
 
   void add_segment(ChainFile file, const WalFileName& name, const ChainPoint& point);
   void add_history(ChainFile file, TimelineHistory history);
@@ -123,6 +124,7 @@ class ChainTracker::State {
 
   ChainOptions options_;
   Report report_;
+  GapReport gaps_;
   std::map<RunKey, Run> runs_;
   std::map<RunKey, std::map<SegNo, uint64_t>> digests_;  // names_may_repeat only
   std::vector<FolderVotes> folders_;
@@ -354,14 +356,23 @@ void ChainTracker::State::report_gaps(const Run& run) {
   for (const auto& [segno, node] : run) {
     if (prev && !prev->has_succ && !node.has_pred && segno > prev->segno + 1) {
       const ChainPoint& p = prev->point;
-      WalFileName first = segment_file_name(prev->name.tli, prev->segno + 1, p.segment_size);
-      WalFileName last = segment_file_name(prev->name.tli, segno - 1, p.segment_size);
-      std::string missing = first.to_string();
-      if (segno - prev->segno > 2) missing += " to " + last.to_string();
-      Severity severity = options_.require_contiguous ? Severity::kError : Severity::kWarning;
-      report_(node.file, Finding{severity, "CHAIN_GAP", 0, node.point.segment_start,
-                                 "missing segment " + missing + " between " +
-                                     prev->name.to_string() + " and " + node.name.to_string()});
+      Gap gap;
+      gap.before = prev->file;
+      gap.after = node.file;
+      gap.first_missing = segment_file_name(prev->name.tli, prev->segno + 1, p.segment_size);
+      gap.last_missing = segment_file_name(prev->name.tli, segno - 1, p.segment_size);
+      gap.missing = segno - prev->segno - 1;
+      std::string missing = gap.missing == 1
+                                ? "missing WAL segment " + gap.first_missing.to_string()
+                                : "missing WAL segments " + gap.first_missing.to_string() + " to " +
+                                      gap.last_missing.to_string();
+      bool error = !options_.allow_gaps &&
+                   (options_.require_contiguous || prev->file.in_archive || node.file.in_archive);
+      gap.finding = Finding{error ? Severity::kError : Severity::kWarning, "CHAIN_GAP", 0,
+                            segment_start_lsn(prev->segno + 1, p.segment_size),
+                            missing + " between \"" + prev->name.to_string() + "\" and \"" +
+                                node.name.to_string() + "\""};
+      gaps_(gap);
     }
     prev = &node;
   }
@@ -374,8 +385,8 @@ void ChainTracker::State::finish() {
   runs_.clear();
 }
 
-ChainTracker::ChainTracker(ChainOptions options, Report report)
-    : state_(std::make_unique<State>(options, std::move(report))) {}
+ChainTracker::ChainTracker(ChainOptions options, Report report, GapReport gaps)
+    : state_(std::make_unique<State>(options, std::move(report), std::move(gaps))) {}
 ChainTracker::~ChainTracker() = default;
 
 void ChainTracker::add_segment(ChainFile file, const WalFileName& name, const ChainPoint& point) {

@@ -44,27 +44,43 @@ struct ChainPoint {
 };
 
 struct ChainOptions {
-  // A missing segment between two present ones is an error (an archive must be contiguous);
-  // otherwise a warning (a sample of segments, such as a test corpus).
+  // A missing segment between two present ones is an error wherever it is; otherwise it is one
+  // only inside an archive, which must be contiguous, and a warning elsewhere (a sample of
+  // segments, such as a test corpus).
   bool require_contiguous = false;
   // The same name may arrive from several places (several folders given): every copy is then
   // compared with the first, which costs a few bytes per segment. Inside one folder walk a
   // name is unique, and copies (a segment and its .zst) arrive side by side.
   bool names_may_repeat = false;
+  // A missing segment is a warning, inside an archive too (segments expired on purpose).
+  bool allow_gaps = false;
 };
 
 // A file a finding is reported on: its place in the input and its path.
 struct ChainFile {
   size_t index = 0;
   std::string path;
-  std::string folder;  // files of one folder must come from one cluster
+  std::string folder;       // files of one folder must come from one cluster
+  bool in_archive = false;  // a walpipe archive: a segment missing before it is an error
+};
+
+// Segments missing inside a timeline's run: a finding about the set, on no file, reported once
+// for the whole range.
+struct Gap {
+  Finding finding;   // CHAIN_GAP: severity, the first missing segment's LSN, the message
+  ChainFile before;  // the present files on either side
+  ChainFile after;
+  WalFileName first_missing;
+  WalFileName last_missing;
+  uint64_t missing = 0;  // segments
 };
 
 class ChainTracker {
  public:
-  // Findings about the set go to `report`, on the later file of a pair.
+  // Findings about the set go to `report`, on the later file of a pair; gaps go to `gaps`.
   using Report = std::function<void(const ChainFile& file, const Finding& finding)>;
-  ChainTracker(ChainOptions options, Report report);
+  using GapReport = std::function<void(const Gap& gap)>;
+  ChainTracker(ChainOptions options, Report report, GapReport gaps);
   ~ChainTracker();
   ChainTracker(const ChainTracker&) = delete;
   ChainTracker& operator=(const ChainTracker&) = delete;
@@ -73,7 +89,7 @@ class ChainTracker {
   void add_segment(ChainFile file, const WalFileName& name, const ChainPoint& point);
   // A valid .history file; it applies to segments in its folder and below.
   void add_history(ChainFile file, TimelineHistory history);
-  // Reports what can only be known once every file is in: gaps, the odd clusters out.
+  // Reports what can only be known once every file is in: the odd clusters out, then gaps.
   void finish();
 
  private:

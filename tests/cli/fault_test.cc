@@ -24,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "archive/commit.h"
 #include "codec/fingerprint.h"
+#include "io/io.h"
 #include "support/corpus.h"
 #include "support/corrupt.h"
 #include "support/mounts.h"
@@ -420,6 +422,58 @@ TEST_P(KillEveryStep, DedupPathLeavesTheObjectUntouched) {
   CommandResult again = push(archive, src, backend_env(GetParam()));
   ASSERT_EQ(again.exit_code, kOk) << show(again);
   expect_restores(archive, name, original, dir_.path(), GetParam());
+}
+
+// The finished segment superseding a copy stored with --no-verify (archive/supersede.h), killed
+// before each step: the name always holds the old object or the new one, the old one is kept
+// from the moment the new one is there, and PostgreSQL's retry finishes the job. The steps of
+// superseding (lock, link, the rename that replaces) are plain syscalls on both backends, and
+// the writes before them are those of FreshArchiveNeverShowsAPartialObject: one backend is run.
+TEST_F(FaultTest, KillingASupersedingPushAtEveryStepLosesNothing) {
+  const Backend backend = Backend::kDefault;
+  const std::string name = base_name(kSeg34);
+  const ByteVec& full = corpus_bytes(kSeg34);
+  ByteVec half = full;
+  std::fill(half.begin() + 512 * 1024, half.end(), std::byte{0});
+  const std::string src_half = source_copy("by-hand", name, half);
+  const std::string src_full = source(kSeg34);
+  const std::string seeded = new_archive("seeded");
+  CommandResult stored = walpipe({}, {"push", "--no-verify", "--archive", seeded, src_half});
+  ASSERT_EQ(stored.exit_code, kOk) << show(stored);
+  const std::string kept_name = "superseded/" + name + "." + fingerprint_hex(half) + ".zst";
+  io::SyncIo io;
+  auto held = [&](const std::string& path) {
+    auto meta = archive::read_object_metadata(io, path);
+    return meta.is_ok() ? meta->fingerprint.hex() : "none: " + meta.status().to_string();
+  };
+  int completed_at = 0;
+  for (int n = 1; n <= 200 && completed_at == 0; ++n) {
+    SCOPED_TRACE(backend_name(backend) + ", killed before step " + std::to_string(n));
+    std::string archive = dir_.file("arch-" + std::to_string(n));
+    fs::copy(seeded, archive, fs::copy_options::recursive);
+    CommandResult killed =
+        push(archive, src_full,
+             backend_env(backend, {"WALPIPE_FAULT=step:" + std::to_string(n) + ":kill"}));
+    if (killed.exit_code == kOk) {
+      completed_at = n;
+    } else {
+      ASSERT_EQ(killed.exit_code, kKilled) << show(killed);
+    }
+    const std::string now = held(object_path(archive, name));
+    ASSERT_TRUE(now == fingerprint_hex(half) || now == fingerprint_hex(full)) << now;
+    if (now == fingerprint_hex(full)) {
+      ASSERT_EQ(held(archive + "/" + kept_name), fingerprint_hex(half));
+    }
+    CommandResult again = push(archive, src_full, backend_env(backend));
+    ASSERT_EQ(again.exit_code, kOk) << show(again);
+    ASSERT_EQ(held(object_path(archive, name)), fingerprint_hex(full));
+    ASSERT_EQ(held(archive + "/" + kept_name), fingerprint_hex(half));
+    EXPECT_EQ(entries(archive + "/superseded").size(), 1u);
+    if (completed_at != 0) expect_restores(archive, name, full, dir_.path(), backend);
+    fs::remove_all(archive);
+  }
+  // Reading, both metadata frames, the object, the lock, the link, the rename and the fsyncs.
+  EXPECT_GT(completed_at, 15) << "push completed before step " << completed_at;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, KillEveryStep,
@@ -913,6 +967,55 @@ TEST_F(FaultTest, ConcurrentPushersOfDifferentContentUnderOneName) {
     EXPECT_TRUE((ok_a == per_side && ok_b == 0) || (ok_b == per_side && ok_a == 0))
         << "ok_a " << ok_a << ", ok_b " << ok_b;
     EXPECT_EQ(refused, per_side);
+    EXPECT_TRUE(entries(archive + "/.tmp").empty()) << join(entries(archive + "/.tmp"));
+    expect_restores(archive, name, ok_b > 0 ? b : a, dir_.path(), backend);
+  }
+}
+
+// Pushers of the finished segment racing onto a copy stored with --no-verify: it is superseded
+// once and kept once. Racing with a different valid copy, one side wins entirely and the other
+// is refused: the winner's verified object is never replaced.
+TEST_F(FaultTest, ConcurrentSupersedersTakeTurns) {
+  const std::string name = base_name(kSeg34);
+  const ByteVec& a = corpus_bytes(kSeg34);
+  ByteVec half = a;
+  std::fill(half.begin() + 512 * 1024, half.end(), std::byte{0});
+  ByteVec b = padding_variant(a);
+  const std::string src_half = source_copy("by-hand", name, half);
+  const std::string src_a = source(kSeg34);
+  const std::string src_b = source_copy("other", name, b);
+  for (int round = 0; round < 4; ++round) {
+    const bool mixed = round >= 2;
+    Backend backend = round % 2 ? Backend::kSync : Backend::kDefault;
+    SCOPED_TRACE("round " + std::to_string(round) + (mixed ? ", two contents, " : ", ") +
+                 backend_name(backend));
+    std::string archive = new_archive("sup-" + std::to_string(round));
+    CommandResult stored = walpipe({}, {"push", "--no-verify", "--archive", archive, src_half});
+    ASSERT_EQ(stored.exit_code, kOk) << show(stored);
+    std::vector<std::vector<std::string>> argvs;
+    for (int i = 0; i < 6; ++i)
+      argvs.push_back(walpipe_argv(backend_env(backend), {"push", "--batch=1", "--archive", archive,
+                                                          mixed && i % 2 ? src_b : src_a}));
+    std::vector<CommandResult> results = run_together(argvs);
+    int superseding = 0, ok_a = 0, ok_b = 0;
+    for (size_t i = 0; i < results.size(); ++i) {
+      const CommandResult& r = results[i];
+      if (r.exit_code != kOk) {
+        EXPECT_TRUE(mixed) << show(r);
+        EXPECT_EQ(r.exit_code, kPushRefused) << show(r);
+        continue;
+      }
+      (mixed && i % 2 ? ok_b : ok_a)++;
+      if (r.err.find("superseded the copy archived with --no-verify") != std::string::npos)
+        ++superseding;
+      else
+        EXPECT_EQ(r.err, "") << show(r);
+    }
+    EXPECT_EQ(superseding, 1);
+    EXPECT_TRUE(ok_a == 0 || ok_b == 0) << "ok_a " << ok_a << ", ok_b " << ok_b;
+    EXPECT_EQ(ok_a + ok_b, mixed ? 3 : 6);
+    EXPECT_EQ(entries(archive + "/superseded").size(), 1u);
+    EXPECT_TRUE(exists(archive + "/superseded/" + name + "." + fingerprint_hex(half) + ".zst"));
     EXPECT_TRUE(entries(archive + "/.tmp").empty()) << join(entries(archive + "/.tmp"));
     expect_restores(archive, name, ok_b > 0 ? b : a, dir_.path(), backend);
   }

@@ -148,7 +148,8 @@ TEST(LookaheadKilled, LosesNothingAndLeavesNothingWrong) {
     std::this_thread::sleep_for(std::chrono::milliseconds(round * 3));
     killed_at_work += kill_holders(archive + "/.tmp/lookahead.lock");
 
-    CommandResult verified = run_walpipe({"verify", archive});
+    // The names skip segments (05, 09, 34-36, 39): gaps by design, not what is tested here.
+    CommandResult verified = run_walpipe({"verify", "--allow-gaps", archive});
     EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
     for (const std::string& name : names) {
       CommandResult call =
@@ -162,7 +163,7 @@ TEST(LookaheadKilled, LosesNothingAndLeavesNothingWrong) {
     EXPECT_EQ(other, 0u);
     for (const std::string& name : names)
       EXPECT_TRUE(fs::exists(archive + "/wal/0000000100000000/" + name + ".zst")) << name;
-    verified = run_walpipe({"verify", archive});
+    verified = run_walpipe({"verify", "--allow-gaps", archive});
     EXPECT_EQ(verified.exit_code, 0) << verified.out;
   }
   // Some rounds must have caught the pusher at work, or the test proved nothing.

@@ -48,7 +48,7 @@ class PgClientTest : public ::testing::Test {
     pg::ConnectOptions options;
     options.conninfo = "host=" + pg.socket_dir() + " port=" + std::to_string(pg.port()) +
                        " user=" + user + " dbname=postgres";
-    auto conn = pg::Connection::open(options);
+    auto conn = pg::Connection::connect(options);
     EXPECT_TRUE(conn.is_ok()) << conn.status().to_string();
     return conn.is_ok() ? std::move(conn.value()) : nullptr;
   }
@@ -158,7 +158,7 @@ TEST_F(PgClientTest, AServerThatIsDownIsOneLineWithAHint) {
   pg->stop();
   pg::ConnectOptions options;
   options.conninfo = "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres";
-  auto conn = pg::Connection::open(options);
+  auto conn = pg::Connection::connect(options);
   ASSERT_FALSE(conn.is_ok());
   EXPECT_EQ(conn.status().code(), Code::kIoError);
   const std::string text = conn.status().to_string();
@@ -185,7 +185,7 @@ TEST_F(PgClientTest, APasswordNeverAppearsInAMessage) {
   pg::ConnectOptions options;
   options.conninfo = "host=127.0.0.1 port=" + std::to_string(pg->port()) +
                      " user=pw dbname=postgres password=Sekrit-4711";
-  auto conn = pg::Connection::open(options);
+  auto conn = pg::Connection::connect(options);
   ASSERT_FALSE(conn.is_ok());
   std::string text = conn.status().to_string();
   EXPECT_EQ(text.find("Sekrit-4711"), std::string::npos) << text;
@@ -195,12 +195,12 @@ TEST_F(PgClientTest, APasswordNeverAppearsInAMessage) {
 
   options.conninfo = "postgresql://pw:Sekrit-4711@127.0.0.1:" + std::to_string(pg->port()) +
                      "/postgres";
-  conn = pg::Connection::open(options);
+  conn = pg::Connection::connect(options);
   ASSERT_FALSE(conn.is_ok());
   EXPECT_EQ(conn.status().to_string().find("Sekrit-4711"), std::string::npos);
 
   options.conninfo = "host=127.0.0.1 password=Sekrit-4711 what";  // does not parse
-  conn = pg::Connection::open(options);
+  conn = pg::Connection::connect(options);
   ASSERT_FALSE(conn.is_ok());
   EXPECT_EQ(conn.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(conn.status().to_string(),
@@ -210,7 +210,7 @@ TEST_F(PgClientTest, APasswordNeverAppearsInAMessage) {
 
   options.conninfo = "host=127.0.0.1 port=" + std::to_string(pg->port()) +
                      " user=pw dbname=postgres password=right-one";
-  EXPECT_TRUE(pg::Connection::open(options).is_ok());
+  EXPECT_TRUE(pg::Connection::connect(options).is_ok());
 }
 
 // A peer that completes the TCP handshake and then says nothing: libpq's connect_timeout ends
@@ -230,7 +230,7 @@ TEST(PgClientTimeout, AServerThatNeverAnswersTimesOut) {
   options.conninfo = "host=127.0.0.1 port=" + std::to_string(ntohs(addr.sin_port));
   options.connect_timeout_s = 2;
   auto start = std::chrono::steady_clock::now();
-  auto conn = pg::Connection::open(options);
+  auto conn = pg::Connection::connect(options);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ::close(listener);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 namespace walpipe::testing {
 namespace {
 
+namespace fs = std::filesystem;
 using pipeline::VerifiedFile;
 using wal::Finding;
 using wal::Severity;
@@ -44,11 +46,12 @@ std::vector<std::string> place(const ScratchDir& dir, const std::vector<std::str
   return paths;
 }
 
-std::vector<VerifiedFile> verify(const std::vector<std::string>& paths, bool contiguous = false) {
+std::vector<VerifiedFile> verify(const std::vector<std::string>& paths, bool contiguous = false,
+                                 std::vector<wal::Gap>* gaps = nullptr) {
   pipeline::VerifyOptions options;
   options.jobs = 2;
   options.require_contiguous = contiguous;
-  return pipeline::verify_files(paths, options);
+  return pipeline::verify_files(paths, options, gaps);
 }
 
 const VerifiedFile& by_name(const std::vector<VerifiedFile>& files, const std::string& name) {
@@ -90,26 +93,52 @@ TEST_F(Chain, ThreeConsecutiveSegmentsVerifyCleanAlsoWhenContiguityIsRequired) {
   expect_clean(verify(place(dir_, {k34, k35, k36}), /*contiguous=*/true));
 }
 
+// A gap is a finding about the set, reported once and on no file: the intact files on either
+// side stay valid.
 TEST_F(Chain, MissingMiddleSegmentIsAChainGapWarningByDefault) {
-  auto files = verify(place(dir_, {k34, k36}));
-  const VerifiedFile& later = by_name(files, "000000010000000000000036");
-  auto gaps = with_code(later, "CHAIN_GAP");
+  std::vector<wal::Gap> gaps;
+  auto files = verify(place(dir_, {k34, k36}), false, &gaps);
   ASSERT_EQ(gaps.size(), 1u) << describe(files);
-  EXPECT_EQ(gaps[0]->severity, Severity::kWarning);
-  EXPECT_EQ(gaps[0]->offset, 0u);
-  EXPECT_NE(gaps[0]->message.find("000000010000000000000035"), std::string::npos)
-      << gaps[0]->message;
-  EXPECT_TRUE(later.report.valid());
-  EXPECT_TRUE(with_code(by_name(files, "000000010000000000000034"), "CHAIN_GAP").empty());
+  EXPECT_EQ(gaps[0].finding.severity, Severity::kWarning);
+  EXPECT_STREQ(gaps[0].finding.code, "CHAIN_GAP");
+  EXPECT_EQ(gaps[0].finding.message,
+            "missing WAL segment 000000010000000000000035 between \"000000010000000000000034\" "
+            "and \"000000010000000000000036\"");
+  EXPECT_EQ(gaps[0].finding.lsn, 0x3500000u);
+  EXPECT_EQ(gaps[0].missing, 1u);
+  EXPECT_EQ(base_name(gaps[0].before.path), "000000010000000000000034");
+  EXPECT_EQ(base_name(gaps[0].after.path), "000000010000000000000036");
+  for (const VerifiedFile& f : files) {
+    EXPECT_TRUE(f.report.valid()) << describe(files);
+    EXPECT_TRUE(with_code(f, "CHAIN_GAP").empty()) << describe(files);
+  }
 }
 
 TEST_F(Chain, MissingMiddleSegmentIsAChainGapErrorWhenContiguityIsRequired) {
-  auto files = verify(place(dir_, {k34, k36}), /*contiguous=*/true);
-  const VerifiedFile& later = by_name(files, "000000010000000000000036");
-  auto gaps = with_code(later, "CHAIN_GAP");
+  std::vector<wal::Gap> gaps;
+  auto files = verify(place(dir_, {k34, k36}), /*contiguous=*/true, &gaps);
   ASSERT_EQ(gaps.size(), 1u) << describe(files);
-  EXPECT_EQ(gaps[0]->severity, Severity::kError);
-  EXPECT_FALSE(later.report.valid());
+  EXPECT_EQ(gaps[0].finding.severity, Severity::kError);
+  // The file after the gap is intact: what is missing is not its fault.
+  EXPECT_TRUE(by_name(files, "000000010000000000000036").report.valid()) << describe(files);
+}
+
+TEST_F(Chain, MissingSegmentInsideAnArchiveIsAnErrorUnlessGapsAreAllowed) {
+  fs::create_directories(dir_.file("archive"));
+  dir_.write("archive/walpipe.json", std::string("{}"));
+  place(dir_, {k34, k36}, "archive/wal");
+  for (bool allow : {false, true}) {
+    SCOPED_TRACE(allow ? "--allow-gaps" : "default");
+    pipeline::VerifyOptions options;
+    options.allow_gaps = allow;
+    std::vector<wal::Gap> gaps;
+    auto files = pipeline::verify_files({dir_.file("archive")}, options, &gaps);
+    ASSERT_EQ(files.size(), 2u);
+    for (const VerifiedFile& f : files) EXPECT_TRUE(f.in_archive) << f.path;
+    ASSERT_EQ(gaps.size(), 1u) << describe(files);
+    EXPECT_EQ(gaps[0].finding.severity, allow ? Severity::kWarning : Severity::kError);
+    expect_clean(files);
+  }
 }
 
 // Renaming would change the expected pageaddr, so the foreign segment keeps its real name:
@@ -143,9 +172,12 @@ constexpr const char* kTl2First = "pg16/1mb/000000020000000000000055";
 constexpr const char* kTl2Second = "pg16/1mb/000000020000000000000056";
 
 TEST_F(Chain, TimelineSwitchWithHistoryAndPartialVerifiesClean) {
-  auto files = verify(place(dir_, {kTl2History, kTl1Partial, kTl2First, kTl2Second}));
+  std::vector<wal::Gap> gaps;
+  auto files = verify(place(dir_, {kTl2History, kTl1Partial, kTl2First, kTl2Second}),
+                      /*contiguous=*/true, &gaps);
   ASSERT_EQ(files.size(), 4u);
   expect_clean(files);
+  EXPECT_TRUE(gaps.empty()) << gaps.front().finding.message;
   // The .partial ends early by design: that is information, not a problem.
   const VerifiedFile& partial = by_name(files, "000000010000000000000055.partial");
   EXPECT_TRUE(partial.report.open_end);
@@ -290,16 +322,20 @@ class Tracker : public ::testing::Test {
  protected:
   static constexpr uint32_t kSize = 16u << 20;
 
-  wal::ChainTracker make(bool contiguous = false, bool repeat = false) {
-    return wal::ChainTracker(wal::ChainOptions{contiguous, repeat},
-                             [this](const wal::ChainFile& file, const Finding& finding) {
-                               found_.push_back({file.path, finding});
-                             });
+  wal::ChainTracker make(bool contiguous = false, bool repeat = false, bool allow_gaps = false) {
+    return wal::ChainTracker(
+        wal::ChainOptions{contiguous, repeat, allow_gaps},
+        [this](const wal::ChainFile& file, const Finding& finding) {
+          found_.push_back({file.path, finding});
+        },
+        [this](const wal::Gap& gap) { gaps_.push_back(gap); });
   }
   // A segment with no records starting in it: its links check only the continuation length.
   void add(wal::ChainTracker& tracker, uint64_t segno, const std::string& folder = "/a",
-           uint64_t sysid = 7, uint64_t records = 0, wal::TimeLineId tli = 1) {
+           uint64_t sysid = 7, uint64_t records = 0, wal::TimeLineId tli = 1,
+           wal::FileKind kind = wal::FileKind::kSegment) {
     wal::WalFileName name = wal::segment_file_name(tli, segno, kSize);
+    name.kind = kind;
     wal::ChainPoint p;
     p.is_wal = true;
     p.magic = 0xD110;
@@ -309,7 +345,9 @@ class Tracker : public ::testing::Test {
     p.end_lsn = p.segment_start + kSize;
     p.record_count = records;
     p.min_page_tli = tli;
-    tracker.add_segment(wal::ChainFile{index_++, folder + "/" + name.to_string(), folder}, name, p);
+    tracker.add_segment(
+        wal::ChainFile{index_++, folder + "/" + name.to_string(), folder, folder == "/archive"},
+        name, p);
   }
   std::vector<std::pair<std::string, Finding>> with(const std::string& code) const {
     std::vector<std::pair<std::string, Finding>> out;
@@ -319,6 +357,7 @@ class Tracker : public ::testing::Test {
   }
 
   std::vector<std::pair<std::string, Finding>> found_;
+  std::vector<wal::Gap> gaps_;
   size_t index_ = 0;
 };
 
@@ -336,19 +375,56 @@ TEST_F(Tracker, ArrivalOrderDoesNotMatter) {
   EXPECT_TRUE(found_.empty()) << found_.front().second.message;
 }
 
-TEST_F(Tracker, GapsAreNamedOnTheSegmentAfterThem) {
+TEST_F(Tracker, GapsAreReportedOnceEachNamingTheMissingRange) {
   auto tracker = make();
   for (uint64_t s : {1, 2, 3, 6, 7, 9}) add(tracker, s);
   tracker.finish();
-  auto gaps = with("CHAIN_GAP");
-  ASSERT_EQ(gaps.size(), 2u);
-  EXPECT_EQ(gaps[0].first, "/a/" + wal::segment_file_name(1, 6, kSize).to_string());
-  EXPECT_NE(gaps[0].second.message.find("missing segment 000000010000000000000004 to "
-                                        "000000010000000000000005 between"),
-            std::string::npos)
-      << gaps[0].second.message;
-  EXPECT_EQ(gaps[0].second.severity, Severity::kWarning);
-  EXPECT_EQ(gaps[1].first, "/a/" + wal::segment_file_name(1, 9, kSize).to_string());
+  EXPECT_TRUE(found_.empty()) << found_.front().second.message;
+  ASSERT_EQ(gaps_.size(), 2u);
+  EXPECT_EQ(gaps_[0].finding.message,
+            "missing WAL segments 000000010000000000000004 to 000000010000000000000005 between "
+            "\"000000010000000000000003\" and \"000000010000000000000006\"");
+  EXPECT_EQ(gaps_[0].finding.severity, Severity::kWarning);
+  EXPECT_EQ(gaps_[0].missing, 2u);
+  EXPECT_EQ(gaps_[0].first_missing, wal::segment_file_name(1, 4, kSize));
+  EXPECT_EQ(gaps_[0].last_missing, wal::segment_file_name(1, 5, kSize));
+  EXPECT_EQ(gaps_[0].before.path, "/a/" + wal::segment_file_name(1, 3, kSize).to_string());
+  EXPECT_EQ(gaps_[0].after.path, "/a/" + wal::segment_file_name(1, 6, kSize).to_string());
+  EXPECT_EQ(gaps_[1].finding.message,
+            "missing WAL segment 000000010000000000000008 between \"000000010000000000000007\" "
+            "and \"000000010000000000000009\"");
+  EXPECT_EQ(gaps_[1].missing, 1u);
+}
+
+TEST_F(Tracker, AGapInAnArchiveIsAnErrorAndAllowingGapsMakesItAWarning) {
+  for (bool allow : {false, true}) {
+    gaps_.clear();
+    auto tracker = make(/*contiguous=*/false, false, allow);
+    for (uint64_t s : {1, 2, 5}) add(tracker, s, "/archive");
+    tracker.finish();
+    ASSERT_EQ(gaps_.size(), 1u);
+    EXPECT_EQ(gaps_[0].finding.severity, allow ? Severity::kWarning : Severity::kError);
+  }
+}
+
+TEST_F(Tracker, ContiguityRequiredMakesAGapAnErrorInAnyFolder) {
+  auto tracker = make(/*contiguous=*/true);
+  for (uint64_t s : {1, 2, 5}) add(tracker, s, "/a");
+  tracker.finish();
+  ASSERT_EQ(gaps_.size(), 1u);
+  EXPECT_EQ(gaps_[0].finding.severity, Severity::kError);
+}
+
+// Timeline 1 runs to segment 5 (its last as a .partial), timeline 2 goes on from segment 5: two
+// runs that each have no hole, whatever segments the other timeline holds.
+TEST_F(Tracker, ATimelineSwitchAndAPartialAreNotGaps) {
+  auto tracker = make(/*contiguous=*/true);
+  for (uint64_t s : {1, 2, 3, 4}) add(tracker, s, "/archive");
+  add(tracker, 5, "/archive", 7, 0, 1, wal::FileKind::kPartial);
+  for (uint64_t s : {5, 6, 7}) add(tracker, s, "/archive", 7, 0, 2);
+  tracker.finish();
+  EXPECT_TRUE(gaps_.empty()) << gaps_.front().finding.message;
+  EXPECT_TRUE(found_.empty()) << found_.front().second.message;
 }
 
 TEST_F(Tracker, ACopyWithOtherContentFromAnotherFolderIsAConflict) {

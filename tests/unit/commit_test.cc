@@ -28,10 +28,13 @@ std::unique_ptr<io::Io> make_backend(const std::string& kind) {
   return uring ? std::unique_ptr<io::Io>(std::move(uring)) : nullptr;
 }
 
-// A valid object for a history file of `fill` bytes.
-io::AlignedBuffer make_object(const wal::WalFileName& name, std::byte fill, Fingerprint* fp) {
+// A valid object for a history file of `fill` bytes; `flags` as the metadata records them.
+io::AlignedBuffer make_object(const wal::WalFileName& name, std::byte fill, Fingerprint* fp,
+                              uint32_t flags = 0, ObjectMetadata* meta = nullptr) {
   std::vector<std::byte> data(5000, fill);
   ObjectMetadata m;
+  m.flags = flags;
+  if (flags & kFlagFailedVerification) m.validation_error = "invalid record length at 0/0";
   m.name = name.to_string();
   m.original_size = data.size();
   m.fingerprint = fingerprint_of(data);
@@ -42,6 +45,7 @@ io::AlignedBuffer make_object(const wal::WalFileName& name, std::byte fill, Fing
   m.frame_sizes = {static_cast<uint32_t>(n)};
   io::AlignedBuffer out = testing::assemble_object(m, {Bytes(frame.data(), frame.size())});
   *fp = m.fingerprint;
+  if (meta) *meta = m;
   return out;
 }
 
@@ -74,7 +78,7 @@ TEST_P(Commit, WritesDurablyWithPrivateModes) {
   Fingerprint fp;
   io::AlignedBuffer object = make_object(name_, std::byte{1}, &fp);
   ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
-  auto outcome = commit_object(*backend_, layout, name_, object.span(), fp);
+  auto outcome = commit_object(*backend_, layout, name_, object.span());
   ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
   EXPECT_EQ(*outcome, CommitOutcome::kWritten);
   struct stat st;
@@ -91,9 +95,9 @@ TEST_P(Commit, IdenticalContentIsSuccessWithoutRewriting) {
   Fingerprint fp;
   io::AlignedBuffer object = make_object(name_, std::byte{1}, &fp);
   ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
-  ASSERT_TRUE(commit_object(*backend_, layout, name_, object.span(), fp).is_ok());
+  ASSERT_TRUE(commit_object(*backend_, layout, name_, object.span()).is_ok());
   auto before = fs::last_write_time(layout.object_path(name_));
-  auto again = commit_object(*backend_, layout, name_, object.span(), fp);
+  auto again = commit_object(*backend_, layout, name_, object.span());
   ASSERT_TRUE(again.is_ok());
   EXPECT_EQ(*again, CommitOutcome::kAlreadyPresent);
   EXPECT_EQ(fs::last_write_time(layout.object_path(name_)), before);
@@ -105,8 +109,8 @@ TEST_P(Commit, DifferentContentIsRefusedNamingBothFingerprints) {
   io::AlignedBuffer first = make_object(name_, std::byte{1}, &fp1);
   io::AlignedBuffer second = make_object(name_, std::byte{2}, &fp2);
   ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
-  ASSERT_TRUE(commit_object(*backend_, layout, name_, first.span(), fp1).is_ok());
-  auto refused = commit_object(*backend_, layout, name_, second.span(), fp2);
+  ASSERT_TRUE(commit_object(*backend_, layout, name_, first.span()).is_ok());
+  auto refused = commit_object(*backend_, layout, name_, second.span());
   ASSERT_FALSE(refused.is_ok());
   EXPECT_EQ(refused.status().code(), Code::kMismatch);
   EXPECT_NE(refused.status().detail().find(fp1.hex()), std::string::npos);
@@ -127,13 +131,13 @@ TEST_P(Commit, AFailureAtAnyStepLeavesNoFinalObjectAndNoTemporary) {
       int nth = std::string(op) == "open" ? 2 : 1;
       io::FaultIo faulty(make_backend(GetParam()),
                          {io::Fault{op, nth, io::Fault::Action::kError, err}});
-      auto outcome = commit_object(faulty, layout, name_, object.span(), fp);
+      auto outcome = commit_object(faulty, layout, name_, object.span());
       bool final_exists = fs::exists(layout.object_path(name_));
       if (std::string(op) == "fsync") {
         // The folder fsync comes after the rename: the object is complete but not known
         // durable, so the call must fail and a retry must find and re-sync it.
         ASSERT_FALSE(outcome.is_ok());
-        auto retry = commit_object(*backend_, layout, name_, object.span(), fp);
+        auto retry = commit_object(*backend_, layout, name_, object.span());
         ASSERT_TRUE(retry.is_ok());
         EXPECT_EQ(*retry, CommitOutcome::kAlreadyPresent);
       } else {
@@ -155,7 +159,7 @@ TEST_P(Commit, ShortWriteIsFinishedNotTakenAsComplete) {
   ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
   io::FaultIo faulty(make_backend(GetParam()),
                      {io::Fault{"write", 1, io::Fault::Action::kShortWrite, 0}});
-  auto outcome = commit_object(faulty, layout, name_, object.span(), fp);
+  auto outcome = commit_object(faulty, layout, name_, object.span());
   ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
   EXPECT_EQ(fs::file_size(layout.object_path(name_)), object.size());
 }
@@ -167,7 +171,7 @@ TEST_P(Commit, ODirectRefusedAtWriteTimeFallsBackToBufferedWrites) {
   ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
   io::FaultIo faulty(make_backend(GetParam()),
                      {io::Fault{"write", 1, io::Fault::Action::kError, EINVAL}});
-  auto outcome = commit_object(faulty, layout, name_, object.span(), fp);
+  auto outcome = commit_object(faulty, layout, name_, object.span());
   ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
   EXPECT_EQ(*outcome, CommitOutcome::kWritten);
   EXPECT_EQ(fs::file_size(layout.object_path(name_)), object.size());
@@ -178,14 +182,15 @@ TEST_P(Commit, ODirectRefusedAtWriteTimeFallsBackToBufferedWrites) {
 TEST_P(Commit, PiecesInAnyOrderMakeTheObject) {
   Layout layout = ready_archive();
   Fingerprint fp;
-  io::AlignedBuffer object = make_object(name_, std::byte{6}, &fp);
+  ObjectMetadata meta;
+  io::AlignedBuffer object = make_object(name_, std::byte{6}, &fp, 0, &meta);
   ASSERT_GE(object.size(), 8192u);
   auto writer = ObjectWriter::begin(*backend_, layout, name_);
   ASSERT_TRUE(writer.is_ok()) << writer.status().to_string();
   Bytes all = object.span();
   ASSERT_TRUE(writer->write(4096, all.subspan(4096, all.size() - 8192)).is_ok());
   ASSERT_TRUE(writer->write(0, all.first(4096)).is_ok());
-  auto outcome = writer->commit(all.size() - 4096, all.last(4096), fp);
+  auto outcome = writer->commit(all.size() - 4096, all.last(4096), meta);
   ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
   EXPECT_EQ(*outcome, CommitOutcome::kWritten);
   auto stored = read_object_metadata(*backend_, layout.object_path(name_));
@@ -224,13 +229,14 @@ TEST_P(Commit, AnAbandonedOrFailedWriterLeavesNothing) {
 TEST_P(Commit, ODirectRefusedOnALaterPieceIsAnIoError) {
   Layout layout = ready_archive();
   Fingerprint fp;
-  io::AlignedBuffer object = make_object(name_, std::byte{8}, &fp);
+  ObjectMetadata meta;
+  io::AlignedBuffer object = make_object(name_, std::byte{8}, &fp, 0, &meta);
   io::FaultIo faulty(make_backend(GetParam()),
                      {io::Fault{"write", 2, io::Fault::Action::kError, EINVAL}});
   auto writer = ObjectWriter::begin(faulty, layout, name_);
   ASSERT_TRUE(writer.is_ok());
   ASSERT_TRUE(writer->write(0, object.span().first(4096)).is_ok());
-  auto outcome = writer->commit(4096, object.span().subspan(4096), fp);
+  auto outcome = writer->commit(4096, object.span().subspan(4096), meta);
   ASSERT_FALSE(outcome.is_ok());
   EXPECT_EQ(outcome.status().code(), Code::kIoError);
   EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
@@ -255,6 +261,153 @@ TEST_P(Commit, StaleTemporariesAreSweptFreshOnesKept) {
   EXPECT_EQ(sweep_stale_temporaries(*backend_, layout, 3600), 1u);
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::exists(fresh));
+}
+
+// --- Superseding an object stored with --no-verify (supersede.h) ---
+
+// The fingerprint of the object under `path`, or "" when there is none.
+std::string stored_fingerprint(io::Io& io, const std::string& path) {
+  auto meta = read_object_metadata(io, path);
+  return meta.is_ok() ? meta->fingerprint.hex() : "";
+}
+
+TEST_P(Commit, AVerifiedObjectSupersedesOneThatFailedValidationAndKeepsIt) {
+  Layout layout = ready_archive();
+  Fingerprint old_fp, new_fp, other_fp;
+  io::AlignedBuffer old_object = make_object(name_, std::byte{1}, &old_fp, kFlagFailedVerification);
+  io::AlignedBuffer new_object = make_object(name_, std::byte{2}, &new_fp);
+  io::AlignedBuffer other = make_object(name_, std::byte{3}, &other_fp);
+  ASSERT_TRUE(commit_object(*backend_, layout, name_, old_object.span()).is_ok());
+
+  auto outcome = commit_object(*backend_, layout, name_, new_object.span());
+  ASSERT_TRUE(outcome.is_ok()) << outcome.status().to_string();
+  EXPECT_EQ(*outcome, CommitOutcome::kSuperseded);
+  EXPECT_EQ(stored_fingerprint(*backend_, layout.object_path(name_)), new_fp.hex());
+  const std::string aside = layout.superseded_path(name_, old_fp.hex());
+  EXPECT_EQ(aside, dir_.path() + "/superseded/00000002.history." + old_fp.hex() + ".zst");
+  EXPECT_EQ(stored_fingerprint(*backend_, aside), old_fp.hex());
+  EXPECT_EQ(fs::file_size(aside), old_object.size());
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+  struct stat st;
+  ASSERT_EQ(::stat(layout.superseded_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  // The verified object is never replaced again, and the same content is success.
+  auto again = commit_object(*backend_, layout, name_, new_object.span());
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_EQ(*again, CommitOutcome::kAlreadyPresent);
+  auto refused = commit_object(*backend_, layout, name_, other.span());
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), Code::kMismatch);
+  EXPECT_EQ(refused.status().message(), "archive already holds a different \"00000002.history\"");
+  EXPECT_EQ(stored_fingerprint(*backend_, layout.object_path(name_)), new_fp.hex());
+  EXPECT_EQ(count_files(layout.superseded_dir()), 1u);
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+}
+
+TEST_P(Commit, AnotherUnverifiedObjectDoesNotSupersedeAndTheRefusalSaysWhy) {
+  Layout layout = ready_archive();
+  Fingerprint old_fp, new_fp;
+  io::AlignedBuffer old_object = make_object(name_, std::byte{1}, &old_fp, kFlagFailedVerification);
+  io::AlignedBuffer new_object = make_object(name_, std::byte{2}, &new_fp, kFlagFailedVerification);
+  ASSERT_TRUE(commit_object(*backend_, layout, name_, old_object.span()).is_ok());
+  auto refused = commit_object(*backend_, layout, name_, new_object.span());
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), Code::kMismatch);
+  EXPECT_EQ(refused.status().to_string(),
+            "archive already holds a different \"00000002.history\", stored with --no-verify\n"
+            "DETAIL: archived XXH3-128 " +
+                old_fp.hex() + ", new file XXH3-128 " + new_fp.hex() +
+                "; the archived object was left untouched; \"" + layout.object_path(name_) +
+                "\" failed validation when it was archived: invalid record length at 0/0\n"
+                "HINT: A copy that passes validation supersedes it, the old object being kept in "
+                "the archive's superseded/ folder: push this file without --no-verify once it is "
+                "complete and valid.");
+  EXPECT_EQ(stored_fingerprint(*backend_, layout.object_path(name_)), old_fp.hex());
+  EXPECT_FALSE(fs::exists(layout.superseded_dir()));
+  EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+}
+
+// A failure at any step of a supersede: the name holds the old object or the new one, the old
+// one is kept as soon as the new one is there, nothing is left in .tmp, and the retry finishes.
+TEST_P(Commit, AFailureAtAnyStepOfASupersedeLosesNothing) {
+  int succeeded_at = 0;
+  for (int n = 1; n <= 60 && succeeded_at == 0; ++n) {
+    SCOPED_TRACE("step " + std::to_string(n) + " fails with EIO");
+    testing::ScratchDir dir;
+    Layout layout(dir.path());
+    ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+    Fingerprint old_fp, new_fp;
+    io::AlignedBuffer old_object =
+        make_object(name_, std::byte{1}, &old_fp, kFlagFailedVerification);
+    io::AlignedBuffer new_object = make_object(name_, std::byte{2}, &new_fp);
+    ASSERT_TRUE(commit_object(*backend_, layout, name_, old_object.span()).is_ok());
+    const std::string aside = layout.superseded_path(name_, old_fp.hex());
+    io::FaultIo faulty(make_backend(GetParam()),
+                       {io::Fault{"step", n, io::Fault::Action::kError, EIO}});
+    auto outcome = commit_object(faulty, layout, name_, new_object.span());
+    if (outcome.is_ok()) {
+      EXPECT_EQ(*outcome, CommitOutcome::kSuperseded);
+      succeeded_at = n;
+    }
+    const std::string held = stored_fingerprint(*backend_, layout.object_path(name_));
+    ASSERT_TRUE(held == old_fp.hex() || held == new_fp.hex()) << "the name holds " << held;
+    if (held == new_fp.hex()) {
+      EXPECT_EQ(stored_fingerprint(*backend_, aside), old_fp.hex());
+    }
+    EXPECT_EQ(count_files(layout.tmp_dir()), 0u);
+    auto retry = commit_object(*backend_, layout, name_, new_object.span());
+    ASSERT_TRUE(retry.is_ok()) << retry.status().to_string();
+    EXPECT_EQ(*retry,
+              held == new_fp.hex() ? CommitOutcome::kAlreadyPresent : CommitOutcome::kSuperseded);
+    EXPECT_EQ(stored_fingerprint(*backend_, layout.object_path(name_)), new_fp.hex());
+    EXPECT_EQ(stored_fingerprint(*backend_, aside), old_fp.hex());
+    EXPECT_EQ(count_files(layout.superseded_dir()), 1u);
+  }
+  // Reading both objects, the lock, the link, the rename and five fsyncs: well over ten steps.
+  EXPECT_GT(succeeded_at, 10);
+}
+
+// Run as root in an archive that belongs to another user, everything walpipe creates is that
+// user's: the server's own pushes go on after a first push by hand as root.
+TEST_P(Commit, AsRootInAnotherUsersArchiveTheNewFilesAreTheirs) {
+  if (::geteuid() != 0) WALPIPE_SKIP() << "needs root to give files away";
+  const uid_t uid = 4321;
+  const gid_t gid = 4322;
+  ASSERT_EQ(::chown(dir_.path().c_str(), uid, gid), 0);
+  Layout layout(dir_.path());
+  wal::WalFileName segment = *wal::parse_file_name("000000010000000000000034");
+  ASSERT_TRUE(prepare_directories(*backend_, layout, segment).is_ok());
+  Fingerprint old_fp, new_fp;
+  io::AlignedBuffer old_object = make_object(name_, std::byte{1}, &old_fp, kFlagFailedVerification);
+  io::AlignedBuffer new_object = make_object(name_, std::byte{2}, &new_fp);
+  ASSERT_TRUE(commit_object(*backend_, layout, name_, old_object.span()).is_ok());
+  ASSERT_TRUE(commit_object(*backend_, layout, name_, new_object.span()).is_ok());
+  for (const std::string& path :
+       {layout.wal_dir(), layout.tmp_dir(), layout.object_dir(segment), layout.superseded_dir(),
+        layout.object_path(name_), layout.superseded_path(name_, old_fp.hex())}) {
+    struct stat st;
+    ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_uid, uid) << path;
+    EXPECT_EQ(st.st_gid, gid) << path;
+  }
+}
+
+// A folder an earlier run as root left to root is given back; one its owner gave to someone
+// else on purpose is left alone.
+TEST_P(Commit, AsRootFoldersLeftToRootAreGivenBack) {
+  if (::geteuid() != 0) WALPIPE_SKIP() << "needs root to give files away";
+  ASSERT_EQ(::mkdir((dir_.path() + "/wal").c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((dir_.path() + "/.tmp").c_str(), 0700), 0);
+  ASSERT_EQ(::chown((dir_.path() + "/.tmp").c_str(), 777, 777), 0);
+  ASSERT_EQ(::chown(dir_.path().c_str(), 4321, 4322), 0);
+  Layout layout(dir_.path());
+  ASSERT_TRUE(prepare_directories(*backend_, layout, name_).is_ok());
+  struct stat st;
+  ASSERT_EQ(::stat(layout.wal_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 4321u);
+  ASSERT_EQ(::stat(layout.tmp_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 777u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Commit, ::testing::Values("sync", "io_uring"));

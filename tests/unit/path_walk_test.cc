@@ -145,6 +145,45 @@ TEST(PathWalker, WalNameDropsTheFolderAndZst) {
   EXPECT_EQ(pipeline::PathWalker::wal_name_of("/a/.zst"), ".zst");
 }
 
+// archive_status/ sorts after every WAL name, so the walk cannot learn of it from its listing
+// before the first file: every file of a pg_wal must still say so, and nothing else must.
+TEST(PathWalker, FilesOfAFolderWithArchiveStatusAreInPgWal) {
+  ScratchDir dir;
+  dir.write("data/pg_wal/" + segment_name(1, 1), "");
+  dir.write("data/pg_wal/archive_status/" + segment_name(1, 1) + ".done", "");
+  dir.write("data/other/" + segment_name(1, 2), "");
+  pipeline::PathWalker walker({dir.file("data"), dir.file("data/pg_wal/" + segment_name(1, 1))});
+  std::vector<std::pair<std::string, bool>> seen;
+  while (std::optional<pipeline::WalkedPath> w = walker.next()) {
+    EXPECT_FALSE(w->in_archive) << w->path;
+    seen.push_back({w->path, w->in_pg_wal});
+  }
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, bool>>{
+                      {dir.file("data/other/" + segment_name(1, 2)), false},
+                      {dir.file("data/pg_wal/" + segment_name(1, 1)), true},
+                      {dir.file("data/pg_wal/" + segment_name(1, 1)), true}}));
+}
+
+TEST(PathWalker, FilesUnderAnArchiveRootAreInTheArchive) {
+  ScratchDir dir;
+  dir.write("arch/walpipe.json", "{}");
+  dir.write("arch/wal/0000000100000000/" + segment_name(1, 1) + ".zst", "");
+  dir.write("loose/" + segment_name(1, 1), "");
+  EXPECT_TRUE(pipeline::PathWalker::is_archive_root(dir.file("arch")));
+  EXPECT_FALSE(pipeline::PathWalker::is_archive_root(dir.file("arch/walpipe.json")));
+  EXPECT_FALSE(pipeline::PathWalker::is_archive_root(dir.file("loose")));
+  // Below the root is not an archive root: the folders of one run are the archive's business.
+  EXPECT_FALSE(pipeline::PathWalker::is_archive_root(dir.file("arch/wal")));
+  pipeline::PathWalker walker({dir.file("arch"), dir.file("loose")});
+  std::optional<pipeline::WalkedPath> first = walker.next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->in_archive) << first->path;
+  std::optional<pipeline::WalkedPath> second = walker.next();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(second->in_archive) << second->path;
+  EXPECT_FALSE(walker.next().has_value());
+}
+
 // A backlog of 10,000 .ready files: the look-ahead still gets the oldest few, history first,
 // from windows of `limit` names rather than from a list of the whole folder.
 TEST(NextReadyFilesBacklog, TenThousandReadyFilesGiveTheOldestInOrder) {
