@@ -96,7 +96,13 @@ int cmd_get(const std::vector<std::string>& argv) {
                                     {"remove-spool", true},
                                     {"verbose", false, 'v'},
                                     {"help", false, '?'}});
-  if (!args) return exit_code::kGetUsage;
+  if (!args) {
+    // As recovery_end_command, a code above 125 would keep the server from starting, and a
+    // spool left behind (by a broken configuration file, say) is no reason for that.
+    for (const std::string& arg : argv)
+      if (arg.rfind("--remove-spool", 0) == 0) return exit_code::kSpoolNotRemoved;
+    return exit_code::kGetUsage;
+  }
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
     return exit_code::kOk;

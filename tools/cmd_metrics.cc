@@ -44,26 +44,16 @@ constexpr const char* kHelp =
 
 int cmd_metrics(const std::vector<std::string>& argv) {
   const std::string command = "metrics";
-  std::vector<OptionSpec> specs = monitor_option_specs();
-  specs.push_back({"output", true, 'o'});
-  specs.push_back({"help", false, '?'});
-  std::optional<Args> args = parse(command, argv, specs);
-  if (!args) return exit_code::kMonitorUnknown;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    return exit_code::kOk;
-  }
-  if (!args->positional.empty()) {
-    usage_error(command, "too many arguments");
-    return exit_code::kMonitorUnknown;
-  }
-  std::optional<MonitorSettings> settings = monitor_settings(command, *args);
-  if (!settings) return exit_code::kMonitorUnknown;
+  int exit_status = 0;
+  std::optional<MonitorCommand> cmd =
+      parse_monitor_command(command, argv, {{"output", true, 'o'}}, kHelp, &exit_status);
+  if (!cmd) return exit_status;
+  const MonitorSettings& settings = cmd->settings;
   io::SyncIo io;
-  monitor::StatusReport report = monitor::gather_status(io, settings->status);
+  monitor::StatusReport report = monitor::gather_status(io, settings.status);
   const std::string text =
-      prometheus_text(report, monitor::evaluate(report, settings->thresholds));
-  std::optional<std::string> output = args->get("output");
+      prometheus_text(report, monitor::evaluate(report, settings.thresholds));
+  std::optional<std::string> output = cmd->args.get("output");
   if (!output) {
     std::fputs(text.c_str(), stdout);
     return exit_code::kOk;

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -59,26 +58,15 @@ constexpr const char* kHelp =
 }  // namespace
 
 int cmd_status(const std::vector<std::string>& argv) {
-  const std::string command = "status";
-  std::vector<OptionSpec> specs = monitor_option_specs();
-  specs.push_back({"json", false});
-  specs.push_back({"help", false, '?'});
-  std::optional<Args> args = parse(command, argv, specs);
-  if (!args) return exit_code::kMonitorUnknown;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    return exit_code::kOk;
-  }
-  if (!args->positional.empty()) {
-    usage_error(command, "too many arguments");
-    return exit_code::kMonitorUnknown;
-  }
-  std::optional<MonitorSettings> settings = monitor_settings(command, *args);
-  if (!settings) return exit_code::kMonitorUnknown;
+  int exit_status = 0;
+  std::optional<MonitorCommand> cmd =
+      parse_monitor_command("status", argv, {{"json", false}}, kHelp, &exit_status);
+  if (!cmd) return exit_status;
+  const MonitorSettings& settings = cmd->settings;
   io::SyncIo io;
-  monitor::StatusReport report = monitor::gather_status(io, settings->status);
-  std::vector<monitor::Alert> alerts = monitor::evaluate(report, settings->thresholds);
-  if (args->has("json"))
+  monitor::StatusReport report = monitor::gather_status(io, settings.status);
+  std::vector<monitor::Alert> alerts = monitor::evaluate(report, settings.thresholds);
+  if (cmd->args.has("json"))
     std::fputs(status_json(report, alerts).c_str(), stdout);
   else
     std::printf("%s\n%s", plugin_line(alerts).c_str(), status_screen(report, alerts).c_str());

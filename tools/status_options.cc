@@ -2,10 +2,12 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
 #include "archive_option.h"
+#include "exit_codes.h"
 
 namespace walpipe::cli {
 
@@ -75,6 +77,30 @@ std::optional<MonitorSettings> monitor_settings(const std::string& command, cons
   }
   s.status.local_now = static_cast<double>(std::time(nullptr));
   return s;
+}
+
+std::optional<MonitorCommand> parse_monitor_command(const std::string& command,
+                                                    const std::vector<std::string>& argv,
+                                                    std::vector<OptionSpec> extra,
+                                                    const char* help, int* exit_status) {
+  std::vector<OptionSpec> specs = monitor_option_specs();
+  specs.insert(specs.end(), extra.begin(), extra.end());
+  specs.push_back({"help", false, '?'});
+  *exit_status = exit_code::kMonitorUnknown;
+  std::optional<Args> args = parse(command, argv, specs);
+  if (!args) return std::nullopt;
+  if (args->has("help")) {
+    std::fputs(help, stdout);
+    *exit_status = exit_code::kOk;
+    return std::nullopt;
+  }
+  if (!args->positional.empty()) {
+    usage_error(command, "too many arguments");
+    return std::nullopt;
+  }
+  std::optional<MonitorSettings> settings = monitor_settings(command, *args);
+  if (!settings) return std::nullopt;
+  return MonitorCommand{std::move(*args), std::move(*settings)};
 }
 
 }  // namespace walpipe::cli

@@ -21,4 +21,17 @@ struct MonitorSettings {
 // nullopt, after printing the usage error, when an option is malformed.
 std::optional<MonitorSettings> monitor_settings(const std::string& command, const Args& args);
 
+struct MonitorCommand {
+  Args args;
+  MonitorSettings settings;
+};
+
+// The start status and metrics share: parses the common options plus `extra` (and --help),
+// prints `help` or the usage error. nullopt when the command is done; `*exit_status` then holds
+// its exit status (0 after --help, UNKNOWN after a usage error).
+std::optional<MonitorCommand> parse_monitor_command(const std::string& command,
+                                                    const std::vector<std::string>& argv,
+                                                    std::vector<OptionSpec> extra,
+                                                    const char* help, int* exit_status);
+
 }  // namespace walpipe::cli

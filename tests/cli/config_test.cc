@@ -204,6 +204,15 @@ TEST_F(ConfigFile, ActionsOnlyOnTheCommandLine) {
                        "HINT: Give --remove-spool on the command line.\n");
 }
 
+// recovery_end_command: above 125 the server would not start; a broken file leaves the spool.
+TEST_F(ConfigFile, ABrokenFileNeverKeepsTheServerFromStartingAtRecoveryEnd) {
+  const std::string conf = config("archive " + dir_.file("a") + "\n");
+  CommandResult r =
+      walpipe({}, {"get", "--config", conf, "--remove-spool=" + dir_.file("spool")});
+  EXPECT_EQ(r.exit_code, 1) << show(r);
+  EXPECT_NE(r.err.find("expected \"key = value\""), std::string::npos) << r.err;
+}
+
 TEST_F(ConfigFile, SyntaxErrorsUseTheUsageCode) {
   const std::string conf = config("archive " + dir_.file("a") + "\n");
   CommandResult r = walpipe({}, {"get", "--config", conf, kSeg, dir_.file("dest")});
