@@ -251,6 +251,9 @@ Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal:
   if (existing.status().code() == Code::kMismatch && !(meta.flags & kFlagFailedVerification)) {
     // Written only to supersede an object stored with --no-verify: commit() decides, locked.
     Result<ObjectMetadata> theirs = read_object_metadata(io, layout.object_path(name));
+    // Superseded by this same content between the two reads: archived already.
+    if (theirs.is_ok() && theirs->fingerprint == meta.fingerprint)
+      return confirm_existing(io, layout, name, meta.fingerprint);
     if (!theirs.is_ok() || !(theirs->flags & kFlagFailedVerification)) return existing;
   } else if (existing.status().code() != Code::kNotFound) {
     return existing;

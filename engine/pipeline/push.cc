@@ -140,14 +140,21 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
     meta.fingerprint = fingerprint_of(data);
     Result<archive::CommitOutcome> existing =
         archive::confirm_existing(io, layout, *name, meta.fingerprint);
+    Result<archive::ObjectMetadata> theirs = Status(Code::kNotFound, "");
+    if (!existing.is_ok() && existing.status().code() == Code::kMismatch) {
+      theirs = archive::read_object_metadata(io, layout.object_path(*name));
+      // Another pusher may have superseded the object between the two reads: what the name
+      // holds now decides (and words the refusal).
+      if (theirs.is_ok() && (theirs->fingerprint == meta.fingerprint ||
+                             !(theirs->flags & archive::kFlagFailedVerification)))
+        existing = archive::confirm_existing(io, layout, *name, meta.fingerprint);
+    }
     if (existing.is_ok()) {
       push->already_archived_ = PushResult{meta.name, archive::CommitOutcome::kAlreadyPresent,
                                            meta.fingerprint, meta.original_size, 0};
       return push;
     }
     if (existing.status().code() == Code::kMismatch) {
-      Result<archive::ObjectMetadata> theirs =
-          archive::read_object_metadata(io, layout.object_path(*name));
       if (!theirs.is_ok() || !(theirs->flags & archive::kFlagFailedVerification))
         return std::move(existing).take_status();
       push->replaces_unverified_ = std::move(existing).take_status();
