@@ -62,6 +62,12 @@ constexpr Key kKeys[] = {
     {"output", true, nullptr, false},
     // check
     {"wait", true, nullptr, false},
+    // list: what to show is asked each time
+    {"since", false, nullptr, false},
+    {"until", false, nullptr, false},
+    {"timeline", false, nullptr, false},
+    {"at", false, nullptr, false},
+    {"backup", false, nullptr, false},
     // every command
     {"verbose", true, nullptr, false},
     {"help", false, nullptr, false},

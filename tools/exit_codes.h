@@ -40,4 +40,8 @@ inline constexpr int kMetricsNotWritten = 1;
 // start, and a spool left behind is no reason for that; it warns and starts.
 inline constexpr int kSpoolNotRemoved = 1;
 
+// list
+inline constexpr int kListProblems = 1;  // an object or .backup file named on stderr is not right
+inline constexpr int kListUsage = 2;     // bad options or TIME, an unreadable archive or --backup
+
 }  // namespace walpipe::exit_code

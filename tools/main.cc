@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "  status    whether archiving works, as a monitoring plugin (through libpq)\n"
     "  metrics   the same figures for Prometheus (node_exporter's textfile collector)\n"
     "  check     prove archiving works: the settings, a WAL switch, the segment archived\n"
+    "  list      every object of an archive, its base backups and last restorable time\n"
     "\n"
     "Options:\n"
     "  -V, --version  output version information and library versions, then exit\n"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   if (command == "status") return walpipe::cli::cmd_status(rest);
   if (command == "metrics") return walpipe::cli::cmd_metrics(rest);
   if (command == "check") return walpipe::cli::cmd_check(rest);
+  if (command == "list") return walpipe::cli::cmd_list(rest);
   std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
   std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
   return walpipe::exit_code::kUsage;

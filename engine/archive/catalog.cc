@@ -3,7 +3,7 @@
 #include <deque>
 
 #include "archive/commit.h"
-#include "io/fs.h"
+#include "archive/walk.h"
 #include "io/space.h"
 #include "wal/names.h"
 
@@ -11,31 +11,19 @@ namespace walpipe::archive {
 
 namespace {
 
-constexpr size_t kListWindow = 256;
-constexpr std::string_view kObjectSuffix = ".zst";
-
-bool is_hex16(std::string_view name) {
-  if (name.size() != 16) return false;
-  for (char c : name)
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) return false;
-  return true;
-}
-
 // Folds the objects of one archive, met in name order, into a summary.
 class Summariser {
  public:
   Summariser(io::Io& io, uint64_t segment_size, ArchiveSummary* out)
       : io_(io), segment_size_(segment_size), out_(*out) {}
 
-  Status add(const std::string& path, std::string_view file_name) {
-    if (!file_name.ends_with(kObjectSuffix)) return Status::ok();  // not an object
-    Result<wal::WalFileName> name =
-        wal::parse_file_name(file_name.substr(0, file_name.size() - kObjectSuffix.size()));
-    if (!name.is_ok()) return Status::ok();
+  Status add(const ObjectEntry& object) {
+    const std::string& path = object.path;
+    const wal::WalFileName& name = object.name;
     Result<uint64_t> size = io::size_at(path);
     if (!size.is_ok()) return size.status();
     out_.stored_bytes += *size;
-    switch (name->kind) {
+    switch (name.kind) {
       case wal::FileKind::kHistory:
         ++out_.history_files;
         return Status::ok();
@@ -49,23 +37,23 @@ class Summariser {
       case wal::FileKind::kSegment:
         break;
     }
-    std::optional<wal::SegNo> segno = wal::segno_of(*name, segment_size_);
+    std::optional<wal::SegNo> segno = wal::segno_of(name, segment_size_);
     if (!segno) return Status::ok();  // a name no cluster of this segment size writes
     ++out_.segments;
     out_.wal_bytes += segment_size_;
-    if (current_ == nullptr || current_->timeline != name->tli) {
+    if (current_ == nullptr || current_->timeline != name.tli) {
       finish_timeline();
       current_ = &out_.timelines.emplace_back();
-      current_->timeline = name->tli;
-      current_->oldest = name->to_string();
+      current_->timeline = name.tli;
+      current_->oldest = name.to_string();
     } else if (*segno > last_segno_ + 1) {
       ++current_->gap_count;
       current_->missing_segments += *segno - last_segno_ - 1;
       if (current_->gaps.size() < kMaxGapsListed)
-        current_->gaps.push_back({current_->newest, name->to_string(), *segno - last_segno_ - 1});
+        current_->gaps.push_back({current_->newest, name.to_string(), *segno - last_segno_ - 1});
     }
     ++current_->segments;
-    current_->newest = name->to_string();
+    current_->newest = name.to_string();
     last_segno_ = *segno;
     newest_paths_.push_back(path);
     if (newest_paths_.size() > kCommitSearchDepth) newest_paths_.pop_front();
@@ -99,37 +87,12 @@ class Summariser {
   std::deque<std::string> newest_paths_;
 };
 
-// Calls `visit` with every entry of `dir` in name order, kListWindow names in memory at a time.
-template <typename Visit>
-Status for_each_entry(const std::string& dir, Visit visit) {
-  std::string after;
-  for (;;) {
-    Result<std::vector<io::DirEntry>> window = io::list_directory_window(dir, after, kListWindow);
-    if (!window.is_ok()) return window.status();
-    for (const io::DirEntry& entry : *window) WALPIPE_TRY(visit(entry));
-    if (window->size() < kListWindow) return Status::ok();
-    after = window->back().name;
-  }
-}
-
 }  // namespace
 
 Result<ArchiveSummary> summarize_archive(io::Io& io, const Layout& layout, uint64_t segment_size) {
   ArchiveSummary summary;
-  // An archive that has not archived anything yet has no wal/ folder: it is empty, not broken.
-  Result<io::EntryType> wal_dir = io::entry_type(layout.wal_dir());
-  if (!wal_dir.is_ok() && wal_dir.status().code() == Code::kNotFound) return summary;
   Summariser summariser(io, segment_size, &summary);
-  Status walked = for_each_entry(layout.wal_dir(), [&](const io::DirEntry& top) -> Status {
-    const std::string path = layout.wal_dir() + "/" + top.name;
-    if (top.type == io::EntryType::kFile) return summariser.add(path, top.name);
-    if (top.type != io::EntryType::kDirectory || !is_hex16(top.name)) return Status::ok();
-    return for_each_entry(path, [&](const io::DirEntry& entry) -> Status {
-      if (entry.type != io::EntryType::kFile) return Status::ok();
-      return summariser.add(path + "/" + entry.name, entry.name);
-    });
-  });
-  if (!walked.is_ok()) return walked;
+  WALPIPE_TRY(for_each_object(layout, [&](const ObjectEntry& o) { return summariser.add(o); }));
   summariser.finish_timeline();
   return summary;
 }

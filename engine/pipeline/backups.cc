@@ -1,0 +1,75 @@
+#include "pipeline/backups.h"
+
+#include <cstdio>
+
+#include "io/fs.h"
+
+namespace walpipe::pipeline {
+
+namespace {
+
+std::string hex8(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08X", v);
+  return buf;
+}
+
+bool is_file(const std::string& path) {
+  Result<io::EntryType> type = io::entry_type(path);
+  return type.is_ok() && *type == io::EntryType::kFile;
+}
+
+}  // namespace
+
+Result<KnownBackup> read_backup_object(FileLoader& loader, const std::string& path,
+                                       const wal::WalFileName& name, uint64_t segment_size) {
+  Result<LoadedFile> loaded = loader.load(path, true);
+  if (!loaded.is_ok()) return std::move(loaded).take_status();
+  Result<wal::BackupInfo> info =
+      wal::parse_backup_file(loader.data(), path, wal::BackupFileKind::kHistoryFile);
+  if (!info.is_ok()) return std::move(info).take_status();
+  const std::string prefix = "invalid backup history file \"" + path + "\": ";
+  if (info->start_segment != name.segment_name())
+    return Status(Code::kCorruption, prefix + "START WAL LOCATION is in " + info->start_segment +
+                                         ", its name says " + name.segment_name());
+  if (wal::valid_segment_size(segment_size) && info->start_lsn % segment_size != name.backup_offset)
+    return Status(Code::kCorruption, prefix + "START WAL LOCATION " +
+                                         wal::format_lsn(info->start_lsn) + " is not at offset " +
+                                         hex8(name.backup_offset) +
+                                         " of its segment, as its name says");
+  return KnownBackup{name.to_string(), true, std::move(*info)};
+}
+
+Result<KnownBackup> read_backup_folder(const std::string& dir) {
+  Result<io::EntryType> type = io::entry_type(dir);
+  if (!type.is_ok()) return std::move(type).take_status();
+  if (*type != io::EntryType::kDirectory)
+    return Status(Code::kInvalidArgument, "backup \"" + dir + "\" is not a directory");
+  const std::string label_path = dir + "/backup_label";
+  FileLoader loader;
+  Result<LoadedFile> loaded = loader.load(label_path, true);
+  if (!loaded.is_ok() && loaded.status().code() == Code::kNotFound) {
+    const char* tar_hint =
+        "walpipe reads backup_label, which a tar-format backup keeps inside base.tar: give the "
+        "folder it was extracted to, or take the backup in plain format (pg_basebackup -Fp).";
+    if (is_file(dir + "/base.tar") || is_file(dir + "/base.tar.gz") ||
+        is_file(dir + "/base.tar.zst") || is_file(dir + "/base.tar.lz4"))
+      return Status(Code::kUnsupported,
+                    "backup \"" + dir + "\" is in tar format: its backup_label is inside base.tar")
+          .with_hint(tar_hint);
+    if (is_file(dir + "/backup_manifest"))
+      return Status(Code::kUnsupported,
+                    "backup \"" + dir + "\" has a backup_manifest but no backup_label")
+          .with_detail("walpipe reads the backup's positions and times from backup_label only.")
+          .with_hint(tar_hint);
+    return Status(Code::kNotFound, "directory \"" + dir + "\" holds no backup_label")
+        .with_hint("Give the folder pg_basebackup wrote (the one holding PG_VERSION).");
+  }
+  if (!loaded.is_ok()) return std::move(loaded).take_status();
+  Result<wal::BackupInfo> info =
+      wal::parse_backup_file(loader.data(), label_path, wal::BackupFileKind::kLabel);
+  if (!info.is_ok()) return std::move(info).take_status();
+  return KnownBackup{dir, false, std::move(*info)};
+}
+
+}  // namespace walpipe::pipeline

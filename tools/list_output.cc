@@ -1,0 +1,304 @@
+#include "list_output.h"
+
+#include <cinttypes>
+
+#include "cli.h"
+#include "json.h"
+#include "status_output.h"
+#include "wal/time_text.h"
+
+namespace walpipe::cli {
+
+namespace {
+
+using wal::format_lsn;
+using wal::format_pg_timestamp;
+using wal::format_time_seconds;
+
+constexpr const char* kRowFormat = "%3s  %-12s %-12s %-23s  %-23s  %8s  %10s  %10s  %s\n";
+
+const char* kind_key(wal::FileKind kind) {
+  switch (kind) {
+    case wal::FileKind::kSegment:
+      return "segment";
+    case wal::FileKind::kPartial:
+      return "partial";
+    case wal::FileKind::kHistory:
+      return "history";
+    case wal::FileKind::kBackup:
+      return "backup";
+  }
+  return "unknown";
+}
+
+bool holds_wal(wal::FileKind kind) {
+  return kind == wal::FileKind::kSegment || kind == wal::FileKind::kPartial;
+}
+
+void time_or_null(json::Writer& w, const std::optional<wal::PgTimestamp>& t) {
+  if (t)
+    w.value(format_pg_timestamp(*t));
+  else
+    w.null();
+}
+
+std::string plural(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Why no segment covers `at`.
+std::string uncovered_reason(const pipeline::ListOutcome& outcome, wal::PgTimestamp at) {
+  if (!outcome.at_oldest_commit || !outcome.at_newest_commit)
+    return "no segment covers it: no commit is archived";
+  if (at < *outcome.at_oldest_commit)
+    return "no segment covers it: it is before the first commit archived";
+  if (at > *outcome.at_newest_commit)
+    return "no segment covers it: it is after the newest commit archived";
+  return "no segment covers it: no timeline has commits both before it and at or after it";
+}
+
+std::string at_text(const pipeline::ListOutcome& outcome, wal::PgTimestamp at) {
+  std::string out = "at " + format_pg_timestamp(at) + ": ";
+  if (!outcome.at) return out + uncovered_reason(outcome, at);
+  return out + outcome.at->segment + " on timeline " + std::to_string(outcome.at->timeline) +
+         " (commits from " + format_pg_timestamp(outcome.at->first_commit_time) + " to " +
+         format_pg_timestamp(outcome.at->last_commit_time) + ")";
+}
+
+void backup_json(json::Writer& w, const pipeline::KnownBackup& b) {
+  const wal::BackupInfo& i = b.info;
+  w.begin_object();
+  w.key("source");
+  w.value(b.source);
+  w.key("from_archive");
+  w.value(b.from_archive);
+  w.key("label");
+  w.value(i.label);
+  w.key("backup_from");
+  w.value(i.from);
+  w.key("method");
+  w.value(i.method);
+  w.key("start_lsn");
+  w.value(format_lsn(i.start_lsn));
+  w.key("start_time");
+  w.value(format_pg_timestamp(i.start_time));
+  w.key("start_timeline");
+  w.value(static_cast<uint64_t>(i.start_tli));
+  w.key("first_segment");
+  w.value(i.start_segment);
+  w.key("checkpoint_lsn");
+  w.value(format_lsn(i.checkpoint_lsn));
+  w.key("stop_lsn");
+  if (i.stop_lsn)
+    w.value(format_lsn(*i.stop_lsn));
+  else
+    w.null();
+  w.key("stop_time");
+  time_or_null(w, i.stop_time);
+  w.key("stop_timeline");
+  if (i.stop_tli)
+    w.value(static_cast<uint64_t>(*i.stop_tli));
+  else
+    w.null();
+  if (i.incremental_from_lsn && i.incremental_from_tli) {
+    w.key("incremental_from_lsn");
+    w.value(format_lsn(*i.incremental_from_lsn));
+    w.key("incremental_from_timeline");
+    w.value(static_cast<uint64_t>(*i.incremental_from_tli));
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string backup_line(const pipeline::KnownBackup& b) {
+  const wal::BackupInfo& i = b.info;
+  std::string out = "backup " + (b.from_archive ? b.source : "\"" + b.source + "\"") +
+                    ": label \"" + i.label + "\", from " + i.from + ", start " +
+                    format_lsn(i.start_lsn) + " at " + format_time_seconds(i.start_time);
+  if (i.stop_lsn && i.stop_time)
+    out += ", stop " + format_lsn(*i.stop_lsn) + " at " + format_time_seconds(*i.stop_time);
+  else
+    out += ", stop unknown (backup_label)";
+  out += ", timeline " + std::to_string(i.start_tli);
+  if (i.stop_tli && *i.stop_tli != i.start_tli) out += " to " + std::to_string(*i.stop_tli);
+  if (i.incremental_from_lsn) out += ", incremental from " + format_lsn(*i.incremental_from_lsn);
+  return out + ", needs WAL from " + i.start_segment;
+}
+
+void ListPrinter::begin(const std::string& archive,
+                        const std::optional<archive::Identity>& identity) {
+  if (!json_) return;
+  json::Writer w;
+  w.begin_object();
+  w.key("archive");
+  w.value(archive);
+  w.key("system_identifier");
+  if (identity)
+    w.value(std::to_string(identity->system_id));  // does not fit a JSON double
+  else
+    w.null();
+  w.key("objects");
+  w.begin_array();
+  std::string head = w.str();  // left open: rows follow
+  std::fputs(head.c_str(), out_);
+}
+
+void ListPrinter::object(const pipeline::ListedObject& object) {
+  if (json_)
+    row_json(object);
+  else
+    row_text(object);
+}
+
+void ListPrinter::row_text(const pipeline::ListedObject& o) {
+  if (!header_done_) {
+    std::fprintf(out_, kRowFormat, "TLI", "FIRST LSN", "END LSN", "FIRST COMMIT", "LAST COMMIT",
+                 "RECORDS", "STORED", "ORIGINAL", "NAME");
+    header_done_ = true;
+  }
+  const archive::ObjectMetadata& m = *o.meta;
+  const bool wal = holds_wal(o.kind);
+  const std::string first = wal ? format_lsn(m.first_lsn) : "-";
+  const std::string end = wal ? format_lsn(m.end_lsn) : "-";
+  const std::string first_commit =
+      m.first_commit_time ? format_time_seconds(*m.first_commit_time) : "-";
+  const std::string last_commit =
+      m.last_commit_time ? format_time_seconds(*m.last_commit_time) : "-";
+  const std::string records = wal ? std::to_string(m.record_count) : "-";
+  std::string name(o.name);
+  if (m.flags & archive::kFlagFailedVerification)
+    name += "  (pushed with --no-verify: " + m.validation_error + ")";
+  std::fprintf(out_, kRowFormat, std::to_string(o.timeline).c_str(), first.c_str(), end.c_str(),
+               first_commit.c_str(), last_commit.c_str(), records.c_str(),
+               size_text(o.stored_size).c_str(), size_text(m.original_size).c_str(), name.c_str());
+}
+
+void ListPrinter::row_json(const pipeline::ListedObject& o) {
+  const archive::ObjectMetadata& m = *o.meta;
+  const bool wal = holds_wal(o.kind);
+  json::Writer w;
+  w.begin_object();
+  w.key("name");
+  w.value(o.name);
+  w.key("kind");
+  w.value(kind_key(o.kind));
+  w.key("timeline");
+  w.value(static_cast<uint64_t>(o.timeline));
+  for (auto [key, lsn] : {std::pair{"first_lsn", m.first_lsn}, std::pair{"last_lsn", m.last_lsn},
+                          std::pair{"end_lsn", m.end_lsn}}) {
+    w.key(key);
+    if (wal)
+      w.value(format_lsn(lsn));
+    else
+      w.null();
+  }
+  w.key("first_commit_time");
+  time_or_null(w, m.first_commit_time);
+  w.key("last_commit_time");
+  time_or_null(w, m.last_commit_time);
+  w.key("record_count");
+  if (wal)
+    w.value(m.record_count);
+  else
+    w.null();
+  w.key("stored_size");
+  w.value(o.stored_size);
+  w.key("original_size");
+  w.value(m.original_size);
+  w.key("verified");
+  w.value((m.flags & archive::kFlagFailedVerification) == 0);
+  if (!m.validation_error.empty()) {
+    w.key("validation_error");
+    w.value(m.validation_error);
+  }
+  w.end_object();
+  if (!first_row_) std::fputc(',', out_);
+  first_row_ = false;
+  std::fputs(w.str().c_str(), out_);
+}
+
+void ListPrinter::problem(const Status& problem) {
+  print_error("list", problem.to_string());
+  if (json_ && problems_.size() < kMaxProblemsInDocument) problems_.push_back(problem.to_string());
+}
+
+void ListPrinter::finish(const pipeline::ListOutcome& outcome, std::optional<wal::PgTimestamp> at) {
+  if (json_)
+    finish_json(outcome, at);
+  else
+    finish_text(outcome, at);
+}
+
+void ListPrinter::finish_text(const pipeline::ListOutcome& o, std::optional<wal::PgTimestamp> at) {
+  if (header_done_ && !o.backups.empty()) std::fputc('\n', out_);
+  for (const pipeline::KnownBackup& b : o.backups)
+    std::fprintf(out_, "%s\n", backup_line(b).c_str());
+  if (header_done_ || !o.backups.empty()) std::fputc('\n', out_);
+  if (o.last_restorable_time)
+    std::fprintf(out_, "last restorable time: %s (the newest commit archived, in %s)\n",
+                 format_pg_timestamp(*o.last_restorable_time).c_str(),
+                 o.last_restorable_segment.c_str());
+  else
+    std::fprintf(out_, "last restorable time: none (no commit is archived)\n");
+  if (at) std::fprintf(out_, "%s\n", at_text(o, *at).c_str());
+  std::string summary = "listed " + std::to_string(o.listed) + " of " +
+                        plural(o.objects, "object", "objects") + ", " +
+                        plural(o.backups.size(), "backup", "backups");
+  if (o.problems) summary += "; " + plural(o.problems, "problem", "problems") + " (on stderr)";
+  std::fprintf(out_, "%s\n", summary.c_str());
+}
+
+void ListPrinter::finish_json(const pipeline::ListOutcome& o, std::optional<wal::PgTimestamp> at) {
+  json::Writer w;
+  w.begin_object();  // a fragment: the document's object is already open
+  w.key("backups");
+  w.begin_array();
+  for (const pipeline::KnownBackup& b : o.backups) backup_json(w, b);
+  w.end_array();
+  w.key("last_restorable_time");
+  time_or_null(w, o.last_restorable_time);
+  w.key("last_restorable_segment");
+  if (o.last_restorable_time)
+    w.value(o.last_restorable_segment);
+  else
+    w.null();
+  w.key("at");
+  if (at) {
+    w.begin_object();
+    w.key("time");
+    w.value(format_pg_timestamp(*at));
+    w.key("segment");
+    if (o.at) {
+      w.value(o.at->segment);
+      w.key("timeline");
+      w.value(static_cast<uint64_t>(o.at->timeline));
+      w.key("first_commit_time");
+      w.value(format_pg_timestamp(o.at->first_commit_time));
+      w.key("last_commit_time");
+      w.value(format_pg_timestamp(o.at->last_commit_time));
+    } else {
+      w.null();
+      w.key("reason");
+      w.value(uncovered_reason(o, *at));
+    }
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("objects_walked");
+  w.value(o.objects);
+  w.key("objects_listed");
+  w.value(o.listed);
+  w.key("problem_count");
+  w.value(o.problems);
+  w.key("problems");
+  w.begin_array();
+  for (const std::string& p : problems_) w.value(p);
+  w.end_array();
+  w.end_object();
+  // "]," closes the objects array; the fragment's own "{" is dropped.
+  std::fprintf(out_, "],%s\n", w.str().c_str() + 1);
+}
+
+}  // namespace walpipe::cli
