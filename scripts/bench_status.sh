@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How long `walpipe status` and `walpipe metrics` take against a local PostgreSQL 15 and an
-# archive of N segments (default 10,000; the issue's target is under 100 ms), next to the psql
+# archive of N segments (default 10,000; the issue's target is under 100 ms), run as root (a
+# runuser in front would add its own PAM start to every row), next to the psql
 # query a DBA runs by hand for the archiver's counters alone, and the peak memory of status with
 # N and with N/10 segments (flat in N is the target).
 #
@@ -23,18 +24,19 @@ source scripts/pg_load.sh
 install_walpipe "$root"
 trap 'as_pg "$PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# make_archive DIR N: N segments of timeline 1 from segment 1 on, 1 MiB each.
+# make_archive DIR N: N segments of timeline 1 from segment 1 on, 16 MiB each (PostgreSQL's
+# default size: 256 segments per folder).
 make_archive() {
-  local dir=$1 n=$2 seg=$work/000000010000000000000034
+  local dir=$1 n=$2 seg=$work/000000010000000000000064
   mkdir -p "$dir"
-  zstd -qdf "$root/tests/corpus/pg16/1mb/000000010000000000000034.zst" -o "$seg"
+  zstd -qdf "$root/tests/corpus/pg15/switched/000000010000000000000064.zst" -o "$seg"
   walpipe push --batch 1 --archive "$dir" "$seg"
-  local object=$dir/wal/0000000100000000/000000010000000000000034.zst
+  local object=$dir/wal/0000000100000000/000000010000000000000064.zst
   mv "$object" "$work/object.zst"
   # perl is part of every Debian system (perl-base); one link() each, no process per name.
   perl -e '
     my ($root, $n, $source) = @ARGV;
-    my $per_log = 0x100000000 / (1 << 20);
+    my $per_log = 0x100000000 / (16 << 20);
     for my $i (1 .. $n) {
       my ($log, $seg) = (int($i / $per_log), $i % $per_log);
       my $folder = sprintf("%s/wal/00000001%08X", $root, $log);
@@ -67,15 +69,15 @@ peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 echo "walpipe status against PostgreSQL 15 and an archive of $count segments (median of $runs runs)"
 printf '%-58s %10s\n' "command" "ms"
 printf '%-58s %10s\n' "psql -c 'SELECT * FROM pg_stat_archiver' (the counters only)" \
-  "$(median_ms as_pg psql -h "$work" -p "$PG_PORT" -U postgres -Atqc 'SELECT * FROM pg_stat_archiver' postgres)"
+  "$(median_ms psql -h "$work" -p "$PG_PORT" -U postgres -Atqc 'SELECT * FROM pg_stat_archiver' postgres)"
 printf '%-58s %10s\n' "walpipe status (server and archive)" \
-  "$(median_ms as_pg walpipe status --dbname "$dbname" --archive "$work/archive")"
+  "$(median_ms walpipe status --dbname "$dbname" --archive "$work/archive")"
 printf '%-58s %10s\n' "walpipe status --json" \
-  "$(median_ms as_pg walpipe status --json --dbname "$dbname" --archive "$work/archive")"
+  "$(median_ms walpipe status --json --dbname "$dbname" --archive "$work/archive")"
 printf '%-58s %10s\n' "walpipe metrics" \
-  "$(median_ms as_pg walpipe metrics --dbname "$dbname" --archive "$work/archive")"
+  "$(median_ms walpipe metrics --dbname "$dbname" --archive "$work/archive")"
 printf '%-58s %10s\n' "walpipe status, the archive only (server unreachable)" \
   "$(median_ms walpipe status --dbname "host=$work port=1" --archive "$work/archive")"
-echo "peak memory of walpipe status: $(peak_kib as_pg walpipe status --dbname "$dbname" \
-  --archive "$work/archive") KiB with $count segments, $(peak_kib as_pg walpipe status \
+echo "peak memory of walpipe status: $(peak_kib walpipe status --dbname "$dbname" \
+  --archive "$work/archive") KiB with $count segments, $(peak_kib walpipe status \
   --dbname "$dbname" --archive "$work/archive-small") KiB with $((count / 10))"

@@ -51,7 +51,7 @@ inline constexpr size_t kMaxGapsListed = 16;
 inline constexpr size_t kCommitSearchDepth = 32;
 
 // Summarises the archive at `layout`, whose segments are `segment_size` bytes (walpipe.json).
-// Reads the folder listings 256 names at a time, one stat per object and the metadata of at
+// Reads the folder listings 4096 names at a time, one stat per object and the metadata of at
 // most kCommitSearchDepth objects per timeline.
 Result<ArchiveSummary> summarize_archive(io::Io& io, const Layout& layout, uint64_t segment_size);
 

@@ -8,7 +8,10 @@ namespace walpipe::archive {
 
 namespace {
 
-constexpr size_t kListWindow = 256;
+// A folder holds the segments of one 4 GiB stretch of WAL: 256 of 16 MiB, 4096 of 1 MiB. Each
+// window reads the whole folder again, so a window smaller than the folder costs a listing of it
+// per window; 4096 names (about 200 KiB) take any folder of 1 MiB segments or larger in one.
+constexpr size_t kListWindow = 4096;
 constexpr std::string_view kObjectSuffix = ".zst";
 
 bool is_hex16(std::string_view name) {

@@ -21,7 +21,7 @@ struct ObjectEntry {
 
 // Calls `visit` with every file under layout.wal_dir() named as a WAL file followed by ".zst",
 // in its folder or at the top (history files), in name order; other files and folders are passed
-// by. Holds at most 256 names of a folder in memory, however many it has. An archive without a
+// by. Holds at most 4096 names of a folder in memory, however many it has. An archive without a
 // wal/ folder has nothing to visit. Stops at the first error of the listing or of `visit`.
 Status for_each_object(const Layout& layout,
                        const std::function<Status(const ObjectEntry&)>& visit);
