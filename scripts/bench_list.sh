@@ -107,26 +107,17 @@ make_archive "$work/archive-small" "$((count / 10))"
 # Every object must list without a problem, or the timing would measure error messages.
 "$walpipe" list --archive "$work/archive" | tail -1
 
-# median_ms CMD...: the median wall time of RUNS runs, in milliseconds (warm cache).
-median_ms() {
-  local i start end
-  for ((i = 0; i < runs; i++)); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    echo $(((end - start) / 1000))
-  done | sort -n | awk '{a[NR] = $1} END {printf "%.1f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000}'
-}
-peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# shellcheck source=timing.sh
+source scripts/timing.sh
 
 echo "walpipe list on an archive of $count objects (median of $runs runs, warm cache)"
 printf '%-44s %10s\n' "command" "ms"
-printf '%-44s %10s\n' "ls -lR ARCHIVE" "$(median_ms ls -lR "$work/archive")"
-printf '%-44s %10s\n' "walpipe list" "$(median_ms "$walpipe" list --archive "$work/archive")"
+printf '%-44s %10s\n' "ls -lR ARCHIVE" "$(median_ms "$runs" ls -lR "$work/archive")"
+printf '%-44s %10s\n' "walpipe list" "$(median_ms "$runs" "$walpipe" list --archive "$work/archive")"
 printf '%-44s %10s\n' "walpipe list --json" \
-  "$(median_ms "$walpipe" list --json --archive "$work/archive")"
+  "$(median_ms "$runs" "$walpipe" list --json --archive "$work/archive")"
 printf '%-44s %10s\n' "walpipe list --at TIME (one line of output)" \
-  "$(median_ms "$walpipe" list --at "2026-11-24 17:00:00 UTC" --since "2026-11-24 17:00:00 UTC" \
+  "$(median_ms "$runs" "$walpipe" list --at "2026-11-24 17:00:00 UTC" --since "2026-11-24 17:00:00 UTC" \
     --until "2026-11-24 17:00:00 UTC" --archive "$work/archive")"
 echo "peak memory of walpipe list: $(peak_kib "$walpipe" list --archive "$work/archive") KiB with" \
   "$count objects, $(peak_kib "$walpipe" list --archive "$work/archive-small") KiB with" \

@@ -54,30 +54,21 @@ pg_init "$work/data" "true"
 as_pg "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
 
 dbname="host=$work port=$PG_PORT user=postgres dbname=postgres"
-# median_ms CMD...: the median wall time of RUNS runs, in milliseconds.
-median_ms() {
-  local i start end
-  for ((i = 0; i < runs; i++)); do
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s%N)
-    echo $(((end - start) / 1000))
-  done | sort -n | awk '{a[NR] = $1} END {printf "%.1f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000}'
-}
-peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# shellcheck source=timing.sh
+source scripts/timing.sh
 
 echo "walpipe status against PostgreSQL 15 and an archive of $count segments (median of $runs runs)"
 printf '%-58s %10s\n' "command" "ms"
 printf '%-58s %10s\n' "psql -c 'SELECT * FROM pg_stat_archiver' (the counters only)" \
-  "$(median_ms psql -h "$work" -p "$PG_PORT" -U postgres -Atqc 'SELECT * FROM pg_stat_archiver' postgres)"
+  "$(median_ms "$runs" psql -h "$work" -p "$PG_PORT" -U postgres -Atqc 'SELECT * FROM pg_stat_archiver' postgres)"
 printf '%-58s %10s\n' "walpipe status (server and archive)" \
-  "$(median_ms walpipe status --dbname "$dbname" --archive "$work/archive")"
+  "$(median_ms "$runs" walpipe status --dbname "$dbname" --archive "$work/archive")"
 printf '%-58s %10s\n' "walpipe status --json" \
-  "$(median_ms walpipe status --json --dbname "$dbname" --archive "$work/archive")"
+  "$(median_ms "$runs" walpipe status --json --dbname "$dbname" --archive "$work/archive")"
 printf '%-58s %10s\n' "walpipe metrics" \
-  "$(median_ms walpipe metrics --dbname "$dbname" --archive "$work/archive")"
+  "$(median_ms "$runs" walpipe metrics --dbname "$dbname" --archive "$work/archive")"
 printf '%-58s %10s\n' "walpipe status, the archive only (server unreachable)" \
-  "$(median_ms walpipe status --dbname "host=$work port=1" --archive "$work/archive")"
+  "$(median_ms "$runs" walpipe status --dbname "host=$work port=1" --archive "$work/archive")"
 echo "peak memory of walpipe status: $(peak_kib walpipe status --dbname "$dbname" \
   --archive "$work/archive") KiB with $count segments, $(peak_kib walpipe status \
   --dbname "$dbname" --archive "$work/archive-small") KiB with $((count / 10))"
