@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "archive/local/local_store.h"
 #include "archive/object.h"
 #include "bench_build.h"
 #include "codec/fingerprint.h"
@@ -141,27 +142,27 @@ void bm_write_durably(benchmark::State& state) {
 
 void bm_push_file(benchmark::State& state) {
   const std::string source = g_work + "/00000001000000000000002C";
-  archive::Layout layout(g_work + "/archive");
-  std::filesystem::create_directories(layout.root());
+  std::filesystem::create_directories(g_work + "/archive");
   std::string why;
-  std::unique_ptr<io::Io> io = io::make_default_io(&why);
+  std::unique_ptr<io::Io> io = io::make_default_io(io::IoChoice::kAuto, &why);
+  archive::LocalStore store(*io, g_work + "/archive");
   auto name = *wal::parse_file_name("00000001000000000000002C");
   for (auto _ : state) {
     state.PauseTiming();
-    std::filesystem::remove(layout.object_path(name));
+    std::filesystem::remove(store.object_location(name));
     state.ResumeTiming();
-    auto pushed = pipeline::push_file(*io, layout, source, pipeline::PushOptions{});
+    auto pushed = pipeline::push_file(*io, store, source, pipeline::PushOptions{});
     if (!pushed.is_ok()) state.SkipWithError(pushed.status().message().c_str());
   }
   set_bytes(state);
 }
 
 void bm_get_file(benchmark::State& state) {
-  archive::Layout layout(g_work + "/archive");
   std::string why;
-  std::unique_ptr<io::Io> io = io::make_default_io(&why);
+  std::unique_ptr<io::Io> io = io::make_default_io(io::IoChoice::kAuto, &why);
+  archive::LocalStore store(*io, g_work + "/archive");
   for (auto _ : state) {
-    auto got = pipeline::get_file(*io, layout, "00000001000000000000002C", g_work + "/RECOVERYXLOG",
+    auto got = pipeline::get_file(*io, store, "00000001000000000000002C", g_work + "/RECOVERYXLOG",
                                   pipeline::GetOptions{});
     if (!got.is_ok()) state.SkipWithError(got.status().message().c_str());
   }

@@ -6,7 +6,7 @@ include(GNUInstallDirs)
 
 install(FILES
   ${PROJECT_SOURCE_DIR}/README.md
-  ${PROJECT_SOURCE_DIR}/engine/archive/FORMAT.md
+  ${PROJECT_SOURCE_DIR}/docs/object-format.md
   ${PROJECT_SOURCE_DIR}/packaging/copyright
   DESTINATION ${CMAKE_INSTALL_DOCDIR})
 

@@ -7,23 +7,19 @@
 #   walpipe   walpipe push --archive DIR %p           (durable, verified, look-ahead)
 # Usage: scripts/bench_e2e.sh [SECONDS [ORDER]] (default 60 and seed,walpipe,pgbackrest: the
 # order in which the commands run, as a comma-separated list). Run as root on an idle machine.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly SRC_DIR
-bash "$SRC_DIR/scripts/setup.sh" bench >&2
+bash "$REPO_ROOT/scripts/setup.sh" bench >&2
 readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/e2e
 # shellcheck disable=SC2034  # read by pg_load.sh
 readonly PG_HOST=$WORK PG_PORT=54331
 # shellcheck source=pg_load.sh
-source "$SRC_DIR/scripts/pg_load.sh"
-readonly RESULTS=$SRC_DIR/bench/results/e2e.md
+. "$REPO_ROOT/scripts/pg_load.sh"
+readonly RESULTS=$REPO_ROOT/bench/results/e2e.md
 seconds=${1:-60}
 IFS=, read -r -a order <<<"${2:-seed,walpipe,pgbackrest}"
 
-note() { echo "bench_e2e: $*" >&2; }
-
-install_walpipe "$SRC_DIR"
+install_walpipe "$REPO_ROOT"
 
 # run NAME ARCHIVE_COMMAND [SECONDS]: prints one table row.
 run() {

@@ -12,21 +12,17 @@
 #
 # Uses the archive and the raw copies bench_push.sh made. Usage: scripts/bench_get.sh [ROUNDS]
 # (default 3). Run as root on an idle machine.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly SRC_DIR
 readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
 readonly WORK=$BENCH_DIR/push-work
 readonly ARCHIVE=$WORK/walpipe RAW=$WORK/cp_sync OUT=$WORK/restore-percall
-readonly WALPIPE=$SRC_DIR/build-bench/tools/walpipe
-readonly RESULTS=$SRC_DIR/bench/results/get.md
+readonly WALPIPE=$REPO_ROOT/build-bench/tools/walpipe
+readonly RESULTS=$REPO_ROOT/bench/results/get.md
 rounds=${1:-3}
 
-die() { echo "bench_get: error: $*" >&2; exit 1; }
 [[ -x $WALPIPE && -d $ARCHIVE/wal && -d $RAW ]] || die "run scripts/bench_push.sh first"
-grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$SRC_DIR/build-bench/CMakeCache.txt" ||
-  die "refusing to report from a build that is not Release"
+need_release "$REPO_ROOT/build-bench"
 mapfile -t segs < <(find "$RAW" -maxdepth 1 -type f -regextype posix-extended \
   -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
 ((${#segs[@]} > 0)) || die "no segments in $RAW"
@@ -70,7 +66,7 @@ rm -rf "$OUT"
 {
   echo "# One restore call's own CPU, call by call"
   echo
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release)"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; walpipe $(git -C "$REPO_ROOT" rev-parse --short HEAD) (Release)"
   echo "- ${#segs[@]} real 16 MiB pgbench segments per round, walpipe get and cp alternating; each"
   echo "  restored file replaces the one of the round before (after an untimed first round)"
   echo

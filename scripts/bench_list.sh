@@ -9,9 +9,9 @@
 # real object's size. Listing them costs what listing N real objects costs, and the archive is
 # built in seconds in a few tens of megabytes. (Such objects are for list only: their data frames
 # are holes, and `walpipe verify` would call every one of them corrupt.)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+root=$REPO_ROOT
 count=${1:-10000}
 runs=${RUNS:-11}
 build=$root/build-bench
@@ -23,7 +23,7 @@ walpipe=$build/tools/walpipe
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/walpipe-bench-list.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The generator: argv = template object, archive, count. Metadata offsets are FORMAT.md's.
+# The generator: argv = template object, archive, count. Metadata offsets: docs/object-format.md.
 cat >"$work/clone.c" <<'C'
 #include <fcntl.h>
 #include <stdint.h>
@@ -107,8 +107,6 @@ make_archive "$work/archive-small" "$((count / 10))"
 # Every object must list without a problem, or the timing would measure error messages.
 "$walpipe" list --archive "$work/archive" | tail -1
 
-# shellcheck source=timing.sh
-source scripts/timing.sh
 
 echo "walpipe list on an archive of $count objects (median of $runs runs, warm cache)"
 printf '%-44s %10s\n' "command" "ms"

@@ -9,31 +9,25 @@
 #
 # The WAL is 64 real 16 MiB pgbench segments made (and cached) by scripts/bench_verify.sh.
 # Usage: scripts/bench_push.sh [REPETITIONS] (default 5). Run as root on an idle machine.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly SRC_DIR
-bash "$SRC_DIR/scripts/setup.sh" bench >&2
+bash "$REPO_ROOT/scripts/setup.sh" bench >&2
 readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
 readonly WAL=$BENCH_DIR/pgbench64
 readonly WORK=$BENCH_DIR/push-work
-readonly BUILD_DIR=$SRC_DIR/build-bench
-readonly RESULTS=$SRC_DIR/bench/results/push.md
+readonly BUILD_DIR=$REPO_ROOT/build-bench
+readonly RESULTS=$REPO_ROOT/bench/results/push.md
 reps=${1:-5}
 
-die() { echo "bench_push: error: $*" >&2; exit 1; }
-note() { echo "bench_push: $*" >&2; }
-
-[[ -d $WAL ]] || bash "$SRC_DIR/scripts/bench_verify.sh" --data-only
+[[ -d $WAL ]] || bash "$REPO_ROOT/scripts/bench_verify.sh" --data-only
 mapfile -t segs < <(find "$WAL" -maxdepth 1 -type f -regextype posix-extended \
   -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
 ((${#segs[@]} > 0)) || die "no segments in $WAL"
 
-cmake -S "$SRC_DIR" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD_DIR" --target walpipe stage_bench archive_loop >/dev/null
-grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD_DIR/CMakeCache.txt" ||
-  die "refusing to report from a build that is not Release"
+need_release "$BUILD_DIR"
 readonly WALPIPE=$BUILD_DIR/tools/walpipe
 readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop
 
@@ -212,8 +206,6 @@ run_restore() {
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "$used / $ticks_per_s" | bc -l)"
 }
 
-median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-
 declare -A wall cpu bytes busy
 compress_ref=""
 for ((r = 1; r <= reps; r++)); do
@@ -247,13 +239,12 @@ n=${#segs[@]}
 mib=$(( n * 16 ))
 # Per segment: median wall and its spread over the repetitions (fastest–slowest run), segments/s,
 # MiB/s, CPU, bytes written, and speed relative to the reference row's median.
-stat_of() { tr ' ' '\n' <<<"$1" | grep . | median; }
+stat_of() { median <<<"$1"; }
 row() {  # label key bytes_written reference_key [reference_bytes]
   local w c lo hi ref cref m="" cpu_ratio bytes_ratio=""
   w=$(stat_of "${wall[$2]}")
   c=$(stat_of "${cpu[$2]}")
-  lo=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | head -1)
-  hi=$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | sort -g | tail -1)
+  read -r lo hi < <(spread <<<"${wall[$2]}")
   ref=$(stat_of "${wall[$4]}")
   cref=$(stat_of "${cpu[$4]}")
   [[ -n ${busy[$2]:-} ]] && m=$(printf '%.1f' "$(echo "$(stat_of "${busy[$2]}") * 1000 / $n" | bc -l)")
@@ -298,7 +289,7 @@ rss_get=$( { /usr/bin/time -f %M "$WALPIPE" get --archive "$WORK/rss" "${segs[0]
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "- load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD) (Release), zstd level $("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2) (the default), $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
+  echo "- walpipe $(git -C "$REPO_ROOT" rev-parse --short HEAD) (Release), zstd level $("$WALPIPE" push --help | grep -- --level= | grep -o "default: [-0-9]*" | cut -d" " -f2) (the default), $(df -T "$WORK" | awk 'NR==2 {print $2}') at $WORK"
   echo "- $n consecutive 16 MiB pgbench segments ($mib MiB), warm page cache, median of $reps interleaved runs"
   echo
   echo "| archive_command | ms per segment (median) | spread | segments/s | MiB/s of WAL | CPU ms per segment (vs (a)) | machine CPU ms per segment | bytes written | bytes vs (a) | speed vs (a) |"

@@ -7,24 +7,19 @@
 # with the page cache dropped first (cold) and with both archives read into it (warm).
 # Usage: scripts/bench_recovery.sh [SECONDS_OF_LOAD] (default 30). Run as root on an idle
 # machine.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly SRC_DIR
-bash "$SRC_DIR/scripts/setup.sh" bench >&2
+bash "$REPO_ROOT/scripts/setup.sh" bench >&2
 readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/recovery
 # shellcheck disable=SC2034  # read by pg_load.sh
 readonly PG_HOST=$WORK PG_PORT=54332
 # shellcheck source=pg_load.sh
-source "$SRC_DIR/scripts/pg_load.sh"
-readonly RESULTS=$SRC_DIR/bench/results/recovery.md
+. "$REPO_ROOT/scripts/pg_load.sh"
+readonly RESULTS=$REPO_ROOT/bench/results/recovery.md
 seconds=${1:-30}
 reps=3
 
-note() { echo "bench_recovery: $*" >&2; }
-die() { echo "bench_recovery: error: $*" >&2; exit 1; }
-
-install_walpipe "$SRC_DIR"
+install_walpipe "$REPO_ROOT"
 
 stop_all() {
   for d in "$WORK"/data "$WORK"/replay; do
@@ -110,10 +105,9 @@ for ((r = 1; r <= reps; r++)); do
   done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 row() {
   local m
-  m=$(echo "${took[$1]}" | median)
+  m=$(median <<<"${took[$1]}")
   awk -v l="$2" -v m="$m" -v b="$raw_bytes" -v all="${took[$1]}" \
     'BEGIN { printf "| %s | %.2f | %.0f | %s |\n", l, m, b / 1048576 / m, all }'
 }
@@ -124,7 +118,7 @@ row() {
   echo "- PostgreSQL 15 base backup (-X none) replaying ${#replayed[@]} segments" \
     "($((raw_bytes / 1048576)) MiB, from $start) of pgbench (16 clients, -N) plus bulk inserts," \
     "${seconds}s of load"
-  echo "- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD); median of $reps runs, interleaved;" \
+  echo "- walpipe $(git -C "$REPO_ROOT" rev-parse --short HEAD); median of $reps runs, interleaved;" \
     "every replay checked to hold all $rows bulk rows"
   echo "- cold: page cache dropped before the replay; warm: both archives read into it first"
   echo

@@ -8,9 +8,9 @@
 # The archive holds N distinct segment names, each a hard link to one real object: status reads
 # names, sizes and the metadata of the newest few, never the data, so what it measures is the
 # same as with N real objects, and the archive is built in seconds.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+root=$REPO_ROOT
 count=${1:-10000}
 runs=${RUNS:-15}
 
@@ -20,7 +20,7 @@ chown postgres: "$work"
 # shellcheck disable=SC2034  # read by pg_load.sh
 readonly PG_HOST=$work PG_PORT=54331
 # shellcheck source=pg_load.sh
-source scripts/pg_load.sh
+. scripts/pg_load.sh
 install_walpipe "$root"
 trap 'as_pg "$PG_BIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
@@ -54,8 +54,6 @@ pg_init "$work/data" "true"
 as_pg "$PG_BIN/pg_ctl" -D "$work/data" -l "$work/server.log" -w start >/dev/null
 
 dbname="host=$work port=$PG_PORT user=postgres dbname=postgres"
-# shellcheck source=timing.sh
-source scripts/timing.sh
 
 echo "walpipe status against PostgreSQL 15 and an archive of $count segments (median of $runs runs)"
 printf '%-58s %10s\n' "command" "ms"

@@ -11,20 +11,14 @@
 #   --data-only   make (or check) the cached WAL sets, then exit
 #   REPETITIONS   timed runs per tool, interleaved; the median is reported (default 5)
 # Must run as root (the cluster runs as the `postgres` OS user through runuser).
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PGBIN=/usr/lib/postgresql/15/bin
 readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
 readonly PORT=${WALPIPE_BENCH_PORT:-54329}
-SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly SRC_DIR
-bash "$SRC_DIR/scripts/setup.sh" bench >&2
-readonly BUILD_DIR=$SRC_DIR/build-bench
-readonly RESULTS=$SRC_DIR/bench/results/verify.md
-
-die() { echo "bench_verify: error: $*" >&2; exit 1; }
-note() { echo "bench_verify: $*" >&2; }
-as_pg() { runuser -u postgres -- "$@"; }
+bash "$REPO_ROOT/scripts/setup.sh" bench >&2
+readonly BUILD_DIR=$REPO_ROOT/build-bench
+readonly RESULTS=$REPO_ROOT/bench/results/verify.md
 
 data_only=false
 reps=5
@@ -36,7 +30,7 @@ for arg in "$@"; do
   esac
 done
 ((reps >= 1)) || die "REPETITIONS must be at least 1"
-[[ $(id -u) -eq 0 ]] || die "run as root: the cluster is started as the postgres user via runuser"
+need_root "the cluster is started as the postgres user via runuser"
 id postgres >/dev/null 2>&1 || die "the postgres OS user does not exist"
 [[ -x $PGBIN/pg_waldump ]] || die "PostgreSQL 15 not found in $PGBIN"
 
@@ -134,7 +128,7 @@ $data_only && exit 0
 
 # --- Build -------------------------------------------------------------------------------
 note "building walpipe (Release) in $BUILD_DIR"
-cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWALPIPE_BUILD_TESTS=OFF \
+cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWALPIPE_BUILD_TESTS=OFF \
   -DWALPIPE_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD_DIR" --target walpipe -j "$(nproc)" >/dev/null
 # A debug build measures the wrong thing; refuse rather than report it (cf. leveldb db_bench).
@@ -171,9 +165,8 @@ timed() {
   awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$tmp/time" >>"$tmp/$name"
 }
 
-median() {  # median of column $2 in file $1
-  sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c }
-    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+column_median() {  # the median of column $2 in file $1
+  awk -v c="$2" '{ print $c }' "$1" | median
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -224,17 +217,17 @@ for n in "${MEMORY_SETS[@]}"; do heap[$n]=$(heap_kib "$(subset "$n")"); done
 
 # --- Report ------------------------------------------------------------------------------
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-wp_wall=$(median "$tmp/walpipe" 1)
-wp_cpu=$(median "$tmp/walpipe" 2)
+wp_wall=$(column_median "$tmp/walpipe" 1)
+wp_cpu=$(column_median "$tmp/walpipe" 2)
 row() {  # row LABEL NAME
   local wall cpu
-  wall=$(median "$tmp/$2" 1)
-  cpu=$(median "$tmp/$2" 2)
+  wall=$(column_median "$tmp/$2" 1)
+  cpu=$(column_median "$tmp/$2" 2)
   awk -v l="$1" -v w="$wall" -v c="$cpu" -v b="$bytes64" -v rw="$wp_wall" -v rc="$wp_cpu" \
     'BEGIN { printf "| %s | %.2f | %.2f | %.2f | %.1fx | %.1fx |\n", l, w, c, b / w / 1e9,
              w / rw, c / rc }'
 }
-rss_mib() { awk -v k="$(median "$tmp/$1" 3)" 'BEGIN { printf "%.1f", k / 1024 }'; }
+rss_mib() { awk -v k="$(column_median "$tmp/$1" 3)" 'BEGIN { printf "%.1f", k / 1024 }'; }
 jobs=$(nproc)
 report=$(cat <<EOF
 # walpipe verify vs pg_waldump
@@ -244,7 +237,7 @@ report=$(cat <<EOF
 $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)
 - load average before / after the runs: $load_before / $load_after (other users of this machine
   are not stopped; with more runnable processes than cores, wall times include waiting for a CPU)
-- walpipe $(git -C "$SRC_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown) \
+- walpipe $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown) \
 (Release, \`walpipe verify -q DIR\`, default -j = $jobs); $("$PGBIN/pg_waldump" --version)
 - WAL: ${#files64[@]} consecutive 16 MiB segments ($first64 .. $last64) from pgbench scale 50 on
   PostgreSQL 15, $(awk -v b="$bytes64" 'BEGIN { printf "%.2f GB", b / 1e9 }'); warm page cache;

@@ -4,9 +4,9 @@
 # ../shared) and nothing uncommitted can help, builds the unit and corpus tests in Release there
 # and runs them with CI=true, under which a missing prerequisite fails instead of skipping.
 # Fails if any of them fails, skips or is missing. Run by scripts/test.sh.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$REPO_ROOT
 repo=${1:-$here}
 tests=(names_test crc32c_test fingerprint_test corpus_test records_test history_test chain_test
   frame_jobs_test path_walk_test loader_test object_test identity_test commit_test

@@ -5,14 +5,14 @@
 # memory; the input that did it is kept under fuzz/artifacts/ and its head printed.
 #
 #   scripts/fuzz.sh [SECONDS]
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds=${1:-60}
 if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: $0 [SECONDS]" >&2
   exit 2
 fi
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$REPO_ROOT
 build=$root/build-fuzz
 # Two cores: more parallel runs would only slow each one down.
 parallel=2

@@ -5,8 +5,8 @@
 # provided by a package in Depends (so a missing runtime dependency fails here, not on a user's
 # machine), and one real segment goes through push, get and verify, byte for byte.
 # Run by scripts/test.sh; needs dpkg-dev (dpkg-shlibdeps) and zstd from scripts/setup.sh.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
 
 build=${1:-build-release}
 version=$(sed -n 's/^project(walpipe VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -40,15 +40,19 @@ depends=$(dpkg-deb -f "$deb" Depends)
 depends_names=$(awk 'BEGIN { RS = "[,|]" } NF { print $1 }' <<<"$depends")
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $NF}')
-for f in ./usr/bin/walpipe ./usr/share/doc/walpipe/README.md ./usr/share/doc/walpipe/FORMAT.md \
-  ./usr/share/doc/walpipe/copyright; do
+for f in ./usr/bin/walpipe ./usr/share/doc/walpipe/README.md \
+  ./usr/share/doc/walpipe/object-format.md ./usr/share/doc/walpipe/copyright; do
   grep -qxF "$f" <<<"$contents" || fail "the package has no $f"
 done
+# walpipe-fault, the command with the fault injector, is built for the tests only.
+programs=$(grep '^\./usr/bin/.' <<<"$contents")
+[[ $programs == ./usr/bin/walpipe ]] || fail "the package has other programs:"$'\n'"$programs"
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 dpkg -x "$deb" "$scratch/root"
 bin=$scratch/root/usr/bin/walpipe
+! grep -q WALPIPE_FAULT "$bin" || fail "the installed walpipe reads WALPIPE_FAULT (fault injection)"
 
 # ldd lists what the loader would map, libraries of libraries included; all must resolve.
 libs=$(ldd "$bin")

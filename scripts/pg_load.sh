@@ -2,6 +2,7 @@
 # Sourced by the scripts that run a throwaway PostgreSQL 15 cluster (run.sh, bench_e2e.sh,
 # bench_recovery.sh): a cluster reached through a socket folder, and the heaviest WAL this
 # 2-core machine makes. The caller sets PG_HOST (socket folder) and PG_PORT.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
 
@@ -14,7 +15,6 @@ install_walpipe() {
   install -m 0755 "$1/build-bench/tools/walpipe" /usr/local/bin/walpipe
 }
 
-as_pg() { runuser -u postgres -- "$@"; }
 psql_q() { as_pg psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc "$1"; }
 
 # The settings of a cluster under benchmark load: it checkpoints rarely, so that the load

@@ -6,12 +6,12 @@
 # Usage: run.sh [FOLDER] (default /var/tmp/walpipe-demo). FOLDER must be new, empty, or a demo
 # this script made before (it holds .walpipe-demo), which is then replaced; any other folder is
 # refused with exit 2, since its files would be lost. PGBENCH_SECONDS sets the load's length.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 demo=$(realpath -m "${1:-/var/tmp/walpipe-demo}")
 seconds=${PGBENCH_SECONDS:-30}
 readonly marker=.walpipe-demo
-cd "$(dirname "$0")/.."
+cd "$REPO_ROOT"
 
 refuse() {
   printf 'run: error: %s\nHINT: %s\n' "$1" "$2" >&2

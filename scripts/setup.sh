@@ -3,8 +3,11 @@
 # `setup.sh bench` adds what only the benchmarks use (pgBackRest; valgrind for heap figures;
 # psmisc for fuser, which finds the look-ahead pusher by its lock file).
 # prometheus is there for promtool, which checks walpipe metrics' output in the tests.
+# age (Debian 12's age 1.1.1) is the tool walpipe's encrypted objects must open with; the
+# interop tests run it. zlib1g-dev reads the compressed C2SP age test vectors.
+# The ceph packages run a real S3 server (RADOS Gateway) for the S3 tests (scripts/rgw.sh).
 # Safe to run again: apt skips what is already installed.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 packages=(
   build-essential cmake ninja-build pkg-config git dpkg-dev
@@ -13,6 +16,9 @@ packages=(
   clang libclang-rt-14-dev
   postgresql-15 postgresql-client-15 zstd time bc xfsprogs mount util-linux e2fsprogs
   prometheus
+  libcurl4-openssl-dev libexpat1-dev libssl-dev curl
+  age zlib1g-dev
+  ceph-mon ceph-osd ceph-mgr radosgw ceph-common
 )
 if [[ ${1:-} == bench ]]; then
   packages+=(pgbackrest valgrind psmisc)

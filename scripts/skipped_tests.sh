@@ -3,7 +3,7 @@
 # reports the test binaries leave in BUILD/test-results (cmake/WalpipeTargets.cmake). Under
 # CI=true a skip is a failure already (tests/support/prerequisite.h); by hand it is allowed, and
 # this line is where it shows. Prints "skipped: none" when nothing skipped.
-set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 results=${1:?usage: skipped_tests.sh BUILD_DIR}/test-results
 shopt -s nullglob
 reports=("$results"/*.xml)

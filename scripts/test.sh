@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (as root), builds walpipe with AddressSanitizer and
 # UndefinedBehaviorSanitizer, runs every test, then runs each libFuzzer target for a minute.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
 
 bash scripts/setup.sh
 

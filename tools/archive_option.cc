@@ -1,5 +1,7 @@
 #include "archive_option.h"
 
+#include "archive/local/local_store.h"
+
 #include <cstdlib>
 
 #include "base/status.h"
@@ -76,6 +78,10 @@ std::optional<std::string> archive_dir(const std::string& command, const Args& a
     return std::nullopt;
   }
   return dir;
+}
+
+std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location) {
+  return std::make_unique<archive::LocalStore>(io, location);
 }
 
 }  // namespace walpipe::cli

@@ -2,10 +2,13 @@
 // place that refuses an archive where a base backup would copy it.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "archive/store.h"
 #include "cli.h"
+#include "io/io.h"
 
 namespace walpipe::cli {
 
@@ -17,5 +20,8 @@ namespace walpipe::cli {
 // after the backup for absent: recovery ends early and the server promotes without the last
 // transactions. The caller exits with its usage code.
 std::optional<std::string> archive_dir(const std::string& command, const Args& args);
+
+// The archive at `location` (as archive_dir gives it), its local file I/O through `io`.
+std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location);
 
 }  // namespace walpipe::cli

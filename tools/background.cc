@@ -85,9 +85,10 @@ bool may_be_planned(const std::vector<std::string>& plan, const std::string& nam
   return plan.empty() || std::find(plan.begin(), plan.end(), name) != plan.end();
 }
 
-void wait_while_locked(const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
+void wait_while_locked(const std::string& lock_path, const std::function<bool()>& is_done,
+                       int max_wait_ms,
                        const std::function<bool(const std::vector<std::string>&)>& worth_waiting) {
-  if (io::entry_type(ready_path).is_ok()) return;
+  // Nobody at work is the common case, told by the lock alone: `is_done` asks the archive.
   int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (lock < 0) return;
   // A look-ahead push makes a segment every few milliseconds: a short poll keeps the caller's
@@ -101,7 +102,7 @@ void wait_while_locked(const std::string& lock_path, const std::string& ready_pa
   bool worth = true;
   while (std::chrono::steady_clock::now() < deadline) {
     if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
-    if (io::entry_type(ready_path).is_ok()) break;
+    if (is_done()) break;
     ssize_t n = ::pread(lock, buffer.data(), buffer.size(), 0);
     std::string_view text(buffer.data(), n > 0 ? static_cast<size_t>(n) : 0);
     if (!weighed || text != *weighed) {

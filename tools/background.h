@@ -29,11 +29,11 @@ void announce_plan(int lock_fd, const std::vector<std::string>& names);
 // Whether `plan` may hold `name`: an empty plan is one not announced yet, which may hold anything.
 bool may_be_planned(const std::vector<std::string>& plan, const std::string& name);
 
-// While a process holds `lock_path`, `ready_path` does not exist and `worth_waiting` says so of
-// the plan it announced (empty when none yet), waits (at most `max_wait_ms`) so the caller can use
-// that process's result instead of doing the same work beside it.
+// While a process holds `lock_path`, `is_done` says no and `worth_waiting` says so of the plan it
+// announced (empty when none yet), waits (at most `max_wait_ms`) so the caller can use that
+// process's result instead of doing the same work beside it.
 void wait_while_locked(
-    const std::string& lock_path, const std::string& ready_path, int max_wait_ms,
+    const std::string& lock_path, const std::function<bool()>& is_done, int max_wait_ms,
     const std::function<bool(const std::vector<std::string>& plan)>& worth_waiting);
 
 // Waits (at most `max_wait_ms`) until no process holds `lock_path` (none does when the file does

@@ -38,6 +38,10 @@ void print_error(const std::string& command, const std::string& text) {
   std::fprintf(stderr, "walpipe %s: error: %s\n", command.c_str(), text.c_str());
 }
 
+void print_warning(const std::string& command, const Status& warning) {
+  std::fprintf(stderr, "walpipe %s: warning: %s\n", command.c_str(), warning.to_string().c_str());
+}
+
 namespace {
 
 std::optional<Args> parse_command_line(const std::string& command,

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace walpipe::cli {
 
 struct OptionSpec {
@@ -38,5 +40,7 @@ void usage_error(const std::string& command, const std::string& message);
 
 // A command's error, PostgreSQL style: "walpipe CMD: error: …", with DETAIL/HINT lines as given.
 void print_error(const std::string& command, const std::string& text);
+// "walpipe CMD: warning: …": something the operator must fix that did not stop the command.
+void print_warning(const std::string& command, const Status& warning);
 
 }  // namespace walpipe::cli

@@ -63,10 +63,11 @@ int cmd_check(const std::vector<std::string>& argv) {
   monitor::CheckOptions options;
   options.connect.conninfo = args->get("dbname").value_or(args->get("pg-dbname").value_or(""));
   options.connect.connect_timeout_s = static_cast<int>(*timeout);
-  options.archive = archive::Layout(*archive);
-  options.wait_seconds = static_cast<double>(*wait);
   io::SyncIo io;
-  const bool passed = monitor::run_check(io, options, [](const monitor::CheckStep& step) {
+  std::unique_ptr<archive::Store> store = open_archive(io, *archive);
+  options.archive = store.get();
+  options.wait_seconds = static_cast<double>(*wait);
+  const bool passed = monitor::run_check(options, [](const monitor::CheckStep& step) {
     std::printf("%-5s %s: %s\n", step.passed ? "ok" : "FAIL", step.what.c_str(),
                 step.detail.c_str());
     if (!step.hint.empty()) std::printf("      HINT: %s\n", step.hint.c_str());

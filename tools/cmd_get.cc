@@ -125,11 +125,11 @@ int cmd_get(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kGetUsage;
   }
-  archive::Layout layout(*archive);
+  std::unique_ptr<archive::Store> store = open_archive(**io, *archive);
   // Once per call and before anything is served, from the spool or the archive.
   Result<std::string> cwd = io::current_directory();
   std::string unchecked;
-  Status same = pipeline::check_cluster(**io, layout, cwd.is_ok() ? *cwd : ".", &unchecked);
+  Status same = pipeline::check_cluster(*store, cwd.is_ok() ? *cwd : ".", &unchecked);
   if (!same.is_ok()) {
     print_error(command, same.to_string());
     return exit_for(same);
@@ -143,22 +143,29 @@ int cmd_get(const std::vector<std::string>& argv) {
   Result<wal::WalFileName> parsed = wal::parse_file_name(name);
   if (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0) {
     wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
-    if (pipeline::serve_from_spool(**io, layout, spool, *parsed, dest)) {
+    if (pipeline::serve_from_spool(**io, *store, spool, *parsed, dest)) {
       if (verbose)
         std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
                      name.c_str());
-      start_prefetch(layout, spool, *parsed, prefetch);
+      start_prefetch(*store, spool, *parsed, prefetch);
       return exit_code::kOk;
     }
   }
-  Result<pipeline::GetResult> got = pipeline::get_file(**io, layout, name, dest, {});
+  Result<pipeline::GetResult> got = pipeline::get_file(**io, *store, name, dest, {});
   if (!got.is_ok()) {
     // Absence is routine during recovery; say it only when asked.
     if (got.status().code() != Code::kNotFound || verbose)
       print_error(command, got.status().to_string());
     return exit_for(got.status());
   }
-  if (parsed.is_ok()) start_prefetch(layout, spool, *parsed, prefetch);
+  if (!got->damage.empty())
+    print_warning(command,
+                  Status(Code::kCorruption, got->damage)
+                      .with_detail("The WAL it holds passed every check and was restored.")
+                      .with_hint("Run walpipe verify on the archive, and replace the object with "
+                                 "a good copy: move it aside, then push the segment again from "
+                                 "another archive or from a standby's pg_wal."));
+  if (parsed.is_ok()) start_prefetch(*store, spool, *parsed, prefetch);
   if (verbose)
     std::fprintf(stderr, "walpipe get: restored \"%s\" (%llu bytes from %llu stored)\n",
                  name.c_str(), static_cast<unsigned long long>(got->original_size),

@@ -3,17 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "archive/identity.h"
-#include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
-#include "io/fs.h"
 #include "io/io.h"
 #include "list_output.h"
-#include "pipeline/backups.h"
 #include "pipeline/listing.h"
-#include "wal/time_text.h"
+#include "reading_options.h"
 
 namespace walpipe::cli {
 
@@ -55,87 +51,48 @@ constexpr const char* kHelp =
     "metadata, a damaged .backup file: each named on stderr, the rest still listed), 2 usage\n"
     "error, or an archive or --backup that cannot be read.\n";
 
-// The value of time option `name`, or nullopt after saying why it does not parse.
-bool time_option(const Args& args, const std::string& name, std::optional<wal::PgTimestamp>* out) {
-  std::optional<std::string> text = args.get(name);
-  if (!text) return true;
-  Result<wal::PgTimestamp> t = wal::parse_time(*text);
-  if (!t.is_ok()) {
-    std::string message =
-        "invalid value \"" + *text + "\" for option --" + name + ": " + t.status().message();
-    if (!t.status().hint().empty()) message += "\nHINT: " + t.status().hint();
-    print_error("list", message);
-    return false;
-  }
-  *out = *t;
-  return true;
-}
-
 }  // namespace
 
 int cmd_list(const std::vector<std::string>& argv) {
   const std::string command = "list";
-  std::optional<Args> args = parse(command, argv,
-                                   {{"archive", true, 'a'},
-                                    {"since", true},
-                                    {"until", true},
-                                    {"timeline", true},
-                                    {"at", true},
-                                    {"backup", true},
-                                    {"json", false},
-                                    {"help", false, '?'}});
-  if (!args) return exit_code::kListUsage;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    return exit_code::kOk;
-  }
-  if (!args->positional.empty()) {
-    usage_error(command,
-                "too many command-line arguments (first is \"" + args->positional[0] + "\")");
-    return exit_code::kListUsage;
-  }
-  std::optional<std::string> dir = archive_dir(command, *args);
-  if (!dir) return exit_code::kListUsage;
+  int status;
+  std::optional<ReadingArgs> parsed = parse_reading_args(command, argv,
+                                                         {{"archive", true, 'a'},
+                                                          {"since", true},
+                                                          {"until", true},
+                                                          {"timeline", true},
+                                                          {"at", true},
+                                                          {"backup", true},
+                                                          {"json", false},
+                                                          {"help", false, '?'}},
+                                                         kHelp, exit_code::kListUsage, &status);
+  if (!parsed) return status;
+  const Args& args = parsed->args;
+  const std::string& dir = parsed->archive;
   pipeline::ListFilter filter;
-  if (!time_option(*args, "since", &filter.since) || !time_option(*args, "until", &filter.until) ||
-      !time_option(*args, "at", &filter.at))
+  if (!time_option(command, args, "since", &filter.since) ||
+      !time_option(command, args, "until", &filter.until) ||
+      !time_option(command, args, "at", &filter.at))
     return exit_code::kListUsage;
   if (filter.since && filter.until && *filter.since > *filter.until) {
     usage_error(command, "--since is after --until");
     return exit_code::kListUsage;
   }
-  if (args->has("timeline")) {
-    std::optional<long> tli = int_option(command, *args, "timeline", 1, UINT32_MAX, 1);
+  if (args.has("timeline")) {
+    std::optional<long> tli = int_option(command, args, "timeline", 1, UINT32_MAX, 1);
     if (!tli) return exit_code::kListUsage;
     filter.timeline = static_cast<wal::TimeLineId>(*tli);
   }
   std::optional<pipeline::KnownBackup> pointed;
-  if (std::optional<std::string> backup_dir = args->get("backup")) {
-    Result<pipeline::KnownBackup> backup = pipeline::read_backup_folder(*backup_dir);
-    if (!backup.is_ok()) {
-      print_error(command, backup.status().to_string());
-      return exit_code::kListUsage;
-    }
-    pointed = std::move(*backup);
-  }
+  if (!backup_option(command, args, &pointed)) return exit_code::kListUsage;
 
-  const archive::Layout layout(*dir);
-  Result<io::EntryType> root = io::entry_type(*dir);
-  if (!root.is_ok() || *root != io::EntryType::kDirectory) {
-    print_error(command, root.is_ok() ? "archive \"" + *dir + "\" is not a directory"
-                                      : root.status().to_string());
-    return exit_code::kListUsage;
-  }
   io::SyncIo io;
-  Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
-  if (!identity.is_ok()) {
-    print_error(command, identity.status().to_string());
-    return exit_code::kListUsage;
-  }
-  ListPrinter printer(args->has("json"), stdout);
-  printer.begin(*dir, *identity);
+  std::optional<ReadableArchive> archive = open_to_read(command, io, dir);
+  if (!archive) return exit_code::kListUsage;
+  ListPrinter printer(args.has("json"), stdout);
+  printer.begin(dir, archive->identity);
   Result<pipeline::ListOutcome> outcome =
-      pipeline::list_archive(io, layout, *identity, filter, printer);
+      pipeline::list_archive(*archive->store, archive->identity, filter, printer);
   if (!outcome.is_ok()) {
     print_error(command, outcome.status().to_string());
     return exit_code::kListUsage;

@@ -49,8 +49,7 @@ int cmd_metrics(const std::vector<std::string>& argv) {
       parse_monitor_command(command, argv, {{"output", true, 'o'}}, kHelp, &exit_status);
   if (!cmd) return exit_status;
   const MonitorSettings& settings = cmd->settings;
-  io::SyncIo io;
-  monitor::StatusReport report = monitor::gather_status(io, settings.status);
+  monitor::StatusReport report = gather(settings);
   const std::string text =
       prometheus_text(report, monitor::evaluate(report, settings.thresholds));
   std::optional<std::string> output = cmd->args.get("output");

@@ -98,11 +98,11 @@ int cmd_push(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kPushUsage;
   }
-  archive::Layout layout(*archive);
+  std::unique_ptr<archive::Store> store = open_archive(**io, *archive);
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
-  if (name.is_ok()) wait_for_lookahead(layout, args->positional[0], *name, kLookaheadWaitMs);
+  if (name.is_ok()) wait_for_lookahead(*store, args->positional[0], *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =
-      pipeline::push_file(**io, layout, args->positional[0], options);
+      pipeline::push_file(**io, *store, args->positional[0], options);
   if (!pushed.is_ok()) {
     print_error(command, pushed.status().to_string());
     return exit_for(pushed.status());
@@ -114,7 +114,7 @@ int cmd_push(const std::vector<std::string>& argv) {
                  "validation; the old copy was kept as \"%s\"\n",
                  pushed->name.c_str(), pushed->superseded.c_str());
   // Only once this file is durably archived: PostgreSQL gets its answer now, the rest goes on.
-  if (batch > 1) start_lookahead(layout, args->positional[0], batch - 1, options);
+  if (batch > 1) start_lookahead(*store, args->positional[0], batch - 1, options);
   if (verbose) {
     if (pushed->outcome == archive::CommitOutcome::kAlreadyPresent)
       std::fprintf(stderr, "walpipe push: \"%s\" was already archived with identical content\n",

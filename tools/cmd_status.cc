@@ -63,8 +63,7 @@ int cmd_status(const std::vector<std::string>& argv) {
       parse_monitor_command("status", argv, {{"json", false}}, kHelp, &exit_status);
   if (!cmd) return exit_status;
   const MonitorSettings& settings = cmd->settings;
-  io::SyncIo io;
-  monitor::StatusReport report = monitor::gather_status(io, settings.status);
+  monitor::StatusReport report = gather(settings);
   std::vector<monitor::Alert> alerts = monitor::evaluate(report, settings.thresholds);
   if (cmd->args.has("json"))
     std::fputs(status_json(report, alerts).c_str(), stdout);

@@ -13,5 +13,6 @@ int cmd_status(const std::vector<std::string>& args);
 int cmd_metrics(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
+int cmd_restore_plan(const std::vector<std::string>& args);
 
 }  // namespace walpipe::cli

@@ -68,6 +68,10 @@ constexpr Key kKeys[] = {
     {"timeline", false, nullptr, false},
     {"at", false, nullptr, false},
     {"backup", false, nullptr, false},
+    // restore-plan (backup: list's): the target is asked each time
+    {"target-time", false, nullptr, false},
+    {"target-lsn", false, nullptr, false},
+    {"latest", false, nullptr, false},
     // every command
     {"verbose", true, nullptr, false},
     {"help", false, nullptr, false},

@@ -1,6 +1,6 @@
-// The one table of exit codes (design.md "Exit codes PostgreSQL relies on"). Tests assert these.
-// PostgreSQL reads them differently on the two sides: for archive_command any non-zero code is
-// "retry later"; for restore_command 1–125 means "not in the archive" (recovery ends and the
+// The one table of exit codes (docs/design.md, "Exit codes PostgreSQL relies on"). Tests assert
+// these. PostgreSQL reads them differently on the two sides: for archive_command any non-zero code
+// is "retry later"; for restore_command 1–125 means "not in the archive" (recovery ends and the
 // server promotes) while above 125 stops recovery. So get uses 1 only for a confirmed absence.
 #pragma once
 
@@ -43,5 +43,9 @@ inline constexpr int kSpoolNotRemoved = 1;
 // list
 inline constexpr int kListProblems = 1;  // an object or .backup file named on stderr is not right
 inline constexpr int kListUsage = 2;     // bad options or TIME, an unreadable archive or --backup
+
+// restore-plan
+inline constexpr int kPlanUnreachable = 1;  // the archive cannot take recovery to the target
+inline constexpr int kPlanUsage = 2;  // bad options or target, an unreadable archive or --backup
 
 }  // namespace walpipe::exit_code

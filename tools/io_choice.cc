@@ -2,23 +2,23 @@
 
 #include <cstdio>
 #include <cstdlib>
-
-#include "io/fault_io.h"
-#include "io/uring_io.h"
+#include <string_view>
 
 namespace walpipe::cli {
 
+io::IoChoice io_choice_from_env() {
+  const char* forced = std::getenv("WALPIPE_IO");
+  return forced && std::string_view(forced) == "sync" ? io::IoChoice::kSync : io::IoChoice::kAuto;
+}
+
 Result<std::unique_ptr<io::Io>> choose_io(const std::string& command, bool verbose) {
+  io::IoChoice choice = io_choice_from_env();
   std::string why;
-  std::unique_ptr<io::Io> io = io::make_default_io(&why);
+  std::unique_ptr<io::Io> io = io::make_default_io(choice, &why);
+  if (choice == io::IoChoice::kSync) why = "sync (WALPIPE_IO=sync)";
   if (verbose)
     std::fprintf(stderr, "walpipe %s: debug: I/O backend: %s\n", command.c_str(), why.c_str());
-  if (const char* spec = std::getenv("WALPIPE_FAULT"); spec && *spec) {
-    Result<std::vector<io::Fault>> faults = io::parse_faults(spec);
-    if (!faults.is_ok()) return std::move(faults).take_status();
-    io = std::make_unique<io::FaultIo>(std::move(io), std::move(*faults));
-  }
-  return io;
+  return finish_io(std::move(io));
 }
 
 }  // namespace walpipe::cli

@@ -35,17 +35,6 @@ bool holds_wal(wal::FileKind kind) {
   return kind == wal::FileKind::kSegment || kind == wal::FileKind::kPartial;
 }
 
-void time_or_null(json::Writer& w, const std::optional<wal::PgTimestamp>& t) {
-  if (t)
-    w.value(format_pg_timestamp(*t));
-  else
-    w.null();
-}
-
-std::string plural(uint64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 // Why no segment covers `at`.
 std::string uncovered_reason(const pipeline::ListOutcome& outcome, wal::PgTimestamp at) {
   if (!outcome.at_oldest_commit || !outcome.at_newest_commit)
@@ -65,66 +54,7 @@ std::string at_text(const pipeline::ListOutcome& outcome, wal::PgTimestamp at) {
          format_pg_timestamp(outcome.at->last_commit_time) + ")";
 }
 
-void backup_json(json::Writer& w, const pipeline::KnownBackup& b) {
-  const wal::BackupInfo& i = b.info;
-  w.begin_object();
-  w.key("source");
-  w.value(b.source);
-  w.key("from_archive");
-  w.value(b.from_archive);
-  w.key("label");
-  w.value(i.label);
-  w.key("backup_from");
-  w.value(i.from);
-  w.key("method");
-  w.value(i.method);
-  w.key("start_lsn");
-  w.value(format_lsn(i.start_lsn));
-  w.key("start_time");
-  w.value(format_pg_timestamp(i.start_time));
-  w.key("start_timeline");
-  w.value(static_cast<uint64_t>(i.start_tli));
-  w.key("first_segment");
-  w.value(i.start_segment);
-  w.key("checkpoint_lsn");
-  w.value(format_lsn(i.checkpoint_lsn));
-  w.key("stop_lsn");
-  if (i.stop_lsn)
-    w.value(format_lsn(*i.stop_lsn));
-  else
-    w.null();
-  w.key("stop_time");
-  time_or_null(w, i.stop_time);
-  w.key("stop_timeline");
-  if (i.stop_tli)
-    w.value(static_cast<uint64_t>(*i.stop_tli));
-  else
-    w.null();
-  if (i.incremental_from_lsn && i.incremental_from_tli) {
-    w.key("incremental_from_lsn");
-    w.value(format_lsn(*i.incremental_from_lsn));
-    w.key("incremental_from_timeline");
-    w.value(static_cast<uint64_t>(*i.incremental_from_tli));
-  }
-  w.end_object();
-}
-
 }  // namespace
-
-std::string backup_line(const pipeline::KnownBackup& b) {
-  const wal::BackupInfo& i = b.info;
-  std::string out = "backup " + (b.from_archive ? b.source : "\"" + b.source + "\"") +
-                    ": label \"" + i.label + "\", from " + i.from + ", start " +
-                    format_lsn(i.start_lsn) + " at " + format_time_seconds(i.start_time);
-  if (i.stop_lsn && i.stop_time)
-    out += ", stop " + format_lsn(*i.stop_lsn) + " at " + format_time_seconds(*i.stop_time);
-  else
-    out += ", stop unknown (backup_label)";
-  out += ", timeline " + std::to_string(i.start_tli);
-  if (i.stop_tli && *i.stop_tli != i.start_tli) out += " to " + std::to_string(*i.stop_tli);
-  if (i.incremental_from_lsn) out += ", incremental from " + format_lsn(*i.incremental_from_lsn);
-  return out + ", needs WAL from " + i.start_segment;
-}
 
 void ListPrinter::begin(const std::string& archive,
                         const std::optional<archive::Identity>& identity) {
@@ -254,7 +184,7 @@ void ListPrinter::finish_json(const pipeline::ListOutcome& o, std::optional<wal:
   w.begin_object();  // a fragment: the document's object is already open
   w.key("backups");
   w.begin_array();
-  for (const pipeline::KnownBackup& b : o.backups) backup_json(w, b);
+  for (const pipeline::KnownBackup& b : o.backups) backup_json(w, b, BackupFields::kAll);
   w.end_array();
   w.key("last_restorable_time");
   time_or_null(w, o.last_restorable_time);

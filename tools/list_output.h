@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "archive_output.h"
 #include "pipeline/listing.h"
 
 namespace walpipe::cli {
@@ -35,10 +36,5 @@ class ListPrinter : public pipeline::ListSink {
   bool first_row_ = true;
   std::vector<std::string> problems_;  // the first kMaxProblemsInDocument, for --json
 };
-
-inline constexpr size_t kMaxProblemsInDocument = 100;
-
-// "2026-11-24 15:54:17 UTC on timeline 1 … needs WAL from …": one backup on one line.
-std::string backup_line(const pipeline::KnownBackup& backup);
 
 }  // namespace walpipe::cli

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "archive/owner.h"
 #include "background.h"
 #include "io/fs.h"
 #include "io/uring_io.h"
+#include "io_choice.h"
 #include "pipeline/batch_push.h"
 #include "pipeline/lookahead.h"
 
@@ -13,13 +13,15 @@ namespace walpipe::cli {
 
 namespace {
 
-std::string lock_path(const archive::Layout& layout) {
-  return layout.tmp_dir() + "/lookahead.lock";
+std::string lock_path(const archive::Store& store) {
+  return store.meeting_dir() + "/lookahead.lock";
 }
 
-bool is_archived(const archive::Layout& layout, const std::string& path) {
+bool is_archived(archive::Store& store, const std::string& path) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(path));
-  return name.is_ok() && io::entry_type(layout.object_path(*name)).is_ok();
+  if (!name.is_ok()) return false;
+  Result<bool> present = store.contains(*name);
+  return present.is_ok() && *present;
 }
 
 std::vector<std::string> names_of(const std::vector<std::string>& paths) {
@@ -29,23 +31,23 @@ std::vector<std::string> names_of(const std::vector<std::string>& paths) {
 }
 
 // Pushes one window; false when every file in it that needed a push failed.
-bool push_window(const archive::Layout& layout, const std::vector<std::string>& window,
+bool push_window(archive::Store& store, const std::vector<std::string>& window,
                  const pipeline::PushOptions& options) {
   // Already archived (by an earlier look-ahead): PostgreSQL's own call confirms it.
   std::vector<std::string> todo;
   for (const std::string& path : window)
-    if (!is_archived(layout, path)) todo.push_back(path);
+    if (!is_archived(store, path)) todo.push_back(path);
   if (todo.empty()) return true;
   // Rings set up before fork() belong to the parent: this process makes its own. Failures are
   // left for PostgreSQL's own call for that file, which reports them.
   std::vector<Result<pipeline::PushResult>> results =
-      pipeline::push_files(todo, layout, options, io::default_io_factory());
+      pipeline::push_files(todo, store, options, io::default_io_factory(io_choice_from_env()));
   return std::any_of(results.begin(), results.end(), [](const auto& r) { return r.is_ok(); });
 }
 
 }  // namespace
 
-void start_lookahead(const archive::Layout& layout, const std::string& requested, size_t window,
+void start_lookahead(archive::Store& store, const std::string& requested, size_t window,
                      const pipeline::PushOptions& options) {
   std::vector<std::string> paths;
   // The first window is listed under the lock, before any fork: with nothing ready, or only
@@ -55,17 +57,19 @@ void start_lookahead(const archive::Layout& layout, const std::string& requested
     Result<std::vector<std::string>> first = pipeline::next_ready_files(requested, window);
     if (first.is_ok()) paths = std::move(*first);
     return std::any_of(paths.begin(), paths.end(),
-                       [&](const std::string& path) { return !is_archived(layout, path); });
+                       [&](const std::string& path) { return !is_archived(store, path); });
   };
-  run_detached_once(lock_path(layout), anything_ready, [&](int lock) {
+  run_detached_once(lock_path(store), anything_ready, [&](int lock) {
     // Made by a push run as root in the server's archive: a lock the server cannot open would
     // keep its look-ahead off for good.
-    Result<std::optional<archive::Owner>> owner = archive::foreign_owner(layout);
-    if (owner.is_ok()) (void)archive::give_to(*owner, lock_path(layout));
+    (void)store.give_to_owner(lock_path(store));
+    // The caller's I/O was set up before fork() and belongs to the parent.
+    io::SyncIo sync;
+    std::unique_ptr<archive::Store> mine = store.open_again(sync);
     std::string last_segment;  // the last segment taken so far; later windows start after it
     while (!paths.empty()) {
       announce_plan(lock, names_of(paths));
-      if (!push_window(layout, paths, options)) return;
+      if (!push_window(*mine, paths, options)) return;
       for (const std::string& path : paths)
         if (!path.ends_with(".history")) last_segment = io::base_name(path);
       Result<std::vector<std::string>> next =
@@ -76,11 +80,16 @@ void start_lookahead(const archive::Layout& layout, const std::string& requested
   });
 }
 
-void wait_for_lookahead(const archive::Layout& layout, const std::string& source,
+void wait_for_lookahead(archive::Store& store, const std::string& source,
                         const wal::WalFileName& name, int max_wait_ms) {
   const std::string wanted = name.to_string();
   wait_while_locked(
-      lock_path(layout), layout.object_path(name), max_wait_ms,
+      lock_path(store),
+      [&] {
+        Result<bool> present = store.contains(name);
+        return present.is_ok() && *present;
+      },
+      max_wait_ms,
       [&](const std::vector<std::string>& plan) {
         if (may_be_planned(plan, wanted)) return true;
         // Later windows take only segments marked ready: not one pushed by hand, or from

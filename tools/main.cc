@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "  metrics   the same figures for Prometheus (node_exporter's textfile collector)\n"
     "  check     prove archiving works: the settings, a WAL switch, the segment archived\n"
     "  list      every object of an archive, its base backups and last restorable time\n"
+    "  restore-plan  the backup to restore for a target, and whether WAL reaches it\n"
     "\n"
     "Options:\n"
     "  -V, --version  output version information and library versions, then exit\n"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   if (command == "metrics") return walpipe::cli::cmd_metrics(rest);
   if (command == "check") return walpipe::cli::cmd_check(rest);
   if (command == "list") return walpipe::cli::cmd_list(rest);
+  if (command == "restore-plan") return walpipe::cli::cmd_restore_plan(rest);
   std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
   std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
   return walpipe::exit_code::kUsage;

@@ -6,8 +6,10 @@
 #include <thread>
 
 #include "archive/identity.h"
+#include "io/fs.h"
 #include "background.h"
 #include "io/uring_io.h"
+#include "io_choice.h"
 #include "pipeline/prefetch.h"
 
 namespace walpipe::cli {
@@ -22,11 +24,12 @@ constexpr int kPrefetcherNice = 10;
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
   const std::string wanted = name.to_string();
   wait_while_locked(
-      pipeline::spool_lock_path(spool), spool + "/" + wanted, max_wait_ms,
+      pipeline::spool_lock_path(spool),
+      [&] { return io::entry_type(spool + "/" + wanted).is_ok(); }, max_wait_ms,
       [&](const std::vector<std::string>& plan) { return may_be_planned(plan, wanted); });
 }
 
-void start_prefetch(const archive::Layout& layout, const std::string& spool,
+void start_prefetch(const archive::Store& archive, const std::string& spool,
                     const wal::WalFileName& restored, size_t count) {
   if (count == 0 || restored.kind != wal::FileKind::kSegment) return;
   io::SyncIo sync;
@@ -40,8 +43,9 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
         int lowered = ::setpriority(PRIO_PROCESS, 0, kPrefetcherNice);
         (void)lowered;
         std::string why;
-        std::unique_ptr<io::Io> io = io::make_default_io(&why);
-        Result<std::optional<archive::Identity>> identity = archive::load_identity(*io, layout);
+        std::unique_ptr<io::Io> io = io::make_default_io(io_choice_from_env(), &why);
+        std::unique_ptr<archive::Store> store = archive.open_again(*io);
+        Result<std::optional<archive::Identity>> identity = store->load_identity();
         if (!identity.is_ok() || !*identity) return;
         std::vector<wal::WalFileName> wanted =
             pipeline::next_segments(restored, (*identity)->segment_size, count);
@@ -49,7 +53,7 @@ void start_prefetch(const archive::Layout& layout, const std::string& spool,
         for (const wal::WalFileName& name : wanted) plan.push_back(name.to_string());
         announce_plan(lock, plan);
         pipeline::prune_spool(*io, spool, wanted);
-        pipeline::fill_spool(io::default_io_factory(), layout, spool, wanted,
+        pipeline::fill_spool(io::default_io_factory(io_choice_from_env()), *store, spool, wanted,
                              std::max(1u, std::thread::hardware_concurrency()));
       });
 }

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "base/status.h"
 #include "wal/names.h"
 
@@ -12,7 +12,7 @@ namespace walpipe::cli {
 
 // Starts the prefetcher for the `count` segments after `restored`, unless one is already at
 // work on `spool`. Returns at once.
-void start_prefetch(const archive::Layout& layout, const std::string& spool,
+void start_prefetch(const archive::Store& archive, const std::string& spool,
                     const wal::WalFileName& restored, size_t count);
 
 // When the prefetcher at work is to fetch `name`, waits for it (at most `max_wait_ms`).

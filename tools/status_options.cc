@@ -8,6 +8,7 @@
 
 #include "archive_option.h"
 #include "exit_codes.h"
+#include "io/io.h"
 
 namespace walpipe::cli {
 
@@ -73,10 +74,21 @@ std::optional<MonitorSettings> monitor_settings(const std::string& command, cons
   if (args.has("archive") || (env_archive != nullptr && *env_archive != '\0')) {
     std::optional<std::string> dir = archive_dir(command, args);
     if (!dir) return std::nullopt;
-    s.status.archive.emplace(*dir);
+    s.archive = *dir;
   }
   s.status.local_now = static_cast<double>(std::time(nullptr));
   return s;
+}
+
+monitor::StatusReport gather(const MonitorSettings& settings) {
+  io::SyncIo io;
+  monitor::StatusOptions options = settings.status;
+  std::unique_ptr<archive::Store> store;
+  if (settings.archive) {
+    store = open_archive(io, *settings.archive);
+    options.archive = store.get();
+  }
+  return monitor::gather_status(options);
 }
 
 std::optional<MonitorCommand> parse_monitor_command(const std::string& command,

@@ -14,7 +14,8 @@ namespace walpipe::cli {
 std::vector<OptionSpec> monitor_option_specs();
 
 struct MonitorSettings {
-  monitor::StatusOptions status;
+  monitor::StatusOptions status;  // its archive is filled by gather()
+  std::optional<std::string> archive;
   monitor::Thresholds thresholds;
 };
 
@@ -25,6 +26,9 @@ struct MonitorCommand {
   Args args;
   MonitorSettings settings;
 };
+
+// The server's and the archive's side, as `settings` ask.
+monitor::StatusReport gather(const MonitorSettings& settings);
 
 // The start status and metrics share: parses the common options plus `extra` (and --help),
 // prints `help` or the usage error. nullopt when the command is done; `*exit_status` then holds

@@ -2,9 +2,7 @@
 
 #include <deque>
 
-#include "archive/commit.h"
 #include "archive/walk.h"
-#include "io/space.h"
 #include "wal/names.h"
 
 namespace walpipe::archive {
@@ -14,15 +12,12 @@ namespace {
 // Folds the objects of one archive, met in name order, into a summary.
 class Summariser {
  public:
-  Summariser(io::Io& io, uint64_t segment_size, ArchiveSummary* out)
-      : io_(io), segment_size_(segment_size), out_(*out) {}
+  Summariser(Store& store, uint64_t segment_size, ArchiveSummary* out)
+      : store_(store), segment_size_(segment_size), out_(*out) {}
 
   Status add(const ObjectEntry& object) {
-    const std::string& path = object.path;
     const wal::WalFileName& name = object.name;
-    Result<uint64_t> size = io::size_at(path);
-    if (!size.is_ok()) return size.status();
-    out_.stored_bytes += *size;
+    out_.stored_bytes += object.size;
     switch (name.kind) {
       case wal::FileKind::kHistory:
         ++out_.history_files;
@@ -55,15 +50,15 @@ class Summariser {
     ++current_->segments;
     current_->newest = name.to_string();
     last_segno_ = *segno;
-    newest_paths_.push_back(path);
-    if (newest_paths_.size() > kCommitSearchDepth) newest_paths_.pop_front();
+    newest_names_.push_back(name);
+    if (newest_names_.size() > kCommitSearchDepth) newest_names_.pop_front();
     return Status::ok();
   }
 
   // Looks for the newest commit among the newest segments of the timeline just summed up.
   void finish_timeline() {
-    for (auto it = newest_paths_.rbegin(); it != newest_paths_.rend(); ++it) {
-      Result<ObjectMetadata> meta = read_object_metadata(io_, *it);
+    for (auto it = newest_names_.rbegin(); it != newest_names_.rend(); ++it) {
+      Result<ObjectMetadata> meta = store_.head(*it);
       if (!meta.is_ok()) {
         ++out_.unreadable_metadata;
         continue;
@@ -75,24 +70,24 @@ class Summariser {
       }
       break;
     }
-    newest_paths_.clear();
+    newest_names_.clear();
   }
 
  private:
-  io::Io& io_;
+  Store& store_;
   const uint64_t segment_size_;
   ArchiveSummary& out_;
   TimelineSummary* current_ = nullptr;
   wal::SegNo last_segno_ = 0;
-  std::deque<std::string> newest_paths_;
+  std::deque<wal::WalFileName> newest_names_;
 };
 
 }  // namespace
 
-Result<ArchiveSummary> summarize_archive(io::Io& io, const Layout& layout, uint64_t segment_size) {
+Result<ArchiveSummary> summarize_archive(Store& store, uint64_t segment_size) {
   ArchiveSummary summary;
-  Summariser summariser(io, segment_size, &summary);
-  WALPIPE_TRY(for_each_object(layout, [&](const ObjectEntry& o) { return summariser.add(o); }));
+  Summariser summariser(store, segment_size, &summary);
+  WALPIPE_TRY(for_each_object(store, [&](const ObjectEntry& o) { return summariser.add(o); }));
   summariser.finish_timeline();
   return summary;
 }

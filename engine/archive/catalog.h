@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "base/status.h"
-#include "io/io.h"
 
 namespace walpipe::archive {
 
@@ -50,9 +49,9 @@ inline constexpr size_t kMaxGapsListed = 16;
 // with archive_timeout switches segments that hold none.
 inline constexpr size_t kCommitSearchDepth = 32;
 
-// Summarises the archive at `layout`, whose segments are `segment_size` bytes (walpipe.json).
-// Reads the folder listings 4096 names at a time, one stat per object and the metadata of at
-// most kCommitSearchDepth objects per timeline.
-Result<ArchiveSummary> summarize_archive(io::Io& io, const Layout& layout, uint64_t segment_size);
+// Summarises the archive in `store`, whose segments are `segment_size` bytes (walpipe.json).
+// Lists it 4096 objects at a time and reads the metadata of at most kCommitSearchDepth objects
+// per timeline.
+Result<ArchiveSummary> summarize_archive(Store& store, uint64_t segment_size);
 
 }  // namespace walpipe::archive

@@ -1,12 +1,10 @@
 #include "archive/identity.h"
 
-#include <fcntl.h>
-
 #include <charconv>
 #include <cstdio>
 #include <string_view>
 
-#include "archive/owner.h"
+#include "archive/store.h"
 
 namespace walpipe::archive {
 
@@ -79,30 +77,11 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
   return id;
 }
 
-Result<std::optional<Identity>> load_identity(io::Io& io, const Layout& layout) {
-  const std::string path = layout.identity_path();
-  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) {
-    if (fd.status().code() == Code::kNotFound) return std::optional<Identity>();
-    return std::move(fd).take_status();
-  }
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  if (*size > 4096)
-    return Status(Code::kCorruption, "archive identity file \"" + path + "\" is too large");
-  std::string text(*size, '\0');
-  WALPIPE_TRY(io.read_exact(*fd, 0, std::as_writable_bytes(std::span(text)), path));
-  Result<Identity> id = decode_identity(text, path);
-  if (!id.is_ok()) return std::move(id).take_status();
-  return std::optional<Identity>(*id);
-}
-
-namespace {
-
-Status mismatch(const Identity& archive, const Identity& mine, const std::string& path) {
+Status identity_mismatch(const Identity& archive, const Identity& mine,
+                         const std::string& location) {
   char buf[512];
   std::snprintf(buf, sizeof buf, "WAL file is from a different database system than archive \"%s\"",
-                path.c_str());
+                location.c_str());
   char detail[512];
   std::snprintf(detail, sizeof detail,
                 "The archive holds system identifier %llu (page magic %04X, segment size %u); the "
@@ -116,51 +95,17 @@ Status mismatch(const Identity& archive, const Identity& mine, const std::string
 }
 
 bool same_cluster(const Identity& archive, const Identity& mine) {
-  // A new major version changes only the magic; pg_upgrade keeps the system identifier.
   return archive.system_id == mine.system_id && archive.segment_size == mine.segment_size &&
          archive.page_size == mine.page_size;
 }
 
-}  // namespace
-
-Result<bool> check_identity(io::Io& io, const Layout& layout, const Identity& mine) {
-  Result<std::optional<Identity>> existing = load_identity(io, layout);
+Result<bool> check_identity(Store& store, const Identity& mine) {
+  Result<std::optional<Identity>> existing = store.load_identity();
   if (!existing.is_ok()) return std::move(existing).take_status();
   if (!*existing) return false;
-  if (!same_cluster(**existing, mine)) return mismatch(**existing, mine, layout.root());
+  if (!same_cluster(**existing, mine))
+    return identity_mismatch(**existing, mine, store.location());
   return true;
-}
-
-Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<bool> present = check_identity(io, layout, mine);
-    if (!present.is_ok()) return std::move(present).take_status();
-    if (*present) return Status::ok();
-    // First push: write the identity beside the data, durably, without replacing a racing one.
-    const std::string text = encode_identity(mine);
-    const std::string tmp = layout.temp_path("walpipe.json");
-    Result<io::Fd> fd = io.open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (!fd.is_ok()) return std::move(fd).take_status();
-    Result<std::optional<Owner>> owner = foreign_owner(layout);  // a first push run as root
-    Status written = owner.is_ok() ? give_to(*owner, *fd, tmp) : std::move(owner).take_status();
-    if (written.is_ok()) written = io.write_durably(*fd, 0, std::as_bytes(std::span(text)), tmp);
-    Status closed = io.close(*fd, tmp);
-    Status renamed = written.is_ok() && closed.is_ok()
-                         ? io.rename_noreplace(tmp, layout.identity_path())
-                         : Status::ok();
-    if (!written.is_ok() || !closed.is_ok() || !renamed.is_ok()) {
-      Status cleanup = io.unlink(tmp);
-      (void)cleanup;
-      if (!written.is_ok()) return written;
-      if (!closed.is_ok()) return closed;
-      if (renamed.code() != Code::kMismatch) return renamed;
-      continue;  // another pusher created it first: compare with theirs
-    }
-    Result<io::Fd> dir = io.open(layout.root(), O_RDONLY | O_DIRECTORY, 0);
-    if (!dir.is_ok()) return std::move(dir).take_status();
-    return io.fsync(*dir, layout.root());
-  }
-  return Status(Code::kIoError, "could not create archive identity in \"" + layout.root() + "\"");
 }
 
 }  // namespace walpipe::archive

@@ -7,9 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "archive/layout.h"
 #include "base/status.h"
-#include "io/io.h"
 
 namespace walpipe::archive {
 
@@ -24,14 +22,12 @@ struct Identity {
 std::string encode_identity(const Identity& identity);
 Result<Identity> decode_identity(const std::string& text, const std::string& path);
 
-// The archive's identity, or nullopt when none has been written yet.
-Result<std::optional<Identity>> load_identity(io::Io& io, const Layout& layout);
+// Same cluster: a new major version changes only the magic (pg_upgrade keeps the system
+// identifier), so the magic is not compared.
+bool same_cluster(const Identity& archive, const Identity& mine);
 
-// Checks `mine` against the archive without writing anything: true when the archive has this
-// identity, false when it has none yet; a different identity is kMismatch naming both.
-Result<bool> check_identity(io::Io& io, const Layout& layout, const Identity& mine);
-
-// As check_identity, then creates walpipe.json when there is none (needs ARCHIVE/.tmp).
-Status check_or_create_identity(io::Io& io, const Layout& layout, const Identity& mine);
+// The refusal of WAL of `mine`'s cluster by the archive at `location`, which has `archive`.
+Status identity_mismatch(const Identity& archive, const Identity& mine,
+                         const std::string& location);
 
 }  // namespace walpipe::archive

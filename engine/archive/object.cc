@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "codec/crc32c.h"
+#include "codec/fingerprint.h"
 #include "codec/zstd_frames.h"
 
 namespace walpipe::archive {
@@ -87,6 +88,11 @@ std::vector<std::byte> encode_metadata(const ObjectMetadata& m, size_t payload_s
   w.put(m.last_commit_time.value_or(0));
   w.put(static_cast<uint8_t>(m.ends_with_switch ? 1 : 0));
   w.put_string(m.validation_error.substr(0, kMaxValidationErrorLength));
+  if (m.format_version >= 3) {
+    w.put(static_cast<uint8_t>(m.stored_fingerprint ? 1 : 0));
+    w.put(m.stored_fingerprint.value_or(Fingerprint{}).low);
+    w.put(m.stored_fingerprint.value_or(Fingerprint{}).high);
+  }
   if (m.format_version >= 2) {
     constexpr size_t kFillerLengthAndChecksum = 8;
     size_t used = w.bytes().size() + kFillerLengthAndChecksum;
@@ -134,6 +140,12 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
        r.read(&m.page_size) && r.read(&m.timeline) && r.read(&m.first_lsn) && r.read(&m.last_lsn) &&
        r.read(&m.end_lsn) && r.read(&m.record_count) && r.read(&has_times) && r.read(&first_time) &&
        r.read(&last_time) && r.read(&switched) && read_string(r, payload, &m.validation_error);
+  if (ok && m.format_version >= 3) {
+    uint8_t has_stored = 0;
+    Fingerprint stored;
+    ok = r.read(&has_stored) && r.read(&stored.low) && r.read(&stored.high) && has_stored <= 1;
+    if (ok && has_stored) m.stored_fingerprint = stored;
+  }
   if (ok && m.format_version >= 2) {
     uint32_t filler = 0;
     ok = r.read(&filler) && r.has(filler);
@@ -150,19 +162,20 @@ Result<ObjectMetadata> decode_metadata(Bytes payload) {
   return m;
 }
 
-size_t data_offset(size_t frame_count) {
+size_t data_offset(size_t frame_count, uint32_t format_version) {
   // Every field at its largest: the fixed ones, the longest name and validation error, the
-  // filler's length, the checksum, and the frame table.
+  // filler's length, the checksum, the stored bytes' fingerprint (format 3), and the frame table.
   constexpr size_t kFixed = sizeof kMetadataTag + 4 + 4 + 8 + 16 + 4 + 4 + 2 + 8 + 4 + 4 + 4 +
                             4 * 8 + 1 + 2 * 8 + 1 + 4 + 4;
   constexpr size_t kLongest =
       zstd::kSkippableHeaderSize + kFixed + 2 + kMaxNameLength + 2 + kMaxValidationErrorLength;
-  size_t size = kLongest + 4 * frame_count;
+  const size_t stored_fingerprint = format_version >= 3 ? 1 + 16 : 0;
+  size_t size = kLongest + stored_fingerprint + 4 * frame_count;
   return (size + kObjectAlignment - 1) / kObjectAlignment * kObjectAlignment;
 }
 
 void write_metadata_block(const ObjectMetadata& meta, std::span<std::byte> block) {
-  WALPIPE_CHECK(block.size() == data_offset(meta.frame_sizes.size()));
+  WALPIPE_CHECK(block.size() == data_offset(meta.frame_sizes.size(), meta.format_version));
   std::vector<std::byte> head;
   zstd::append_skippable(&head, kMetadataMagicNibble,
                          encode_metadata(meta, block.size() - zstd::kSkippableHeaderSize));
@@ -203,7 +216,8 @@ Result<ParsedObject> parse_object(Bytes object, const std::string& what) {
       expected_frames != m.frame_sizes.size())
     return corrupt(what, "frame table does not match the original size");
   size_t pos = zstd::kSkippableHeaderSize + head->payload.size();
-  if (m.format_version >= 2 && pos != data_offset(m.frame_sizes.size()))
+  const size_t data_start = pos;
+  if (m.format_version >= 2 && pos != data_offset(m.frame_sizes.size(), m.format_version))
     return corrupt(what, "its metadata frame does not fill the block before the data frames");
   for (uint32_t size : m.frame_sizes) {
     if (object.size() - pos < size) return corrupt(what, "it is truncated");
@@ -218,6 +232,14 @@ Result<ParsedObject> parse_object(Bytes object, const std::string& what) {
     return corrupt(what, "it is truncated or has data after its last frame");
   pos += zstd::kSkippableHeaderSize + pad->payload.size();
   if (pos != object.size()) return corrupt(what, "it has data after its padding frame");
+  if (m.stored_fingerprint) {
+    const Fingerprint stored = fingerprint_of(object.subspan(data_start));
+    if (stored != *m.stored_fingerprint)
+      parsed.damage = "its stored bytes have changed since it was written (XXH3-128 " +
+                      stored.hex() + ", recorded " + m.stored_fingerprint->hex() + ")";
+  } else if (first_nonzero(pad->payload) != pad->payload.size()) {
+    parsed.damage = "its padding frame holds data where walpipe writes zeros";
+  }
   return parsed;
 }
 

@@ -1,7 +1,7 @@
 // The archive object: a standard .zst file (`zstd -d` gives back the segment) laid out as
 //   [skippable metadata frame][data frame]...[data frame][skippable padding frame]
 // so that one segment compresses and decompresses on every core and every write is a multiple
-// of 4096 bytes. The byte-level format is in FORMAT.md beside this file.
+// of 4096 bytes. The byte-level format is in docs/object-format.md.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +16,9 @@
 
 namespace walpipe::archive {
 
-// Version 2 pads the metadata frame so the data frames start at a fixed offset (FORMAT.md);
-// version 1 objects are still read.
-inline constexpr uint32_t kObjectFormatVersion = 2;
+// Version 2 pads the metadata frame so the data frames start at a fixed offset
+// (docs/object-format.md); version 1 objects are still read.
+inline constexpr uint32_t kObjectFormatVersion = 3;
 inline constexpr uint32_t kObjectAlignment = 4096;
 inline constexpr uint32_t kMetadataMagicNibble = 0x7;  // frame magic 0x184D2A57
 inline constexpr uint32_t kPaddingMagicNibble = 0xF;   // frame magic 0x184D2A5F
@@ -59,6 +59,10 @@ struct ObjectMetadata {
   std::optional<int64_t> last_commit_time;
   bool ends_with_switch = false;
   std::string validation_error;  // first error when pushed with --no-verify; empty when valid
+  // Format 3 on: XXH3-128 of the object's bytes after its metadata block (the data frames and
+  // the padding), so that a change to the stored object is seen even where the WAL it decodes
+  // to is the same (a bit of a frame header, of the padding).
+  std::optional<Fingerprint> stored_fingerprint;
 
   bool operator==(const ObjectMetadata&) const = default;
 };
@@ -74,7 +78,7 @@ Result<ObjectMetadata> decode_metadata(Bytes payload);
 // Where the data frames of an object with `frame_count` frames begin: the metadata frame is
 // padded to there whatever it ends up holding (the longest name and validation error), so the
 // frames can be written while the metadata is not yet known. A multiple of kObjectAlignment.
-size_t data_offset(size_t frame_count);
+size_t data_offset(size_t frame_count, uint32_t format_version = kObjectFormatVersion);
 
 // The metadata frame, padded to fill `block`, which is data_offset(frame count) bytes.
 void write_metadata_block(const ObjectMetadata& meta, std::span<std::byte> block);
@@ -87,10 +91,16 @@ size_t write_padding(std::span<std::byte> buffer, size_t frames_end);
 struct ParsedObject {
   ObjectMetadata meta;
   std::vector<Bytes> frames;  // views into the parsed bytes
+  // Why the stored bytes are not those that were written, where the frames still parse: the
+  // WAL may be intact all the same (the caller checks it), but the copy has rotted. Empty when
+  // nothing shows it.
+  std::string damage;
 };
 
 // Parses an object without decompressing: metadata checksum and version, every frame boundary
-// against the recorded sizes, padding to the end, nothing else. `what` names it in messages.
+// against the recorded sizes, padding to the end, and the stored bytes against their recorded
+// XXH3-128 (format 3) or the padding against the zeros it holds (older objects), which set
+// `damage`. `what` names it in messages.
 Result<ParsedObject> parse_object(Bytes object, const std::string& what);
 
 }  // namespace walpipe::archive

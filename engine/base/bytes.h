@@ -1,6 +1,6 @@
 // Little-endian field access over untrusted bytes. ByteReader refuses to read past its span,
 // so a parser can never trust a length it has not checked. PostgreSQL writes WAL in the
-// server's native order; walpipe supports little-endian servers only (wal-format.md §13).
+// server's native order; walpipe supports little-endian servers only (docs/wal-format.md §13).
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// CRC-32C (Castagnoli) as PostgreSQL computes it for WAL records (wal-format.md §6).
+// CRC-32C (Castagnoli) as PostgreSQL computes it for WAL records (docs/wal-format.md §6).
 // The running register is explicit so a record split across pages is checked piece by piece
 // without being copied together.
 #pragma once

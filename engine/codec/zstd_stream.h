@@ -1,5 +1,5 @@
-// Bounded zstd decompression of untrusted input (faults.md §8): the caller says how many
-// bytes it is prepared to accept, and anything beyond that, a damaged frame, or bytes left
+// Bounded zstd decompression of untrusted input (docs/faults.md, finding 8): the caller says how
+// many bytes it is prepared to accept, and anything beyond that, a damaged frame, or bytes left
 // over after the last frame is an error, never an allocation.
 #pragma once
 

@@ -1,7 +1,7 @@
 // The seam between the engine and the kernel for archive objects. Every filesystem step of the
 // commit protocol goes through one Io, so tests can swap the backend (io_uring or plain
-// syscalls) and inject faults at any step (FaultIo), which strace and LD_PRELOAD cannot do for
-// io_uring. Implementations are used by one thread at a time.
+// syscalls) and inject faults at any step (tests/support/fault_io.h), which strace and LD_PRELOAD
+// cannot do for io_uring. Implementations are used by one thread at a time.
 #pragma once
 
 #include <sys/types.h>

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 namespace walpipe::io {
@@ -181,16 +180,16 @@ Status UringIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> o
   return Status::ok();
 }
 
-IoFactory default_io_factory() {
-  return [] {
+IoFactory default_io_factory(IoChoice choice) {
+  return [choice] {
     std::string why;
-    return make_default_io(&why);
+    return make_default_io(choice, &why);
   };
 }
 
-std::unique_ptr<Io> make_default_io(std::string* why) {
-  if (const char* forced = std::getenv("WALPIPE_IO"); forced && std::string(forced) == "sync") {
-    *why = "sync (WALPIPE_IO=sync)";
+std::unique_ptr<Io> make_default_io(IoChoice choice, std::string* why) {
+  if (choice == IoChoice::kSync) {
+    *why = "sync (asked for)";
     return std::make_unique<SyncIo>();
   }
   std::unique_ptr<UringIo> uring = UringIo::create(why);

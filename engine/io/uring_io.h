@@ -44,11 +44,16 @@ class UringIo : public SyncIo {
   bool broken_ = false;
 };
 
-// The backend to use on this host: io_uring when it works, else SyncIo; `why` says which and why.
-std::unique_ptr<Io> make_default_io(std::string* why);
+// What the caller asks for. The engine reads no environment: the command decides (from
+// WALPIPE_IO) and passes the choice down.
+enum class IoChoice { kAuto, kSync };
+
+// The backend to use on this host: SyncIo when `choice` is kSync, else io_uring when it works and
+// SyncIo when not; `why` says which and why.
+std::unique_ptr<Io> make_default_io(IoChoice choice, std::string* why);
 
 // make_default_io for code that needs one backend per thread; which backend and why is not
 // kept (the command reports it once, for its own backend).
-IoFactory default_io_factory();
+IoFactory default_io_factory(IoChoice choice);
 
 }  // namespace walpipe::io

@@ -5,7 +5,6 @@
 #include <thread>
 #include <vector>
 
-#include "archive/commit.h"
 #include "pg/server.h"
 #include "pipeline/file_loader.h"
 #include "wal/inspect.h"
@@ -88,7 +87,7 @@ bool command_pushes_to(const std::string& command_line, const std::string& archi
   return named && !named->empty() && trimmed(*named) == trimmed(archive);
 }
 
-bool run_check(io::Io& io, const CheckOptions& options,
+bool run_check(const CheckOptions& options,
                const std::function<void(const CheckStep&)>& report) {
   Result<std::unique_ptr<pg::Connection>> conn = pg::Connection::connect(options.connect);
   if (!conn.is_ok()) {
@@ -122,7 +121,7 @@ bool run_check(io::Io& io, const CheckOptions& options,
   std::optional<std::string> named =
       s.archive_command_visible ? pushed_archive(s.archive_command) : std::nullopt;
   std::string detail, hint = "set archive_command = 'walpipe push --archive " +
-                             options.archive.root() + " %p' and reload the server";
+                             options.archive->location() + " %p' and reload the server";
   bool command_ok = false;
   if (!s.archive_library.empty())
     detail = "archive_library = '" + s.archive_library + "' is used instead of archive_command";
@@ -133,8 +132,8 @@ bool run_check(io::Io& io, const CheckOptions& options,
   else if (named->empty())
     command_ok = true, detail = "walpipe push names no --archive: its archive comes from "
                                 "WALPIPE_ARCHIVE or the configuration file";
-  else if (trimmed(*named) != trimmed(options.archive.root()))
-    detail = "walpipe push archives into \"" + *named + "\", not \"" + options.archive.root() +
+  else if (trimmed(*named) != trimmed(options.archive->location()))
+    detail = "walpipe push archives into \"" + *named + "\", not \"" + options.archive->location() +
              "\"";
   else
     command_ok = true, detail = "walpipe push --archive " + *named;
@@ -172,7 +171,7 @@ bool run_check(io::Io& io, const CheckOptions& options,
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::duration<double>(options.wait_seconds);
   Result<bool> present = false;
-  while ((present = archive::object_present(io, options.archive, *name)).is_ok() && !*present &&
+  while ((present = options.archive->contains(*name)).is_ok() && !*present &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const double waited =
@@ -190,7 +189,11 @@ bool run_check(io::Io& io, const CheckOptions& options,
   step({"wait for the archive", true, took, ""});
 
   pipeline::FileLoader loader;
-  Result<pipeline::LoadedFile> loaded = loader.load(options.archive.object_path(*name), false);
+  Result<archive::StoredObject> stored = options.archive->read(*name, pipeline::kMaxObjectFileSize);
+  Result<pipeline::LoadedFile> loaded =
+      stored.is_ok() ? loader.load_object_bytes(stored->bytes(),
+                                                options.archive->object_location(*name), false)
+                     : Result<pipeline::LoadedFile>(std::move(stored).take_status());
   if (!loaded.is_ok()) {
     step({"verify", false, loaded.status().message(), loaded.status().hint()});
     return false;

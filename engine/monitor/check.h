@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "io/io.h"
 #include "pg/connection.h"
 
@@ -22,13 +22,13 @@ struct CheckStep {
 
 struct CheckOptions {
   pg::ConnectOptions connect;
-  archive::Layout archive{""};
+  archive::Store* archive = nullptr;  // the archive archive_command must push into
   double wait_seconds = 60;  // for the closed segment to reach the archive
 };
 
 // Calls `report` with each step as it ends; stops at the first step that makes the rest
 // meaningless. True only when every step passed.
-bool run_check(io::Io& io, const CheckOptions& options,
+bool run_check(const CheckOptions& options,
                const std::function<void(const CheckStep&)>& report);
 
 // Whether a shell command line runs `walpipe push` into `archive` (--archive DIR, -a DIR,

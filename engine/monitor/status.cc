@@ -103,29 +103,28 @@ Result<ServerSide> ask_server(const StatusOptions& options) {
   return server;
 }
 
-ArchiveSide look_at_archive(io::Io& io, const archive::Layout& layout, std::string* error) {
+ArchiveSide look_at_archive(archive::Store& store, std::string* error) {
   ArchiveSide side;
-  side.root = layout.root();
-  Result<io::EntryType> root = io::entry_type(layout.root());
-  if (!root.is_ok() || *root != io::EntryType::kDirectory) {
-    *error = root.is_ok() ? "archive \"" + layout.root() + "\" is not a directory"
-                          : root.status().to_string();
+  side.root = store.location();
+  Status reachable = store.check_reachable();
+  if (!reachable.is_ok()) {
+    *error = reachable.to_string();
     return side;
   }
-  Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
+  Result<std::optional<archive::Identity>> identity = store.load_identity();
   if (!identity.is_ok()) {
     *error = identity.status().to_string();
     return side;
   }
   side.identity = *identity;
-  Result<io::FilesystemSpace> space = io::filesystem_space(layout.root());
-  if (space.is_ok())
-    side.space = *space;
-  else
+  Result<std::optional<io::FilesystemSpace>> space = store.space();
+  if (space.is_ok() && *space)
+    side.space = **space;
+  else if (!space.is_ok())
     side.space_error = space.status().message();
   if (!side.identity) return side;  // nothing archived yet
   Result<archive::ArchiveSummary> summary =
-      archive::summarize_archive(io, layout, side.identity->segment_size);
+      archive::summarize_archive(store, side.identity->segment_size);
   if (!summary.is_ok())
     *error = summary.status().to_string();
   else
@@ -135,7 +134,7 @@ ArchiveSide look_at_archive(io::Io& io, const archive::Layout& layout, std::stri
 
 }  // namespace
 
-StatusReport gather_status(io::Io& io, const StatusOptions& options) {
+StatusReport gather_status(const StatusOptions& options) {
   StatusReport report;
   report.now = options.local_now;
   Result<ServerSide> server = ask_server(options);
@@ -147,7 +146,7 @@ StatusReport gather_status(io::Io& io, const StatusOptions& options) {
   }
   if (options.archive) {
     std::string error;
-    ArchiveSide side = look_at_archive(io, *options.archive, &error);
+    ArchiveSide side = look_at_archive(*options.archive, &error);
     if (error.empty())
       report.archive = std::move(side);
     else

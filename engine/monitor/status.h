@@ -10,7 +10,7 @@
 
 #include "archive/catalog.h"
 #include "archive/identity.h"
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "io/io.h"
 #include "io/space.h"
 #include "pg/connection.h"
@@ -58,13 +58,13 @@ struct StatusReport {
 
 struct StatusOptions {
   pg::ConnectOptions connect;
-  std::optional<archive::Layout> archive;  // none: the server's side only
+  archive::Store* archive = nullptr;  // none: the server's side only
   // The data directory, to read pg_wal for the commits at risk; "" asks the server (which tells
   // superusers and pg_monitor members).
   std::string pgdata;
   double local_now = 0;  // this machine's clock, used when the server cannot be asked
 };
 
-StatusReport gather_status(io::Io& io, const StatusOptions& options);
+StatusReport gather_status(const StatusOptions& options);
 
 }  // namespace walpipe::monitor

@@ -21,9 +21,14 @@ bool is_file(const std::string& path) {
 
 }  // namespace
 
-Result<KnownBackup> read_backup_object(FileLoader& loader, const std::string& path,
+Result<KnownBackup> read_backup_object(FileLoader& loader, archive::Store& store,
                                        const wal::WalFileName& name, uint64_t segment_size) {
-  Result<LoadedFile> loaded = loader.load(path, true);
+  const std::string path = store.object_location(name);
+  Result<archive::StoredObject> stored = store.read(name, kMaxTextFileSize + (1 << 16));
+  if (!stored.is_ok() && stored.status().code() == Code::kCorruption)
+    return Status(Code::kCorruption, "archive object \"" + path + "\" is too large");
+  if (!stored.is_ok()) return std::move(stored).take_status();
+  Result<LoadedFile> loaded = loader.load_object_bytes(stored->bytes(), path, true);
   if (!loaded.is_ok()) return std::move(loaded).take_status();
   Result<wal::BackupInfo> info =
       wal::parse_backup_file(loader.data(), path, wal::BackupFileKind::kHistoryFile);

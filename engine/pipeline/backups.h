@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "archive/store.h"
 #include "base/status.h"
 #include "pipeline/file_loader.h"
 #include "wal/backup_label.h"
@@ -19,10 +20,10 @@ struct KnownBackup {
   wal::BackupInfo info;
 };
 
-// Reads the archive object at `path` holding the backup history file `name` (checked against
-// its recorded XXH3-128) and parses it strictly; then checks it against its name: the segment
-// and the offset there (at `segment_size`) are START WAL LOCATION's. Errors name `path`.
-Result<KnownBackup> read_backup_object(FileLoader& loader, const std::string& path,
+// Reads the archive object holding the backup history file `name` (checked against its
+// recorded XXH3-128) and parses it strictly; then checks it against its name: the segment and
+// the offset there (at `segment_size`) are START WAL LOCATION's. Errors name the object.
+Result<KnownBackup> read_backup_object(FileLoader& loader, archive::Store& store,
                                        const wal::WalFileName& name, uint64_t segment_size);
 
 // Reads DIR/backup_label of a plain-format base backup. A folder holding only backup_manifest

@@ -1,17 +1,17 @@
 #include "pipeline/batch_push.h"
 
-#include "archive/owner.h"
 #include "io/buffer.h"
 #include "pipeline/compressor_pool.h"
 
 namespace walpipe::pipeline {
 
 std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sources,
-                                           const archive::Layout& layout,
+                                           const archive::Store& archive,
                                            const PushOptions& options,
                                            const io::IoFactory& make_io) {
   std::vector<Result<PushResult>> results(sources.size(), Status(Code::kIoError, "not pushed"));
   std::unique_ptr<io::Io> io = make_io();
+  std::unique_ptr<archive::Store> store = archive.open_again(*io);
   CompressorPool pool(options.threads, options.level);
   // Two buffers at most: the one of the file queued before, and this spare.
   io::AlignedBuffer spare;
@@ -26,7 +26,7 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
     queued.reset();
   };
   for (size_t i = 0; i < sources.size(); ++i) {
-    Result<std::unique_ptr<FilePush>> next = FilePush::start(*io, layout, sources[i], options);
+    Result<std::unique_ptr<FilePush>> next = FilePush::start(*io, *store, sources[i], options);
     // Nothing to overlap with file i-1: it is committed first, so that a caller waiting for it
     // does not wait for the files after it too.
     if (!next.is_ok()) {
@@ -48,7 +48,7 @@ std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sourc
   }
   write_queued();
   for (Result<PushResult>& result : results)
-    if (!result.is_ok()) result = archive::explain_denied(std::move(result).take_status(), layout);
+    if (!result.is_ok()) result = store->explain(std::move(result).take_status());
   return results;
 }
 

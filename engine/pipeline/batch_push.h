@@ -11,16 +11,17 @@
 #include <string>
 #include <vector>
 
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "io/io.h"
 #include "pipeline/push.h"
 
 namespace walpipe::pipeline {
 
 // Pushes `sources` in order; result i belongs to sources[i]. A failing file does not stop the
-// others: each commit is independent and complete or absent.
+// others: each commit is independent and complete or absent. The files go to `archive` through
+// a handle of its own on the I/O that `make_io` makes.
 std::vector<Result<PushResult>> push_files(const std::vector<std::string>& sources,
-                                           const archive::Layout& layout,
+                                           const archive::Store& archive,
                                            const PushOptions& options,
                                            const io::IoFactory& make_io);
 

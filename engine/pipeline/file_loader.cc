@@ -55,12 +55,19 @@ Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
 
 Result<LoadedFile> FileLoader::load_object(const std::string& path, const io::Fd& fd,
                                            uint64_t stored, bool text_file) {
-  // An object is at most its segment plus frame overhead, metadata and padding.
-  if (stored > kMaxSegmentFileSize + (kMaxSegmentFileSize >> 4))
+  if (stored > kMaxObjectFileSize)
     return Status(Code::kCorruption, "archive object \"" + path + "\" is too large");
   Result<io::MappedFile> mapped = io::map_file(fd, stored, path);
   if (!mapped.is_ok()) return std::move(mapped).take_status();
-  Result<archive::ParsedObject> parsed = archive::parse_object(mapped->bytes(), path);
+  return load_object_bytes(mapped->bytes(), path, text_file);
+}
+
+Result<LoadedFile> FileLoader::load_object_bytes(Bytes object, const std::string& path,
+                                                 bool text_file) {
+  size_ = 0;
+  mapped_ = io::MappedFile();
+  const uint64_t stored = object.size();
+  Result<archive::ParsedObject> parsed = archive::parse_object(object, path);
   if (!parsed.is_ok()) return std::move(parsed).take_status();
   const archive::ObjectMetadata& meta = parsed->meta;
   uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
@@ -77,7 +84,7 @@ Result<LoadedFile> FileLoader::load_object(const std::string& path, const io::Fd
     return Status(Code::kCorruption, "archive object \"" + path +
                                          "\": content does not match its recorded XXH3-128 " +
                                          meta.fingerprint.hex());
-  return LoadedFile{true, stored, meta.name};
+  return LoadedFile{true, stored, meta.name, parsed->damage};
 }
 
 Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,

@@ -17,11 +17,16 @@ namespace walpipe::pipeline {
 // .history and .backup files are a few hundred bytes; anything this large is not one.
 inline constexpr uint64_t kMaxTextFileSize = 1 << 20;
 inline constexpr uint64_t kMaxSegmentFileSize = 1ull << 30;
+// An object is its metadata, frames that compress at worst slightly above their input, and
+// padding; anything far larger than the biggest legal segment is not one of walpipe's.
+inline constexpr uint64_t kMaxObjectFileSize = kMaxSegmentFileSize + (kMaxSegmentFileSize >> 4);
 
 struct LoadedFile {
   bool compressed = false;
   uint64_t stored_size = 0;  // bytes on disk
   std::string object_name;   // a walpipe archive object: the WAL name its metadata records
+  // An object whose stored bytes changed though its WAL still decodes: why (ParsedObject).
+  std::string damage;
 };
 
 class FileLoader {
@@ -32,6 +37,8 @@ class FileLoader {
   // Content problems (too large, a damaged or over-long zstd stream) are kCorruption; the OS
   // refusing is kIoError or kNotFound.
   Result<LoadedFile> load(const std::string& path, bool text_file);
+  // The same for the bytes of a walpipe archive object, which messages call `path`.
+  Result<LoadedFile> load_object_bytes(Bytes object, const std::string& path, bool text_file);
 
   std::span<const std::byte> data() const {
     return mapped_.bytes().empty() ? std::span<const std::byte>(buffer_.data(), size_)

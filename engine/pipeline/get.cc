@@ -20,10 +20,6 @@ namespace walpipe::pipeline {
 
 namespace {
 
-// An object is its metadata, frames that compress at worst slightly above their input, and
-// padding; anything far larger than the biggest legal segment is not ours.
-constexpr uint64_t kMaxObjectSize = kMaxSegmentFileSize + (kMaxSegmentFileSize >> 4);
-
 Status corrupt(const std::string& path, const std::string& why) {
   return Status(Code::kCorruption, "archive object \"" + path + "\" cannot be restored: " + why);
 }
@@ -85,34 +81,32 @@ Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name
 
 }  // namespace
 
-Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std::string& name_text,
+Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string& name_text,
                            const std::string& dest, const GetOptions& options) {
   Result<wal::WalFileName> name = wal::parse_file_name(name_text);
   if (!name.is_ok()) return std::move(name).take_status();
-  Result<io::EntryType> root = io::entry_type(layout.root());
-  if (!root.is_ok() || *root != io::EntryType::kDirectory)
-    return Status(Code::kIoError, "archive directory \"" + layout.root() + "\" is not accessible")
+  Status reachable = store.check_reachable();
+  if (!reachable.is_ok())
+    return Status(Code::kIoError, "archive \"" + store.location() + "\" is not accessible")
+        .with_detail(reachable.message())
         .with_hint(
             "Recovery stops here rather than ending early: fix the archive path and restart.");
 
-  const std::string path = layout.object_path(*name);
-  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) {
-    if (fd.status().code() != Code::kNotFound) return std::move(fd).take_status();
+  const std::string path = store.object_location(*name);
+  Result<archive::StoredObject> stored = store.read(*name, kMaxObjectFileSize);
+  if (!stored.is_ok()) {
+    if (stored.status().code() == Code::kCorruption)
+      return corrupt(path, stored.status().message());
+    if (stored.status().code() != Code::kNotFound) return std::move(stored).take_status();
     // Absent only if this is an archive at all: an empty folder is an unmounted or wrong path.
-    if (!io::entry_type(layout.identity_path()).is_ok() &&
-        !io::entry_type(layout.wal_dir()).is_ok())
-      return Status(Code::kIoError, "\"" + layout.root() + "\" holds no walpipe archive")
+    Result<bool> archive = store.holds_archive();
+    if (!archive.is_ok()) return Status(Code::kIoError, archive.status().message());
+    if (!*archive)
+      return Status(Code::kIoError, "\"" + store.location() + "\" holds no walpipe archive")
           .with_hint("Is the archive mounted? Recovery stops here rather than ending early.");
-    return std::move(fd).take_status();  // kNotFound: the one confirmed absence
+    return std::move(stored).take_status();  // kNotFound: the one confirmed absence
   }
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  if (*size > kMaxObjectSize) return corrupt(path, "it is too large");
-  // Mapped, not read: no copy and no fresh memory for the object (objects are written once and
-  // never truncated).
-  Result<io::MappedFile> stored = io.map_read(*fd, *size, path);
-  if (!stored.is_ok()) return std::move(stored).take_status();
+  const uint64_t stored_size = stored->bytes().size();
 
   Result<archive::ParsedObject> parsed = archive::parse_object(stored->bytes(), path);
   if (!parsed.is_ok()) return std::move(parsed).take_status();
@@ -125,7 +119,7 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
   std::optional<uint64_t> system_id;
   if (!text) {
     // Nothing larger than one segment of this archive's cluster is ever written to DEST.
-    Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
+    Result<std::optional<archive::Identity>> identity = store.load_identity();
     if (!identity.is_ok()) return std::move(identity).take_status();
     if (*identity && meta.original_size != (*identity)->segment_size)
       return corrupt(path, "it records " + std::to_string(meta.original_size) +
@@ -144,7 +138,10 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
     (void)cleanup;  // the first error is what the operator needs
     return restored;
   }
-  return GetResult{meta.original_size, *size};
+  GetResult result{meta.original_size, stored_size, ""};
+  if (!parsed->damage.empty())
+    result.damage = "archive object \"" + path + "\" is damaged: " + parsed->damage;
+  return result;
 }
 
 namespace {
@@ -171,23 +168,22 @@ Result<wal::PgControl> read_pg_control(const std::string& path) {
 
 }  // namespace
 
-Status check_cluster(io::Io& io, const archive::Layout& layout, const std::string& data_dir,
-                     std::string* unchecked) {
+Status check_cluster(archive::Store& store, const std::string& data_dir, std::string* unchecked) {
   const std::string control_path = data_dir + "/global/pg_control";
   Result<wal::PgControl> control = read_pg_control(control_path);
   if (!control.is_ok()) {
     *unchecked = control.status().message();
     return Status::ok();
   }
-  Result<std::optional<archive::Identity>> identity = archive::load_identity(io, layout);
+  Result<std::optional<archive::Identity>> identity = store.load_identity();
   if (!identity.is_ok() || !*identity) {
-    *unchecked = identity.is_ok() ? "archive \"" + layout.root() + "\" has no identity yet"
+    *unchecked = identity.is_ok() ? "archive \"" + store.location() + "\" has no identity yet"
                                   : identity.status().message();
     return Status::ok();
   }
   const uint64_t archived = (*identity)->system_id;
   if (archived == control->system_id) return Status::ok();
-  return Status(Code::kMismatch, "archive \"" + layout.root() +
+  return Status(Code::kMismatch, "archive \"" + store.location() +
                                      "\" holds the WAL of a different database system than "
                                      "data directory \"" + data_dir + "\"")
       .with_detail("The archive has system identifier " + std::to_string(archived) + "; \"" +

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "base/status.h"
 #include "io/io.h"
 
@@ -19,11 +19,14 @@ struct GetOptions {
 struct GetResult {
   uint64_t original_size = 0;
   uint64_t stored_size = 0;
+  // The object's stored bytes changed since it was written, but the WAL it holds passed every
+  // check and was restored: what is wrong with the object, for the operator to replace it.
+  std::string damage;
 };
 
 // kNotFound only when the archive is reachable and holds no object under `name`: the one answer
 // that lets PostgreSQL end recovery. Every other failure is a different code.
-Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std::string& name,
+Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string& name,
                            const std::string& dest, const GetOptions& options);
 
 // Whether the archive holds the WAL of the cluster whose data directory is `data_dir` (PostgreSQL
@@ -32,7 +35,6 @@ Result<GetResult> get_file(io::Io& io, const archive::Layout& layout, const std:
 // before another cluster's WAL or history file is restored. Ok when they agree, and also when
 // either cannot be read or validated (no data directory there, no permission, an archive that
 // has no walpipe.json yet): then the comparison was not made, and `unchecked` says why.
-Status check_cluster(io::Io& io, const archive::Layout& layout, const std::string& data_dir,
-                     std::string* unchecked);
+Status check_cluster(archive::Store& store, const std::string& data_dir, std::string* unchecked);
 
 }  // namespace walpipe::pipeline

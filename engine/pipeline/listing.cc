@@ -1,8 +1,6 @@
 #include "pipeline/listing.h"
 
-#include "archive/commit.h"
 #include "archive/walk.h"
-#include "io/space.h"
 
 namespace walpipe::pipeline {
 
@@ -16,27 +14,26 @@ bool meets(const ListFilter& f, PgTimestamp first, PgTimestamp last) {
 
 class Lister {
  public:
-  Lister(io::Io& io, const std::optional<archive::Identity>& identity, const ListFilter& filter,
-         ListSink& sink, ListOutcome* out)
-      : io_(io), identity_(identity), filter_(filter), sink_(sink), out_(*out) {}
+  Lister(archive::Store& store, const std::optional<archive::Identity>& identity,
+         const ListFilter& filter, ListSink& sink, ListOutcome* out)
+      : store_(store), identity_(identity), filter_(filter), sink_(sink), out_(*out) {}
 
   Status add(const archive::ObjectEntry& entry) {
     ++out_.objects;
+    const std::string path = store_.object_location(entry.name);
     if (!identity_) {
       if (warned_identity_) return Status::ok();
       warned_identity_ = true;  // one line says it of the whole archive
-      return problem(no_identity(entry.path));
+      return problem(no_identity(path));
     }
-    Result<uint64_t> size = io::size_at(entry.path);
-    if (!size.is_ok()) return problem(size.status());
-    Result<archive::ObjectMetadata> meta = archive::read_object_metadata(io_, entry.path);
+    Result<archive::ObjectMetadata> meta = store_.head(entry.name);
     if (!meta.is_ok()) return problem(meta.status());
     const std::string name = entry.name.to_string();
     if (meta->name != name)
-      return problem(Status(Code::kCorruption, "archive object \"" + entry.path + "\" holds \"" +
+      return problem(Status(Code::kCorruption, "archive object \"" + path + "\" holds \"" +
                                                    meta->name + "\" according to its metadata"));
     if (meta->system_id != 0 && meta->system_id != identity_->system_id)
-      return problem(foreign(entry.path, meta->system_id));
+      return problem(foreign(path, meta->system_id));
     if (entry.name.tli != run_timeline_) {
       run_timeline_ = entry.name.tli;
       run_commit_.reset();
@@ -56,7 +53,7 @@ class Lister {
       shown = before ? meets(filter_, *before, *before) : !filter_.since;
     if (!shown) return Status::ok();
     ++out_.listed;
-    sink_.object(ListedObject{name, entry.name.kind, entry.name.tli, *size, &*meta});
+    sink_.object(ListedObject{name, entry.name.kind, entry.name.tli, entry.size, &*meta});
     return Status::ok();
   }
 
@@ -102,7 +99,7 @@ class Lister {
 
   bool add_backup(const archive::ObjectEntry& entry) {
     Result<KnownBackup> backup =
-        read_backup_object(loader_, entry.path, entry.name, identity_->segment_size);
+        read_backup_object(loader_, store_, entry.name, identity_->segment_size);
     if (!backup.is_ok()) {
       (void)problem(backup.status());
       return !filter_.since && !filter_.until;  // the object itself is there all the same
@@ -113,7 +110,7 @@ class Lister {
     return true;
   }
 
-  io::Io& io_;
+  archive::Store& store_;
   const std::optional<archive::Identity>& identity_;
   const ListFilter& filter_;
   ListSink& sink_;
@@ -126,13 +123,13 @@ class Lister {
 
 }  // namespace
 
-Result<ListOutcome> list_archive(io::Io& io, const archive::Layout& layout,
+Result<ListOutcome> list_archive(archive::Store& store,
                                  const std::optional<archive::Identity>& identity,
                                  const ListFilter& filter, ListSink& sink) {
   ListOutcome outcome;
-  Lister lister(io, identity, filter, sink, &outcome);
+  Lister lister(store, identity, filter, sink, &outcome);
   WALPIPE_TRY(archive::for_each_object(
-      layout, [&](const archive::ObjectEntry& entry) { return lister.add(entry); }));
+      store, [&](const archive::ObjectEntry& entry) { return lister.add(entry); }));
   return outcome;
 }
 

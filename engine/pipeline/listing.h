@@ -1,4 +1,4 @@
-// walpipe list's engine: every object of a local archive in name order with what its metadata
+// walpipe list's engine: every object of an archive in key order with what its metadata
 // frame says (never its data), the base backups its .backup files describe, the newest commit
 // (the last restorable time) and the segment that covers a given time. Rows are handed over as
 // they are read: memory does not grow with the number of objects.
@@ -11,10 +11,9 @@
 #include <vector>
 
 #include "archive/identity.h"
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "archive/object.h"
 #include "base/status.h"
-#include "io/io.h"
 #include "pipeline/backups.h"
 #include "wal/names.h"
 #include "wal/report.h"
@@ -77,11 +76,11 @@ class ListSink {
   virtual void problem(const Status& problem) = 0;
 };
 
-// Lists the archive at `layout` for `filter`. `identity` is walpipe.json's (nullopt when there
+// Lists the archive in `store` for `filter`. `identity` is walpipe.json's (nullopt when there
 // is none: then no object can be checked, and the first one met is a problem). Errors are those
 // of the folder walk (an archive that cannot be read); every problem with one object goes to
 // `sink` and the walk goes on.
-Result<ListOutcome> list_archive(io::Io& io, const archive::Layout& layout,
+Result<ListOutcome> list_archive(archive::Store& store,
                                  const std::optional<archive::Identity>& identity,
                                  const ListFilter& filter, ListSink& sink);
 

@@ -1,5 +1,5 @@
 // Where WAL ends in a live pg_wal. PostgreSQL renames old segments to future names to reuse them
-// (wal-format.md §7.3), so a pg_wal holds, past the segment being written, files whose first
+// (docs/wal-format.md §7.3), so a pg_wal holds, past the segment being written, files whose first
 // page belongs to an older segment, or only zeros. The end of WAL of a folder and timeline is its
 // newest segment whose first page carries its own address; what comes before it is WAL that must
 // be whole, what comes after it may be recycled.

@@ -8,7 +8,6 @@
 #include <memory>
 #include <thread>
 
-#include "archive/commit.h"
 #include "codec/fingerprint.h"
 #include "io/fs.h"
 #include "pipeline/get.h"
@@ -85,12 +84,11 @@ std::string default_spool_dir(const std::string& dest) {
   return io::dir_name(dest) + "/walpipe_prefetch";
 }
 
-bool serve_from_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
+bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spool,
                       const wal::WalFileName& name, const std::string& dest) {
   const std::string spooled = spool + "/" + name.to_string();
   if (!is_spool(spool) || !io::entry_type(spooled).is_ok()) return false;
-  Result<archive::ObjectMetadata> meta =
-      archive::read_object_metadata(io, layout.object_path(name));
+  Result<archive::ObjectMetadata> meta = store.head(name);
   if (!meta.is_ok()) return false;
   {
     Result<io::Fd> fd = io.open(spooled, O_RDONLY, 0);
@@ -136,13 +134,14 @@ void prune_spool(io::Io& io, const std::string& spool,
   }
 }
 
-void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel) {
   std::atomic<size_t> next{0};
   std::atomic<bool> stopped{false};
   auto worker = [&] {
     std::unique_ptr<io::Io> io = make_io();
+    std::unique_ptr<archive::Store> store = archive.open_again(*io);
     GetOptions one_core;
     one_core.threads = 1;
     for (size_t i = next++; i < wanted.size() && !stopped; i = next++) {
@@ -151,7 +150,7 @@ void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
       if (io::entry_type(final_path).is_ok()) continue;
       const std::string temp = spool + "/" + std::string(kTempPrefix) + name.to_string() + "." +
                                std::to_string(::getpid());
-      Result<GetResult> got = get_file(*io, layout, name.to_string(), temp, one_core);
+      Result<GetResult> got = get_file(*io, *store, name.to_string(), temp, one_core);
       // A spool whose marker is gone is being removed (recovery_end_command): nothing more is
       // named in it, and what this worker wrote goes, so that the removal can finish.
       if (!got.is_ok() || !is_spool(spool) || !io->rename_noreplace(temp, final_path).is_ok()) {

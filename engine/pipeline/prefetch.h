@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "archive/layout.h"
+#include "archive/store.h"
 #include "base/status.h"
 #include "io/io.h"
 #include "wal/names.h"
@@ -38,7 +38,7 @@ Status remove_spool(io::Io& io, const std::string& spool,
 // Moves the spooled `name` to `dest` if its content is what the archive holds under that name
 // now (same XXH3-128 as the object's metadata): a spool copied from another recovery or another
 // cluster is never served. false when not served; the caller then fetches from the archive.
-bool serve_from_spool(io::Io& io, const archive::Layout& layout, const std::string& spool,
+bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spool,
                       const wal::WalFileName& name, const std::string& dest);
 
 // The `count` segments after `name` on its timeline, in order.
@@ -54,7 +54,7 @@ void prune_spool(io::Io& io, const std::string& spool, const std::vector<wal::Wa
 // has serial steps (the checks after decompression), and whole files side by side keep every
 // core busy. No file is started after one that the archive does not hold or that fails (a full
 // spool disk stops prefetching, never recovery).
-void fill_spool(const io::IoFactory& make_io, const archive::Layout& layout,
+void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel);
 

@@ -6,7 +6,6 @@
 
 #include "archive/identity.h"
 #include "archive/object.h"
-#include "archive/owner.h"
 #include "io/buffer.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/frame_jobs.h"
@@ -17,8 +16,6 @@ namespace walpipe::pipeline {
 
 namespace {
 
-// Far longer than any push takes, even on slow storage.
-constexpr int64_t kStaleTemporarySeconds = 3600;
 // Pieces written while frames are still compressing: large enough to keep syscalls few, small
 // enough that little is left to write once the last frame is done.
 constexpr size_t kPieceSize = 128 * 1024;
@@ -84,26 +81,25 @@ Status inspect_source(const wal::WalFileName& name, Bytes data, const std::strin
       .with_hint(refusal_hint(name, data, report.is_wal));
 }
 
-// The archive side of a push that needs no object yet: the file's cluster against walpipe.json
-// (another cluster is refused before anything is created), the folders, stale temporaries, and
-// the identity of a new archive. It runs while the frames are being compressed.
-Status prepare_archive(io::Io& io, const archive::Layout& layout, const wal::WalFileName& name,
+// The archive side of a push that needs no object yet: the file's cluster against the archive's
+// identity (another cluster is refused before anything is created), what the store prepares,
+// and the identity of a new archive. It runs while the frames are being compressed.
+Status prepare_archive(archive::Store& store, const wal::WalFileName& name,
                        const std::optional<archive::Identity>& identity) {
   bool identity_present = true;
   if (identity) {
-    Result<bool> present = archive::check_identity(io, layout, *identity);
+    Result<bool> present = archive::check_identity(store, *identity);
     if (!present.is_ok()) return std::move(present).take_status();
     identity_present = *present;
   }
-  WALPIPE_TRY(archive::prepare_directories(io, layout, name));
-  archive::sweep_stale_temporaries(io, layout, kStaleTemporarySeconds);
-  if (!identity_present) WALPIPE_TRY(archive::check_or_create_identity(io, layout, *identity));
+  WALPIPE_TRY(store.prepare(name));
+  if (!identity_present) WALPIPE_TRY(store.create_identity(*identity));
   return Status::ok();
 }
 
 }  // namespace
 
-Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Layout& layout,
+Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, archive::Store& store,
                                                   const std::string& source,
                                                   const PushOptions& options) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
@@ -120,7 +116,7 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
     return std::move(mapped).take_status();
   }
 
-  auto push = std::unique_ptr<FilePush>(new FilePush(io, layout, options));
+  auto push = std::unique_ptr<FilePush>(new FilePush(io, store, options));
   push->source_path_ = source;
   push->name_ = *name;
   push->source_ = std::move(*mapped);
@@ -134,20 +130,19 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, const archive::Lay
   // verified when it was first pushed: confirm it is durable and stop there. Different content
   // under this name is refused, whatever this file holds. Most pushes are of new files: for
   // them the fingerprint is taken alongside compression instead of before it.
-  Result<bool> archived = archive::object_present(io, layout, *name);
+  Result<bool> archived = store.contains(*name);
   if (!archived.is_ok()) return std::move(archived).take_status();
   if (*archived) {
     meta.fingerprint = fingerprint_of(data);
-    Result<archive::CommitOutcome> existing =
-        archive::confirm_existing(io, layout, *name, meta.fingerprint);
+    Result<archive::CommitOutcome> existing = store.confirm(*name, meta.fingerprint);
     Result<archive::ObjectMetadata> theirs = Status(Code::kNotFound, "");
     if (!existing.is_ok() && existing.status().code() == Code::kMismatch) {
-      theirs = archive::read_object_metadata(io, layout.object_path(*name));
+      theirs = store.head(*name);
       // Another pusher may have superseded the object between the two reads: what the name
       // holds now decides (and words the refusal).
       if (theirs.is_ok() && (theirs->fingerprint == meta.fingerprint ||
                              !(theirs->flags & archive::kFlagFailedVerification)))
-        existing = archive::confirm_existing(io, layout, *name, meta.fingerprint);
+        existing = store.confirm(*name, meta.fingerprint);
     }
     if (existing.is_ok()) {
       push->already_archived_ = PushResult{meta.name, archive::CommitOutcome::kAlreadyPresent,
@@ -175,8 +170,8 @@ void FilePush::compress(CompressorPool& pool, io::AlignedBuffer buffer) {
                                                     std::move(buffer));
 }
 
-FilePush::FilePush(io::Io& io, const archive::Layout& layout, const PushOptions& options)
-    : io_(io), layout_(layout), options_(options) {}
+FilePush::FilePush(io::Io& io, archive::Store& store, const PushOptions& options)
+    : io_(io), store_(store), options_(options) {}
 
 FilePush::~FilePush() = default;
 
@@ -189,10 +184,10 @@ Status FilePush::stream() {
   WALPIPE_TRY(inspect_source(name_, data, source_path_, options_, &meta_, &identity));
   if (replaces_unverified_ && (meta_.flags & archive::kFlagFailedVerification))
     return *replaces_unverified_;
-  WALPIPE_TRY(prepare_archive(io_, layout_, name_, identity));
-  Result<archive::ObjectWriter> writer = archive::ObjectWriter::begin(io_, layout_, name_);
-  if (!writer.is_ok()) return std::move(writer).take_status();
-  writer_.emplace(std::move(*writer));
+  WALPIPE_TRY(prepare_archive(store_, name_, identity));
+  Result<std::unique_ptr<archive::ObjectUpload>> upload = store_.begin_put(name_);
+  if (!upload.is_ok()) return std::move(upload).take_status();
+  upload_ = std::move(*upload);
   written_ = head_;
   for (;;) {
     const size_t wanted = written_ + kPieceSize;
@@ -200,7 +195,7 @@ Status FilePush::stream() {
     const size_t end = placed / archive::kObjectAlignment * archive::kObjectAlignment;
     if (end > written_) {
       Bytes piece(compression_->buffer().data() + written_, end - written_);
-      WALPIPE_TRY(writer_->write(written_, piece));
+      WALPIPE_TRY(upload_->write_early(written_, piece));
       written_ = end;
     }
     if (placed < wanted) break;  // a short wait means compression has ended
@@ -213,7 +208,7 @@ Status FilePush::stream() {
 }
 
 Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
-  WALPIPE_CHECK(writer_.has_value());
+  WALPIPE_CHECK(upload_ != nullptr);
   // Unmapping a 16 MiB source is page-table work: it is done while the disk finishes the object.
   std::thread release(
       [mapping = std::move(source_)]() mutable { io::MappedFile released = std::move(mapping); });
@@ -221,28 +216,25 @@ Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
   size_t frames_end = head_;
   for (uint32_t size : meta_.frame_sizes) frames_end += size;
   const size_t total = archive::write_padding(buffer.span(), frames_end);
+  meta_.stored_fingerprint = fingerprint_of(Bytes(buffer.data() + head_, total - head_));
   archive::write_metadata_block(meta_, buffer.span().first(head_));
-  Status head_written = writer_->write(0, buffer.span().first(head_));
-  Result<archive::CommitOutcome> outcome =
-      head_written.is_ok()
-          ? writer_->commit(written_, buffer.span().subspan(written_, total - written_), meta_)
-          : Result<archive::CommitOutcome>(std::move(head_written));
+  Result<archive::CommitOutcome> outcome = upload_->commit(buffer.span().first(total), meta_);
   release.join();
   if (spare) *spare = std::move(buffer);
   if (!outcome.is_ok()) return std::move(outcome).take_status();
   PushResult result{meta_.name, *outcome, meta_.fingerprint, meta_.original_size, 0, ""};
   if (*outcome != archive::CommitOutcome::kAlreadyPresent) result.stored_size = total;
-  result.superseded = writer_->superseded_path();
+  result.superseded = upload_->superseded();
   return result;
 }
 
 namespace {
 
-Result<PushResult> push_one(io::Io& io, const archive::Layout& layout, const std::string& source,
+Result<PushResult> push_one(io::Io& io, archive::Store& store, const std::string& source,
                             const PushOptions& options) {
   // Declared first so that it goes last: a push that fails cancels its frames on a live pool.
   std::optional<CompressorPool> pool;
-  Result<std::unique_ptr<FilePush>> push = FilePush::start(io, layout, source, options);
+  Result<std::unique_ptr<FilePush>> push = FilePush::start(io, store, source, options);
   if (!push.is_ok()) return std::move(push).take_status();
   if ((*push)->already_archived()) return *(*push)->already_archived();
   pool.emplace(options.threads, options.level);
@@ -253,11 +245,11 @@ Result<PushResult> push_one(io::Io& io, const archive::Layout& layout, const std
 
 }  // namespace
 
-Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+Result<PushResult> push_file(io::Io& io, archive::Store& store, const std::string& source,
                              const PushOptions& options) {
-  Result<PushResult> pushed = push_one(io, layout, source, options);
+  Result<PushResult> pushed = push_one(io, store, source, options);
   if (pushed.is_ok()) return pushed;
-  return archive::explain_denied(std::move(pushed).take_status(), layout);
+  return store.explain(std::move(pushed).take_status());
 }
 
 }  // namespace walpipe::pipeline

@@ -8,10 +8,9 @@
 #include <optional>
 #include <string>
 
-#include "archive/commit.h"
 #include "archive/identity.h"
-#include "archive/layout.h"
 #include "archive/object.h"
+#include "archive/store.h"
 #include "base/status.h"
 #include "codec/fingerprint.h"
 #include "io/buffer.h"
@@ -46,8 +45,9 @@ struct PushResult {
 // hostile or malformed name is refused before any filesystem access. Refusals that need an
 // operator (other cluster, different content, invalid WAL) are kMismatch or kCorruption. A
 // valid file supersedes an object of its name stored with --no-verify that failed validation
-// (archive/supersede.h). A permission error in the archive says who owns what (archive/owner.h).
-Result<PushResult> push_file(io::Io& io, const archive::Layout& layout, const std::string& source,
+// (archive/local/supersede.h). A failure comes back with what the store knows of its cause
+// (Store::explain: who owns what, in a folder).
+Result<PushResult> push_file(io::Io& io, archive::Store& store, const std::string& source,
                              const PushOptions& options);
 
 // push_file in steps, so that a run of files can overlap them (batch_push.h). All run on the
@@ -57,7 +57,7 @@ class FilePush {
   // Reads the file and confirms identical content already archived: already_archived() is then
   // set and nothing else is to be done. Different content is refused here, unless what is
   // archived was stored with --no-verify and failed validation: stream() then decides.
-  static Result<std::unique_ptr<FilePush>> start(io::Io& io, const archive::Layout& layout,
+  static Result<std::unique_ptr<FilePush>> start(io::Io& io, archive::Store& store,
                                                  const std::string& source,
                                                  const PushOptions& options);
   // Queues the frames on `pool`, compressing into `buffer` (one kept from an earlier push
@@ -65,18 +65,18 @@ class FilePush {
   void compress(CompressorPool& pool, io::AlignedBuffer buffer);
   ~FilePush();
   const std::optional<PushResult>& already_archived() const { return already_archived_; }
-  // Fingerprint, inspection and the archive's folders while the frames compress, then the frames
-  // written to a temporary file as they fall into place; returns once all are compressed and
-  // all but the last partial 4096-byte block written.
+  // Fingerprint, inspection and Store::prepare while the frames compress, then the frames
+  // handed to the store's upload as they fall into place; returns once all are compressed and
+  // all but the last partial 4096-byte block handed over.
   Status stream();
-  // The metadata, the last piece, fdatasync and the commit. The buffer goes to `spare`, if given.
+  // The metadata, the last piece and the store's commit. The buffer goes to `spare`, if given.
   Result<PushResult> finish(io::AlignedBuffer* spare);
 
  private:
-  FilePush(io::Io& io, const archive::Layout& layout, const PushOptions& options);
+  FilePush(io::Io& io, archive::Store& store, const PushOptions& options);
 
   io::Io& io_;
-  const archive::Layout& layout_;
+  archive::Store& store_;
   const PushOptions& options_;
   std::string source_path_;
   wal::WalFileName name_;
@@ -88,7 +88,7 @@ class FilePush {
   std::optional<Status> replaces_unverified_;
   size_t head_ = 0;  // where the data frames start
   std::unique_ptr<FrameCompression> compression_;
-  std::optional<archive::ObjectWriter> writer_;
+  std::unique_ptr<archive::ObjectUpload> upload_;
   size_t written_ = 0;  // the object is on disk up to here, but for its metadata
 };
 

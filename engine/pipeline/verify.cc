@@ -76,6 +76,9 @@ void verify_one(FileLoader& loader, const wal::InspectOptions& options,
     if (place && recycled_or_open(*place, loader.data(), *parsed, out, &inspect)) return;
     out->report = wal::inspect_segment(loader.data(), out->name, inspect);
   }
+  if (!loaded->damage.empty())
+    out->report.add(wal::Severity::kError, "OBJECT_BYTES", 0, 0,
+                    "archive object \"" + out->path + "\" is damaged: " + loaded->damage);
   if (!loaded->object_name.empty() && loaded->object_name != out->name)
     out->report.add(wal::Severity::kError, "OBJECT_NAME", 0, 0,
                     "archive object \"" + out->path + "\" holds \"" + loaded->object_name +

@@ -1,6 +1,6 @@
 // Checks across the files of one set (a directory, an archive): one cluster, no missing
 // segment inside a run, records that link from one segment into the next, and timeline
-// histories that agree with the segments they describe (wal-format.md §8 step 5, §9).
+// histories that agree with the segments they describe (docs/wal-format.md §8 step 5, §9).
 //
 // Files arrive one at a time, in any order. What is kept of them is bounded by how far the
 // arrival order is from name order: in name order (a folder walk) a run of any length holds

@@ -1,4 +1,4 @@
-// Length consistency of a record body (wal-format.md §5.3/§5.4), as DecodeXLogRecord checks it:
+// Length consistency of a record body (docs/wal-format.md §5.3–5.4), as DecodeXLogRecord checks it:
 // the fragment headers must describe exactly the bytes that follow them.
 #pragma once
 

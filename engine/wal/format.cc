@@ -10,7 +10,7 @@ constexpr uint8_t kCompressedUpTo14 = 0x02;
 constexpr uint8_t kCompressedFrom15 = 0x04 | 0x08 | 0x10;
 
 // The overwrite-contrecord bit was back-patched without a magic change (Nov 2021 minors), so
-// every version accepts 0x000F (wal-format.md §3.3).
+// every version accepts 0x000F (docs/wal-format.md §3.3).
 constexpr std::array<VersionInfo, 11> kVersions{{
     {0xD087, 95, 0x000F, 19, false, false, false, kCompressedUpTo14},
     {0xD093, 96, 0x000F, 21, false, false, false, kCompressedUpTo14},

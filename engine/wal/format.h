@@ -1,4 +1,4 @@
-// On-disk constants of PostgreSQL WAL (wal-format.md §3–§5) and what differs per major version.
+// On-disk constants of PostgreSQL WAL (docs/wal-format.md §3–§5) and what differs per version.
 #pragma once
 
 #include <cstdint>

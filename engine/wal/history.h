@@ -1,4 +1,4 @@
-// Timeline history files (wal-format.md §9) and backup history files (§10): small text files
+// Timeline history files (docs/wal-format.md §9) and backup history files (§10): small text files
 // archived beside the segments, parsed with PostgreSQL's own tolerance rules.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The names of the files PostgreSQL hands to archive_command (wal-format.md §2), and the
+// The names of the files PostgreSQL hands to archive_command (docs/wal-format.md §2), and the
 // segment-number arithmetic behind them for every legal segment size (1 MiB … 1 GiB).
 #pragma once
 

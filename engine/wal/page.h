@@ -1,4 +1,4 @@
-// WAL page headers (wal-format.md §3): parsing and the checks of xlogreader's
+// WAL page headers (docs/wal-format.md §3): parsing and the checks of xlogreader's
 // XLogReaderValidatePageHeader, plus the extra ones a validator can afford.
 #pragma once
 

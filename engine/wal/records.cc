@@ -433,7 +433,7 @@ void Walker::note_record(const RecordHeader& h, Lsn lsn, const BodyLayout& layou
   abandoned_prev_.reset();
 }
 
-// After XLOG_SWITCH the rest of the segment is padding (wal-format.md §7.2).
+// After XLOG_SWITCH the rest of the segment is padding (docs/wal-format.md §7.2).
 void Walker::check_switch_tail(uint64_t after) {
   const std::byte* data = in_.file.data();
   const uint64_t size = in_.file.size();

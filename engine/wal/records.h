@@ -1,4 +1,4 @@
-// The record walk of one WAL file (wal-format.md §4, §6, §7, §8): every record header, every
+// The record walk of one WAL file (docs/wal-format.md §4, §6, §7, §8): every record header, every
 // continuation across pages, every CRC-32C, fragment lengths, XLOG_SWITCH and its tail,
 // overwrite-contrecord pages, and where valid WAL ends.
 #pragma once

@@ -1,4 +1,4 @@
-// A segment file of a live pg_wal told apart by its first page (wal-format.md §7.3): PostgreSQL
+// A segment file of a live pg_wal told apart by page 0 (docs/wal-format.md §7.3): PostgreSQL
 // reuses old segments by renaming them to future names, so past the end of WAL pg_wal holds
 // files that still carry an older segment's pages, or only zeros when they were made ahead of
 // use. Such a file is no damage; the same first page before the end of WAL would be.

@@ -17,7 +17,7 @@ const char* severity_name(Severity severity);
 
 struct Finding {
   Severity severity = Severity::kError;
-  const char* code = "";  // stable identifier from wal-format.md §14, e.g. "CRC_MISMATCH"
+  const char* code = "";  // stable identifier from docs/wal-format.md §14, e.g. "CRC_MISMATCH"
   uint64_t offset = 0;    // byte offset in the file
   Lsn lsn = 0;            // 0 when the problem has no WAL position
   std::string message;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "codec/crc32c.h"
+#include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -26,9 +27,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kPushUsage = 2;
-constexpr int kGetCorrupt = 200;
-constexpr int kGetUsage = 202;
+using exit_code::kGetCorrupt;
+using exit_code::kGetUsage;
+using exit_code::kPushUsage;
 
 // The corpus segments' cluster (xlp_sysid of their long page headers) and the carried
 // pg_control's, another cluster.

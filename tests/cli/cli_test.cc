@@ -1,6 +1,6 @@
 // The walpipe binary as PostgreSQL and operators see it: exit codes (tools/exit_codes.h), the
 // exact usage-error lines (tools/cli.cc), text and JSON reports, and hostile input files that
-// must be refused with a one-line reason, quickly and without a crash (style.md practice 13:
+// must be refused with a one-line reason, quickly and without a crash (docs/style.md practice 13:
 // "--help and bad arguments are tested on every command").
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/corrupt.h"
 #include "support/prerequisite.h"
@@ -26,9 +27,9 @@
 namespace walpipe::testing {
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kProblems = 1;
-constexpr int kUsage = 2;
+using exit_code::kOk;
+using exit_code::kUsage;
+constexpr int kProblems = exit_code::kVerifyProblems;
 
 constexpr const char* kPg16 = "pg16/1mb/000000010000000000000034";
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -22,9 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kPushUsage = 2;
-constexpr int kGetUsage = 202;
-constexpr int kVerifyUsage = 2;
+using exit_code::kGetUsage;
+using exit_code::kPushUsage;
+constexpr int kVerifyUsage = exit_code::kUsage;
 constexpr const char* kSeg = "000000010000000000000034";
 
 std::string show(const CommandResult& r) {
@@ -209,7 +210,7 @@ TEST_F(ConfigFile, ABrokenFileNeverKeepsTheServerFromStartingAtRecoveryEnd) {
   const std::string conf = config("archive " + dir_.file("a") + "\n");
   CommandResult r =
       walpipe({}, {"get", "--config", conf, "--remove-spool=" + dir_.file("spool")});
-  EXPECT_EQ(r.exit_code, 1) << show(r);
+  EXPECT_EQ(r.exit_code, exit_code::kSpoolNotRemoved) << show(r);
   EXPECT_NE(r.err.find("expected \"key = value\""), std::string::npos) << r.err;
 }
 

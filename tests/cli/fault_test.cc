@@ -1,10 +1,10 @@
-// Faults against the real walpipe binary (faults.md catalogue): SIGKILL at every I/O step of a
-// push on both backends, injected I/O errors, a real full disk and inode exhaustion (tmpfs),
-// power loss right after exit 0 (loop XFS + `xfs_io -x -c shutdown`), read-only and immutable
-// archives, permission denied as a non-root user, concurrent pushers, damaged and hostile
-// archive content on the get side, and different content or another cluster under a name.
-// The invariant checked everywhere: a final object is either absent or complete, and `walpipe
-// get` restores it byte for byte.
+// Faults against the real walpipe binary (docs/faults.md, "Fault catalogue"): SIGKILL at every I/O
+// step of a push on both backends, injected I/O errors, a real full disk and inode exhaustion
+// (tmpfs), power loss right after exit 0 (loop XFS + `xfs_io -x -c shutdown`), read-only and
+// immutable archives, permission denied as a non-root user, concurrent pushers, damaged and hostile
+// archive content on the get side, and different content or another cluster under a name. The
+// invariant checked everywhere: a final object is either absent or complete, and `walpipe get`
+// restores it byte for byte.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -24,8 +25,9 @@
 #include <string>
 #include <vector>
 
-#include "archive/commit.h"
+#include "archive/local/commit.h"
 #include "codec/fingerprint.h"
+#include "exit_codes.h"
 #include "io/io.h"
 #include "support/corpus.h"
 #include "support/corrupt.h"
@@ -41,14 +43,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// tools/exit_codes.h
-constexpr int kOk = 0;
-constexpr int kPushFailed = 1;
-constexpr int kPushRefused = 3;
-constexpr int kGetNotFound = 1;
-constexpr int kGetCorrupt = 200;
-constexpr int kGetIoError = 201;
-constexpr int kGetUsage = 202;
+using exit_code::kGetCorrupt;
+using exit_code::kGetIoError;
+using exit_code::kGetNotFound;
+using exit_code::kGetUsage;
+using exit_code::kOk;
+using exit_code::kPushFailed;
+using exit_code::kPushRefused;
 constexpr int kKilled = -1;  // run_command's code for a signal
 
 constexpr const char* kSeg34 = "pg16/1mb/000000010000000000000034";
@@ -68,13 +69,20 @@ std::string show(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "--- stderr\n" + r.err;
 }
 
-// walpipe with a controlled environment: no inherited WALPIPE_* variables, plus `env`.
+// walpipe with a controlled environment: no inherited WALPIPE_* variables, plus `env`. A run
+// with a fault plan takes walpipe-fault: the shipped binary has no fault injector.
 std::vector<std::string> walpipe_argv(const std::vector<std::string>& env,
                                       const std::vector<std::string>& args,
-                                      const std::string& binary = WALPIPE_BINARY) {
+                                      std::string binary = "") {
   std::vector<std::string> argv{"/usr/bin/env", "-u", "WALPIPE_FAULT",  "-u",
                                 "WALPIPE_IO",   "-u", "WALPIPE_ARCHIVE"};
   argv.insert(argv.end(), env.begin(), env.end());
+  if (binary.empty()) {
+    bool faults = std::any_of(env.begin(), env.end(), [](const std::string& setting) {
+      return setting.starts_with("WALPIPE_FAULT=");
+    });
+    binary = faults ? WALPIPE_FAULT_BINARY : WALPIPE_BINARY;
+  }
   argv.push_back(binary);
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
@@ -109,7 +117,7 @@ bool exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-// Where FORMAT.md puts an object: segments under wal/<first 16 hex>/, history files in wal/.
+// Where objects go (docs/object-format.md): segments under wal/<first 16 hex>/, history in wal/.
 std::string object_path(const std::string& archive, const std::string& name) {
   if (name.ends_with(".history")) return archive + "/wal/" + name + ".zst";
   return archive + "/wal/" + name.substr(0, 16) + "/" + name + ".zst";
@@ -360,6 +368,21 @@ class FaultTest : public ::testing::Test {
 
   ScratchDir dir_;
 };
+
+// The shipped walpipe is built without the fault injector: a plan in its environment, even one
+// walpipe-fault would refuse, changes nothing, while the same plan does stop walpipe-fault.
+TEST_F(FaultTest, TheShippedBinaryCannotInjectFaults) {
+  std::string src = source(kSeg34);
+  std::string archive = new_archive("arch");
+  for (const std::string plan : {"step:1:kill", "fsnyc:1:EIO"}) {
+    CommandResult r = run_command(walpipe_argv(
+        {"WALPIPE_FAULT=" + plan}, {"push", "--archive", archive, src}, WALPIPE_BINARY));
+    EXPECT_EQ(r.exit_code, kOk) << plan << "\n" << show(r);
+  }
+  expect_restores(archive, base_name(kSeg34), corpus_bytes(kSeg34), dir_.path());
+  CommandResult killed = push(new_archive("arch-fault"), src, {"WALPIPE_FAULT=step:1:kill"});
+  EXPECT_EQ(killed.exit_code, kKilled) << show(killed);
+}
 
 // ---------------------------------------------------------------------------------------------
 // 1. SIGKILL right before every I/O step of a push.

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "exit_codes.h"
-#include "support/corpus.h"
+#include "support/corpus_archive.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
 
@@ -50,46 +50,8 @@ std::string row(const char* tli, const char* first, const char* end, const char*
   return buf;
 }
 
-void push_file(const std::string& to, const std::string& src, bool verify = true) {
-  std::vector<std::string> args{"push", "--archive", to, src};
-  if (!verify) args.push_back("--no-verify");
-  CommandResult r = run_walpipe(args);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-}
-
-void push(const ScratchDir& dir, const std::string& to, const std::string& relative) {
-  push_file(to, dir.write("src/" + base_name(relative), corpus_bytes(relative)));
-}
-
-class List : public ::testing::Test {
+class List : public CorpusArchiveTest {
  protected:
-  // The archive is pushed once (push runs under the sanitizers) and copied for each test.
-  static void SetUpTestSuite() {
-    if (corpus_files().empty()) return;
-    pushed_ = new ScratchDir;
-    fs::create_directories(pushed_->file("archive"));
-    for (const char* f :
-         {"000000010000000000000034", "000000010000000000000035", "000000010000000000000036",
-          "000000010000000000000039", "00000001000000000000003A.000000D8.backup",
-          "000000010000000000000055.partial", "00000002.history", "000000020000000000000055",
-          "000000020000000000000056"})
-      walpipe::testing::push(*pushed_, pushed_->file("archive"), "pg16/1mb/" + std::string(f));
-  }
-  static void TearDownTestSuite() {
-    delete pushed_;
-    pushed_ = nullptr;
-  }
-  void SetUp() override {
-    WALPIPE_REQUIRE_CORPUS();
-    fs::copy(pushed_->file("archive"), archive(), fs::copy_options::recursive);
-  }
-  void push(const std::string& to, const std::string& relative) {
-    walpipe::testing::push(dir_, to, relative);
-  }
-  std::string archive() const { return dir_.file("archive"); }
-  std::string object(const std::string& name) const {
-    return archive() + "/wal/" + name.substr(0, 16) + "/" + name + ".zst";
-  }
   uint64_t stored(const std::string& name) const { return fs::file_size(object(name)); }
   CommandResult list(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"list", "--archive", archive()};
@@ -104,11 +66,7 @@ class List : public ::testing::Test {
     return row("1", "0/3600050", "0/36FF3D0", "2026-11-24 15:54:16 UTC", "2026-11-24 15:54:16 UTC",
                "1751", stored(name), "1024 kB", name);
   }
-  static ScratchDir* pushed_;
-  ScratchDir dir_;
 };
-
-ScratchDir* List::pushed_ = nullptr;
 
 TEST_F(List, ShowsEveryObjectThenTheBackupsAndTheLastRestorableTime) {
   CommandResult r = list();
@@ -262,16 +220,14 @@ TEST_F(List, AtNamesTheSegmentWhoseCommitsCoverTheTime) {
 
 // Another cluster's object copied in is named on stderr and left out; the rest is listed.
 TEST_F(List, AnotherClustersObjectIsAProblemNamingTheFile) {
-  const std::string other = dir_.file("other");
-  fs::create_directories(other);
-  push(other, "pg13/1mb/000000010000000000000026");
-  std::ifstream id(other + "/walpipe.json");
+  const std::string foreign = other_cluster_object();
+  std::ifstream id(dir_.file("other") + "/walpipe.json");
   std::string text((std::istreambuf_iterator<char>(id)), std::istreambuf_iterator<char>());
   const size_t at = text.find("\"system_identifier\": \"") + 22;
   const std::string other_id = text.substr(at, text.find('"', at) - at);
   ASSERT_NE(other_id, kSystemId);
   const std::string planted = object("000000010000000000000026");
-  fs::copy_file(other + "/wal/0000000100000000/000000010000000000000026.zst", planted);
+  fs::copy_file(foreign, planted);
   CommandResult r = list();
   EXPECT_EQ(r.exit_code, exit_code::kListProblems) << r.out;
   EXPECT_EQ(r.err, "walpipe list: error: archive object \"" + planted +
@@ -313,19 +269,8 @@ TEST_F(List, UnreadableMetadataIsAProblemAndTheRestIsListed) {
 // offset, so the backup is not shown with a guessed time. push archives the file (it is what
 // PostgreSQL wrote); list names the file, the line and the value.
 TEST_F(List, ABackupFileThatDoesNotParseNamesTheFileAndTheLine) {
-  const std::string name = "000000010000000000000036.00000028.backup";
-  std::string content =
-      "START WAL LOCATION: 0/3600028 (file 000000010000000000000036)\n"
-      "STOP WAL LOCATION: 0/3600100 (file 000000010000000000000036)\n"
-      "CHECKPOINT LOCATION: 0/3600060\n"
-      "BACKUP METHOD: streamed\n"
-      "BACKUP FROM: primary\n"
-      "START TIME: 2026-11-24 16:54:16 CET\n"
-      "LABEL: nightly\n"
-      "START TIMELINE: 1\n"
-      "STOP TIME: 2026-11-24 16:54:17 CET\n"
-      "STOP TIMELINE: 1\n";
-  push_file(archive(), dir_.write("src/" + name, content));
+  const std::string name = kCetBackupName;
+  push_file(archive(), dir_.write("src/" + name, kCetBackupText));
   CommandResult r = list();
   EXPECT_EQ(r.exit_code, exit_code::kListProblems) << r.out;
   EXPECT_EQ(r.err, "walpipe list: error: invalid backup history file \"" + object(name) +

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/processes.h"
 #include "support/run_command.h"
@@ -277,7 +278,7 @@ TEST_F(LookaheadPush, WaitsOnlyForWhatThePusherIsGoingToPush) {
 TEST_F(LookaheadPush, BadBatchValueIsAUsageError) {
   CommandResult r = run_walpipe({"push", "--batch", "0", "--archive", dir_.file("archive"),
                                  dir_.file("pg_wal/000000010000000000000034")});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, exit_code::kPushUsage);
   EXPECT_EQ(r.err,
             "walpipe push: error: invalid value \"0\" for option --batch\n"
             "walpipe push: hint: Try \"walpipe push --help\" for more information.\n");

@@ -16,7 +16,8 @@
 #include <fstream>
 #include <thread>
 
-#include "archive/layout.h"
+#include "archive/local/local_store.h"
+#include "exit_codes.h"
 #include "io/uring_io.h"
 #include "support/corpus.h"
 #include "support/mounts.h"
@@ -102,13 +103,13 @@ TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
 TEST_F(Prefetch, ParallelFillSpoolsCompleteFilesOnlyAndLeavesNoTemporaries) {
   io::SyncIo sync;
   ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
-  archive::Layout layout(archive());
+  archive::LocalStore store(sync, archive());
   std::vector<wal::WalFileName> wanted;
   for (const char* name :
        {"000000010000000000000034", "000000010000000000000035", "000000010000000000000036",
         "000000010000000000000037", "000000010000000000000038"})
     wanted.push_back(*wal::parse_file_name(name));
-  pipeline::fill_spool(io::default_io_factory(), layout, spool(), wanted, 3);
+  pipeline::fill_spool(io::default_io_factory(io::IoChoice::kAuto), store, spool(), wanted, 3);
   EXPECT_EQ(spooled(),
             (std::vector<std::string>{"000000010000000000000034", "000000010000000000000035",
                                       "000000010000000000000036"}));
@@ -129,10 +130,10 @@ TEST_F(Prefetch, ASpoolBeingRemovedGetsNothingMore) {
   io::SyncIo sync;
   ASSERT_TRUE(pipeline::prepare_spool(sync, spool()).is_ok());
   fs::remove(spool() + "/.walpipe-spool");
-  archive::Layout layout(archive());
+  archive::LocalStore store(sync, archive());
   std::vector<wal::WalFileName> wanted{*wal::parse_file_name("000000010000000000000035"),
                                        *wal::parse_file_name("000000010000000000000036")};
-  pipeline::fill_spool(io::default_io_factory(), layout, spool(), wanted, 2);
+  pipeline::fill_spool(io::default_io_factory(io::IoChoice::kAuto), store, spool(), wanted, 2);
   EXPECT_TRUE(fs::is_empty(spool()));
 }
 
@@ -218,7 +219,7 @@ TEST_F(Prefetch, ADamagedObjectIsNeverSpooledAndStillStopsRecovery) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000035"));
   CommandResult r = get("000000010000000000000035");
-  EXPECT_EQ(r.exit_code, 200) << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kGetCorrupt) << r.err;
   EXPECT_FALSE(fs::exists(dest()));
 }
 
@@ -335,7 +336,7 @@ TEST_F(Prefetch, RemovingAFolderThatIsNotASpoolRemovesNothing) {
   dir_.write("pg_wal/000000010000000000000099", std::string("WAL"));
   fs::create_directories(dir_.file("pg_wal/archive_status"));
   CommandResult r = run_walpipe({"get", "--remove-spool", dir_.file("pg_wal")});
-  EXPECT_EQ(r.exit_code, 1) << "PostgreSQL must only warn: " << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kSpoolNotRemoved) << "PostgreSQL must only warn: " << r.err;
   EXPECT_NE(r.err.find("is not a walpipe prefetch spool"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("archive_status"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(dir_.file("pg_wal/000000010000000000000099")));
@@ -355,13 +356,13 @@ TEST_F(Prefetch, ARemovalThatDidNotFinishIsFinished) {
 TEST_F(Prefetch, RemoveSpoolTakesNoFileNames) {
   CommandResult r =
       run_walpipe({"get", "--remove-spool", spool(), "000000010000000000000034", dest()});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, exit_code::kSpoolNotRemoved);
   EXPECT_NE(r.err.find("takes no NAME or DEST"), std::string::npos) << r.err;
 }
 
 TEST_F(Prefetch, BadPrefetchValueIsAUsageErrorThatStopsRecovery) {
   CommandResult r = get("000000010000000000000034", {"--prefetch", "x"});
-  EXPECT_EQ(r.exit_code, 202);
+  EXPECT_EQ(r.exit_code, exit_code::kGetUsage);
 }
 
 }  // namespace
@@ -386,7 +387,7 @@ class GetExitCodes : public ::testing::Test {
 TEST_F(GetExitCodes, MissingDestinationFolderStopsRecovery) {
   CommandResult r = run_walpipe({"get", "--archive", dir_.file("archive"),
                                  "000000010000000000000034", dir_.file("nodir/RECOVERYXLOG")});
-  EXPECT_EQ(r.exit_code, 201) << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kGetIoError) << r.err;
   EXPECT_NE(r.err.find("nodir/RECOVERYXLOG"), std::string::npos) << r.err;
 }
 
@@ -394,14 +395,14 @@ TEST_F(GetExitCodes, AnEmptyFolderIsNotAnArchiveThatLacksTheFile) {
   std::filesystem::create_directories(dir_.file("unmounted"));
   CommandResult r = run_walpipe({"get", "--archive", dir_.file("unmounted"),
                                  "000000010000000000000035", dir_.file("RECOVERYXLOG")});
-  EXPECT_EQ(r.exit_code, 201) << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kGetIoError) << r.err;
   EXPECT_NE(r.err.find("holds no walpipe archive"), std::string::npos) << r.err;
 }
 
 TEST_F(GetExitCodes, AbsentFileInARealArchiveIsOne) {
   CommandResult r = run_walpipe({"get", "--archive", dir_.file("archive"),
                                  "000000010000000000000035", dir_.file("RECOVERYXLOG")});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kGetNotFound) << r.err;
 }
 
 TEST_F(GetExitCodes, IdentityWithOutOfRangeValuesIsCorruptionNotACrash) {
@@ -411,7 +412,7 @@ TEST_F(GetExitCodes, IdentityWithOutOfRangeValuesIsCorruptionNotACrash) {
                          "\"page_size\": 8192}\n");
   CommandResult r = run_walpipe({"get", "--archive", dir_.file("archive"),
                                  "000000010000000000000034", dir_.file("RECOVERYXLOG")});
-  EXPECT_EQ(r.exit_code, 200) << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kGetCorrupt) << r.err;
   EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
 }
 

@@ -8,9 +8,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "archive/commit.h"
-#include "archive/layout.h"
+#include "archive/local/commit.h"
+#include "archive/local/local_store.h"
 #include "codec/fingerprint.h"
+#include "exit_codes.h"
 #include "io/uring_io.h"
 #include "pipeline/batch_push.h"
 #include "support/corpus.h"
@@ -24,9 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kOk = 0;
-constexpr int kPushFailed = 1;
-constexpr int kPushRefused = 3;
+using exit_code::kOk;
+using exit_code::kPushFailed;
+using exit_code::kPushRefused;
 
 constexpr const char* kSeg34 = "pg16/1mb/000000010000000000000034";
 const std::string kName = "000000010000000000000034";
@@ -168,9 +169,11 @@ TEST_F(PushMistakes, TheBatchPathSupersedesToo) {
   std::string src_full = dir_.write("pg_wal/" + kName, corpus_bytes(kSeg34));
   std::string src_35 = dir_.write("pg_wal/000000010000000000000035",
                                   corpus_bytes("pg16/1mb/000000010000000000000035"));
-  archive::Layout layout(archive_);
-  std::vector<Result<pipeline::PushResult>> results = pipeline::push_files(
-      {src_full, src_35}, layout, pipeline::PushOptions{}, io::default_io_factory());
+  io::SyncIo sync;
+  archive::LocalStore store(sync, archive_);
+  std::vector<Result<pipeline::PushResult>> results =
+      pipeline::push_files({src_full, src_35}, store, pipeline::PushOptions{},
+                           io::default_io_factory(io::IoChoice::kAuto));
   ASSERT_EQ(results.size(), 2u);
   ASSERT_TRUE(results[0].is_ok()) << results[0].status().to_string();
   EXPECT_EQ(results[0]->outcome, archive::CommitOutcome::kSuperseded);

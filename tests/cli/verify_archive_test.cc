@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -56,21 +57,21 @@ TEST_F(VerifyArchive, ADamagedDataFrameIsFound) {
     f.put('\x55');
   }
   CommandResult r = run_walpipe({"verify", dir_.file("archive")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("000000010000000000000035.zst: invalid"), std::string::npos) << r.out;
 }
 
 TEST_F(VerifyArchive, AnObjectUnderAnotherNameIsFound) {
   fs::copy_file(object("34"), object("37"));
   CommandResult r = run_walpipe({"verify", dir_.file("archive")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("OBJECT_NAME"), std::string::npos) << r.out;
 }
 
 TEST_F(VerifyArchive, PaddingCutOffIsFound) {
   fs::resize_file(object("36"), fs::file_size(object("36")) - 100);
   CommandResult r = run_walpipe({"verify", dir_.file("archive")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("000000010000000000000036.zst: invalid"), std::string::npos) << r.out;
 }
 
@@ -79,7 +80,7 @@ TEST_F(VerifyArchive, PaddingCutOffIsFound) {
 TEST_F(VerifyArchive, AMissingRunOfSegmentsIsOneErrorAndNoFileIsInvalid) {
   push_39();
   CommandResult r = run_walpipe({"verify", dir_.file("archive")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find(object("39") + ": ok: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("across files:\n" + folder() + ":\n  error: " + kGap +
                        "verified 4 files: 4 valid, 0 invalid, 0 unreadable; 1 gap (2 missing "
@@ -101,7 +102,7 @@ TEST_F(VerifyArchive, AllowGapsMakesTheGapAWarning) {
 TEST_F(VerifyArchive, JsonListsTheGapApartFromTheFiles) {
   push_39();
   CommandResult r = run_walpipe({"verify", "--json", dir_.file("archive")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("\"gaps\":[{\"severity\":\"error\",\"code\":\"CHAIN_GAP\",\"timeline\":1,"
                        "\"first_missing\":\"000000010000000000000037\",\"last_missing\":"
                        "\"000000010000000000000038\",\"missing_segments\":2,\"lsn\":\"0/3700000\","
@@ -128,7 +129,7 @@ TEST_F(VerifyArchive, InALooseFolderAGapIsAWarningUnlessContiguousIsGiven) {
             std::string::npos)
       << r.out;
   r = run_walpipe({"verify", "--contiguous", dir_.file("loose")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("  error: missing WAL segments 000000010000000000000035 to "
                        "000000010000000000000038 between"),
             std::string::npos)
@@ -141,7 +142,7 @@ TEST_F(VerifyArchive, InALooseFolderAGapIsAWarningUnlessContiguousIsGiven) {
 
 TEST_F(VerifyArchive, ContiguousAndAllowGapsTogetherIsAUsageError) {
   CommandResult r = run_walpipe({"verify", "--contiguous", "--allow-gaps", dir_.file("archive")});
-  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kUsage) << r.out;
   EXPECT_EQ(r.err,
             "walpipe verify: error: options --contiguous and --allow-gaps cannot be used "
             "together\nwalpipe verify: hint: Try \"walpipe verify --help\" for more "
@@ -153,7 +154,7 @@ TEST_F(VerifyArchive, ContiguousAndAllowGapsTogetherIsAUsageError) {
 TEST_F(VerifyArchive, AnArchiveGivenByARelativePathIsRefused) {
   CommandResult r =
       run_command({"/usr/bin/env", "-C", dir_.path(), WALPIPE_BINARY, "verify", "archive"});
-  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, exit_code::kUsage) << r.out << r.err;
   EXPECT_EQ(r.err,
             "walpipe verify: error: archive directory \"archive\" is a relative path\n"
             "HINT: Use the absolute path \"" +
@@ -210,7 +211,7 @@ TEST(PushLevel, LevelOutsideTheRangeIsAUsageError) {
     CommandResult r =
         run_walpipe({"push", "--archive", dir.file("archive"), std::string("--level=") + level,
                      dir.file("000000010000000000000034")});
-    EXPECT_EQ(r.exit_code, 2) << level;
+    EXPECT_EQ(r.exit_code, exit_code::kPushUsage) << level;
     EXPECT_NE(r.err.find(std::string("invalid value \"") + level + "\" for option --level"),
               std::string::npos)
         << r.err;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/corrupt.h"
 #include "support/run_command.h"
@@ -86,7 +87,7 @@ TEST_F(VerifyLive, JsonMarksRecycledFilesAndCountsThem) {
 TEST_F(VerifyLive, WithoutArchiveStatusRecycledFilesFailUnlessLiveIsGiven) {
   fs::remove(dir_.file("pg_wal/archive_status"));
   CommandResult r = run_walpipe({"verify", dir_.file("pg_wal")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("  error: unexpected pageaddr 0/3400000 in WAL segment "
                        "\"000000010000000000000037\", LSN 0/3700000, offset 0 (PAGEADDR_MISMATCH, "
                        "file offset 0)\n"),
@@ -100,7 +101,7 @@ TEST_F(VerifyLive, WithoutArchiveStatusRecycledFilesFailUnlessLiveIsGiven) {
 TEST_F(VerifyLive, ASegmentHoldingOldPagesBeforeTheEndOfWalIsAnError) {
   dir_.write("pg_wal/000000010000000000000035", corpus_bytes(k34));
   CommandResult r = run_walpipe({"verify", dir_.file("pg_wal")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find(wal("35") + ": invalid: PostgreSQL 16, timeline 1, 0 records\n"
                                    "  error: unexpected pageaddr 0/3400000 in WAL segment "
                                    "\"000000010000000000000035\", LSN 0/3500000, offset 0 "
@@ -120,7 +121,7 @@ TEST_F(VerifyLive, ADamagedRecordBeforeTheEndOfWalIsAnError) {
   flip_byte(bytes, records[10].offset + records[10].tot_len - 1);
   dir_.write("pg_wal/000000010000000000000035", bytes);
   CommandResult r = run_walpipe({"verify", dir_.file("pg_wal")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find(wal("35") + ": invalid: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(CRC_MISMATCH, file offset " + std::to_string(records[10].offset) + ")"),
             std::string::npos)
@@ -132,7 +133,7 @@ TEST_F(VerifyLive, ABadPageInTheMiddleOfTheCurrentSegmentIsAnError) {
   zero_page(bytes, 40, page_size_of(bytes));
   dir_.write("pg_wal/000000010000000000000036", bytes);
   CommandResult r = run_walpipe({"verify", dir_.file("pg_wal")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find("; valid WAL pages follow, so this is corruption, not the end of WAL"),
             std::string::npos)
       << r.out;

@@ -1,4 +1,4 @@
-// walpipe against a real PostgreSQL 15 server (faults.md §1; catalogue rows 1, 26, 27, 36).
+// walpipe against a real PostgreSQL 15 server (docs/faults.md finding 1, rows 1, 26, 27, 36).
 //
 // A primary initialised with --wal-segsize=1 (fast, and it exercises 1 MiB segments) archives
 // through `walpipe push`; pgbench loads it; pg_basebackup -X none takes a base backup whose WAL
@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "exit_codes.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -98,7 +99,8 @@ class PgArchiveTest : public ::testing::Test {
       fs::remove(dest, ec);
       r = get(name, dest);
       if (r.exit_code == 0) return read_text_file(dest);
-      if (r.exit_code != 1) break;  // anything but "not (yet) in the archive" is an error
+      // Anything but "not (yet) in the archive" is an error.
+      if (r.exit_code != exit_code::kGetNotFound) break;
       sleep_ms(200);
     } while (Clock::now() < deadline);
     ADD_FAILURE() << name << " did not become restorable from the archive: " << describe(r);
@@ -176,7 +178,7 @@ TEST_F(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
     auto t0 = Clock::now();
     r = get(absent, dest);
     double took = seconds_since(t0);
-    EXPECT_EQ(r.exit_code, 1) << absent << "\n" << describe(r);
+    EXPECT_EQ(r.exit_code, exit_code::kGetNotFound) << absent << "\n" << describe(r);
     EXPECT_LT(took, 2.0) << "walpipe get of an absent " << absent << " took " << took << " s";
     EXPECT_FALSE(fs::exists(dest)) << "walpipe get created " << dest << " for an absent file";
   }

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -155,7 +156,9 @@ TEST_F(PgMistakesTest, RelativeArchiveIsRefusedSoNoStaleCopyReachesABackup) {
   EXPECT_NE(restored_log.find("HINT: Here \"arch\" means \"" + restored_data + "/arch\"."),
             std::string::npos)
       << restored_log;
-  EXPECT_NE(restored_log.find("exit code 202"), std::string::npos) << restored_log;
+  EXPECT_NE(restored_log.find("exit code " + std::to_string(exit_code::kGetUsage)),
+            std::string::npos)
+      << restored_log;
 }
 
 TEST_F(PgMistakesTest, ArchiveOfAnotherClusterStopsRecoveryNamingBothSystems) {
@@ -191,7 +194,8 @@ TEST_F(PgMistakesTest, ArchiveOfAnotherClusterStopsRecoveryNamingBothSystems) {
       "HINT: Nothing was restored. Point restore_command at the archive of the cluster this "
       "data directory was backed up from.\n";
   EXPECT_NE(log.find(refusal), std::string::npos) << log;
-  EXPECT_NE(log.find("exit code 200"), std::string::npos) << log;
+  EXPECT_NE(log.find("exit code " + std::to_string(exit_code::kGetCorrupt)), std::string::npos)
+      << log;
   EXPECT_FALSE(fs::exists(data + "/pg_wal/RECOVERYXLOG"));
   EXPECT_FALSE(fs::exists(data + "/pg_wal/walpipe_prefetch")) << "a prefetcher was started";
 }

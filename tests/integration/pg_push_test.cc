@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "exit_codes.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -94,7 +95,7 @@ TEST_F(PgPushTest, HalfWrittenSegmentPushedByHandThenRootPushThenTheServersOwnPu
   ASSERT_EQ(current.size(), 24u) << current;
   const std::string in_pg_wal = pg.data_dir() + "/pg_wal/" + current;
   r = walpipe({"push", "--batch=1", "--archive", archive, in_pg_wal});
-  EXPECT_EQ(r.exit_code, 3) << describe(r);
+  EXPECT_EQ(r.exit_code, exit_code::kPushRefused) << describe(r);
   EXPECT_TRUE(r.err.ends_with(
       "\nHINT: This segment is still being written, or was copied before it was complete: "
       "PostgreSQL hands it to archive_command once it is complete.\n"))

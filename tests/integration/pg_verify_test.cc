@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -141,7 +142,7 @@ TEST_F(PgVerifyTest, LivePgWalWithRecycledSegmentsVerifiesAndDamageBeforeTheEndI
     ASSERT_TRUE(f.good());
   }
   r = verify({copy});
-  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << describe(r);
   EXPECT_NE(r.out.find(victim_path + ": invalid: PostgreSQL 15, timeline 1, "), std::string::npos)
       << r.out;
   const Totals after = totals(r.out);

@@ -9,7 +9,7 @@ namespace walpipe::testing {
 
 namespace {
 
-// Layout constants restated from wal-format.md rather than taken from the engine, so that the
+// Layout constants restated from docs/wal-format.md rather than taken from the engine, so that the
 // locator is a second opinion and not a copy of the code under test.
 constexpr uint32_t kShortHeader = 24;
 constexpr uint32_t kLongHeader = 40;

@@ -1,7 +1,7 @@
-// Byte-level damage for tests (style.md practice 13): flip, set, truncate, zero or swap pages of a
-// WAL file held in memory, re-fix a record's CRC-32C after an edit so that the damage reaches
-// the checks behind the CRC, and a small record locator that walks a segment independently of
-// the engine (wal-format.md §3, §4, §8) to say where records lie.
+// Byte-level damage for tests (docs/style.md practice 13): flip, set, truncate, zero or swap pages
+// of a WAL file held in memory, re-fix a record's CRC-32C after an edit so that the damage reaches
+// the checks behind the CRC, and a small record locator that walks a segment independently of the
+// engine (docs/wal-format.md §3, §4, §8) to say where records lie.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +39,7 @@ void swap_pages(ByteVec& bytes, size_t page_a, size_t page_b, uint32_t page_size
 // XLOG_BLCKSZ from the long header of page 0 (offset 36).
 uint32_t page_size_of(const ByteVec& bytes);
 
-// CRC-32C of a record laid out contiguously (wal-format.md §6.2: bytes [24, xl_tot_len), then
+// CRC-32C of a record laid out contiguously (docs/wal-format.md §6.2: bytes [24, xl_tot_len), then
 // [0, 20)). Bit-at-a-time, independent of the engine's ISA-L CRC. `record` must hold
 // xl_tot_len bytes.
 uint32_t record_crc(const std::byte* record, uint32_t tot_len);
@@ -58,7 +58,7 @@ struct RecordLocation {
   uint8_t info = 0;
 };
 
-// Walks the segment from page 0 the way wal-format.md §8 describes (skipping a leading
+// Walks the segment from page 0 the way docs/wal-format.md §8 describes (skipping a leading
 // continuation) and lists every record that starts in the file, up to the end of WAL: a page
 // whose magic or pageaddr is wrong, xl_tot_len < 24, an XLOG_SWITCH record (included), or a
 // record that runs past the end of the file (excluded). Checks no CRC.

@@ -9,7 +9,8 @@
 
 namespace walpipe::testing {
 
-io::AlignedBuffer assemble_object(const archive::ObjectMetadata& meta,
-                                  const std::vector<Bytes>& frames);
+// Records in `meta` (format 3 on) the XXH3-128 of the stored bytes after the metadata, as push
+// does.
+io::AlignedBuffer assemble_object(archive::ObjectMetadata* meta, const std::vector<Bytes>& frames);
 
 }  // namespace walpipe::testing

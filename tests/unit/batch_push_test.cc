@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "archive/local/local_store.h"
 #include "io/uring_io.h"
 #include "pipeline/get.h"
 #include "pipeline/verify.h"
@@ -27,9 +28,10 @@ TEST(PushFiles, ArchivesARunAndKeepsGoingPastAFailure) {
   }
   sources.insert(sources.begin() + 1, dir.file("pg_wal/000000010000000000000040"));  // missing
   std::filesystem::create_directories(dir.file("archive"));
-  archive::Layout layout(dir.file("archive"));
-  auto results =
-      pipeline::push_files(sources, layout, pipeline::PushOptions{}, io::default_io_factory());
+  io::SyncIo sync;
+  archive::LocalStore store(sync, dir.file("archive"));
+  auto results = pipeline::push_files(sources, store, pipeline::PushOptions{},
+                                      io::default_io_factory(io::IoChoice::kAuto));
   ASSERT_EQ(results.size(), 4u);
   EXPECT_FALSE(results[1].is_ok());
   EXPECT_EQ(results[1].status().code(), Code::kNotFound);
@@ -69,15 +71,15 @@ TEST(PushFiles, RecycledBuffersGiveEveryObjectExactlyItsOwnBytes) {
     for (const std::string& rel : run)
       sources.push_back(dir.write("pg_wal/" + base_name(rel), corpus_bytes(rel)));
     std::filesystem::create_directories(dir.file("archive"));
-    archive::Layout layout(dir.file("archive"));
-    io::IoFactory make_io = io::default_io_factory();
-    auto results = pipeline::push_files(sources, layout, pipeline::PushOptions{}, make_io);
-    for (const auto& r : results) ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    io::IoFactory make_io = io::default_io_factory(io::IoChoice::kAuto);
     auto io = make_io();
+    archive::LocalStore store(*io, dir.file("archive"));
+    auto results = pipeline::push_files(sources, store, pipeline::PushOptions{}, make_io);
+    for (const auto& r : results) ASSERT_TRUE(r.is_ok()) << r.status().to_string();
     for (size_t i = 0; i < run.size(); ++i) {
       std::string restored = dir.file("restored-" + base_name(run[i]));
       auto got =
-          pipeline::get_file(*io, layout, base_name(run[i]), restored, pipeline::GetOptions{});
+          pipeline::get_file(*io, store, base_name(run[i]), restored, pipeline::GetOptions{});
       ASSERT_TRUE(got.is_ok()) << got.status().to_string();
       EXPECT_TRUE(read_file_bytes(restored) == corpus_bytes(run[i])) << run[i];
     }

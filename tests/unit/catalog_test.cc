@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "archive/catalog.h"
+#include "archive/local/local_store.h"
 #include "io/io.h"
 #include "monitor/alerts.h"
 #include "support/corpus.h"
@@ -30,7 +31,8 @@ class Catalog : public ::testing::Test {
   }
   archive::ArchiveSummary summarize() {
     io::SyncIo io;
-    auto s = archive::summarize_archive(io, archive::Layout(dir_.file("archive")), 1u << 20);
+    archive::LocalStore store(io, dir_.file("archive"));
+    auto s = archive::summarize_archive(store, 1u << 20);
     EXPECT_TRUE(s.is_ok()) << s.status().to_string();
     return s.is_ok() ? *s : archive::ArchiveSummary{};
   }

@@ -1,4 +1,4 @@
-// Checks across files (wal-format.md §8 step 5, §9) through pipeline::verify_files, on real
+// Checks across files (docs/wal-format.md §8 step 5, §9) through pipeline::verify_files, on real
 // segments written to a scratch directory: consecutive segments connect, gaps and foreign
 // clusters are reported, timeline histories agree with the segments they describe.
 #include "wal/chain.h"
@@ -206,7 +206,7 @@ TEST_F(Chain, HistorySwitchPointExactlyAtTheEndOfThePartialIsClean) {
   expect_clean(verify(paths));
 }
 
-// wal-format.md §8: within one file the first record's predecessor is unknown, so only
+// docs/wal-format.md §8: within one file the first record's predecessor is unknown, so only
 // `xl_prev < own LSN` can be checked (step 4c); whether it names the right record is the
 // chain check's job across the pair (step 5). A prev-link to an older, real record with a
 // re-fixed CRC therefore passes the segment and must fail the chain, on the later file.
@@ -255,7 +255,7 @@ TEST_F(PrevLinkAcrossFiles, TheSameSegmentAloneIsValid) {
 
 TEST_F(PrevLinkAcrossFiles, FirstRecordLinkingForwardIsPrevLinkOfTheSegmentItself) {
   // xl_prev ≥ own LSN is impossible for any predecessor: the segment walk catches it alone,
-  // at the record (wal-format.md §14 PREV_LINK).
+  // at the record (docs/wal-format.md §14 PREV_LINK).
   auto files = verify_with_prev(0x3500600);
   const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
   const Finding* e = f35.report.first_error();

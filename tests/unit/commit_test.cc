@@ -1,6 +1,6 @@
 // The commit protocol against real files, on both I/O backends, with faults injected at every
 // step: the final name shows a complete object or nothing, and temporaries never remain.
-#include "archive/commit.h"
+#include "archive/local/commit.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,8 +10,8 @@
 
 #include "archive/object.h"
 #include "io/buffer.h"
-#include "io/fault_io.h"
 #include "io/uring_io.h"
+#include "support/fault_io.h"
 #include "support/objects.h"
 #include "support/prerequisite.h"
 #include "support/scratch_dir.h"
@@ -43,7 +43,7 @@ io::AlignedBuffer make_object(const wal::WalFileName& name, std::byte fill, Fing
   size_t n = ZSTD_compress(frame.data(), frame.size(), data.data(), data.size(), 1);
   frame.resize(n);
   m.frame_sizes = {static_cast<uint32_t>(n)};
-  io::AlignedBuffer out = testing::assemble_object(m, {Bytes(frame.data(), frame.size())});
+  io::AlignedBuffer out = testing::assemble_object(&m, {Bytes(frame.data(), frame.size())});
   *fp = m.fingerprint;
   if (meta) *meta = m;
   return out;

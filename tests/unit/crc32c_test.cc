@@ -33,7 +33,7 @@ TEST(Crc32c, IsaLAgreesWithReferenceOnRandomBuffersAndSplits) {
   }
 }
 
-// wal-format.md §6.3: the record at 0/2000028, body first, then the header up to xl_crc.
+// docs/wal-format.md §6.3: the record at 0/2000028, body first, then the header up to xl_crc.
 TEST(Crc32c, WorkedExampleRecordFromTheFormatSpec) {
   const uint8_t record[] = {0x41, 0x00, 0x00, 0x00, 0xdf, 0x02, 0x00, 0x00, 0xe0, 0x75, 0x86,
                             0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0xcc, 0xd2,

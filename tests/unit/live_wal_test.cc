@@ -1,7 +1,7 @@
-// A live pg_wal (wal-format.md §7.3): past the end of WAL PostgreSQL keeps old segments renamed
-// to future names, and preallocated ones; they are reported as recycled, while everything up to
-// the end of WAL is still checked in full. Real segments from the corpus, written to a scratch
-// folder that looks like pg_wal.
+// A live pg_wal (docs/wal-format.md §7.3): past the end of WAL PostgreSQL keeps old segments
+// renamed to future names, and preallocated ones; they are reported as recycled, while everything
+// up to the end of WAL is still checked in full. Real segments from the corpus, written to a
+// scratch folder that looks like pg_wal.
 #include "pipeline/live_wal.h"
 
 #include <gtest/gtest.h>

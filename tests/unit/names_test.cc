@@ -103,7 +103,7 @@ TEST(Names, SegmentSizeValidity) {
 }
 
 TEST(Names, KnownExamplesFromTheFormatSpec) {
-  // wal-format.md §2.1: 000000010000000A000000FF at 16 MiB starts at A/FF000000.
+  // docs/wal-format.md §2.1: 000000010000000A000000FF at 16 MiB starts at A/FF000000.
   auto parsed = parse_file_name("000000010000000A000000FF");
   ASSERT_TRUE(parsed.is_ok());
   auto segno = segno_of(*parsed, 16 << 20);

@@ -33,7 +33,7 @@ Built build(const std::vector<std::byte>& data, const std::string& name, uint32_
   auto frames = pipeline::compress_frames(data, frame, 1, 2);
   EXPECT_TRUE(frames.is_ok());
   for (Bytes f : frames->frames) b.meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
-  b.bytes = testing::assemble_object(b.meta, frames->frames);
+  b.bytes = testing::assemble_object(&b.meta, frames->frames);
   return b;
 }
 

@@ -1,6 +1,6 @@
-// Byte-level damage on real segments (style.md practice 13): every change to a record or a page
-// header must be reported with the finding code of wal-format.md §14 at the damaged place.
-// The expected places come from tests/support/corrupt.h's record locator, which walks the
+// Byte-level damage on real segments (docs/style.md practice 13): every change to a record or a
+// page header must be reported with the finding code of docs/wal-format.md §14 at the damaged
+// place. The expected places come from tests/support/corrupt.h's record locator, which walks the
 // segment independently of the engine.
 #include <gtest/gtest.h>
 
@@ -211,7 +211,7 @@ INSTANTIATE_TEST_SUITE_P(RealSegments, SingleByteSweep,
 
 // ---------------------------------------------------------------------------------------------
 // Page header damage on a middle page of pg16 …34: the walk must stop at that page with the
-// code of xlogreader's check that fails (wal-format.md §3.5), at the page's own offset.
+// code of xlogreader's check that fails (docs/wal-format.md §3.5), at the page's own offset.
 // ---------------------------------------------------------------------------------------------
 
 constexpr const char* kPg16 = "pg16/1mb/000000010000000000000034";
@@ -412,7 +412,7 @@ TEST_F(Pg16SegmentDamage, ZeroPageFollowedByValidPagesInAPartialFileIsAnError) {
   expect_first_error(r, "MAGIC_MIXED", kMiddle);
 }
 
-// wal-format.md §7.4 and §14 (CRC_MISMATCH): a bad CRC is a torn tail only for the very last
+// docs/wal-format.md §7.4 and §14 (CRC_MISMATCH): a bad CRC is a torn tail only for the very last
 // record of an open-ended file. Here WAL ends at page 65 (zeros from there on), and the damaged
 // record on page 64 is followed by complete, valid records on the same page: corruption.
 TEST_F(Pg16SegmentDamage, BadCrcFollowedByValidRecordsOnTheSamePageOfAPartialFileIsAnError) {
@@ -437,7 +437,7 @@ TEST_F(Pg16SegmentDamage, SegmentUnderAnotherSegmentsNameIsPageaddrMismatchAtOff
 
 // ---------------------------------------------------------------------------------------------
 // Damage behind a valid CRC (refix_record_crc): the record-length and fragment checks of
-// wal-format.md §4.1 and §5.3 must catch what the CRC no longer can.
+// docs/wal-format.md §4.1 and §5.3 must catch what the CRC no longer can.
 // ---------------------------------------------------------------------------------------------
 
 struct BlockRef {
@@ -534,7 +534,7 @@ TEST(HiddenByValidCrcOrder, RepeatedBlockIdIsFragmentOrder) {
   expect_first_error(inspect(seg, "000000010000000000000009"), "FRAGMENT_ORDER", two->offset);
 }
 
-// A full-page image whose hole description contradicts its flags (wal-format.md §5.4).
+// A full-page image whose hole description contradicts its flags (docs/wal-format.md §5.4).
 TEST(HiddenByValidCrcImage, ImageHoleContradictingItsFlagsIsFragmentImage) {
   WALPIPE_REQUIRE_CORPUS();
   ByteVec seg = copy_of("pg16/1mb/000000010000000000000036");
@@ -598,7 +598,7 @@ TEST_F(HiddenByValidCrc, PrevLinkToAnEarlierRecordIsPrevLinkEvenWithAValidCrc) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// wal-format.md §6.3/§6.4: the worked example, rebuilt as a 16 MiB PG 15 segment.
+// docs/wal-format.md §6.3/§6.4: the worked example, rebuilt as a 16 MiB PG 15 segment.
 // ---------------------------------------------------------------------------------------------
 
 // The first 0x70 bytes of 000000010000000000000002, exactly as the §6.4 hexdump shows them.
@@ -692,7 +692,7 @@ TEST(WorkedExample, BadCrcOfTheLastRecordOfAPartialFileIsTheEndOfWal) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// wal-format.md §6.5: an overwritten continuation, fabricated inside pg16 …34. A record R that
+// docs/wal-format.md §6.5: an overwritten continuation, fabricated inside pg16 …34. A record R that
 // crosses from page k into page k+1 is abandoned: page k+1 is rewritten with
 // XLP_FIRST_IS_OVERWRITE_CONTRECORD and starts with XLOG_OVERWRITE_CONTRECORD(R), followed by
 // an XLOG_SWITCH that closes the segment (the rest is zero, as PG ≥ 11 leaves it).

@@ -1,0 +1,176 @@
+#include "s3/http.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <mutex>
+
+namespace walpipe::s3 {
+namespace {
+
+struct Exchange {
+  Bytes upload;
+  size_t sent = 0;
+  HttpAnswer* answer = nullptr;
+  size_t limit = 0;
+  bool over_limit = false;
+};
+
+size_t read_body(char* out, size_t size, size_t count, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  size_t n = std::min(size * count, x->upload.size() - x->sent);
+  std::memcpy(out, x->upload.data() + x->sent, n);
+  x->sent += n;
+  return n;
+}
+
+size_t take_body(char* data, size_t size, size_t count, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  size_t n = size * count;
+  if (x->answer->body.size() + n > x->limit) {
+    x->over_limit = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  auto* p = reinterpret_cast<const std::byte*>(data);
+  x->answer->body.insert(x->answer->body.end(), p, p + n);
+  return n;
+}
+
+size_t take_header(char* data, size_t size, size_t count, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  size_t n = size * count;
+  std::string_view line(data, n);
+  // A new status line (after 100 Continue) starts the headers over.
+  if (line.substr(0, 5) == "HTTP/") {
+    x->answer->headers.clear();
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  std::string name(line.substr(0, colon));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+    value.remove_suffix(1);
+  x->answer->headers.push_back({std::move(name), std::string(value)});
+  return n;
+}
+
+// "host:port" for messages; the URL as given when libcurl cannot parse it.
+std::string host_of(const std::string& url) {
+  std::string out = url;
+  CURLU* u = curl_url();
+  if (u == nullptr) return out;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+      out = host;
+      if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        out += std::string(":") + port;
+    }
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
+bool retryable_curl_error(CURLcode rc) {
+  switch (rc) {
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_WRITE_ERROR:  // only ours: the answer was over its limit
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+const std::string* HttpAnswer::header(std::string_view name) const {
+  for (const Header& h : headers)
+    if (h.name == name) return &h.value;
+  return nullptr;
+}
+
+Result<std::unique_ptr<HttpConnection>> HttpConnection::create(HttpOptions options) {
+  static std::once_flag once;
+  static CURLcode global = CURLE_OK;
+  std::call_once(once, [] { global = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (global != CURLE_OK)
+    return Status(Code::kIoError,
+                  std::string("could not initialize libcurl: ") + curl_easy_strerror(global));
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return Status(Code::kIoError, "could not initialize libcurl");
+  return std::unique_ptr<HttpConnection>(new HttpConnection(curl, std::move(options)));
+}
+
+HttpConnection::~HttpConnection() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+Result<HttpAnswer> HttpConnection::perform(const HttpRequest& request) {
+  auto* curl = static_cast<CURL*>(curl_);
+  // A reset forgets the last request's options but keeps the open connection for this one.
+  curl_easy_reset(curl);
+  HttpAnswer answer;
+  Exchange x{request.body, 0, &answer, request.answer_limit, false};
+  char words[CURL_ERROR_SIZE] = "";
+
+  curl_slist* headers = nullptr;
+  for (const Header& h : request.headers)
+    headers = curl_slist_append(headers, (h.name + ": " + h.value).c_str());
+  // libcurl would otherwise wait for "100 Continue" before a large body: one round trip more.
+  headers = curl_slist_append(headers, "Expect:");
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> owned(headers, curl_slist_free_all);
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, words);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, take_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, take_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_body);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &x);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, std::string(request.method).c_str());
+  }
+
+  CURLcode rc = curl_easy_perform(curl);
+  long connects = 0;
+  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+    connections_opened_ += connects;
+  if (rc != CURLE_OK) {
+    retryable_ = retryable_curl_error(rc);
+    std::string why = x.over_limit ? "the answer is larger than the " +
+                                         std::to_string(request.answer_limit) + " bytes expected"
+                                   : std::string(curl_easy_strerror(rc));
+    if (!x.over_limit && words[0] != '\0' && why != words) why += " (" + std::string(words) + ")";
+    return Status(Code::kIoError, "could not complete " + std::string(request.method) +
+                                      " request to S3 at \"" + host_of(request.url) + "\": " + why);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  retryable_ = false;
+  return answer;
+}
+
+}  // namespace walpipe::s3

@@ -1,0 +1,68 @@
+// One HTTP(S) connection through libcurl, kept alive and reused from request to request (a
+// TLS handshake costs more than a small PUT). Not thread-safe: one per thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "s3/sigv4.h"
+
+namespace walpipe::s3 {
+
+struct HttpOptions {
+  long connect_timeout_ms = 10'000;
+  long total_timeout_ms = 60'000;  // one exchange, from connecting to the answer's last byte
+  std::string ca_file;             // empty: the system's CAs
+};
+
+struct HttpRequest {
+  std::string_view method;  // GET, HEAD, PUT, DELETE
+  std::string url;          // never holds a secret: it may be quoted in messages
+  std::vector<Header> headers;
+  Bytes body;               // sent with PUT (may be empty)
+  size_t answer_limit = 0;  // the most body bytes accepted
+};
+
+struct HttpAnswer {
+  long status = 0;
+  std::vector<Header> headers;  // names in lower case, in the order received
+  std::vector<std::byte> body;
+
+  // The first header named `name` (lower case), or nullptr.
+  const std::string* header(std::string_view name) const;
+};
+
+class HttpConnection {
+ public:
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+  ~HttpConnection();
+
+  // kIoError when libcurl cannot be set up.
+  static Result<std::unique_ptr<HttpConnection>> create(HttpOptions options);
+
+  // Sends `request` and reads the answer, whatever its status. A transport failure (refused,
+  // reset, timeout, DNS, TLS, an answer body over the limit) is kIoError naming the host and
+  // libcurl's words; retryable() then says whether trying again may help (not for a bad
+  // certificate or an oversized answer).
+  Result<HttpAnswer> perform(const HttpRequest& request);
+  bool retryable() const { return retryable_; }
+  // How many connections this object has opened: 1 after any number of requests to one server
+  // that keeps the connection alive.
+  long connections_opened() const { return connections_opened_; }
+
+ private:
+  HttpConnection(void* curl, HttpOptions options) : curl_(curl), options_(std::move(options)) {}
+
+  void* curl_;  // CURL*, kept so its connection cache outlives each request
+  HttpOptions options_;
+  bool retryable_ = false;
+  long connections_opened_ = 0;
+};
+
+}  // namespace walpipe::s3

@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# What walpipe's scripts share. Every script starts with
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# which works from any current directory. It turns on strict mode and sets REPO_ROOT (the
+# repository's absolute path) and SCRIPT (the calling script's name without .sh, for messages);
+# it changes no directory. Sourcing it twice (a script and a library it sources) is harmless.
+
+set -euo pipefail
+
+if [[ -z ${WALPIPE_LIB_LOADED:-} ]]; then
+  WALPIPE_LIB_LOADED=1
+  REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  SCRIPT=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+  readonly WALPIPE_LIB_LOADED REPO_ROOT SCRIPT
+fi
+
+# note MESSAGE...: progress on stderr, prefixed with the script's name.
+note() { echo "$SCRIPT: $*" >&2; }
+
+# die MESSAGE...: the reason on stderr, then exit 1.
+die() {
+  echo "$SCRIPT: error: $*" >&2
+  exit 1
+}
+
+# need_root [WHY]: dies unless run as root, saying why root is needed.
+need_root() { [[ $(id -u) -eq 0 ]] || die "run as root${1:+: $1}"; }
+
+# need_release BUILD_DIR: dies unless BUILD_DIR is a Release build: a benchmark never reports
+# figures from a build with assertions or sanitizers on.
+need_release() {
+  grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$1/CMakeCache.txt" 2>/dev/null ||
+    die "refusing to report from a build that is not Release"
+}
+
+# as_pg CMD...: CMD as the postgres OS user (root bypasses permission bits, PostgreSQL refuses
+# to run as root).
+as_pg() { runuser -u postgres -- "$@"; }
+
+# median: the median of the numbers on stdin (any blanks or newlines between them). An even
+# count takes the mean of the two middle values. Prints nothing for no numbers.
+median() {
+  tr -s ' \t' '\n\n' | sort -g | awk 'NF { a[++n] = $1 }
+    END { if (n) printf "%.12g\n", n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'
+}
+
+# spread: the smallest and the largest of the numbers on stdin, as "LOW HIGH".
+spread() {
+  tr -s ' \t' '\n\n' | sort -g |
+    awk 'NF { if (!n++) low = $1; high = $1 } END { if (n) print low, high }'
+}
+
+# median_ms RUNS CMD...: the median wall time of RUNS runs of CMD, in milliseconds with one
+# decimal; CMD's output and exit status are ignored.
+median_ms() {
+  local runs=$1 i start end
+  shift
+  for ((i = 0; i < runs; i++)); do
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000))
+  done | median | awk '{ printf "%.1f", $1 / 1000 }'
+}
+
+# peak_kib CMD...: the peak resident memory of CMD, in KiB.
+peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }

@@ -1,0 +1,137 @@
+// walpipe restore-plan: which base backup to restore for a target, and whether the archive can
+// take recovery there from it. Everything but arguments and output is engine/pipeline.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "commands.h"
+#include "exit_codes.h"
+#include "io/io.h"
+#include "pipeline/restore_plan.h"
+#include "progress.h"
+#include "reading_options.h"
+#include "restore_plan_output.h"
+#include "wal/time_text.h"
+
+namespace walpipe::cli {
+
+namespace {
+
+constexpr const char* kHelp =
+    "walpipe restore-plan says which base backup to restore for a recovery target, and whether\n"
+    "the archive can take recovery there from it: every segment from the backup's start to the\n"
+    "target present and verified (records, the chain across segments, timeline histories), and\n"
+    "a commit at or after the target archived. It prints the recovery settings to use, or what\n"
+    "is missing and the latest point recovery can reach.\n"
+    "\n"
+    "Usage:\n"
+    "  walpipe restore-plan [OPTION]... {--target-time=TIME | --target-lsn=LSN | --latest}\n"
+    "\n"
+    "Options:\n"
+    "  -a, --archive=DIR       the archive, an absolute path (default: $WALPIPE_ARCHIVE)\n"
+    "      --target-time=TIME  recover to TIME, from the newest backup that ends before it\n"
+    "      --target-lsn=LSN    recover to LSN (such as 0/3A001B0), from the newest backup that\n"
+    "                          ends before it\n"
+    "      --latest            recover to the end of the archive, from the newest backup, with\n"
+    "                          proof that no segment is missing on the way (PostgreSQL would end\n"
+    "                          recovery at the first gap and promote)\n"
+    "      --backup=DIR        plan from the base backup in DIR, from its backup_label (a backup\n"
+    "                          taken on a standby archives no .backup file)\n"
+    "  -j, --jobs=N            verify N segments at once (default: one per core)\n"
+    "      --json              one JSON document instead of text\n"
+    "      --config=FILE       read settings from FILE (default: $WALPIPE_CONFIG, else\n"
+    "                          /etc/walpipe/walpipe.conf)\n"
+    "  -?, --help              show this help, then exit\n"
+    "\n"
+    "TIME needs a zone: \"2026-11-24 15:54:16 UTC\", \"2026-11-24T15:54:16Z\", \"... +01\".\n"
+    "Recovery follows the newest timeline that descends from the backup's.\n"
+    "\n"
+    "Exit status: 0 the archive reaches the target, 1 it does not (what is missing and the\n"
+    "latest reachable point on stderr), 2 usage error, or an archive or --backup that cannot be\n"
+    "read.\n";
+
+// The target the options name, exactly one of them; nullopt after saying what is wrong.
+std::optional<pipeline::RestoreTarget> target_of(const std::string& command, const Args& args) {
+  const int given = args.has("target-time") + args.has("target-lsn") + args.has("latest");
+  if (given != 1) {
+    usage_error(command, given == 0 ? "no target given (--target-time, --target-lsn or --latest)"
+                                    : "give only one of --target-time, --target-lsn and --latest");
+    return std::nullopt;
+  }
+  pipeline::RestoreTarget target;
+  if (args.has("target-time")) {
+    target.kind = pipeline::RestoreTarget::Kind::kTime;
+    std::optional<wal::PgTimestamp> time;
+    if (!time_option(command, args, "target-time", &time)) return std::nullopt;
+    target.time = *time;
+  } else if (std::optional<std::string> lsn_text = args.get("target-lsn")) {
+    target.kind = pipeline::RestoreTarget::Kind::kLsn;
+    std::optional<wal::Lsn> lsn = wal::parse_lsn(*lsn_text);
+    if (!lsn) {
+      print_error(command, "invalid value \"" + *lsn_text +
+                               "\" for option --target-lsn: not an LSN\nHINT: Write it as "
+                               "PostgreSQL prints one, such as 0/3A001B0.");
+      return std::nullopt;
+    }
+    target.lsn = *lsn;
+  }
+  return target;
+}
+
+}  // namespace
+
+int cmd_restore_plan(const std::vector<std::string>& argv) {
+  const std::string command = "restore-plan";
+  int status;
+  std::optional<ReadingArgs> parsed = parse_reading_args(command, argv,
+                                                         {{"archive", true, 'a'},
+                                                          {"target-time", true},
+                                                          {"target-lsn", true},
+                                                          {"latest", false},
+                                                          {"backup", true},
+                                                          {"jobs", true, 'j'},
+                                                          {"json", false},
+                                                          {"help", false, '?'}},
+                                                         kHelp, exit_code::kPlanUsage, &status);
+  if (!parsed) return status;
+  const Args& args = parsed->args;
+  const std::string& dir = parsed->archive;
+  pipeline::PlanOptions options;
+  std::optional<pipeline::RestoreTarget> target = target_of(command, args);
+  if (!target) return exit_code::kPlanUsage;
+  options.target = *target;
+  std::optional<long> jobs = int_option(command, args, "jobs", 1, 1024, 0);
+  if (!jobs) return exit_code::kPlanUsage;
+  options.jobs = static_cast<unsigned>(*jobs);
+  if (!backup_option(command, args, &options.backup)) return exit_code::kPlanUsage;
+
+  io::SyncIo io;
+  std::optional<ReadableArchive> archive = open_to_read(command, io, dir);
+  if (!archive) return exit_code::kPlanUsage;
+  Progress progress("verifying", stderr_is_terminal());
+  options.progress = [&](size_t done, size_t total) {
+    if (total > 1) progress.update(done, total);
+  };
+  std::vector<std::string> problems;
+  options.problem = [&](const Status& problem) {
+    // Another backup or segment may serve: the plan itself says whether this one mattered.
+    progress.print(stderr, "walpipe " + command + ": warning: " + problem.to_string() + "\n");
+    if (problems.size() < kMaxProblemsInDocument) problems.push_back(problem.to_string());
+  };
+  Result<pipeline::RestorePlan> plan =
+      pipeline::plan_restore(*archive->store, archive->identity, options);
+  if (!plan.is_ok()) {
+    print_error(command, plan.status().to_string());
+    return exit_code::kPlanUsage;
+  }
+  progress.print(stderr, "");  // the progress line goes before the plan
+  print_plan(*plan, dir, args.has("json"), problems, stdout);
+  if (plan->reachable()) return exit_code::kOk;
+  std::fflush(stdout);
+  progress.print(stderr,
+                 "walpipe " + command + ": error: " + shortfall_status(*plan).to_string() + "\n");
+  return exit_code::kPlanUnreachable;
+}
+
+}  // namespace walpipe::cli

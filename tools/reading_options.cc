@@ -1,0 +1,78 @@
+#include "reading_options.h"
+
+#include <cstdio>
+
+#include "archive_option.h"
+#include "exit_codes.h"
+
+namespace walpipe::cli {
+
+std::optional<ReadingArgs> parse_reading_args(const std::string& command,
+                                              const std::vector<std::string>& argv,
+                                              const std::vector<OptionSpec>& specs,
+                                              const char* help, int usage_code, int* exit_status) {
+  *exit_status = usage_code;
+  std::optional<Args> args = parse(command, argv, specs);
+  if (!args) return std::nullopt;
+  if (args->has("help")) {
+    std::fputs(help, stdout);
+    *exit_status = exit_code::kOk;
+    return std::nullopt;
+  }
+  if (!args->positional.empty()) {
+    usage_error(command,
+                "too many command-line arguments (first is \"" + args->positional[0] + "\")");
+    return std::nullopt;
+  }
+  std::optional<std::string> dir = archive_dir(command, *args);
+  if (!dir) return std::nullopt;
+  return ReadingArgs{std::move(*args), std::move(*dir)};
+}
+
+bool time_option(const std::string& command, const Args& args, const std::string& name,
+                 std::optional<wal::PgTimestamp>* out) {
+  std::optional<std::string> text = args.get(name);
+  if (!text) return true;
+  Result<wal::PgTimestamp> t = wal::parse_time(*text);
+  if (!t.is_ok()) {
+    std::string message =
+        "invalid value \"" + *text + "\" for option --" + name + ": " + t.status().message();
+    if (!t.status().hint().empty()) message += "\nHINT: " + t.status().hint();
+    print_error(command, message);
+    return false;
+  }
+  *out = *t;
+  return true;
+}
+
+bool backup_option(const std::string& command, const Args& args,
+                   std::optional<pipeline::KnownBackup>* out) {
+  std::optional<std::string> dir = args.get("backup");
+  if (!dir) return true;
+  Result<pipeline::KnownBackup> backup = pipeline::read_backup_folder(*dir);
+  if (!backup.is_ok()) {
+    print_error(command, backup.status().to_string());
+    return false;
+  }
+  *out = std::move(*backup);
+  return true;
+}
+
+std::optional<ReadableArchive> open_to_read(const std::string& command, io::Io& io,
+                                            const std::string& dir) {
+  ReadableArchive archive{open_archive(io, dir), std::nullopt};
+  Status reachable = archive.store->check_reachable();
+  if (!reachable.is_ok()) {
+    print_error(command, reachable.to_string());
+    return std::nullopt;
+  }
+  Result<std::optional<archive::Identity>> identity = archive.store->load_identity();
+  if (!identity.is_ok()) {
+    print_error(command, identity.status().to_string());
+    return std::nullopt;
+  }
+  archive.identity = std::move(*identity);
+  return archive;
+}
+
+}  // namespace walpipe::cli
