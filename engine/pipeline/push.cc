@@ -116,7 +116,7 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, archive::Store& st
     return std::move(mapped).take_status();
   }
 
-  auto push = std::unique_ptr<FilePush>(new FilePush(io, store, options));
+  auto push = std::unique_ptr<FilePush>(new FilePush(store, options));
   push->source_path_ = source;
   push->name_ = *name;
   push->source_ = std::move(*mapped);
@@ -170,8 +170,8 @@ void FilePush::compress(CompressorPool& pool, io::AlignedBuffer buffer) {
                                                     std::move(buffer));
 }
 
-FilePush::FilePush(io::Io& io, archive::Store& store, const PushOptions& options)
-    : io_(io), store_(store), options_(options) {}
+FilePush::FilePush(archive::Store& store, const PushOptions& options)
+    : store_(store), options_(options) {}
 
 FilePush::~FilePush() = default;
 

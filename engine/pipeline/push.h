@@ -73,9 +73,8 @@ class FilePush {
   Result<PushResult> finish(io::AlignedBuffer* spare);
 
  private:
-  FilePush(io::Io& io, archive::Store& store, const PushOptions& options);
+  FilePush(archive::Store& store, const PushOptions& options);
 
-  io::Io& io_;
   archive::Store& store_;
   const PushOptions& options_;
   std::string source_path_;
