@@ -159,22 +159,26 @@ Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, si
   Result<io::EntryType> wal_dir = io::entry_type(layout_.wal_dir());
   if (!wal_dir.is_ok() && wal_dir.status().code() == Code::kNotFound) return out;
 
-  // Adds the objects of wal/`folder` ("" for wal/ itself) after `after`, up to `limit` in all.
+  // Adds the object file `file_name` of wal/`folder` ("" for wal/ itself).
+  auto add_object = [&](const std::string& folder, const std::string& file_name) -> Status {
+    const std::string key =
+        std::string(kWalPrefix) + (folder.empty() ? "" : folder + "/") + file_name;
+    Result<uint64_t> size = io::size_at(layout_.root() + "/" + key);
+    if (!size.is_ok() && size.status().code() == Code::kNotFound) return Status::ok();  // removed
+    if (!size.is_ok()) return size.status();
+    out.push_back(ObjectEntry{key, *object_name(file_name), *size});
+    return Status::ok();
+  };
+  // Adds the objects of the folder wal/`folder` after `after`, up to `limit` in all.
   auto add_from = [&](const std::string& folder, std::string after) -> Status {
-    const std::string dir = folder.empty() ? layout_.wal_dir() : layout_.wal_dir() + "/" + folder;
-    const std::string key_prefix = std::string(kWalPrefix) + (folder.empty() ? "" : folder + "/");
+    const std::string dir = layout_.wal_dir() + "/" + folder;
     while (out.size() < limit) {
       const size_t want = limit - out.size();
       Result<std::vector<io::DirEntry>> window =
           io::list_directory_window(dir, after, want, looks_like_object);
       if (!window.is_ok()) return window.status();
-      for (const io::DirEntry& e : *window) {
-        if (e.type != io::EntryType::kFile) continue;
-        Result<uint64_t> size = io::size_at(dir + "/" + e.name);
-        if (!size.is_ok() && size.status().code() == Code::kNotFound) continue;  // just removed
-        if (!size.is_ok()) return size.status();
-        out.push_back(ObjectEntry{key_prefix + e.name, *object_name(e.name), *size});
-      }
+      for (const io::DirEntry& e : *window)
+        if (e.type == io::EntryType::kFile) WALPIPE_TRY(add_object(folder, e.name));
       if (window->size() < want) return Status::ok();
       after = window->back().name;
     }
@@ -196,11 +200,7 @@ Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, si
     for (const io::DirEntry& top : *window) {
       if (out.size() >= limit) return out;
       if (top.type == io::EntryType::kFile && looks_like_object(top.name)) {
-        Result<uint64_t> size = io::size_at(layout_.wal_dir() + "/" + top.name);
-        if (!size.is_ok() && size.status().code() == Code::kNotFound) continue;
-        if (!size.is_ok()) return size.status();
-        out.push_back(
-            ObjectEntry{std::string(kWalPrefix) + top.name, *object_name(top.name), *size});
+        WALPIPE_TRY(add_object("", top.name));
       } else if (top.type == io::EntryType::kDirectory && is_hex16(top.name)) {
         WALPIPE_TRY(add_from(top.name, ""));
       }
