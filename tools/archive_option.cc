@@ -1,6 +1,8 @@
 #include "archive_option.h"
 
 #include "archive/local/local_store.h"
+#include "archive/s3/s3_store.h"
+#include "s3_options.h"
 
 #include <cstdlib>
 
@@ -72,7 +74,13 @@ std::optional<std::string> archive_dir(const std::string& command, const Args& a
     usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
     return std::nullopt;
   }
-  Status usable = check_archive_location(dir, source);
+  Status usable;
+  if (is_s3_location(dir)) {
+    Result<archive::S3StoreSettings> settings = s3_store_settings(dir, args);
+    if (!settings.is_ok()) usable = settings.status();
+  } else {
+    usable = check_archive_location(dir, source);
+  }
   if (!usable.is_ok()) {
     print_error(command, usable.to_string());
     return std::nullopt;
@@ -80,8 +88,12 @@ std::optional<std::string> archive_dir(const std::string& command, const Args& a
   return dir;
 }
 
-std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location) {
-  return std::make_unique<archive::LocalStore>(io, location);
+std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location,
+                                             const Args& args) {
+  if (!is_s3_location(location)) return std::make_unique<archive::LocalStore>(io, location);
+  Result<archive::S3StoreSettings> settings = s3_store_settings(location, args);
+  WALPIPE_CHECK(settings.is_ok());  // archive_dir() refused the location otherwise
+  return std::make_unique<archive::S3Store>(io, std::move(*settings));
 }
 
 }  // namespace walpipe::cli

@@ -12,7 +12,8 @@
 
 namespace walpipe::cli {
 
-// The archive directory of `command` (push or get): --archive, else $WALPIPE_ARCHIVE. nullopt,
+// The archive of `command`: --archive, else $WALPIPE_ARCHIVE: a folder or an s3:// URL (whose
+// connection settings s3_options.h checks here). nullopt,
 // after printing why, when none is given, when it is a relative path, or when it lies inside the
 // data directory the command runs in. PostgreSQL runs archive_command and restore_command in the
 // data directory, so a relative archive lands inside it; pg_basebackup then copies the archive
@@ -21,7 +22,9 @@ namespace walpipe::cli {
 // transactions. The caller exits with its usage code.
 std::optional<std::string> archive_dir(const std::string& command, const Args& args);
 
-// The archive at `location` (as archive_dir gives it), its local file I/O through `io`.
-std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location);
+// The archive at `location` (as archive_dir gives it, from the same `args`), its local file I/O
+// through `io`.
+std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location,
+                                             const Args& args);
 
 }  // namespace walpipe::cli

@@ -1,10 +1,12 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
 #include "config.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -89,6 +91,12 @@ std::optional<Args> parse_command_line(const std::string& command,
       usage_error(command, "unrecognized option \"" + arg + "\"");
       return std::nullopt;
     }
+    if (only_outside_command_line(spec->name)) {
+      // The value is not repeated: it is a secret that has just been shown to every user.
+      usage_error(command, "option \"--" + spec->name +
+                               "\" cannot be given on the command line, where other users see it");
+      return std::nullopt;
+    }
     if (spec->takes_value && !has_inline_value) {
       if (i + 1 >= argv.size()) {
         usage_error(command, "option \"--" + spec->name + "\" requires a value");
@@ -109,11 +117,17 @@ std::optional<Args> parse_command_line(const std::string& command,
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
                           const std::vector<OptionSpec>& specs) {
   std::vector<OptionSpec> with_config = specs;
+  if (std::any_of(specs.begin(), specs.end(),
+                  [](const OptionSpec& s) { return s.name == "archive"; })) {
+    std::vector<OptionSpec> s3 = s3_option_specs();
+    with_config.insert(with_config.end(), s3.begin(), s3.end());
+  }
   with_config.push_back({"config", true});
   std::optional<Args> args = parse_command_line(command, argv, with_config);
   // --help answers even when the file is broken: it is how one learns to fix it.
   if (!args || args->has("help")) return args;
-  Status applied = apply_config_file(specs, &*args);
+  with_config.pop_back();
+  Status applied = apply_config_file(with_config, &*args);
   if (!applied.is_ok()) {
     print_error(command, applied.to_string());
     return std::nullopt;

@@ -64,7 +64,7 @@ int cmd_check(const std::vector<std::string>& argv) {
   options.connect.conninfo = args->get("dbname").value_or(args->get("pg-dbname").value_or(""));
   options.connect.connect_timeout_s = static_cast<int>(*timeout);
   io::SyncIo io;
-  std::unique_ptr<archive::Store> store = open_archive(io, *archive);
+  std::unique_ptr<archive::Store> store = open_archive(io, *archive, *args);
   options.archive = store.get();
   options.wait_seconds = static_cast<double>(*wait);
   const bool passed = monitor::run_check(options, [](const monitor::CheckStep& step) {

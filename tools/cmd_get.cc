@@ -125,7 +125,7 @@ int cmd_get(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kGetUsage;
   }
-  std::unique_ptr<archive::Store> store = open_archive(**io, *archive);
+  std::unique_ptr<archive::Store> store = open_archive(**io, *archive, *args);
   // Once per call and before anything is served, from the spool or the archive.
   Result<std::string> cwd = io::current_directory();
   std::string unchecked;

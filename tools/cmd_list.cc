@@ -87,7 +87,7 @@ int cmd_list(const std::vector<std::string>& argv) {
   if (!backup_option(command, args, &pointed)) return exit_code::kListUsage;
 
   io::SyncIo io;
-  std::optional<ReadableArchive> archive = open_to_read(command, io, dir);
+  std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);
   if (!archive) return exit_code::kListUsage;
   ListPrinter printer(args.has("json"), stdout);
   printer.begin(dir, archive->identity);

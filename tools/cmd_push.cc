@@ -98,7 +98,7 @@ int cmd_push(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kPushUsage;
   }
-  std::unique_ptr<archive::Store> store = open_archive(**io, *archive);
+  std::unique_ptr<archive::Store> store = open_archive(**io, *archive, *args);
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
   if (name.is_ok()) wait_for_lookahead(*store, args->positional[0], *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =

@@ -107,7 +107,7 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
   if (!backup_option(command, args, &options.backup)) return exit_code::kPlanUsage;
 
   io::SyncIo io;
-  std::optional<ReadableArchive> archive = open_to_read(command, io, dir);
+  std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);
   if (!archive) return exit_code::kPlanUsage;
   Progress progress("verifying", stderr_is_terminal());
   options.progress = [&](size_t done, size_t total) {

@@ -25,6 +25,8 @@ struct Key {
   bool in_file;     // false: only the command line may give it (it chooses the action)
   const char* env;  // an environment variable that beats the file, or nullptr
   bool repeatable;  // may be set on several lines
+  // false: only the file or `env` may give it (a secret: others see a command line in ps)
+  bool on_command_line = true;
 };
 constexpr Key kKeys[] = {
     // push, get. --archive takes one value until several archives are supported.
@@ -72,6 +74,15 @@ constexpr Key kKeys[] = {
     {"target-time", false, nullptr, false},
     {"target-lsn", false, nullptr, false},
     {"latest", false, nullptr, false},
+    // every command that takes --archive, for an archive in a bucket (s3_options.h)
+    {"s3-endpoint", true, "AWS_ENDPOINT_URL", false},
+    {"s3-region", true, "AWS_REGION", false},
+    {"s3-ca-file", true, nullptr, false},
+    {"s3-uri-style", true, nullptr, false},
+    {"s3-deadline", true, nullptr, false},
+    {"aws-access-key-id", true, "AWS_ACCESS_KEY_ID", false},
+    {"aws-secret-access-key", true, "AWS_SECRET_ACCESS_KEY", false, false},
+    {"aws-session-token", true, "AWS_SESSION_TOKEN", false, false},
     // every command
     {"verbose", true, nullptr, false},
     {"help", false, nullptr, false},
@@ -240,6 +251,11 @@ Status merge(const std::string& path, const Loaded& file, const std::vector<Opti
 }
 
 }  // namespace
+
+bool only_outside_command_line(std::string_view option) {
+  const Key* key = find_key(option);
+  return key != nullptr && !key->on_command_line;
+}
 
 Status apply_config_file(const std::vector<OptionSpec>& specs, Args* args) {
   // An option missing from kKeys could not be set in the file, and would make files setting it

@@ -7,6 +7,7 @@
 // the file. Format: engine/config/config_text.h.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -25,5 +26,9 @@ inline constexpr const char* kDefaultConfigPath = "/etc/walpipe/walpipe.conf";
 // other than its owner may read. kNotFound for a named file that does not exist, and the
 // errno's status for one that cannot be read. Messages never show a value.
 Status apply_config_file(const std::vector<OptionSpec>& specs, Args* args);
+
+// Whether `option` is a secret that the file or its environment variable may give, and the
+// command line may not.
+bool only_outside_command_line(std::string_view option);
 
 }  // namespace walpipe::cli

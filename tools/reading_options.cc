@@ -59,8 +59,9 @@ bool backup_option(const std::string& command, const Args& args,
 }
 
 std::optional<ReadableArchive> open_to_read(const std::string& command, io::Io& io,
-                                            const std::string& dir) {
-  ReadableArchive archive{open_archive(io, dir), std::nullopt};
+                                            const ReadingArgs& parsed) {
+  const std::string& dir = parsed.archive;
+  ReadableArchive archive{open_archive(io, dir, parsed.args), std::nullopt};
   Status reachable = archive.store->check_reachable();
   if (!reachable.is_ok()) {
     print_error(command, reachable.to_string());

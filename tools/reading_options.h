@@ -45,10 +45,10 @@ struct ReadableArchive {
   std::optional<archive::Identity> identity;  // nullopt before the first push
 };
 
-// The archive at `dir` (as archive_dir gives it), its files read through `io`, with the identity
+// The archive `parsed` names, its files read through `io`, with the identity
 // its walpipe.json holds; nullopt, after printing why, when `dir` is not a directory or
 // walpipe.json cannot be read.
 std::optional<ReadableArchive> open_to_read(const std::string& command, io::Io& io,
-                                            const std::string& dir);
+                                            const ReadingArgs& parsed);
 
 }  // namespace walpipe::cli

@@ -75,6 +75,7 @@ std::optional<MonitorSettings> monitor_settings(const std::string& command, cons
     std::optional<std::string> dir = archive_dir(command, args);
     if (!dir) return std::nullopt;
     s.archive = *dir;
+    s.args = args;
   }
   s.status.local_now = static_cast<double>(std::time(nullptr));
   return s;
@@ -85,7 +86,7 @@ monitor::StatusReport gather(const MonitorSettings& settings) {
   monitor::StatusOptions options = settings.status;
   std::unique_ptr<archive::Store> store;
   if (settings.archive) {
-    store = open_archive(io, *settings.archive);
+    store = open_archive(io, *settings.archive, settings.args);
     options.archive = store.get();
   }
   return monitor::gather_status(options);

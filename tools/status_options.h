@@ -16,6 +16,7 @@ std::vector<OptionSpec> monitor_option_specs();
 struct MonitorSettings {
   monitor::StatusOptions status;  // its archive is filled by gather()
   std::optional<std::string> archive;
+  Args args;  // as parsed: they also say how to reach an archive in a bucket
   monitor::Thresholds thresholds;
 };
 

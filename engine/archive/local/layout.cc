@@ -1,5 +1,7 @@
 #include "archive/local/layout.h"
 
+#include "archive/keys.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -17,7 +19,7 @@ std::string Layout::object_dir(const wal::WalFileName& name) const {
 }
 
 std::string Layout::object_path(const wal::WalFileName& name) const {
-  return object_dir(name) + "/" + name.to_string() + ".zst";
+  return root_ + "/" + object_key(name);
 }
 
 std::string Layout::superseded_path(const wal::WalFileName& name,

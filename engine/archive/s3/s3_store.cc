@@ -1,0 +1,291 @@
+#include "archive/s3/s3_store.h"
+
+#include <algorithm>
+
+#include "archive/keys.h"
+#include "base/bytes.h"
+#include "codec/zstd_frames.h"
+#include "io/fs.h"
+
+namespace walpipe::archive {
+
+namespace {
+
+// x-amz-meta-walpipe-fingerprint: the XXH3-128 of the WAL the object holds.
+constexpr std::string_view kFingerprintMetadata = "walpipe-fingerprint";
+// walpipe.json is a few hundred bytes; anything larger is not ours.
+constexpr size_t kMaxIdentitySize = 4096;
+// ListObjectsV2 gives at most 1000 keys a page.
+constexpr size_t kMaxListPage = 1000;
+
+std::string text_of(const std::vector<std::byte>& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+Status different_content(const wal::WalFileName& name, const std::string& where,
+                         const ObjectMetadata& theirs, const Fingerprint& mine) {
+  std::string detail = "archived XXH3-128 " + theirs.fingerprint.hex() + ", new file XXH3-128 " +
+                       mine.hex() + "; the archived object \"" + where + "\" was left untouched";
+  if (theirs.flags & kFlagFailedVerification)
+    return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() +
+                                       "\", stored with --no-verify")
+        .with_detail(detail + "; it failed validation when it was archived: " +
+                     theirs.validation_error)
+        .with_hint(
+            "A bucket has no safe way to replace an object: once this file is complete and "
+            "valid, check the archived object, remove it by hand and push again.");
+  return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")
+      .with_detail(std::move(detail))
+      .with_hint(
+          "Two clusters may be archiving into one bucket prefix, or this file was changed after "
+          "it was archived.");
+}
+
+class S3Upload final : public ObjectUpload {
+ public:
+  S3Upload(S3Store& store, wal::WalFileName name) : store_(store), name_(std::move(name)) {}
+  // One PUT carries the whole object: nothing is sent before it is complete, so a killed push
+  // leaves nothing under the name.
+  Status write_early(uint64_t, Bytes) override { return Status::ok(); }
+  Result<CommitOutcome> commit(Bytes object, const ObjectMetadata& meta) override {
+    return store_.put(name_, object, meta);
+  }
+  std::string superseded() const override { return {}; }
+
+ private:
+  S3Store& store_;
+  wal::WalFileName name_;
+};
+
+}  // namespace
+
+S3Store::S3Store(io::Io& io, S3StoreSettings settings)
+    : io_(io),
+      settings_(std::move(settings)),
+      location_("s3://" + settings_.where.bucket +
+                (settings_.where.prefix.empty() ? "" : "/" + settings_.where.prefix)),
+      client_(s3::Client::create(settings_.connection, settings_.where)) {}
+
+S3Store::~S3Store() = default;
+
+Result<s3::Client*> S3Store::client() {
+  if (!client_.is_ok())
+    return Status(Code::kIoError, "cannot reach \"" + location_ + "\": " +
+                                      client_.status().message());
+  return client_.value().get();
+}
+
+std::string S3Store::object_location(const wal::WalFileName& name) const {
+  return location_ + "/" + object_key(name);
+}
+
+std::unique_ptr<Store> S3Store::open_again(io::Io& io) const {
+  return std::make_unique<S3Store>(io, settings_);
+}
+
+Status S3Store::check_reachable() {
+  Result<std::optional<Identity>> identity = load_identity();
+  return identity.is_ok() ? Status::ok() : identity.status();
+}
+
+Result<bool> S3Store::holds_archive() {
+  Result<std::optional<Identity>> identity = load_identity();
+  if (!identity.is_ok()) return identity.status();
+  if (*identity) return true;
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  Result<s3::ListPage> page = (*s3)->list({std::string(kObjectsPrefix), "", "", 1});
+  if (!page.is_ok()) return page.status();
+  return !page->entries.empty();
+}
+
+Result<std::optional<Identity>> S3Store::load_identity() {
+  if (identity_) return identity_;
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  Result<std::vector<std::byte>> text = (*s3)->get(kIdentityKey, std::nullopt, kMaxIdentitySize);
+  if (!text.is_ok()) {
+    if (text.status().code() == Code::kNotFound) return std::optional<Identity>();
+    return text.status();
+  }
+  Result<Identity> identity = decode_identity(text_of(*text), location_ + "/" + std::string(kIdentityKey));
+  if (!identity.is_ok()) return identity.status();
+  identity_ = *identity;
+  return identity_;
+}
+
+Status S3Store::create_identity(const Identity& mine) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  // Twice: a racing first push may write it between our read and our conditional PUT.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<std::optional<Identity>> present = load_identity();
+    if (!present.is_ok()) return present.status();
+    if (*present) {
+      if (same_cluster(**present, mine)) return Status::ok();
+      return identity_mismatch(**present, mine, location_);
+    }
+    const std::string text = encode_identity(mine);
+    Result<s3::PutOutcome> put =
+        (*s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {});
+    if (!put.is_ok()) return put.status();
+    if (*put == s3::PutOutcome::kWritten) {
+      identity_ = mine;
+      return Status::ok();
+    }
+  }
+  return Status(Code::kIoError, "could not create the archive identity in \"" + location_ + "\"");
+}
+
+Status S3Store::ensure_meeting_dir() {
+  if (meeting_dir_ready_) return Status::ok();
+  const std::string& dir = settings_.meeting_dir;
+  bool created = false;
+  WALPIPE_TRY(io_.mkdir(dir, 0700, &created));
+  // Made by someone else, the lock in it would be theirs to hold or to point elsewhere.
+  Result<io::EntryInfo> info = io::entry_info(dir);
+  if (!info.is_ok()) return info.status();
+  if (info->type != io::EntryType::kDirectory || info->uid != io::effective_uid() ||
+      (info->mode & 077) != 0)
+    return Status(Code::kIoError, "folder \"" + dir + "\" is not this user's private folder")
+        .with_detail("walpipe's processes working on \"" + location_ +
+                     "\" meet in it; it belongs to " + io::user_name(info->uid) +
+                     " or others may use it")
+        .with_hint("Remove it, or set another with the meeting-dir setting.");
+  meeting_dir_ready_ = true;
+  return Status::ok();
+}
+
+Status S3Store::prepare(const wal::WalFileName&) { return ensure_meeting_dir(); }
+
+Result<bool> S3Store::contains(const wal::WalFileName& name) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name));
+  if (info.is_ok()) return true;
+  if (info.status().code() == Code::kNotFound) return false;
+  return info.status();
+}
+
+Result<ObjectMetadata> S3Store::head(const wal::WalFileName& name) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  const std::string key = object_key(name);
+  const std::string where = object_location(name);
+  // Every object is at least one aligned block, and most metadata frames fit in it.
+  Result<std::vector<std::byte>> block =
+      (*s3)->get(key, s3::ByteRange{0, kObjectAlignment - 1}, kObjectAlignment);
+  if (!block.is_ok()) return block.status();
+  const uint32_t payload = load_le<uint32_t>(block->data() + 4);
+  if (payload > kMaxMetadataSize)
+    return Status(Code::kCorruption, "archive object \"" + where + "\" has a damaged metadata frame");
+  const size_t frame_size = zstd::kSkippableHeaderSize + payload;
+  if (frame_size > block->size()) {
+    Result<std::vector<std::byte>> rest =
+        (*s3)->get(key, s3::ByteRange{block->size(), frame_size - 1}, frame_size - block->size());
+    if (!rest.is_ok()) return rest.status();
+    block->insert(block->end(), rest->begin(), rest->end());
+  }
+  Result<zstd::Skippable> frame = zstd::read_skippable(*block);
+  if (!frame.is_ok() || frame->magic_nibble != kMetadataMagicNibble)
+    return Status(Code::kCorruption, "archive object \"" + where + "\" has no walpipe metadata");
+  Result<ObjectMetadata> meta = decode_metadata(frame->payload);
+  if (!meta.is_ok())
+    return Status(Code::kCorruption,
+                  "archive object \"" + where + "\" is corrupt: " + meta.status().message());
+  return meta;
+}
+
+Result<CommitOutcome> S3Store::confirm(const wal::WalFileName& name, const Fingerprint& mine) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name));
+  if (!info.is_ok()) return info.status();
+  // A stored object is durable: S3 answers a PUT only once it holds the bytes.
+  for (const s3::Header& h : info->metadata)
+    if (h.name == kFingerprintMetadata && h.value == mine.hex()) return CommitOutcome::kAlreadyPresent;
+  // No fingerprint, or another one: copied in by another tool, or different content. The
+  // metadata frame says which.
+  Result<ObjectMetadata> theirs = head(name);
+  if (!theirs.is_ok()) return theirs.status();
+  if (theirs->fingerprint == mine) return CommitOutcome::kAlreadyPresent;
+  return different_content(name, object_location(name), *theirs, mine);
+}
+
+Result<StoredObject> S3Store::read(const wal::WalFileName& name, uint64_t max_size) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  Result<std::vector<std::byte>> bytes = (*s3)->get(object_key(name), std::nullopt, max_size);
+  if (!bytes.is_ok()) return bytes.status();
+  return StoredObject(std::move(*bytes));
+}
+
+Result<std::vector<std::byte>> S3Store::read_range(const wal::WalFileName& name, uint64_t offset,
+                                                   uint64_t length) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  const std::string key = object_key(name);
+  // A range past the end is refused (416) or cut short: the size says what may be asked.
+  Result<s3::ObjectInfo> info = (*s3)->head(key);
+  if (!info.is_ok()) return info.status();
+  if (offset >= info->size || length == 0) return std::vector<std::byte>();
+  const uint64_t last = std::min(info->size, offset + length) - 1;
+  return (*s3)->get(key, s3::ByteRange{offset, last}, last - offset + 1);
+}
+
+Result<std::unique_ptr<ObjectUpload>> S3Store::begin_put(const wal::WalFileName& name) {
+  return std::unique_ptr<ObjectUpload>(std::make_unique<S3Upload>(*this, name));
+}
+
+Result<CommitOutcome> S3Store::put(const wal::WalFileName& name, Bytes object,
+                                   const ObjectMetadata& meta) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  const std::string key = object_key(name);
+  // Twice: an object removed between a refused PUT and the HEAD that looks at it.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<s3::PutOutcome> put =
+        (*s3)->put_if_absent(key, object, {{std::string(kFingerprintMetadata), meta.fingerprint.hex()}});
+    if (!put.is_ok()) return put.status();
+    if (*put == s3::PutOutcome::kWritten) return CommitOutcome::kWritten;
+    Result<CommitOutcome> existing = confirm(name, meta.fingerprint);
+    if (existing.is_ok() || existing.status().code() != Code::kNotFound) return existing;
+  }
+  return Status(Code::kIoError, "could not store \"" + object_location(name) +
+                                    "\": the bucket refused it as present, then had no such object")
+      .with_hint("Another process may be removing objects from this archive (expire).");
+}
+
+Result<std::vector<ObjectEntry>> S3Store::list(std::string_view after_key, size_t limit) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  std::vector<ObjectEntry> out;
+  s3::ListQuery query{std::string(kObjectsPrefix), std::string(after_key), "", 0};
+  while (out.size() < limit) {
+    query.max_keys = static_cast<int>(std::min(kMaxListPage, limit - out.size()));
+    Result<s3::ListPage> page = (*s3)->list(query);
+    if (!page.is_ok()) return page.status();
+    for (s3::ListEntry& e : page->entries)
+      if (std::optional<wal::WalFileName> name = name_of_key(e.key))
+        out.push_back(ObjectEntry{std::move(e.key), *name, e.size});
+    if (!page->truncated) break;
+    query.continuation_token = std::move(page->continuation_token);
+    query.start_after.clear();
+  }
+  return out;
+}
+
+Status S3Store::remove(const wal::WalFileName& name) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  // DELETE of an absent key succeeds in S3: only HEAD tells that there was nothing to remove.
+  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name));
+  if (!info.is_ok()) return info.status();
+  return (*s3)->remove(object_key(name));
+}
+
+Result<std::optional<io::FilesystemSpace>> S3Store::space() {
+  return std::optional<io::FilesystemSpace>();
+}
+
+}  // namespace walpipe::archive

@@ -1,0 +1,88 @@
+#include "s3_options.h"
+
+#include <cstdlib>
+
+#include "codec/fingerprint.h"
+#include "io/fs.h"
+#include "s3/endpoint.h"
+
+namespace walpipe::cli {
+
+namespace {
+
+constexpr long kMaxDeadlineSeconds = 24 * 3600;
+
+// The option, else the environment variable `env` (nullptr: none), else "".
+std::string setting(const Args& args, const std::string& name, const char* env) {
+  if (std::optional<std::string> value = args.get(name)) return *value;
+  if (env != nullptr)
+    if (const char* value = std::getenv(env); value != nullptr) return value;
+  return {};
+}
+
+// One folder per user and archive: the processes archiving to one bucket meet there whatever
+// their working directory, and another user's processes never share it.
+std::string meeting_dir_for(const std::string& endpoint, const std::string& location) {
+  const std::string id = endpoint + " " + location;
+  return "/tmp/walpipe-" + std::to_string(io::effective_uid()) + "-" +
+         fingerprint_of(std::as_bytes(std::span(id))).hex().substr(0, 16);
+}
+
+}  // namespace
+
+std::vector<OptionSpec> s3_option_specs() {
+  return {{"s3-endpoint", true},       {"s3-region", true},
+          {"s3-ca-file", true},        {"s3-uri-style", true},
+          {"s3-deadline", true},       {"aws-access-key-id", true},
+          {"aws-secret-access-key", true}, {"aws-session-token", true}};
+}
+
+bool is_s3_location(const std::string& location) { return location.starts_with("s3://"); }
+
+Result<archive::S3StoreSettings> s3_store_settings(const std::string& location, const Args& args) {
+  Result<s3::Location> where = s3::parse_s3_url(location);
+  if (!where.is_ok()) return where.status();
+  archive::S3StoreSettings out;
+  out.where = std::move(*where);
+  s3::S3Settings& s3 = out.connection;
+  s3.endpoint = setting(args, "s3-endpoint", "AWS_ENDPOINT_URL");
+  s3.region = setting(args, "s3-region", "AWS_REGION");
+  if (s3.region.empty()) s3.region = setting(args, "s3-region", "AWS_DEFAULT_REGION");
+  if (s3.region.empty()) s3.region = "us-east-1";
+  Result<s3::Endpoint> endpoint = s3::parse_endpoint(s3.endpoint, s3.region);
+  if (!endpoint.is_ok()) return endpoint.status();
+  s3.ca_file = setting(args, "s3-ca-file", nullptr);
+
+  const std::string style = setting(args, "s3-uri-style", nullptr);
+  if (style == "virtual-host")
+    s3.virtual_host_style = true;
+  else if (!style.empty() && style != "path")
+    return Status(Code::kInvalidArgument, "invalid value \"" + style + "\" for s3-uri-style")
+        .with_hint("Use \"path\" (https://host/bucket/key) or \"virtual-host\" "
+                   "(https://bucket.host/key).");
+
+  if (std::string deadline = setting(args, "s3-deadline", nullptr); !deadline.empty()) {
+    char* end = nullptr;
+    const long seconds = std::strtol(deadline.c_str(), &end, 10);
+    if (*end != '\0' || seconds < 1 || seconds > kMaxDeadlineSeconds)
+      return Status(Code::kInvalidArgument, "invalid value \"" + deadline + "\" for s3-deadline")
+          .with_hint("Give the seconds every request to the bucket may take with its retries, "
+                     "1 to 86400.");
+    s3.deadline_ms = seconds * 1000;
+    s3.try_timeout_ms = std::min(s3.try_timeout_ms, s3.deadline_ms);
+  }
+
+  s3.credentials.access_key_id = setting(args, "aws-access-key-id", "AWS_ACCESS_KEY_ID");
+  s3.credentials.secret_access_key =
+      setting(args, "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY");
+  s3.credentials.session_token = setting(args, "aws-session-token", "AWS_SESSION_TOKEN");
+  if (s3.credentials.access_key_id.empty() || s3.credentials.secret_access_key.empty())
+    return Status(Code::kInvalidArgument, "no S3 credentials for \"" + location + "\"")
+        .with_hint(
+            "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or aws-access-key-id and "
+            "aws-secret-access-key in the configuration file (readable by its owner only).");
+  out.meeting_dir = meeting_dir_for(endpoint->scheme + "://" + endpoint->authority, location);
+  return out;
+}
+
+}  // namespace walpipe::cli
