@@ -22,7 +22,9 @@
 #include "pipeline/file_loader.h"
 #include "pipeline/frame_jobs.h"
 #include "pipeline/get.h"
+#include "pipeline/object_reader.h"
 #include "pipeline/push.h"
+#include "support/frames.h"
 #include "wal/inspect.h"
 
 namespace walpipe {
@@ -101,7 +103,7 @@ void bm_decompress(benchmark::State& state) {
   unsigned threads = state.range(0) ? cores() : 1;
   // Frames as push writes them by default.
   auto frames =
-      pipeline::compress_frames(g_segment, 1 << 20, pipeline::PushOptions{}.level, cores());
+      testing::compress_frames(g_segment, 1 << 20, pipeline::PushOptions{}.level, cores());
   std::vector<std::byte> out(g_segment.size());
   for (auto _ : state) {
     Status s = pipeline::decompress_frames(frames->frames, 1 << 20, out, threads);
@@ -115,7 +117,7 @@ void bm_write_durably(benchmark::State& state) {
   const bool uring = state.range(0) != 0;
   const bool direct = state.range(1) != 0;
   auto frames =
-      pipeline::compress_frames(g_segment, 1 << 20, pipeline::PushOptions{}.level, cores());
+      testing::compress_frames(g_segment, 1 << 20, pipeline::PushOptions{}.level, cores());
   size_t size = 0;
   for (Bytes f : frames->frames) size += f.size();
   io::AlignedBuffer object((size + 4095) / 4096 * 4096);

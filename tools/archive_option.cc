@@ -1,14 +1,14 @@
 #include "archive_option.h"
 
-#include "archive/local/local_store.h"
-#include "archive/s3/s3_store.h"
-#include "s3_options.h"
-
 #include <cstdlib>
 
+#include "archive/local/local_store.h"
+#include "archive/mirror_store.h"
+#include "archive/s3/s3_store.h"
 #include "base/status.h"
 #include "io/fs.h"
 #include "io/paths.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -63,29 +63,55 @@ Status check_archive_location(const std::string& dir, const std::string& source)
 
 }  // namespace
 
-std::optional<std::string> archive_dir(const std::string& command, const Args& args) {
-  std::string dir, source;
-  if (auto option = args.get("archive"); option && !option->empty()) {
-    dir = *option;
-  } else if (const char* env = std::getenv("WALPIPE_ARCHIVE"); env && *env) {
-    dir = env;
+std::optional<std::vector<std::string>> archive_dirs(const std::string& command, const Args& args) {
+  std::vector<std::string> dirs;
+  std::string source;
+  for (const std::string& option : args.all("archive"))
+    if (!option.empty()) dirs.push_back(option);
+  if (dirs.empty()) {
+    const char* env = std::getenv("WALPIPE_ARCHIVE");
+    if (env == nullptr || *env == '\0') {
+      usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
+      return std::nullopt;
+    }
+    dirs.push_back(env);
     source = " (from WALPIPE_ARCHIVE)";
-  } else {
-    usage_error(command, "no archive directory given (--archive or WALPIPE_ARCHIVE)");
-    return std::nullopt;
   }
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    const std::string& dir = dirs[i];
+    for (size_t j = 0; j < i; ++j)
+      if (dirs[j] == dir) {
+        usage_error(command, "archive \"" + dir + "\" is given twice");
+        return std::nullopt;
+      }
+    if (!usable_archive(command, dir, args, source)) return std::nullopt;
+  }
+  return dirs;
+}
+
+bool usable_archive(const std::string& command, const std::string& location, const Args& args,
+                    const std::string& source) {
   Status usable;
-  if (is_s3_location(dir)) {
-    Result<archive::S3StoreSettings> settings = s3_store_settings(dir, args);
+  if (is_s3_location(location)) {
+    Result<archive::S3StoreSettings> settings = s3_store_settings(location, args);
     if (!settings.is_ok()) usable = settings.status();
   } else {
-    usable = check_archive_location(dir, source);
+    usable = check_archive_location(location, source);
   }
-  if (!usable.is_ok()) {
-    print_error(command, usable.to_string());
+  if (usable.is_ok()) return true;
+  print_error(command, usable.to_string());
+  return false;
+}
+
+std::optional<std::string> archive_dir(const std::string& command, const Args& args) {
+  std::optional<std::vector<std::string>> dirs = archive_dirs(command, args);
+  if (!dirs) return std::nullopt;
+  if (dirs->size() > 1) {
+    usage_error(command, "--archive is given " + std::to_string(dirs->size()) +
+                             " times, and walpipe " + command + " works on one archive");
     return std::nullopt;
   }
-  return dir;
+  return dirs->front();
 }
 
 std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location,
@@ -94,6 +120,20 @@ std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& loca
   Result<archive::S3StoreSettings> settings = s3_store_settings(location, args);
   WALPIPE_CHECK(settings.is_ok());  // archive_dir() refused the location otherwise
   return std::make_unique<archive::S3Store>(io, std::move(*settings));
+}
+
+std::unique_ptr<archive::Store> open_mirrored(io::Io& io, const std::vector<std::string>& locations,
+                                              const Args& args) {
+  std::vector<std::unique_ptr<archive::Store>> stores = open_archives(io, locations, args);
+  if (stores.size() == 1) return std::move(stores.front());
+  return std::make_unique<archive::MirrorStore>(std::move(stores));
+}
+
+std::vector<std::unique_ptr<archive::Store>> open_archives(
+    io::Io& io, const std::vector<std::string>& locations, const Args& args) {
+  std::vector<std::unique_ptr<archive::Store>> stores;
+  for (const std::string& location : locations) stores.push_back(open_archive(io, location, args));
+  return stores;
 }
 
 }  // namespace walpipe::cli

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "archive/store.h"
 #include "cli.h"
@@ -21,6 +22,19 @@ namespace walpipe::cli {
 // after the backup for absent: recovery ends early and the server promotes without the last
 // transactions. The caller exits with its usage code.
 std::optional<std::string> archive_dir(const std::string& command, const Args& args);
+// archive_dir for push and get, which take --archive several times (archives kept alike, the
+// first one read first); each is checked the same way, and none may be given twice.
+std::optional<std::vector<std::string>> archive_dirs(const std::string& command, const Args& args);
+// The archives at `locations` as one that every put goes to (archive/mirror_store.h).
+std::unique_ptr<archive::Store> open_mirrored(io::Io& io, const std::vector<std::string>& locations,
+                                              const Args& args);
+std::vector<std::unique_ptr<archive::Store>> open_archives(
+    io::Io& io, const std::vector<std::string>& locations, const Args& args);
+
+// Whether `location` (a folder or an s3:// URL, from `source`: "" for the command line) can be an
+// archive as archive_dir() checks one; false after printing why.
+bool usable_archive(const std::string& command, const std::string& location, const Args& args,
+                    const std::string& source = "");
 
 // The archive at `location` (as archive_dir gives it, from the same `args`), its local file I/O
 // through `io`.

@@ -16,6 +16,16 @@ std::optional<std::string> Args::get(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> Args::all(const std::string& name) const {
+  auto it = every.find(name);
+  return it == every.end() ? std::vector<std::string>() : it->second;
+}
+
+void Args::set(const std::string& name, const std::string& value) {
+  values[name] = value;
+  every[name].push_back(value);
+}
+
 std::optional<long> int_option(const std::string& command, const Args& args,
                                const std::string& name, long min, long max, long fallback) {
   std::optional<std::string> value = args.get(name);
@@ -107,7 +117,7 @@ std::optional<Args> parse_command_line(const std::string& command,
       usage_error(command, "option \"--" + spec->name + "\" does not take a value");
       return std::nullopt;
     }
-    args.values[spec->name] = value;
+    args.set(spec->name, value);
   }
   return args;
 }

@@ -18,10 +18,13 @@ struct OptionSpec {
 };
 
 struct Args {
-  std::map<std::string, std::string> values;  // option → value ("" for flags)
+  std::map<std::string, std::string> values;  // option → its last value ("" for flags)
+  std::map<std::string, std::vector<std::string>> every;  // option → each value, in order
   std::vector<std::string> positional;
   bool has(const std::string& name) const { return values.count(name) != 0; }
   std::optional<std::string> get(const std::string& name) const;
+  std::vector<std::string> all(const std::string& name) const;
+  void set(const std::string& name, const std::string& value);
 };
 
 // Parses argv for `command`, then fills in from the configuration file (config.h) the options

@@ -9,8 +9,10 @@
 #include "io/paths.h"
 #include "io_choice.h"
 #include "pipeline/get.h"
+#include "pipeline/get_fallback.h"
 #include "pipeline/prefetch.h"
 #include "prefetch_worker.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -33,8 +35,10 @@ constexpr const char* kHelp =
     "  recovery_end_command = 'walpipe get --remove-spool=pg_wal/walpipe_prefetch'\n"
     "\n"
     "Options:\n"
-    "  -a, --archive=DIR  the archive directory, an absolute path outside the data\n"
-    "                     directory (default: $WALPIPE_ARCHIVE)\n"
+    "  -a, --archive=DIR  the archive: a directory, an absolute path outside the data\n"
+    "                     directory, or s3://BUCKET/PREFIX (default: $WALPIPE_ARCHIVE);\n"
+    "                     given several times, each is tried in order when the file is\n"
+    "                     absent, damaged or out of reach in the ones before\n"
     "      --prefetch=N   after restoring a segment, fetch the next N segments of its\n"
     "                     timeline in the background into a spool beside DEST, so the\n"
     "                     next calls are served by a rename (default: 8; 0: off)\n"
@@ -105,6 +109,7 @@ int cmd_get(const std::vector<std::string>& argv) {
   }
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kS3Help, stdout);
     return exit_code::kOk;
   }
   const bool verbose = args->has("verbose");
@@ -114,8 +119,8 @@ int cmd_get(const std::vector<std::string>& argv) {
     usage_error(command, "expected NAME and DEST");
     return exit_code::kGetUsage;
   }
-  std::optional<std::string> archive = archive_dir(command, *args);
-  if (!archive) return exit_code::kGetUsage;
+  std::optional<std::vector<std::string>> archives = archive_dirs(command, *args);
+  if (!archives) return exit_code::kGetUsage;
   std::optional<long> prefetch_option =
       int_option(command, *args, "prefetch", 0, 1024, static_cast<long>(kDefaultPrefetch));
   if (!prefetch_option) return exit_code::kGetUsage;
@@ -125,33 +130,44 @@ int cmd_get(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kGetUsage;
   }
-  std::unique_ptr<archive::Store> store = open_archive(**io, *archive, *args);
-  // Once per call and before anything is served, from the spool or the archive.
+  std::vector<std::unique_ptr<archive::Store>> stores = open_archives(**io, *archives, *args);
+  // The prefetch spool is filled from the first archive; a copy it lacks is fetched by the call.
+  archive::Store& store = *stores.front();
+  // Once per call and before anything is served, from the spool or an archive.
   Result<std::string> cwd = io::current_directory();
-  std::string unchecked;
-  Status same = pipeline::check_cluster(*store, cwd.is_ok() ? *cwd : ".", &unchecked);
-  if (!same.is_ok()) {
-    print_error(command, same.to_string());
-    return exit_for(same);
+  for (const auto& one : stores) {
+    std::string unchecked;
+    Status same = pipeline::check_cluster(*one, cwd.is_ok() ? *cwd : ".", &unchecked);
+    if (!same.is_ok()) {
+      print_error(command, same.to_string());
+      return exit_for(same);
+    }
+    if (verbose && !unchecked.empty())
+      std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
+                   unchecked.c_str());
   }
-  if (verbose && !unchecked.empty())
-    std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
-                 unchecked.c_str());
   const std::string& name = args->positional[0];
   const std::string& dest = args->positional[1];
   const std::string spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));
   Result<wal::WalFileName> parsed = wal::parse_file_name(name);
   if (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0) {
     wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
-    if (pipeline::serve_from_spool(**io, *store, spool, *parsed, dest)) {
+    if (pipeline::serve_from_spool(**io, store, spool, *parsed, dest)) {
       if (verbose)
         std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
                      name.c_str());
-      start_prefetch(*store, spool, *parsed, prefetch);
+      start_prefetch(store, spool, *parsed, prefetch);
       return exit_code::kOk;
     }
   }
-  Result<pipeline::GetResult> got = pipeline::get_file(**io, *store, name, dest, {});
+  auto passed_over = [&](const archive::Store& where, const Status& why) {
+    print_warning(command, Status(why.code(), "archive \"" + where.location() + "\" passed over: " +
+                                                  why.message())
+                               .with_detail(why.detail())
+                               .with_hint(why.hint()));
+  };
+  Result<pipeline::GetResult> got =
+      pipeline::get_from_any(**io, stores, name, dest, {}, passed_over);
   if (!got.is_ok()) {
     // Absence is routine during recovery; say it only when asked.
     if (got.status().code() != Code::kNotFound || verbose)
@@ -165,7 +181,7 @@ int cmd_get(const std::vector<std::string>& argv) {
                       .with_hint("Run walpipe verify on the archive, and replace the object with "
                                  "a good copy: move it aside, then push the segment again from "
                                  "another archive or from a standby's pg_wal."));
-  if (parsed.is_ok()) start_prefetch(*store, spool, *parsed, prefetch);
+  if (parsed.is_ok()) start_prefetch(store, spool, *parsed, prefetch);
   if (verbose)
     std::fprintf(stderr, "walpipe get: restored \"%s\" (%llu bytes from %llu stored)\n",
                  name.c_str(), static_cast<unsigned long long>(got->original_size),

@@ -10,6 +10,7 @@
 #include "io_choice.h"
 #include "lookahead_worker.h"
 #include "pipeline/push.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -33,8 +34,9 @@ constexpr const char* kHelp =
     "  archive_command = 'walpipe push --archive /path/to/archive %p'\n"
     "\n"
     "Options:\n"
-    "  -a, --archive=DIR  the archive directory, an absolute path outside the data\n"
-    "                     directory (default: $WALPIPE_ARCHIVE)\n"
+    "  -a, --archive=DIR  the archive: a directory, an absolute path outside the data\n"
+    "                     directory, or s3://BUCKET/PREFIX (default: $WALPIPE_ARCHIVE);\n"
+    "                     given several times, every archive must hold the file\n"
     "      --batch=N      after archiving PATH, archive in the background the files\n"
     "                     PostgreSQL marked ready, N-1 at a time, until none is left\n"
     "                     (default: 8; 1: off)\n"
@@ -76,14 +78,15 @@ int cmd_push(const std::vector<std::string>& argv) {
   if (!args) return exit_code::kPushUsage;
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kS3Help, stdout);
     return exit_code::kOk;
   }
   if (args->positional.size() != 1) {
     usage_error(command, args->positional.empty() ? "no PATH given" : "too many arguments");
     return exit_code::kPushUsage;
   }
-  std::optional<std::string> archive = archive_dir(command, *args);
-  if (!archive) return exit_code::kPushUsage;
+  std::optional<std::vector<std::string>> archives = archive_dirs(command, *args);
+  if (!archives) return exit_code::kPushUsage;
   pipeline::PushOptions options;
   options.verify = !args->has("no-verify");
   std::optional<long> level = int_option(command, *args, "level", -7, 19, options.level);
@@ -98,7 +101,7 @@ int cmd_push(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kPushUsage;
   }
-  std::unique_ptr<archive::Store> store = open_archive(**io, *archive, *args);
+  std::unique_ptr<archive::Store> store = open_mirrored(**io, *archives, *args);
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
   if (name.is_ok()) wait_for_lookahead(*store, args->positional[0], *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =

@@ -14,5 +14,8 @@ int cmd_metrics(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
 int cmd_restore_plan(const std::vector<std::string>& args);
+int cmd_drill(const std::vector<std::string>& args);
+int cmd_expire(const std::vector<std::string>& args);
+int cmd_copy(const std::vector<std::string>& args);
 
 }  // namespace walpipe::cli

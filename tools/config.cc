@@ -29,8 +29,8 @@ struct Key {
   bool on_command_line = true;
 };
 constexpr Key kKeys[] = {
-    // push, get. --archive takes one value until several archives are supported.
-    {"archive", true, "WALPIPE_ARCHIVE", false},
+    // push and get take several (a folder and a bucket); the other commands one
+    {"archive", true, "WALPIPE_ARCHIVE", true},
     // push
     {"batch", true, nullptr, false},
     {"level", true, nullptr, false},
@@ -74,6 +74,19 @@ constexpr Key kKeys[] = {
     {"target-time", false, nullptr, false},
     {"target-lsn", false, nullptr, false},
     {"latest", false, nullptr, false},
+    // expire: what goes is asked each time, never left in a file for every run
+    {"keep-days", false, nullptr, false},
+    {"keep-backups", false, nullptr, false},
+    {"before", false, nullptr, false},
+    {"dry-run", false, nullptr, false},
+    {"force", false, nullptr, false},
+    // drill: how a restore test runs may be kept in the file; its target is asked each time
+    {"sql", true, nullptr, false},
+    {"database", true, nullptr, false},
+    {"db-user", true, nullptr, false},
+    {"os-user", true, nullptr, false},
+    {"pg-bin", true, nullptr, false},
+    {"scratch-dir", true, nullptr, false},
     // every command that takes --archive, for an archive in a bucket (s3_options.h)
     {"s3-endpoint", true, "AWS_ENDPOINT_URL", false},
     {"s3-region", true, "AWS_REGION", false},
@@ -237,7 +250,7 @@ Status merge(const std::string& path, const Loaded& file, const std::vector<Opti
     if (key->env != nullptr)
       if (const char* env = std::getenv(key->env); env && *env) continue;
     if (spec->takes_value) {
-      args->values[entry.key] = entry.value;
+      args->set(entry.key, entry.value);
       continue;
     }
     std::optional<bool> on = parse_bool(entry.value);
@@ -245,7 +258,7 @@ Status merge(const std::string& path, const Loaded& file, const std::vector<Opti
       return Status(Code::kInvalidArgument,
                     line_prefix(path, entry.line) + "key \"" + entry.key + "\" takes on or off")
           .with_hint("Write \"" + entry.key + " = on\" or \"" + entry.key + " = off\".");
-    if (*on) args->values[entry.key] = "";
+    if (*on) args->set(entry.key, "");
   }
   return Status::ok();
 }

@@ -48,4 +48,16 @@ inline constexpr int kListUsage = 2;     // bad options or TIME, an unreadable a
 inline constexpr int kPlanUnreachable = 1;  // the archive cannot take recovery to the target
 inline constexpr int kPlanUsage = 2;  // bad options or target, an unreadable archive or --backup
 
+// expire
+inline constexpr int kExpireRefused = 1;  // a gap, an unusable object, or a removal that failed
+inline constexpr int kExpireUsage = 2;    // bad options, an unreadable archive or --backup
+
+// drill
+inline constexpr int kDrillFailed = 1;  // the plan, the recovery or the check query failed
+inline constexpr int kDrillUsage = 2;   // bad options, an unreadable archive, backup or setup
+
+// copy
+inline constexpr int kCopyIncomplete = 1;  // an object was not copied (damaged, or TO differs)
+inline constexpr int kCopyUsage = 2;       // bad options, or an archive that cannot be used
+
 }  // namespace walpipe::exit_code

@@ -26,6 +26,9 @@ constexpr const char* kUsage =
     "  check     prove archiving works: the settings, a WAL switch, the segment archived\n"
     "  list      every object of an archive, its base backups and last restorable time\n"
     "  restore-plan  the backup to restore for a target, and whether WAL reaches it\n"
+    "  drill     a restore test: recover a copy of a base backup on a throwaway server\n"
+    "  expire    remove the WAL a retention no longer needs, oldest first\n"
+    "  copy      bring an archive into another (a folder into a bucket), checking each object\n"
     "\n"
     "Options:\n"
     "  -V, --version  output version information and library versions, then exit\n"
@@ -60,6 +63,9 @@ int main(int argc, char** argv) {
   if (command == "check") return walpipe::cli::cmd_check(rest);
   if (command == "list") return walpipe::cli::cmd_list(rest);
   if (command == "restore-plan") return walpipe::cli::cmd_restore_plan(rest);
+  if (command == "drill") return walpipe::cli::cmd_drill(rest);
+  if (command == "expire") return walpipe::cli::cmd_expire(rest);
+  if (command == "copy") return walpipe::cli::cmd_copy(rest);
   std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
   std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
   return walpipe::exit_code::kUsage;

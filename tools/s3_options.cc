@@ -30,10 +30,20 @@ std::string meeting_dir_for(const std::string& endpoint, const std::string& loca
 
 }  // namespace
 
+const char* const kS3Help =
+    "\n"
+    "An archive in a bucket is reached through the variables every S3 tool reads\n"
+    "(AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+    "AWS_SESSION_TOKEN) or the configuration file's s3-endpoint, s3-region,\n"
+    "aws-access-key-id, aws-secret-access-key, aws-session-token; also\n"
+    "      --s3-ca-file=FILE       CA bundle for a private https endpoint\n"
+    "      --s3-uri-style=STYLE    path (default) or virtual-host\n"
+    "      --s3-deadline=SECONDS   time for one request with its retries (default: 120)\n"
+    "The secret key and session token are never taken from the command line.\n";
+
 std::vector<OptionSpec> s3_option_specs() {
-  return {{"s3-endpoint", true},       {"s3-region", true},
-          {"s3-ca-file", true},        {"s3-uri-style", true},
-          {"s3-deadline", true},       {"aws-access-key-id", true},
+  return {{"s3-endpoint", true},           {"s3-region", true},        {"s3-ca-file", true},
+          {"s3-uri-style", true},          {"s3-deadline", true},      {"aws-access-key-id", true},
           {"aws-secret-access-key", true}, {"aws-session-token", true}};
 }
 
@@ -58,16 +68,18 @@ Result<archive::S3StoreSettings> s3_store_settings(const std::string& location, 
     s3.virtual_host_style = true;
   else if (!style.empty() && style != "path")
     return Status(Code::kInvalidArgument, "invalid value \"" + style + "\" for s3-uri-style")
-        .with_hint("Use \"path\" (https://host/bucket/key) or \"virtual-host\" "
-                   "(https://bucket.host/key).");
+        .with_hint(
+            "Use \"path\" (https://host/bucket/key) or \"virtual-host\" "
+            "(https://bucket.host/key).");
 
   if (std::string deadline = setting(args, "s3-deadline", nullptr); !deadline.empty()) {
     char* end = nullptr;
     const long seconds = std::strtol(deadline.c_str(), &end, 10);
     if (*end != '\0' || seconds < 1 || seconds > kMaxDeadlineSeconds)
       return Status(Code::kInvalidArgument, "invalid value \"" + deadline + "\" for s3-deadline")
-          .with_hint("Give the seconds every request to the bucket may take with its retries, "
-                     "1 to 86400.");
+          .with_hint(
+              "Give the seconds every request to the bucket may take with its retries, "
+              "1 to 86400.");
     s3.deadline_ms = seconds * 1000;
     s3.try_timeout_ms = std::min(s3.try_timeout_ms, s3.deadline_ms);
   }

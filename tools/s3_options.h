@@ -14,6 +14,9 @@
 
 namespace walpipe::cli {
 
+// How --help of push and get ends: where a bucket's settings come from.
+extern const char* const kS3Help;
+
 // The options every command that takes --archive also takes.
 std::vector<OptionSpec> s3_option_specs();
 

@@ -28,41 +28,6 @@ Result<size_t> Compressor::compress_frame(Bytes in, std::span<std::byte> out) {
   return n;
 }
 
-struct Decompressor::Impl {
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
-  ~Impl() { ZSTD_freeDCtx(dctx); }
-};
-
-Decompressor::Decompressor() : impl_(std::make_unique<Impl>()) {
-  WALPIPE_CHECK(impl_->dctx != nullptr);
-}
-
-Decompressor::~Decompressor() = default;
-
-Status Decompressor::decompress_frame(Bytes frame, std::span<std::byte> out) {
-  unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (declared == ZSTD_CONTENTSIZE_ERROR || declared != out.size())
-    return Status(Code::kCorruption,
-                  "zstd frame declares " +
-                      (declared == ZSTD_CONTENTSIZE_ERROR ? std::string("no valid size")
-                                                          : std::to_string(declared) + " bytes") +
-                      ", expected " + std::to_string(out.size()));
-  // One frame, decoded straight into `out`: zstd never writes past its capacity, whatever the
-  // frame says, and needs no window buffer of its own (streaming would allocate one per context).
-  // `frame` must hold exactly one frame: more would be decoded into the rest of `out`.
-  Result<size_t> whole = frame_size(frame);
-  if (!whole.is_ok() || *whole != frame.size())
-    return Status(Code::kCorruption, "zstd frame boundary does not match its recorded size");
-  size_t ret = ZSTD_decompressDCtx(impl_->dctx, out.data(), out.size(), frame.data(), frame.size());
-  if (ZSTD_isError(ret))
-    return Status(Code::kCorruption,
-                  std::string("zstd frame is damaged: ") + ZSTD_getErrorName(ret));
-  if (ret != out.size())
-    return Status(Code::kCorruption, "zstd frame does not decompress to exactly " +
-                                         std::to_string(out.size()) + " bytes");
-  return Status::ok();
-}
-
 Result<size_t> frame_size(Bytes bytes) {
   size_t n = ZSTD_findFrameCompressedSize(bytes.data(), bytes.size());
   if (ZSTD_isError(n))

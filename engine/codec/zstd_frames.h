@@ -1,6 +1,7 @@
 // zstd frames as walpipe's archive objects use them: independent data frames (so one segment
 // compresses and decompresses on every core) and skippable frames for metadata and padding.
-// Every size read from a frame is checked against what the caller expects.
+// Every size read from a frame is checked against what the caller expects; frames are decoded
+// by zstd::Decoder (zstd_decoder.h).
 #pragma once
 
 #include <cstddef>
@@ -28,24 +29,6 @@ class Compressor {
   // bound(in.size()) bytes. Returns the frame size.
   Result<size_t> compress_frame(Bytes in, std::span<std::byte> out);
   static size_t bound(size_t input_size);
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
-
-// One decompression context (a single frame decodes straight into the caller's buffer, so
-// its memory is bounded by that buffer); not thread-safe, one per worker.
-class Decompressor {
- public:
-  Decompressor();
-  ~Decompressor();
-  Decompressor(const Decompressor&) = delete;
-  Decompressor& operator=(const Decompressor&) = delete;
-
-  // Decompresses exactly one frame, which must fill `out` exactly: a frame that is damaged,
-  // longer, shorter, or followed by other bytes is kCorruption.
-  Status decompress_frame(Bytes frame, std::span<std::byte> out);
 
  private:
   struct Impl;

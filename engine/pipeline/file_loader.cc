@@ -3,8 +3,7 @@
 #include <algorithm>
 
 #include "archive/object.h"
-#include "codec/fingerprint.h"
-#include "pipeline/frame_jobs.h"
+#include "pipeline/object_reader.h"
 #include "wal/inspect.h"
 
 namespace walpipe::pipeline {
@@ -37,7 +36,7 @@ Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
   if (*got == sizeof magic &&
       load_le<uint32_t>(magic) == (kSkippableMagicBase | archive::kMetadataMagicNibble))
     return load_object(path, *fd, *stored, text_file);
-  if (looks_like_zstd(Bytes(magic, *got))) return load_zstd(path, *fd, *stored, text_file);
+  if (zstd::looks_like_zstd(Bytes(magic, *got))) return load_zstd(path, *fd, *stored, text_file);
 
   uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (*stored > limit)
@@ -67,24 +66,22 @@ Result<LoadedFile> FileLoader::load_object_bytes(Bytes object, const std::string
   size_ = 0;
   mapped_ = io::MappedFile();
   const uint64_t stored = object.size();
-  Result<archive::ParsedObject> parsed = archive::parse_object(object, path);
-  if (!parsed.is_ok()) return std::move(parsed).take_status();
-  const archive::ObjectMetadata& meta = parsed->meta;
+  Result<ObjectReader> reader = ObjectReader::parse(object, path);
+  if (!reader.is_ok()) return std::move(reader).take_status();
+  const archive::ObjectMetadata& meta = reader->meta();
   uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (meta.original_size > limit)
     return Status(Code::kCorruption, "archive object \"" + path + "\" records an impossible size");
   ensure_capacity(meta.original_size);
   // Files are verified in parallel already: one thread per object.
-  Status decoded = decompress_frames(parsed->frames, meta.frame_input_size,
-                                     std::span(buffer_.data(), meta.original_size), 1);
-  if (!decoded.is_ok())
-    return Status(Code::kCorruption, "archive object \"" + path + "\": " + decoded.message());
-  size_ = meta.original_size;
-  if (fingerprint_of(data()) != meta.fingerprint)
-    return Status(Code::kCorruption, "archive object \"" + path +
-                                         "\": content does not match its recorded XXH3-128 " +
-                                         meta.fingerprint.hex());
-  return LoadedFile{true, stored, meta.name, parsed->damage};
+  Status checked = reader->decode_into(std::span(buffer_.data(), meta.original_size), 1);
+  if (checked.is_ok()) {
+    size_ = meta.original_size;
+    checked = reader->check_fingerprint(data());
+  }
+  if (!checked.is_ok())
+    return Status(Code::kCorruption, "archive object \"" + path + "\": " + checked.message());
+  return LoadedFile{true, stored, meta.name, reader->damage()};
 }
 
 Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,

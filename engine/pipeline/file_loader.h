@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "codec/zstd_stream.h"
+#include "codec/zstd_decoder.h"
 #include "io/fs.h"
 
 namespace walpipe::pipeline {
@@ -25,7 +25,8 @@ struct LoadedFile {
   bool compressed = false;
   uint64_t stored_size = 0;  // bytes on disk
   std::string object_name;   // a walpipe archive object: the WAL name its metadata records
-  // An object whose stored bytes changed though its WAL still decodes: why (ParsedObject).
+  // An object whose stored bytes changed though its WAL still decodes: what to tell the
+  // operator, naming the object (ObjectReader::damage).
   std::string damage;
 };
 
@@ -56,7 +57,7 @@ class FileLoader {
   std::vector<std::byte> buffer_;
   std::vector<std::byte> input_;
   uint64_t size_ = 0;
-  ZstdDecoder decoder_;
+  zstd::Decoder decoder_;
 };
 
 }  // namespace walpipe::pipeline

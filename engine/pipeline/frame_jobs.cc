@@ -5,40 +5,10 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <thread>
 
 #include "codec/zstd_frames.h"
 
 namespace walpipe::pipeline {
-
-namespace {
-
-// Runs job(i) for i in [0, count) on up to `threads` threads; returns the first error.
-template <typename Job>
-Status parallel_for(size_t count, unsigned threads, Job&& job) {
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto worker = [&] {
-    auto ctx = job.make_context();
-    for (size_t i = next++; i < count; i = next++) {
-      Status s = job(ctx, i);
-      if (!s.is_ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.is_ok()) first_error = std::move(s);
-        next = count;
-      }
-    }
-  };
-  unsigned n = static_cast<unsigned>(std::min<size_t>(std::max(1u, threads), count));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
-  if (count > 0) worker();
-  for (auto& t : pool) t.join();
-  return first_error;
-}
-
-}  // namespace
 
 struct FrameCompression::State {
   static constexpr size_t kPending = SIZE_MAX;
@@ -143,78 +113,6 @@ Fingerprint FrameCompression::fingerprint() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   WALPIPE_CHECK(state_->placed == state_->count);
   return state_->fingerprint.digest();
-}
-
-Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level,
-                                 unsigned threads) {
-  CompressorPool pool(threads, level);
-  FrameCompression compression(data, frame_input_size, pool, 0);
-  Result<std::vector<uint32_t>> sizes = compression.finish();
-  if (!sizes.is_ok()) return std::move(sizes).take_status();
-  FrameSet set;
-  set.buffer = std::move(compression.buffer());
-  size_t pos = 0;
-  for (uint32_t size : *sizes) {
-    set.frames.emplace_back(set.buffer.data() + pos, size);
-    pos += size;
-  }
-  return set;
-}
-
-Status decompress_frames(const std::vector<Bytes>& frames, uint32_t frame_input_size,
-                         std::span<std::byte> out, unsigned threads) {
-  WALPIPE_CHECK(frame_input_size > 0);
-  struct Job {
-    const std::vector<Bytes>* frames;
-    uint32_t frame_input_size;
-    std::span<std::byte> out;
-    std::unique_ptr<zstd::Decompressor> make_context() const {
-      return std::make_unique<zstd::Decompressor>();
-    }
-    Status operator()(std::unique_ptr<zstd::Decompressor>& d, size_t i) const {
-      size_t offset = i * frame_input_size;
-      if (offset > out.size())
-        return Status(Code::kCorruption, "more data frames than the original size allows");
-      size_t len = std::min<size_t>(frame_input_size, out.size() - offset);
-      return d->decompress_frame((*frames)[i], out.subspan(offset, len));
-    }
-  };
-  return parallel_for(frames.size(), threads, Job{&frames, frame_input_size, out});
-}
-
-}  // namespace walpipe::pipeline
-
-namespace walpipe::pipeline {
-
-Status decompress_frames_each(const std::vector<Bytes>& frames, uint32_t frame_input_size,
-                              uint64_t total_size, unsigned threads,
-                              const std::function<Status(size_t, Bytes)>& sink) {
-  WALPIPE_CHECK(frame_input_size > 0);
-  struct Context {
-    zstd::Decompressor decompressor;
-    io::AlignedBuffer scratch;  // not zero-filled: every byte is decompressed into first
-  };
-  struct Job {
-    const std::vector<Bytes>* frames;
-    uint32_t frame_input_size;
-    uint64_t total_size;
-    const std::function<Status(size_t, Bytes)>* sink;
-    std::unique_ptr<Context> make_context() const {
-      auto ctx = std::make_unique<Context>();
-      ctx->scratch.resize(static_cast<size_t>(std::min<uint64_t>(frame_input_size, total_size)));
-      return ctx;
-    }
-    Status operator()(std::unique_ptr<Context>& ctx, size_t i) const {
-      uint64_t offset = static_cast<uint64_t>(i) * frame_input_size;
-      if (offset >= total_size)
-        return Status(Code::kCorruption, "more data frames than the original size allows");
-      size_t len = static_cast<size_t>(std::min<uint64_t>(frame_input_size, total_size - offset));
-      std::span<std::byte> out(ctx->scratch.data(), len);
-      WALPIPE_TRY(ctx->decompressor.decompress_frame((*frames)[i], out));
-      return (*sink)(i, out);
-    }
-  };
-  return parallel_for(frames.size(), threads, Job{&frames, frame_input_size, total_size, &sink});
 }
 
 }  // namespace walpipe::pipeline

@@ -1,11 +1,10 @@
-// Compression and decompression of a segment's independent zstd frames on several threads:
-// frames never depend on each other, so one 16 MiB segment uses every core.
+// Compression of a segment's independent zstd frames on several threads: frames never depend on
+// each other, so one 16 MiB segment uses every core (object_reader.h decompresses them the same
+// way).
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
-#include <span>
 #include <vector>
 
 #include "base/bytes.h"
@@ -50,23 +49,5 @@ class FrameCompression {
   struct State;
   std::shared_ptr<State> state_;  // shared with the queued frames
 };
-
-// The frames of `data` compressed one after the other from offset 0 of the returned buffer.
-struct FrameSet {
-  io::AlignedBuffer buffer;
-  std::vector<Bytes> frames;  // views into buffer
-};
-Result<FrameSet> compress_frames(Bytes data, uint32_t frame_input_size, int level,
-                                 unsigned threads);
-
-// Decompresses each frame into its worker's scratch buffer and hands it to `sink` with its index
-// (from any worker thread); frame i must decompress to exactly its share of `total_size`.
-Status decompress_frames_each(const std::vector<Bytes>& frames, uint32_t frame_input_size,
-                              uint64_t total_size, unsigned threads,
-                              const std::function<Status(size_t, Bytes)>& sink);
-
-// Decompresses frame i into out[i*frame_input_size, …); every frame must fill its slice exactly.
-Status decompress_frames(const std::vector<Bytes>& frames, uint32_t frame_input_size,
-                         std::span<std::byte> out, unsigned threads);
 
 }  // namespace walpipe::pipeline

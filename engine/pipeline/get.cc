@@ -9,10 +9,8 @@
 
 #include "archive/identity.h"
 #include "archive/object.h"
-#include "codec/fingerprint.h"
 #include "pipeline/file_loader.h"
-#include "pipeline/frame_jobs.h"
-#include "wal/inspect.h"
+#include "pipeline/object_reader.h"
 #include "wal/names.h"
 #include "wal/pg_control.h"
 
@@ -24,36 +22,13 @@ Status corrupt(const std::string& path, const std::string& why) {
   return Status(Code::kCorruption, "archive object \"" + path + "\" cannot be restored: " + why);
 }
 
-Status check_content(const wal::WalFileName& name, const archive::ObjectMetadata& meta, Bytes data,
-                     const std::string& path, std::optional<uint64_t> system_id) {
-  if (fingerprint_of(data) != meta.fingerprint)
-    return corrupt(path,
-                   "its content does not match the recorded XXH3-128 " + meta.fingerprint.hex());
-  if (name.kind == wal::FileKind::kHistory || name.kind == wal::FileKind::kBackup)
-    return Status::ok();
-  // The bytes must be the WAL the name promises (page addresses, records), not merely intact.
-  wal::InspectOptions options;
-  options.expected_system_id = system_id;  // another cluster's WAL is never handed over
-  // The XXH3-128 above matched: these are the bytes push checked record by record, or (flagged)
-  // chose to keep despite a failure. Page headers and record structure are still walked.
-  options.check_record_crc = false;
-  wal::SegmentReport report = wal::inspect_segment(data, name.to_string(), options);
-  const wal::Finding* error = report.first_error();
-  bool flagged = (meta.flags & archive::kFlagFailedVerification) != 0;
-  bool identity_error = error && (std::string(error->code) == "PAGEADDR_MISMATCH" ||
-                                  std::string(error->code) == "SYSID_MISMATCH");
-  if (error && (!flagged || !report.is_wal || identity_error)) return corrupt(path, error->message);
-  return Status::ok();
-}
-
 // Frames are decompressed on every core, each into its worker's small scratch buffer and written
 // at its place in DEST; the result is then checked through a read-only mapping of DEST's page
 // cache. No segment-sized buffer is ever allocated, and DEST is removed by the caller unless
 // every check passed.
 Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name,
-               const archive::ParsedObject& parsed, const std::string& path, unsigned threads,
-               std::optional<uint64_t> system_id) {
-  const archive::ObjectMetadata& meta = parsed.meta;
+               const ObjectReader& reader, unsigned threads, std::optional<uint64_t> system_id) {
+  const archive::ObjectMetadata& meta = reader.meta();
   Result<io::Fd> fd = io.open(dest, O_RDWR | O_CREAT | O_TRUNC, 0600);
   if (!fd.is_ok()) return std::move(fd).take_status();
   // The umask may have widened a new file's mode, or DEST existed: WAL is private.
@@ -62,18 +37,17 @@ Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name
   // An Io serves one caller at a time, and writers of one file take turns on its inode lock
   // anyway: waiting here sleeps instead of spinning in the kernel.
   std::mutex write_turn;
-  Status decoded = decompress_frames_each(
-      parsed.frames, meta.frame_input_size, meta.original_size, threads,
-      [&](size_t i, Bytes frame) {
-        std::lock_guard<std::mutex> turn(write_turn);
-        return io.write_at(*fd, static_cast<uint64_t>(i) * meta.frame_input_size, frame, dest);
-      });
-  if (decoded.code() == Code::kCorruption) return corrupt(path, decoded.message());
+  Status decoded = reader.decode_each(threads, [&](size_t i, Bytes frame) {
+    std::lock_guard<std::mutex> turn(write_turn);
+    return io.write_at(*fd, static_cast<uint64_t>(i) * meta.frame_input_size, frame, dest);
+  });
+  if (decoded.code() == Code::kCorruption) return corrupt(reader.path(), decoded.message());
   WALPIPE_TRY(decoded);
   {
     Result<io::MappedFile> written = io.map_read(*fd, meta.original_size, dest);
     if (!written.is_ok()) return std::move(written).take_status();
-    WALPIPE_TRY(check_content(name, meta, written->bytes(), path, system_id));
+    Status checked = reader.check_restorable(name, written->bytes(), system_id);
+    if (!checked.is_ok()) return corrupt(reader.path(), checked.message());
   }
   // PostgreSQL fetches the file again after a crash, so DEST needs no fsync of its own.
   return io.close(*fd, dest);
@@ -108,9 +82,9 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
   }
   const uint64_t stored_size = stored->bytes().size();
 
-  Result<archive::ParsedObject> parsed = archive::parse_object(stored->bytes(), path);
-  if (!parsed.is_ok()) return std::move(parsed).take_status();
-  const archive::ObjectMetadata& meta = parsed->meta;
+  Result<ObjectReader> reader = ObjectReader::parse(stored->bytes(), path);
+  if (!reader.is_ok()) return std::move(reader).take_status();
+  const archive::ObjectMetadata& meta = reader->meta();
   if (meta.name != name->to_string())
     return corrupt(path, "it holds \"" + meta.name + "\", not the requested file");
   const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
@@ -130,7 +104,7 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
 
   unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  Status restored = restore(io, dest, *name, *parsed, path, threads, system_id);
+  Status restored = restore(io, dest, *name, *reader, threads, system_id);
   // From here on a missing file (DEST's folder, say) is an I/O error, never "not in archive".
   if (restored.code() == Code::kNotFound) restored = Status(Code::kIoError, restored.message());
   if (!restored.is_ok()) {
@@ -138,10 +112,7 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
     (void)cleanup;  // the first error is what the operator needs
     return restored;
   }
-  GetResult result{meta.original_size, stored_size, ""};
-  if (!parsed->damage.empty())
-    result.damage = "archive object \"" + path + "\" is damaged: " + parsed->damage;
-  return result;
+  return GetResult{meta.original_size, stored_size, reader->damage()};
 }
 
 namespace {

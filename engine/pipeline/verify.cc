@@ -77,8 +77,7 @@ void verify_one(FileLoader& loader, const wal::InspectOptions& options,
     out->report = wal::inspect_segment(loader.data(), out->name, inspect);
   }
   if (!loaded->damage.empty())
-    out->report.add(wal::Severity::kError, "OBJECT_BYTES", 0, 0,
-                    "archive object \"" + out->path + "\" is damaged: " + loaded->damage);
+    out->report.add(wal::Severity::kError, "OBJECT_BYTES", 0, 0, loaded->damage);
   if (!loaded->object_name.empty() && loaded->object_name != out->name)
     out->report.add(wal::Severity::kError, "OBJECT_NAME", 0, 0,
                     "archive object \"" + out->path + "\" holds \"" + loaded->object_name +
@@ -136,24 +135,6 @@ class InOrder {
   wal::ChainTracker chain_;
 };
 
-class Collector : public VerifySink {
- public:
-  void file(size_t index, const VerifiedFile& file) override {
-    if (files_.size() <= index) files_.resize(index + 1);
-    files_[index] = file;
-  }
-  void set_finding(size_t index, const std::string&, const wal::Finding& finding) override {
-    files_[index].report.findings.push_back(finding);
-  }
-  void gap(const wal::Gap& gap) override { gaps_.push_back(gap); }
-  std::vector<VerifiedFile>& files() { return files_; }
-  std::vector<wal::Gap>& gaps() { return gaps_; }
-
- private:
-  std::vector<VerifiedFile> files_;
-  std::vector<wal::Gap> gaps_;
-};
-
 }  // namespace
 
 void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
@@ -202,14 +183,6 @@ void verify_files(const std::vector<std::string>& paths, const VerifyOptions& op
   worker();
   for (auto& t : threads) t.join();
   in_order.finish_chain();
-}
-
-std::vector<VerifiedFile> verify_files(const std::vector<std::string>& paths,
-                                       const VerifyOptions& options, std::vector<wal::Gap>* gaps) {
-  Collector collector;
-  verify_files(paths, options, collector);
-  if (gaps) *gaps = std::move(collector.gaps());
-  return std::move(collector.files());
 }
 
 }  // namespace walpipe::pipeline

@@ -64,10 +64,4 @@ class VerifySink {
 void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
                   VerifySink& sink);
 
-// The same, collected: each file with the set's findings appended to its own, and the gaps in
-// `gaps` when given. For tests and small sets.
-std::vector<VerifiedFile> verify_files(const std::vector<std::string>& paths,
-                                       const VerifyOptions& options,
-                                       std::vector<wal::Gap>* gaps = nullptr);
-
 }  // namespace walpipe::pipeline

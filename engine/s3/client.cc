@@ -9,6 +9,8 @@
 
 #include "s3/backoff.h"
 #include "s3/digest.h"
+#include "s3/libcrypto.h"
+#include "s3/libexpat.h"
 #include "s3/verdict.h"
 
 namespace walpipe::s3 {
@@ -64,6 +66,10 @@ struct Client::Call {
 Result<std::unique_ptr<Client>> Client::create(const S3Settings& settings, const Location& where) {
   Result<Endpoint> endpoint = parse_endpoint(settings.endpoint, settings.region);
   if (!endpoint.is_ok()) return endpoint.status();
+  // Every library is loaded before the first request: without expat, a 200 carrying an Error
+  // document would pass for a success.
+  if (Result<const LibExpat*> expat = libexpat(); !expat.is_ok()) return expat.status();
+  if (Result<const LibCrypto*> crypto = libcrypto(); !crypto.is_ok()) return crypto.status();
   Result<std::unique_ptr<HttpConnection>> http = HttpConnection::create(
       {settings.connect_timeout_ms, settings.try_timeout_ms, settings.ca_file});
   if (!http.is_ok()) return http.status();
@@ -118,7 +124,8 @@ Result<HttpAnswer> Client::exchange(const Call& call) {
     Status why;
     bool retry = false;
     if (!answer.is_ok()) {
-      why = answer.status();
+      why = Status(Code::kIoError, "could not " + std::string(call.method) + " \"" + what + "\" " +
+                                       answer.status().message());
       retry = http_->retryable();
     } else {
       if (std::find(call.passed.begin(), call.passed.end(), answer->status) != call.passed.end())

@@ -62,7 +62,8 @@ struct ListPage {
 
 class Client {
  public:
-  // kInvalidArgument for a bad endpoint; kIoError when libcurl cannot start.
+  // kInvalidArgument for a bad endpoint; kUnsupported when libcurl, expat or libcrypto is not
+  // installed (libcurl.h); kIoError when libcurl cannot start.
   static Result<std::unique_ptr<Client>> create(const S3Settings& settings, const Location& where);
 
   // The bucket, when it does not exist yet (tests and set-up). Ok when it is already ours.

@@ -1,26 +1,38 @@
 #include "s3/digest.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "base/check.h"
+#include "s3/libcrypto.h"
 
 namespace walpipe::s3 {
+namespace {
+
+// Client::create has loaded libcrypto before anything is signed; a program that hashes without
+// a client (a test) loads it here, where failing is a broken install.
+const LibCrypto& crypto() {
+  Result<const LibCrypto*> loaded = libcrypto();
+  WALPIPE_CHECK(loaded.is_ok());
+  return **loaded;
+}
+
+}  // namespace
 
 Sha256 sha256(Bytes data) {
+  const LibCrypto& c = crypto();
   Sha256 out{};
   unsigned int n = 0;
-  WALPIPE_CHECK(EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr) == 1);
+  int done = c.evp_digest(data.data(), data.size(), out.data(), &n, c.evp_sha256(), nullptr);
+  WALPIPE_CHECK(done == 1);
   WALPIPE_CHECK(n == out.size());
   return out;
 }
 
 Sha256 hmac_sha256(Bytes key, std::string_view message) {
+  const LibCrypto& c = crypto();
   Sha256 out{};
   unsigned int n = 0;
-  const unsigned char* done =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &n);
+  const unsigned char* done = c.hmac(c.evp_sha256(), key.data(), static_cast<int>(key.size()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), out.data(), &n);
   WALPIPE_CHECK(done != nullptr && n == out.size());
   return out;
 }
@@ -39,12 +51,13 @@ std::string hex(std::span<const unsigned char> digest) {
 std::string sha256_hex(Bytes data) { return hex(sha256(data)); }
 
 std::string md5_base64(Bytes data) {
+  const LibCrypto& c = crypto();
   unsigned char md5[16];
   unsigned int n = 0;
-  WALPIPE_CHECK(EVP_Digest(data.data(), data.size(), md5, &n, EVP_md5(), nullptr) == 1);
+  WALPIPE_CHECK(c.evp_digest(data.data(), data.size(), md5, &n, c.evp_md5(), nullptr) == 1);
   WALPIPE_CHECK(n == sizeof md5);
   char text[32];  // 4 * ceil(16 / 3) = 24 characters and a terminating zero
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text), md5, sizeof md5);
+  int len = c.evp_encode_block(reinterpret_cast<unsigned char*>(text), md5, sizeof md5);
   WALPIPE_CHECK(len == 24);
   return std::string(text, len);
 }

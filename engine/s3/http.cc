@@ -1,14 +1,21 @@
 #include "s3/http.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <mutex>
+
+#include "base/check.h"
+#include "s3/libcurl.h"
 
 namespace walpipe::s3 {
 namespace {
+
+// libcurl once create() has loaded it: every other member runs on a connection it made.
+const LibCurl& loaded_curl() {
+  Result<const LibCurl*> curl = libcurl();
+  WALPIPE_CHECK(curl.is_ok());
+  return **curl;
+}
 
 struct Exchange {
   Bytes upload;
@@ -16,6 +23,9 @@ struct Exchange {
   HttpAnswer* answer = nullptr;
   size_t limit = 0;
   bool over_limit = false;
+  // The empty line that ends the headers arrived: libcurl takes a connection closed halfway
+  // through the headers for a whole answer, so a HEAD's cut short would pass for the store's.
+  bool headers_ended = false;
 };
 
 size_t read_body(char* out, size_t size, size_t count, void* user) {
@@ -45,6 +55,11 @@ size_t take_header(char* data, size_t size, size_t count, void* user) {
   // A new status line (after 100 Continue) starts the headers over.
   if (line.substr(0, 5) == "HTTP/") {
     x->answer->headers.clear();
+    x->headers_ended = false;
+    return n;
+  }
+  if (line == "\r\n" || line == "\n") {
+    x->headers_ended = true;
     return n;
   }
   size_t colon = line.find(':');
@@ -60,22 +75,22 @@ size_t take_header(char* data, size_t size, size_t count, void* user) {
 }
 
 // "host:port" for messages; the URL as given when libcurl cannot parse it.
-std::string host_of(const std::string& url) {
+std::string host_of(const LibCurl& c, const std::string& url) {
   std::string out = url;
-  CURLU* u = curl_url();
+  CURLU* u = c.url();
   if (u == nullptr) return out;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  if (c.url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     char* host = nullptr;
     char* port = nullptr;
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    if (c.url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
       out = host;
-      if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+      if (c.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
         out += std::string(":") + port;
     }
-    curl_free(host);
-    curl_free(port);
+    c.free(host);
+    c.free(port);
   }
-  curl_url_cleanup(u);
+  c.url_cleanup(u);
   return out;
 }
 
@@ -94,6 +109,26 @@ bool retryable_curl_error(CURLcode rc) {
   }
 }
 
+// The failure in words an operator reads without knowing libcurl; libcurl's own words follow.
+std::string failure_words(const LibCurl& c, CURLcode rc, const char* words) {
+  std::string detail = words;
+  switch (rc) {
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      if (detail.find("reset") != std::string::npos) return "the connection was reset";
+      break;
+    case CURLE_PARTIAL_FILE:
+      return "the answer was cut short";
+    case CURLE_GOT_NOTHING:
+      return "the server closed the connection without answering";
+    case CURLE_OPERATION_TIMEDOUT:
+      return "the server did not answer in time";
+    default:
+      break;
+  }
+  return c.easy_strerror(rc);
+}
+
 }  // namespace
 
 const std::string* HttpAnswer::header(std::string_view name) const {
@@ -103,72 +138,73 @@ const std::string* HttpAnswer::header(std::string_view name) const {
 }
 
 Result<std::unique_ptr<HttpConnection>> HttpConnection::create(HttpOptions options) {
-  static std::once_flag once;
-  static CURLcode global = CURLE_OK;
-  std::call_once(once, [] { global = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (global != CURLE_OK)
-    return Status(Code::kIoError,
-                  std::string("could not initialize libcurl: ") + curl_easy_strerror(global));
-  CURL* curl = curl_easy_init();
+  Result<const LibCurl*> c = libcurl();
+  if (!c.is_ok()) return c.status();
+  CURL* curl = (*c)->easy_init();
   if (curl == nullptr) return Status(Code::kIoError, "could not initialize libcurl");
   return std::unique_ptr<HttpConnection>(new HttpConnection(curl, std::move(options)));
 }
 
-HttpConnection::~HttpConnection() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpConnection::~HttpConnection() { loaded_curl().easy_cleanup(static_cast<CURL*>(curl_)); }
 
 Result<HttpAnswer> HttpConnection::perform(const HttpRequest& request) {
+  const LibCurl& c = loaded_curl();
   auto* curl = static_cast<CURL*>(curl_);
   // A reset forgets the last request's options but keeps the open connection for this one.
-  curl_easy_reset(curl);
+  c.easy_reset(curl);
   HttpAnswer answer;
-  Exchange x{request.body, 0, &answer, request.answer_limit, false};
+  Exchange x{request.body, 0, &answer, request.answer_limit, false, false};
   char words[CURL_ERROR_SIZE] = "";
 
   curl_slist* headers = nullptr;
   for (const Header& h : request.headers)
-    headers = curl_slist_append(headers, (h.name + ": " + h.value).c_str());
+    headers = c.slist_append(headers, (h.name + ": " + h.value).c_str());
   // libcurl would otherwise wait for "100 Continue" before a large body: one round trip more.
-  headers = curl_slist_append(headers, "Expect:");
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> owned(headers, curl_slist_free_all);
+  headers = c.slist_append(headers, "Expect:");
+  std::unique_ptr<curl_slist, decltype(c.slist_free_all)> owned(headers, c.slist_free_all);
 
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, words);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, take_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, take_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
+  c.easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  c.easy_setopt(curl, CURLOPT_ERRORBUFFER, words);
+  c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+  c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.total_timeout_ms);
+  c.easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  c.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!options_.ca_file.empty()) c.easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, take_body);
+  c.easy_setopt(curl, CURLOPT_WRITEDATA, &x);
+  c.easy_setopt(curl, CURLOPT_HEADERFUNCTION, take_header);
+  c.easy_setopt(curl, CURLOPT_HEADERDATA, &x);
   if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    c.easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT") {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_body);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &x);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    c.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    c.easy_setopt(curl, CURLOPT_READFUNCTION, read_body);
+    c.easy_setopt(curl, CURLOPT_READDATA, &x);
+    c.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, std::string(request.method).c_str());
+    c.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, std::string(request.method).c_str());
   }
 
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc = c.easy_perform(curl);
   long connects = 0;
-  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+  if (c.easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
     connections_opened_ += connects;
+  if (rc == CURLE_OK && !x.headers_ended) {
+    retryable_ = true;
+    return Status(Code::kIoError, "at \"" + host_of(c, request.url) +
+                                      "\": the answer was cut short in its headers");
+  }
   if (rc != CURLE_OK) {
     retryable_ = retryable_curl_error(rc);
     std::string why = x.over_limit ? "the answer is larger than the " +
                                          std::to_string(request.answer_limit) + " bytes expected"
-                                   : std::string(curl_easy_strerror(rc));
+                                   : failure_words(c, rc, words);
     if (!x.over_limit && words[0] != '\0' && why != words) why += " (" + std::string(words) + ")";
-    return Status(Code::kIoError, "could not complete " + std::string(request.method) +
-                                      " request to S3 at \"" + host_of(request.url) + "\": " + why);
+    return Status(Code::kIoError, "at \"" + host_of(c, request.url) + "\": " + why);
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
   retryable_ = false;
   return answer;
 }

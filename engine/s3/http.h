@@ -43,13 +43,14 @@ class HttpConnection {
   HttpConnection& operator=(const HttpConnection&) = delete;
   ~HttpConnection();
 
-  // kIoError when libcurl cannot be set up.
+  // kUnsupported when libcurl is not installed (libcurl.h), kIoError when it cannot be set up.
   static Result<std::unique_ptr<HttpConnection>> create(HttpOptions options);
 
   // Sends `request` and reads the answer, whatever its status. A transport failure (refused,
-  // reset, timeout, DNS, TLS, an answer body over the limit) is kIoError naming the host and
-  // libcurl's words; retryable() then says whether trying again may help (not for a bad
-  // certificate or an oversized answer).
+  // reset, cut short, timeout, DNS, TLS, an answer body over the limit) is kIoError whose
+  // message, `at "host:port": <reason in words> (<libcurl's words>)`, the caller completes by
+  // naming what it asked for; retryable() then says whether trying again may help (not for a
+  // bad certificate or an oversized answer).
   Result<HttpAnswer> perform(const HttpRequest& request);
   bool retryable() const { return retryable_; }
   // How many connections this object has opened: 1 after any number of requests to one server

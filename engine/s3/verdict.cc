@@ -1,5 +1,6 @@
 #include "s3/verdict.h"
 
+#include <ctime>
 #include <optional>
 
 #include "s3/xml_answer.h"
@@ -39,6 +40,17 @@ std::string explain(std::string_view code, const HttpAnswer& answer, std::time_t
   return "";
 }
 
+// A 403 without an Error document (a HEAD's answer has no body) does not say why. When the
+// answer's Date is more than S3's 15 minutes from the signing time, the clock is the likely cause.
+bool dates_disagree(const HttpAnswer& answer, std::time_t local_now) {
+  const std::string* date = answer.header("date");
+  std::tm tm{};
+  if (date == nullptr || strptime(date->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr)
+    return false;
+  std::time_t server = timegm(&tm);
+  return server > local_now + 15 * 60 || local_now > server + 15 * 60;
+}
+
 std::string hint_for(std::string_view code) {
   if (code == "RequestTimeTooSkewed") return "Synchronize this machine's clock (NTP).";
   if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId")
@@ -72,6 +84,18 @@ Judgement judge(std::string_view method, const std::string& what, const HttpAnsw
   std::string head = "could not " + std::string(method) + " \"" + what + "\": ";
   std::string answered = std::to_string(status) + (code.empty() ? "" : " " + code);
   std::string words = explain(code, answer, local_now);
+  std::string hint = hint_for(code);
+  if (status == 403 && !error) {
+    if (dates_disagree(answer, local_now)) {
+      words = explain("RequestTimeTooSkewed", answer, local_now);
+      hint = hint_for("RequestTimeTooSkewed");
+    } else {
+      words = "the server refused the request without saying why";
+      hint =
+          "Check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), "
+          "their rights on the bucket, and this machine's clock.";
+    }
+  }
   std::string message;
   if (status >= 200 && status <= 299)
     message = head + "the server answered " + std::to_string(status) + " with an error document (" +
@@ -86,7 +110,7 @@ Judgement judge(std::string_view method, const std::string& what, const HttpAnsw
   if (error && !error->message.empty()) detail = error->message.substr(0, 300);
   if (error && !error->request_id.empty())
     detail += (detail.empty() ? "" : "; ") + std::string("request ID ") + error->request_id;
-  return {verdict, Status(result, message).with_detail(detail).with_hint(hint_for(code))};
+  return {verdict, Status(result, message).with_detail(detail).with_hint(hint)};
 }
 
 }  // namespace walpipe::s3

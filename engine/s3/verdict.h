@@ -25,7 +25,8 @@ struct Judgement {
 // clock, quoted beside the server's Date when S3 says the two disagree.
 //
 // Retried: 5xx (but 501), 408, 429, SlowDown, RequestTimeout, InternalError. Any other 4xx is a
-// failure, kIoError (the store could not be asked) or kUnsupported (501 NotImplemented).
+// failure, kIoError (the store could not be asked) or kUnsupported (501 NotImplemented). A 403
+// without an Error document (a HEAD's) is told as a skewed clock when the answer's Date says so.
 // 404 and 412 are not judged here: the caller knows what they mean for its request.
 Judgement judge(std::string_view method, const std::string& what, const HttpAnswer& answer,
                 bool body_is_object, std::time_t local_now);

@@ -1,11 +1,11 @@
 #include "s3/xml_answer.h"
 
-#include <expat.h>
-
 #include <charconv>
 #include <functional>
 #include <memory>
 #include <string_view>
+
+#include "s3/libexpat.h"
 
 namespace walpipe::s3 {
 namespace {
@@ -24,21 +24,24 @@ class Walker {
     if (body.size() > kMaxXmlAnswer)
       return "the answer has " + std::to_string(body.size()) + " bytes, more than the " +
              std::to_string(kMaxXmlAnswer) + " read";
-    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate(nullptr),
-                                                                        XML_ParserFree);
+    Result<const LibExpat*> loaded = libexpat();
+    if (!loaded.is_ok()) return loaded.status().message();
+    xml_ = *loaded;
+    std::unique_ptr<XML_ParserStruct, decltype(xml_->parser_free)> parser(
+        xml_->parser_create(nullptr), xml_->parser_free);
     if (!parser) return "out of memory";
     parser_ = parser.get();
-    XML_SetUserData(parser_, this);
-    XML_SetElementHandler(parser_, &Walker::start, &Walker::end);
-    XML_SetCharacterDataHandler(parser_, &Walker::chars);
-    XML_SetStartDoctypeDeclHandler(parser_, &Walker::doctype);
-    auto status = XML_Parse(parser_, reinterpret_cast<const char*>(body.data()),
-                            static_cast<int>(body.size()), XML_TRUE);
+    xml_->set_user_data(parser_, this);
+    xml_->set_element_handler(parser_, &Walker::start, &Walker::end);
+    xml_->set_character_data_handler(parser_, &Walker::chars);
+    xml_->set_start_doctype_decl_handler(parser_, &Walker::doctype);
+    auto status = xml_->parse(parser_, reinterpret_cast<const char*>(body.data()),
+                              static_cast<int>(body.size()), XML_TRUE);
     if (!refusal_.empty()) return refusal_;
     if (status != XML_STATUS_OK)
       return std::string("malformed XML at line ") +
-             std::to_string(XML_GetCurrentLineNumber(parser_)) + ": " +
-             XML_ErrorString(XML_GetErrorCode(parser_));
+             std::to_string(xml_->get_current_line_number(parser_)) + ": " +
+             xml_->error_string(xml_->get_error_code(parser_));
     return "";
   }
 
@@ -47,7 +50,7 @@ class Walker {
  private:
   void stop(std::string why) {
     if (refusal_.empty()) refusal_ = std::move(why);
-    XML_StopParser(parser_, XML_FALSE);
+    xml_->stop_parser(parser_, XML_FALSE);
   }
 
   static void start(void* self_ptr, const XML_Char* name, const XML_Char**) {
@@ -78,6 +81,7 @@ class Walker {
   }
 
   OnEnd on_end_;
+  const LibExpat* xml_ = nullptr;
   XML_Parser parser_ = nullptr;
   std::string path_, text_, root_, refusal_;
   size_t depth_ = 0;

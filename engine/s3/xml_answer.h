@@ -25,8 +25,9 @@ struct ErrorAnswer {
 };
 
 // The body as an S3 Error document, or nullopt when it is not one (empty, another document, not
-// XML, larger than kMaxXmlAnswer). A 200 carrying an Error document is a failure: pgBackRest
-// lost WAL by taking such an answer for a success.
+// XML, larger than kMaxXmlAnswer) or expat cannot be loaded, which Client::create rules out
+// before the first answer. A 200 carrying an Error document is a failure: pgBackRest lost WAL by
+// taking such an answer for a success.
 std::optional<ErrorAnswer> parse_error(Bytes body);
 
 struct ListEntry {

@@ -39,12 +39,6 @@ bool is_text(Bytes text) {
 
 }  // namespace
 
-TimeLineId TimelineHistory::timeline_at(Lsn lsn) const {
-  for (const auto& e : entries)
-    if (lsn < e.switch_point) return e.parent;
-  return timeline;
-}
-
 TimelineHistory parse_history(Bytes text, TimeLineId timeline, std::string_view file_name,
                               SegmentReport* report) {
   TimelineHistory history;

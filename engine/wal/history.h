@@ -22,8 +22,6 @@ struct TimelineHistory {
   TimeLineId timeline = 0;  // the file's own timeline, from its name
   std::vector<HistoryEntry> entries;
 
-  // The timeline that was in effect at `lsn` according to this history.
-  TimeLineId timeline_at(Lsn lsn) const;
   Lsn branch_point() const { return entries.empty() ? 0 : entries.back().switch_point; }
 };
 

@@ -149,5 +149,54 @@ TEST_F(Usage, GetMistakesAreItsUsageCodeWhichStopsRecovery) {
   }
 }
 
+TEST_F(Usage, DrillHelpExitsZeroNamingEveryOption) {
+  for (const char* help : {"--help", "-?"}) {
+    SCOPED_TRACE(help);
+    expect_help(
+        walpipe({"drill", help}),
+        "walpipe drill tests a restore: it copies a base backup into a scratch folder, "
+        "recovers it",
+        "  walpipe drill [OPTION]... --backup=DIR",
+        {"-a, --archive=DIR", "--backup=DIR", "--target-time=TIME", "--target-lsn=LSN", "--latest",
+         "--sql=QUERY", "--database=NAME", "--db-user=ROLE", "--os-user=USER", "--pg-bin=DIR",
+         "--scratch-dir=DIR", "-j, --jobs=N", "--json", "--config=FILE", "-?, --help"});
+  }
+}
+
+TEST_F(Usage, DrillMistakesAreItsUsageCode) {
+  const std::string archive = dir_.file("archive");
+  const std::string backup = dir_.file("backup");
+  const std::vector<Mistake> mistakes = {
+      {{"--bogus", "--archive", archive, "--backup", backup}, "unrecognized option \"--bogus\""},
+      {{"--archive", archive}, "no base backup given (--backup)"},
+      {{"--archive", archive, "--backup", backup, "extra"},
+       "too many command-line arguments (first is \"extra\")"},
+      {{"--archive", archive, "--backup", backup, "--latest", "--target-lsn", "0/3000000"},
+       "give only one of --target-time, --target-lsn and --latest"},
+      {{"--archive", archive, "--backup", backup, "--jobs=0"},
+       "invalid value \"0\" for option --jobs"},
+  };
+  for (const Mistake& m : mistakes) {
+    std::vector<std::string> args{"drill"};
+    args.insert(args.end(), m.args.begin(), m.args.end());
+    SCOPED_TRACE(m.message);
+    expect_usage_error(walpipe(args), "drill", exit_code::kDrillUsage, m.message);
+  }
+}
+
+TEST_F(Usage, ExpireHelpAndMistakes) {
+  expect_help(walpipe({"expire", "--help"}),
+              "walpipe expire removes the WAL a retention no longer needs from the archive, "
+              "oldest first,",
+              "  walpipe expire [OPTION]... "
+              "{--keep-days=N | --keep-backups=N | --before=SEGMENT}...",
+              {"-a, --archive=DIR", "--keep-days=N", "--keep-backups=N", "--before=SEGMENT",
+               "--backup=DIR", "-n, --dry-run", "--force", "--json", "--config=FILE",
+               "-?, --help"});
+  CommandResult r = walpipe({"expire", "--bogus"});
+  EXPECT_EQ(r.exit_code, exit_code::kExpireUsage) << show(r);
+  EXPECT_EQ(r.err, usage_lines("expire", "unrecognized option \"--bogus\""));
+}
+
 }  // namespace
 }  // namespace walpipe::testing

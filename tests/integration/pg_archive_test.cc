@@ -15,8 +15,9 @@
 // PostgreSQL runs as the `postgres` OS user (the tests run as root in CI); so does every walpipe
 // command that touches the archive, so that nothing in it ends up owned by root.
 //
-// The whole test runs twice: with the archive in a folder, and in a bucket of a real Ceph RADOS
-// Gateway (issue 14), reached through a configuration file that holds the keys (mode 0600).
+// The whole test runs three times: with the archive in a folder, in a bucket of a real Ceph RADOS
+// Gateway (issue 14) reached through a configuration file that holds the keys (mode 0600), and
+// in both at once (--archive FOLDER --archive s3://…), each of which must then hold every file.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,7 +52,7 @@ double seconds_since(Clock::time_point start) {
 
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
-enum class ArchiveIn { kFolder, kBucket };
+enum class ArchiveIn { kFolder, kBucket, kFolderAndBucket };
 
 class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
  protected:
@@ -66,11 +67,10 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
     workspace_ = std::make_unique<PgWorkspace>();
     out_ = workspace_->make_dir("out");
     started_ = Clock::now();
-    if (GetParam() == ArchiveIn::kFolder) {
-      archive_ = workspace_->make_dir("archive");
-      return;
+    if (GetParam() != ArchiveIn::kBucket) folder_ = workspace_->make_dir("archive");
+    if (GetParam() != ArchiveIn::kFolder) {
+      ASSERT_NO_FATAL_FAILURE(set_up_bucket());
     }
-    ASSERT_NO_FATAL_FAILURE(set_up_bucket());
   }
 
   // A bucket and the configuration file that reaches it, readable by `postgres` alone.
@@ -84,7 +84,9 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
     ASSERT_TRUE(client.is_ok()) << client.status().to_string();
     Status made = client.value()->create_bucket();
     ASSERT_TRUE(made.is_ok()) << made.to_string();
-    archive_ = "s3://pitr/cluster-" + std::to_string(::getpid());
+    // One prefix per run and per variant: each is a cluster of its own.
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    bucket_ = "s3://pitr/" + test.substr(test.find('/') + 1) + "-" + std::to_string(::getpid());
     config_ = workspace_->file("walpipe.conf");
     write_text_file(config_, "s3-endpoint = " + s.endpoint + "\ns3-region = " + s.region +
                                  "\naws-access-key-id = " + s.credentials.access_key_id +
@@ -93,15 +95,18 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
     ASSERT_EQ(::chmod(config_.c_str(), 0600), 0);
   }
 
-  // --archive, and for a bucket the file that says how to reach it.
-  std::string archive_options() const {
-    return (config_.empty() ? "" : "--config " + config_ + " ") + "--archive " + archive_;
-  }
+  // --archive for each archive, and for a bucket the file that says how to reach it.
   std::vector<std::string> archive_args() const {
     std::vector<std::string> args;
-    if (!config_.empty()) args = {"--config", config_};
-    args.insert(args.end(), {"--archive", archive_});
+    if (!bucket_.empty()) args = {"--config", config_};
+    if (!folder_.empty()) args.insert(args.end(), {"--archive", folder_});
+    if (!bucket_.empty()) args.insert(args.end(), {"--archive", bucket_});
     return args;
+  }
+  std::string archive_options() const {
+    std::string options;
+    for (const std::string& arg : archive_args()) options += (options.empty() ? "" : " ") + arg;
+    return options;
   }
 
   void TearDown() override {
@@ -170,19 +175,22 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
         << pg.query("SELECT last_failed_wal, last_failed_time FROM pg_stat_archiver");
   }
 
-  // A bucket is read through its objects' metadata (walpipe list), a folder verified in full.
+  // A folder is verified in full, a bucket read through its objects' metadata (walpipe list).
   void expect_archive_verifies() const {
-    std::vector<std::string> args{"list"};
-    std::vector<std::string> archive = archive_args();
-    args.insert(args.end(), archive.begin(), archive.end());
-    if (config_.empty()) args = {"verify", archive_};
-    CommandResult r = walpipe(args);
-    EXPECT_EQ(r.exit_code, 0) << "walpipe " << args[0] << " " << archive_ << "\n" << describe(r);
+    if (!folder_.empty()) {
+      CommandResult r = walpipe({"verify", folder_});
+      EXPECT_EQ(r.exit_code, 0) << "walpipe verify " << folder_ << "\n" << describe(r);
+    }
+    if (!bucket_.empty()) {
+      CommandResult r = walpipe({"list", "--config", config_, "--archive", bucket_});
+      EXPECT_EQ(r.exit_code, 0) << "walpipe list " << bucket_ << "\n" << describe(r);
+    }
   }
 
   static inline Rgw* rgw_ = nullptr;
   std::unique_ptr<PgWorkspace> workspace_;
-  std::string archive_;
+  std::string folder_;  // the archive's folder, or ""
+  std::string bucket_;  // the archive's s3:// URL, or ""
   std::string config_;  // for a bucket
   std::string out_;
   Clock::time_point started_;
@@ -310,9 +318,17 @@ TEST_P(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
 }
 
 INSTANTIATE_TEST_SUITE_P(Archive, PgArchiveTest,
-                         ::testing::Values(ArchiveIn::kFolder, ArchiveIn::kBucket),
+                         ::testing::Values(ArchiveIn::kFolder, ArchiveIn::kBucket,
+                                           ArchiveIn::kFolderAndBucket),
                          [](const ::testing::TestParamInfo<ArchiveIn>& param) {
-                           return param.param == ArchiveIn::kFolder ? "InAFolder" : "InABucket";
+                           switch (param.param) {
+                             case ArchiveIn::kFolder:
+                               return "InAFolder";
+                             case ArchiveIn::kBucket:
+                               return "InABucket";
+                             default:
+                               return "InAFolderAndABucket";
+                           }
                          });
 
 }  // namespace

@@ -101,9 +101,9 @@ TEST_F(RgwClientTest, PutIfAbsentHeadGetRemove) {
   ASSERT_FALSE(got.is_ok());
   EXPECT_EQ(got.status().code(), Code::kIoError);
   std::string endpoint = rgw_->settings().endpoint;
-  EXPECT_EQ(got.status().message(), "could not complete GET request to S3 at \"" +
-                                        endpoint.substr(endpoint.find("//") + 2) +
-                                        "\": the answer is larger than the 1000 bytes expected");
+  std::string at = " at \"" + endpoint.substr(endpoint.find("//") + 2) + "\": ";
+  EXPECT_EQ(got.status().message(), "could not GET \"s3://put-head-get/archive/db1/wal/x.zst\"" +
+                                        at + "the answer is larger than the 1000 bytes expected");
 
   ASSERT_TRUE(s3->remove("wal/x.zst").is_ok());
   got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
@@ -180,11 +180,9 @@ TEST_F(RgwClientTest, RefusedConnectionIsAnIoError) {
   ASSERT_FALSE(got.is_ok());
   EXPECT_EQ(got.status().code(), Code::kIoError);
   std::string host = "127.0.0.1:" + std::to_string(port);
-  EXPECT_EQ(got.status().message().rfind("could not complete GET request to S3 at \"" + host +
-                                             "\": Couldn't connect to server",
-                                         0),
-            0u)
-      << got.status().message();
+  std::string refused = "could not GET \"s3://anything/archive/db1/wal/x.zst\" at \"" + host +
+                        "\": Couldn't connect to server";
+  EXPECT_EQ(got.status().message().rfind(refused, 0), 0u) << got.status().message();
   EXPECT_NE(got.status().detail().find("gave up after "), std::string::npos);
   EXPECT_LT(seconds, 3.0);  // within the deadline, retries included
 }
@@ -217,8 +215,9 @@ TEST_F(RgwClientTest, SkewedClockNamesBothClocks) {
   EXPECT_EQ(info.status().code(), Code::kIoError);
   const std::string& m = info.status().message();
   EXPECT_EQ(m.rfind("could not HEAD \"s3://skewed-clock/archive/db1/wal/x.zst\": ", 0), 0u) << m;
-  // A HEAD answer has no body, so RGW's code cannot be read: the status is all there is.
-  EXPECT_NE(m.find("403"), std::string::npos) << m;
+  // A HEAD answer has no body to carry RGW's code: the answer's Date tells the skew.
+  EXPECT_NE(m.find("this machine's clock ("), std::string::npos) << m;
+  EXPECT_NE(m.find("(403)"), std::string::npos) << m;
 
   Result<std::vector<std::byte>> got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
   ASSERT_FALSE(got.is_ok());

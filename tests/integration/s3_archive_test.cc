@@ -26,8 +26,8 @@ namespace {
 constexpr const char* kSegments[] = {"pg16/1mb/000000010000000000000034",
                                      "pg16/1mb/000000010000000000000035",
                                      "pg16/1mb/000000010000000000000036"};
-constexpr const char* kAwsVariables[] = {"AWS_ENDPOINT_URL",     "AWS_REGION",
-                                         "AWS_DEFAULT_REGION",   "AWS_ACCESS_KEY_ID",
+constexpr const char* kAwsVariables[] = {"AWS_ENDPOINT_URL",      "AWS_REGION",
+                                         "AWS_DEFAULT_REGION",    "AWS_ACCESS_KEY_ID",
                                          "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
 
 std::vector<std::byte> file_bytes(const std::string& path) {
@@ -155,7 +155,8 @@ TEST_F(S3ArchiveTest, AbsentOnlyWhenTheBucketSaysSo) {
   EXPECT_EQ(absent.exit_code, 1) << absent.err;
 
   // A gateway that does not answer: recovery must stop, not end.
-  ::setenv("AWS_ENDPOINT_URL", ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
+  ::setenv("AWS_ENDPOINT_URL",
+           ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
   CommandResult down = run_walpipe({"get", "--archive", archive_, "--s3-deadline", "2",
                                     "000000010000000000000040", restored_.file("y")});
   EXPECT_GT(down.exit_code, 125) << down.err;
@@ -198,13 +199,14 @@ TEST_F(S3ArchiveTest, DamagedObjectIsAbove125) {
 
 TEST_F(S3ArchiveTest, HostileNamesAreRefusedBeforeAnyRequest) {
   // The gateway is unreachable: an answer other than usage would mean a request was tried.
-  ::setenv("AWS_ENDPOINT_URL", ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
+  ::setenv("AWS_ENDPOINT_URL",
+           ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
   for (const char* name : {"../../etc/passwd", "000000010000000000000034/../x", "walpipe.json"}) {
     CommandResult got = get(name, restored_.file("h"));
     EXPECT_EQ(got.exit_code, 202) << name << ": " << got.err;
   }
-  CommandResult bad_url = run_walpipe({"get", "--archive", "s3://Bad_Bucket/x",
-                                       "000000010000000000000034", restored_.file("h")});
+  CommandResult bad_url = run_walpipe(
+      {"get", "--archive", "s3://Bad_Bucket/x", "000000010000000000000034", restored_.file("h")});
   EXPECT_EQ(bad_url.exit_code, 202) << bad_url.err;
 }
 
@@ -225,26 +227,111 @@ TEST_F(S3ArchiveTest, SecretsComeFromTheEnvironmentOrAPrivateFileNeverTheCommand
       << none.err;
 
   ScratchDir etc;
-  const std::string config = etc.write(
-      "walpipe.conf", "archive = " + archive_ + "\ns3-endpoint = " + s.endpoint +
-                          "\ns3-region = " + s.region + "\naws-access-key-id = " +
-                          s.credentials.access_key_id + "\naws-secret-access-key = " + secret + "\n");
+  const std::string config =
+      etc.write("walpipe.conf", "archive = " + archive_ + "\ns3-endpoint = " + s.endpoint +
+                                    "\ns3-region = " + s.region +
+                                    "\naws-access-key-id = " + s.credentials.access_key_id +
+                                    "\naws-secret-access-key = " + secret + "\n");
   ASSERT_EQ(::chmod(config.c_str(), 0644), 0);
-  CommandResult readable = run_walpipe({"push", "--batch=1", "--config", config,
-                                        segment_file(kSegments[0])});
+  CommandResult readable =
+      run_walpipe({"push", "--batch=1", "--config", config, segment_file(kSegments[0])});
   EXPECT_EQ(readable.exit_code, 2) << readable.err;
   EXPECT_NE(readable.err.find("holds a secret and can be read by other users"), std::string::npos)
       << readable.err;
   EXPECT_EQ(readable.err.find(secret), std::string::npos) << readable.err;
 
   ASSERT_EQ(::chmod(config.c_str(), 0600), 0);
-  CommandResult pushed = run_walpipe({"push", "--batch=1", "--config", config,
-                                      segment_file(kSegments[0])});
+  CommandResult pushed =
+      run_walpipe({"push", "--batch=1", "--config", config, segment_file(kSegments[0])});
   EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
-  CommandResult got = run_walpipe({"get", "--config", config, "000000010000000000000034",
-                                   restored_.file("c")});
+  CommandResult got =
+      run_walpipe({"get", "--config", config, "000000010000000000000034", restored_.file("c")});
   EXPECT_EQ(got.exit_code, 0) << got.err;
   EXPECT_EQ(file_bytes(restored_.file("c")), corpus_bytes(kSegments[0]));
+}
+
+// push --archive FOLDER --archive s3://…: acknowledged only once both hold the segment; get
+// falls back from a damaged or missing local copy to the bucket's, and says so.
+TEST_F(S3ArchiveTest, AFolderAndABucketKeptAlike) {
+  ScratchDir folder;
+  const std::vector<std::string> both = {"--archive", folder.path(), "--archive", archive_};
+  auto walpipe = [&](std::vector<std::string> head, const std::vector<std::string>& tail) {
+    head.insert(head.end(), both.begin(), both.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return run_walpipe(head);
+  };
+  const std::string key = "wal/0000000100000000/000000010000000000000034.zst";
+
+  // The bucket out of reach: not acknowledged, though the folder may hold it already.
+  const s3::S3Settings& s = rgw_->settings();
+  ::setenv("AWS_ENDPOINT_URL",
+           ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
+  CommandResult down =
+      walpipe({"push", "--batch=1", "--s3-deadline", "2"}, {segment_file(kSegments[0])});
+  EXPECT_EQ(down.exit_code, 1) << down.err;
+  ::setenv("AWS_ENDPOINT_URL", s.endpoint.c_str(), 1);
+  for (const char* segment : kSegments) {
+    CommandResult pushed = walpipe({"push", "--batch=1"}, {segment_file(segment)});
+    ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  }
+  std::unique_ptr<s3::Client> s3 = archive_client();
+  EXPECT_TRUE(s3->head(key).is_ok());
+  const std::string local = folder.path() + "/" + key;
+  std::vector<std::byte> stored = file_bytes(local);
+  ASSERT_FALSE(stored.empty());
+
+  // The folder's copy rots: restored from the bucket, with a warning naming the folder.
+  stored[stored.size() / 2] ^= std::byte{0x01};
+  ::chmod(local.c_str(), 0600);
+  ScratchDir::write_file(local,
+                         std::string(reinterpret_cast<const char*>(stored.data()), stored.size()));
+  const std::string dest = restored_.file("from-bucket");
+  CommandResult got = walpipe({"get"}, {base_name(kSegments[0]), dest});
+  EXPECT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(file_bytes(dest), corpus_bytes(kSegments[0]));
+  EXPECT_NE(got.err.find("warning: archive \"" + folder.path() + "\" passed over"),
+            std::string::npos)
+      << got.err;
+
+  // Missing from the folder: the bucket serves it, silently (absence is routine).
+  ASSERT_EQ(
+      ::unlink((folder.path() + "/wal/0000000100000000/000000010000000000000035.zst").c_str()), 0);
+  got = walpipe({"get"}, {base_name(kSegments[1]), restored_.file("second")});
+  EXPECT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(got.err, "");
+
+  // Absent from both: 1. Absent from the folder while the bucket cannot answer: not 1.
+  EXPECT_EQ(walpipe({"get"}, {"000000010000000000000040", restored_.file("n")}).exit_code, 1);
+  ::setenv("AWS_ENDPOINT_URL",
+           ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
+  CommandResult unknown =
+      walpipe({"get", "--s3-deadline", "2"}, {"000000010000000000000040", restored_.file("u")});
+  EXPECT_GT(unknown.exit_code, 125) << unknown.err;
+}
+
+// walpipe copy: a folder archive brought into a bucket (adding off-site later), and back.
+TEST_F(S3ArchiveTest, CopyAFolderIntoABucketAndBack) {
+  ScratchDir folder, back;
+  for (const char* segment : kSegments)
+    ASSERT_EQ(run_walpipe({"push", "--batch=1", "--archive", folder.path(), segment_file(segment)})
+                  .exit_code,
+              0);
+  CommandResult copied = run_walpipe({"copy", folder.path(), archive_});
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  EXPECT_EQ(copied.out.rfind("copied 3 objects (", 0), 0u) << copied.out;
+  for (const char* segment : kSegments) {
+    const std::string dest = restored_.file(base_name(segment));
+    ASSERT_EQ(get(base_name(segment), dest).exit_code, 0);
+    EXPECT_EQ(file_bytes(dest), corpus_bytes(segment));
+  }
+  CommandResult again = run_walpipe({"copy", folder.path(), archive_});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("; 3 already there, 0 not copied"), std::string::npos) << again.out;
+
+  CommandResult home = run_walpipe({"copy", archive_, back.path()});
+  ASSERT_EQ(home.exit_code, 0) << home.err;
+  const std::string object = "/wal/0000000100000000/000000010000000000000035.zst";
+  EXPECT_EQ(file_bytes(back.path() + object), file_bytes(folder.path() + object));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "pipeline/verify.h"
 #include "support/corpus.h"
 #include "support/scratch_dir.h"
+#include "support/verified.h"
 
 namespace walpipe::testing {
 namespace {
@@ -41,7 +42,7 @@ TEST(PushFiles, ArchivesARunAndKeepsGoingPastAFailure) {
   }
   pipeline::VerifyOptions options;
   options.require_contiguous = true;
-  auto verified = pipeline::verify_files({dir.file("archive")}, options);
+  auto verified = testing::verify_files({dir.file("archive")}, options);
   ASSERT_EQ(verified.size(), 3u);
   for (const auto& f : verified) EXPECT_TRUE(f.report.valid()) << f.path;
 }

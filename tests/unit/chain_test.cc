@@ -13,6 +13,7 @@
 #include "support/corpus.h"
 #include "support/corrupt.h"
 #include "support/scratch_dir.h"
+#include "support/verified.h"
 
 namespace walpipe::testing {
 namespace {
@@ -51,7 +52,7 @@ std::vector<VerifiedFile> verify(const std::vector<std::string>& paths, bool con
   pipeline::VerifyOptions options;
   options.jobs = 2;
   options.require_contiguous = contiguous;
-  return pipeline::verify_files(paths, options, gaps);
+  return testing::verify_files(paths, options, gaps);
 }
 
 const VerifiedFile& by_name(const std::vector<VerifiedFile>& files, const std::string& name) {
@@ -132,7 +133,7 @@ TEST_F(Chain, MissingSegmentInsideAnArchiveIsAnErrorUnlessGapsAreAllowed) {
     pipeline::VerifyOptions options;
     options.allow_gaps = allow;
     std::vector<wal::Gap> gaps;
-    auto files = pipeline::verify_files({dir_.file("archive")}, options, &gaps);
+    auto files = testing::verify_files({dir_.file("archive")}, options, &gaps);
     ASSERT_EQ(files.size(), 2u);
     for (const VerifiedFile& f : files) EXPECT_TRUE(f.in_archive) << f.path;
     ASSERT_EQ(gaps.size(), 1u) << describe(files);
@@ -300,14 +301,14 @@ TEST(ChainRegression, HistoryBranchingAtTheEndOfASwitchedSegmentIsConsistent) {
   paths.push_back(dir.write("00000002.history", std::string("1\t0/3A00000\tno recovery target "
                                                             "specified\n")));
   pipeline::VerifyOptions options;
-  auto files = pipeline::verify_files(paths, options);
+  auto files = testing::verify_files(paths, options);
   for (const auto& f : files) EXPECT_TRUE(f.report.valid()) << f.name;
   // One byte further is beyond what the switched segment holds.
   ScratchDir dir2;
   std::vector<std::string> beyond{
       dir2.write("000000010000000000000039", corpus_bytes("pg16/1mb/000000010000000000000039")),
       dir2.write("00000002.history", std::string("1\t0/3A00001\tx\n"))};
-  files = pipeline::verify_files(beyond, options);
+  files = testing::verify_files(beyond, options);
   EXPECT_TRUE(files[0].report.valid());  // 0/3A00001 lies in the next segment: not held here
 }
 

@@ -11,6 +11,7 @@
 #include "archive/object.h"
 #include "io/buffer.h"
 #include "io/uring_io.h"
+#include "support/commit_object.h"
 #include "support/fault_io.h"
 #include "support/objects.h"
 #include "support/prerequisite.h"
@@ -20,6 +21,7 @@ namespace walpipe::archive {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::commit_object;
 
 std::unique_ptr<io::Io> make_backend(const std::string& kind) {
   if (kind == "sync") return std::make_unique<io::SyncIo>();

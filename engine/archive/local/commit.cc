@@ -239,28 +239,4 @@ Result<CommitOutcome> ObjectWriter::commit(uint64_t offset, Bytes last_piece,
   return CommitOutcome::kSuperseded;
 }
 
-Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
-                                    Bytes object) {
-  WALPIPE_CHECK(object.size() % kObjectAlignment == 0);
-  WALPIPE_CHECK(reinterpret_cast<uintptr_t>(object.data()) % kObjectAlignment == 0);
-  Result<ParsedObject> parsed = parse_object(object, name.to_string());
-  if (!parsed.is_ok()) return std::move(parsed).take_status();
-  const ObjectMetadata& meta = parsed->meta;
-  Result<CommitOutcome> existing = confirm_existing(io, layout, name, meta.fingerprint);
-  if (existing.is_ok()) return existing;
-  if (existing.status().code() == Code::kMismatch && !(meta.flags & kFlagFailedVerification)) {
-    // Written only to supersede an object stored with --no-verify: commit() decides, locked.
-    Result<ObjectMetadata> theirs = read_object_metadata(io, layout.object_path(name));
-    // Superseded by this same content between the two reads: archived already.
-    if (theirs.is_ok() && theirs->fingerprint == meta.fingerprint)
-      return confirm_existing(io, layout, name, meta.fingerprint);
-    if (!theirs.is_ok() || !(theirs->flags & kFlagFailedVerification)) return existing;
-  } else if (existing.status().code() != Code::kNotFound) {
-    return existing;
-  }
-  Result<ObjectWriter> writer = ObjectWriter::begin(io, layout, name);
-  if (!writer.is_ok()) return std::move(writer).take_status();
-  return writer->commit(0, object, meta);
-}
-
 }  // namespace walpipe::archive

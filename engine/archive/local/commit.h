@@ -66,19 +66,6 @@ class ObjectWriter {
   std::string superseded_path_;
 };
 
-// Stores `object` (4096-aligned in address and size, its metadata frame first) as `name`:
-//   1. an existing object with the same fingerprint → fsync it and its folder → kAlreadyPresent;
-//      a different one → kMismatch naming both fingerprints, nothing touched, unless it was
-//      stored with --no-verify and failed validation while `object` passed it: then steps 2, 3
-//      and ObjectWriter::commit supersede it;
-//   2. write .tmp/<name>.<unique> (O_DIRECT when the filesystem allows) and fdatasync it;
-//   3. rename it into place without replacing (RENAME_NOREPLACE, else link);
-//      losing that race to another pusher → back to 1 against the winner's object;
-//   4. fsync the folder; only then kWritten.
-// Any failure removes the temporary file; the final name never shows a partial object.
-Result<CommitOutcome> commit_object(io::Io& io, const Layout& layout, const wal::WalFileName& name,
-                                    Bytes object);
-
 // Reads only the metadata frame of the object at `path` (kNotFound when there is none).
 Result<ObjectMetadata> read_object_metadata(io::Io& io, const std::string& path);
 

@@ -29,8 +29,8 @@ Status different_content(const wal::WalFileName& name, const std::string& where,
   if (theirs.flags & kFlagFailedVerification)
     return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() +
                                        "\", stored with --no-verify")
-        .with_detail(detail + "; it failed validation when it was archived: " +
-                     theirs.validation_error)
+        .with_detail(detail +
+                     "; it failed validation when it was archived: " + theirs.validation_error)
         .with_hint(
             "A bucket has no safe way to replace an object: once this file is complete and "
             "valid, check the archived object, remove it by hand and push again.");
@@ -70,8 +70,9 @@ S3Store::~S3Store() = default;
 
 Result<s3::Client*> S3Store::client() {
   if (!client_.is_ok())
-    return Status(Code::kIoError, "cannot reach \"" + location_ + "\": " +
-                                      client_.status().message());
+    return Status(Code::kIoError,
+                  "cannot reach \"" + location_ + "\": " + client_.status().message())
+        .with_hint(client_.status().hint());
   return client_.value().get();
 }
 
@@ -108,7 +109,8 @@ Result<std::optional<Identity>> S3Store::load_identity() {
     if (text.status().code() == Code::kNotFound) return std::optional<Identity>();
     return text.status();
   }
-  Result<Identity> identity = decode_identity(text_of(*text), location_ + "/" + std::string(kIdentityKey));
+  Result<Identity> identity =
+      decode_identity(text_of(*text), location_ + "/" + std::string(kIdentityKey));
   if (!identity.is_ok()) return identity.status();
   identity_ = *identity;
   return identity_;
@@ -129,12 +131,35 @@ Status S3Store::create_identity(const Identity& mine) {
     Result<s3::PutOutcome> put =
         (*s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {});
     if (!put.is_ok()) return put.status();
-    if (*put == s3::PutOutcome::kWritten) {
-      identity_ = mine;
-      return Status::ok();
-    }
+    if (*put == s3::PutOutcome::kWritten) return check_conditional_put(text, mine);
   }
   return Status(Code::kIoError, "could not create the archive identity in \"" + location_ + "\"");
+}
+
+// Every guarantee that nothing is overwritten rests on If-None-Match, which some engines ignore
+// (Garage 2.0, s3rver). The identity just written is sent again, conditionally: a store that
+// stores it a second time instead of answering 412 would replace objects too. Then the identity
+// goes again, so that every later push asks once more and is refused the same way.
+Status S3Store::check_conditional_put(const std::string& text, const Identity& mine) {
+  Result<s3::Client*> s3 = client();
+  if (!s3.is_ok()) return s3.status();
+  Result<s3::PutOutcome> again =
+      (*s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {});
+  if (!again.is_ok()) return again.status();
+  if (*again == s3::PutOutcome::kPreconditionFailed) {
+    identity_ = mine;
+    return Status::ok();
+  }
+  Status removed = (*s3)->remove(kIdentityKey);
+  (void)removed;  // the refusal below says what matters; a left identity is asked again anyway
+  return Status(Code::kUnsupported, "the S3 store of \"" + location_ +
+                                        "\" ignores If-None-Match: it would let a push replace "
+                                        "an archived object")
+      .with_detail("A second conditional PUT of \"" + location_ + "/" +
+                   std::string(kIdentityKey) + "\" was stored instead of being refused (412).")
+      .with_hint(
+          "Use a store that honours conditional writes (AWS S3, Ceph RGW, MinIO), or a newer "
+          "version of this one.");
 }
 
 Status S3Store::ensure_meeting_dir() {
@@ -178,7 +203,8 @@ Result<ObjectMetadata> S3Store::head(const wal::WalFileName& name) {
   if (!block.is_ok()) return block.status();
   const uint32_t payload = load_le<uint32_t>(block->data() + 4);
   if (payload > kMaxMetadataSize)
-    return Status(Code::kCorruption, "archive object \"" + where + "\" has a damaged metadata frame");
+    return Status(Code::kCorruption,
+                  "archive object \"" + where + "\" has a damaged metadata frame");
   const size_t frame_size = zstd::kSkippableHeaderSize + payload;
   if (frame_size > block->size()) {
     Result<std::vector<std::byte>> rest =
@@ -203,7 +229,8 @@ Result<CommitOutcome> S3Store::confirm(const wal::WalFileName& name, const Finge
   if (!info.is_ok()) return info.status();
   // A stored object is durable: S3 answers a PUT only once it holds the bytes.
   for (const s3::Header& h : info->metadata)
-    if (h.name == kFingerprintMetadata && h.value == mine.hex()) return CommitOutcome::kAlreadyPresent;
+    if (h.name == kFingerprintMetadata && h.value == mine.hex())
+      return CommitOutcome::kAlreadyPresent;
   // No fingerprint, or another one: copied in by another tool, or different content. The
   // metadata frame says which.
   Result<ObjectMetadata> theirs = head(name);
@@ -244,8 +271,8 @@ Result<CommitOutcome> S3Store::put(const wal::WalFileName& name, Bytes object,
   const std::string key = object_key(name);
   // Twice: an object removed between a refused PUT and the HEAD that looks at it.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<s3::PutOutcome> put =
-        (*s3)->put_if_absent(key, object, {{std::string(kFingerprintMetadata), meta.fingerprint.hex()}});
+    Result<s3::PutOutcome> put = (*s3)->put_if_absent(
+        key, object, {{std::string(kFingerprintMetadata), meta.fingerprint.hex()}});
     if (!put.is_ok()) return put.status();
     if (*put == s3::PutOutcome::kWritten) return CommitOutcome::kWritten;
     Result<CommitOutcome> existing = confirm(name, meta.fingerprint);

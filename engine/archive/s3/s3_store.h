@@ -5,8 +5,8 @@
 //
 // What a folder can do and a bucket cannot: supersede an object stored with --no-verify (there is
 // no conditional replace to make it safe: the DBA removes it by hand), and tell free space. An
-// engine that ignores If-None-Match would let a racing second writer replace an object: a push
-// that finds its own put answered 200 although HEAD then shows another fingerprint says so.
+// engine that ignores If-None-Match would let a racing second writer replace an object: the
+// first push into a prefix checks that the store honours it, and refuses the store otherwise.
 #pragma once
 
 #include <memory>
@@ -63,6 +63,7 @@ class S3Store final : public Store {
 
  private:
   Status ensure_meeting_dir();
+  Status check_conditional_put(const std::string& identity_text, const Identity& mine);
 
   io::Io& io_;
   S3StoreSettings settings_;
