@@ -1,10 +1,14 @@
-# walpipe_test(name SOURCES... [SLOW]): one GoogleTest binary registered with ctest, run from the
-# source tree so tests can find tests/corpus and the built walpipe binaries. Its label says what
-# running it costs: the folder of its first source, unit (pure, seconds), cli (runs the command)
-# or integration (a real PostgreSQL), except that SLOW (over about 20 s) makes it `slow` instead
-# of unit or cli. `ctest -L unit` runs in seconds; `ctest -LE 'slow|integration'` needs no server.
+# walpipe_test(name SOURCES... [SLOW] [RGW] [SHARDS n]): one GoogleTest binary registered with
+# ctest, run from the source tree so tests can find tests/corpus and the built walpipe binaries.
+# Its label says what running it costs: the folder of its first source, unit (pure, seconds), cli
+# (runs the command) or integration (a real PostgreSQL), except that SLOW (over about 20 s) makes
+# it `slow` instead of unit or cli. `ctest -L unit` runs in seconds; `ctest -LE 'slow|integration'`
+# needs no server. RGW: the program talks S3 to the one Ceph RADOS Gateway of the run, the `rgw`
+# fixture of tests/CMakeLists.txt, named by WALPIPE_TEST_RGW (tests/support/rgw.h). SHARDS: the
+# program is registered as name_0 … name_<n-1>, each running every n-th case (GoogleTest's
+# sharding), so a program of long cases does not hold one ctest slot while the other one idles.
 function(walpipe_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "SLOW" "" "")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "SLOW;RGW" "SHARDS" "")
   set(sources ${arg_UNPARSED_ARGUMENTS})
   list(GET sources 0 first)
   get_filename_component(label ${first} DIRECTORY)
@@ -18,8 +22,29 @@ function(walpipe_test name)
   target_link_libraries(${name} PRIVATE walpipe_engine walpipe_test_support GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE WALPIPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_dependencies(${name} walpipe walpipe-fault)
-  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  # Each binary leaves an XML report from which scripts/skipped_tests.sh names every skipped test.
-  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS ${label}
-    ENVIRONMENT "GTEST_OUTPUT=xml:${CMAKE_BINARY_DIR}/test-results/${name}.xml")
+  if(arg_SHARDS)
+    math(EXPR last "${arg_SHARDS} - 1")
+    foreach(shard RANGE ${last})
+      list(APPEND tests ${name}_${shard})
+    endforeach()
+  else()
+    set(tests ${name})
+  endif()
+  foreach(test ${tests})
+    add_test(NAME ${test} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    # Each leaves an XML report from which scripts/skipped_tests.sh names every skipped test.
+    set(environment GTEST_OUTPUT=xml:${CMAKE_BINARY_DIR}/test-results/${test}.xml)
+    if(arg_SHARDS)
+      string(REPLACE "${name}_" "" shard ${test})
+      list(APPEND environment GTEST_TOTAL_SHARDS=${arg_SHARDS} GTEST_SHARD_INDEX=${shard})
+    endif()
+    if(arg_RGW)
+      list(APPEND environment WALPIPE_TEST_RGW=${CMAKE_BINARY_DIR}/shared-rgw)
+      set_tests_properties(${test} PROPERTIES FIXTURES_REQUIRED rgw)
+    endif()
+    set_tests_properties(${test} PROPERTIES SKIP_RETURN_CODE 77 LABELS ${label}
+      ENVIRONMENT "${environment}")
+  endforeach()
+  # For the caller's set_tests_properties.
+  set(${name}_tests ${tests} PARENT_SCOPE)
 endfunction()

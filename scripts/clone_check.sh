@@ -3,7 +3,9 @@
 # this script is in) into an empty temporary folder, so nothing beside the checkout (no
 # ../shared) and nothing uncommitted can help, builds the unit and corpus tests in Release there
 # and runs them with CI=true, under which a missing prerequisite fails instead of skipping.
-# Fails if any of them fails, skips or is missing. Run by scripts/test.sh.
+# Fails if any of them fails, skips or is missing. Then the clone's scripts/package_test.sh makes
+# the Debian package from that same build (walpipe is not compiled twice) and tests it. Run by
+# scripts/test.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 here=$REPO_ROOT
@@ -56,3 +58,4 @@ if skipped=$(grep -hoE '<testcase name="[^"]*"[^>]*result="skipped"[^>]*classnam
 fi
 echo "clone_check: ok: $ran test programs passed with CI=true in a fresh clone, none skipped" \
   "($((SECONDS - start)) s)"
+bash "$src/scripts/package_test.sh" "$build"

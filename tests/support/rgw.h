@@ -1,5 +1,8 @@
-// A real Ceph RADOS Gateway for S3 tests: scripts/rgw.sh started in a ScratchDir on free
-// loopback ports (radosgw and the monitor), stopped by its PIDs when the object goes away.
+// A real Ceph RADOS Gateway for S3 tests. Under ctest, one gateway serves every S3 test program
+// (the `rgw` fixture, tests/support/shared_rgw.sh, named by WALPIPE_TEST_RGW) and each Rgw is a
+// user in a tenant of its own there, so bucket names never collide between programs. Run alone,
+// a program starts scripts/rgw.sh in a ScratchDir on free loopback ports (radosgw and the
+// monitor), stopped by its PIDs when the object goes away.
 #pragma once
 
 #include <memory>
@@ -18,7 +21,8 @@ int unused_loopback_port();
 
 class Rgw {
  public:
-  // Starts a cluster (about 20 s); nullptr with `why` set when rgw.sh failed.
+  // Joins the shared gateway, or starts a cluster (about 20 s); nullptr with `why` set when
+  // rgw.sh or radosgw-admin failed.
   static std::unique_ptr<Rgw> start(std::string* why);
   ~Rgw();
   Rgw(const Rgw&) = delete;
@@ -34,7 +38,13 @@ class Rgw {
 
  private:
   Rgw() = default;
+  bool join(const std::string& shared_dir, std::string* why);
+  bool start_own(std::string* why);
+  bool read_env(std::string* why);
+
   ScratchDir dir_;
+  std::string ceph_dir_;  // the cluster's folder, shared or in dir_
+  bool owned_ = false;    // started here, so stopped here
   s3::S3Settings settings_;
   double start_seconds_ = 0;
 };
