@@ -30,8 +30,9 @@ restore_command that checks what it restores and stops recovery on anything
 but a confirmed absence. walpipe verify checks WAL segments, history files
 and whole archives offline.]])
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libpq is loaded with dlopen by the commands that talk to a server (engine/pg/libpq.h), so
-# dpkg-shlibdeps cannot see it; CPack adds what it finds to this.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS libpq5)
+# Loaded with dlopen, so dpkg-shlibdeps cannot see them: libpq by the commands that talk to a
+# server (engine/pg/libpq.h), libcurl, libexpat and libcrypto for an archive in a bucket
+# (engine/s3/). CPack adds what it finds to this.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5, libcurl4, libexpat1, libssl3")
 
 include(CPack)

@@ -78,13 +78,16 @@ for needed in $(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}'); do
   grep -qxF "$pkg" <<<"$depends_names" || fail "$needed comes from $pkg, which Depends lacks"
   echo "package_test:   $needed: $path from $pkg, in Depends"
 done
-# libpq is loaded with dlopen by the commands that talk to a server (engine/pg/libpq.h): no
-# NEEDED entry names it, so its package is checked by its soname, and --version must load it.
-path=$(ldconfig -p | awk '$1 == "libpq.so.5" && /x86-64/ {print $NF; exit}')
-[[ -n $path ]] || fail "the loader cannot find libpq.so.5, which walpipe loads with dlopen"
-pkg=$(owner "$path") || fail "no installed package provides $path (libpq.so.5)"
-grep -qxF "$pkg" <<<"$depends_names" || fail "libpq.so.5 comes from $pkg, which Depends lacks"
-echo "package_test:   libpq.so.5 (dlopen): $path from $pkg, in Depends"
+# Libraries loaded with dlopen (libpq by the commands that talk to a server, engine/pg/libpq.h;
+# libcurl, libexpat and libcrypto for a bucket, engine/s3/) have no NEEDED entry: their packages
+# are checked by soname, and --version must load libpq.
+for soname in libpq.so.5 libcurl.so.4 libexpat.so.1 libcrypto.so.3; do
+  path=$(ldconfig -p | awk -v lib="$soname" '$1 == lib && /x86-64/ {print $NF; exit}')
+  [[ -n $path ]] || fail "the loader cannot find $soname, which walpipe loads with dlopen"
+  pkg=$(owner "$path") || fail "no installed package provides $path ($soname)"
+  grep -qxF "$pkg" <<<"$depends_names" || fail "$soname comes from $pkg, which Depends lacks"
+  echo "package_test:   $soname (dlopen): $path from $pkg, in Depends"
+done
 
 version_text=$("$bin" --version)
 awk '{print "package_test:   " $0}' <<<"$version_text"
