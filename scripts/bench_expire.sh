@@ -56,18 +56,20 @@ B
 make_archive "$work/archive" "$count"
 make_archive "$work/archive-small" "$((count / 10))"
 
-run() { "$walpipe" expire --archive "$@" --keep-backups 1; }
+# peak_kib runs a program (through /usr/bin/time), not a shell function: each line spells it out.
+expire=("$walpipe" expire --keep-backups 1 --archive)
 echo "walpipe expire --keep-backups 1 (removes 90 % of the objects)"
 printf '%-34s %12s %12s\n' "" "$count" "$((count / 10))"
-printf '%-34s %12s %12s\n' "peak KiB, --dry-run" "$(peak_kib run "$work/archive" --dry-run)" \
-  "$(peak_kib run "$work/archive-small" --dry-run)"
+printf '%-34s %12s %12s\n' "peak KiB, --dry-run" \
+  "$(peak_kib "${expire[@]}" "$work/archive" --dry-run)" \
+  "$(peak_kib "${expire[@]}" "$work/archive-small" --dry-run)"
 printf '%-34s %12s %12s\n' "peak KiB, --dry-run --json" \
-  "$(peak_kib run "$work/archive" --dry-run --json)" \
-  "$(peak_kib run "$work/archive-small" --dry-run --json)"
+  "$(peak_kib "${expire[@]}" "$work/archive" --dry-run --json)" \
+  "$(peak_kib "${expire[@]}" "$work/archive-small" --dry-run --json)"
 s0=$(date +%s.%N)
-big=$(peak_kib run "$work/archive")
+big=$(peak_kib "${expire[@]}" "$work/archive")
 s1=$(date +%s.%N)
-small=$(peak_kib run "$work/archive-small")
+small=$(peak_kib "${expire[@]}" "$work/archive-small")
 s2=$(date +%s.%N)
 printf '%-34s %12s %12s\n' "peak KiB, removing" "$big" "$small"
 printf '%-34s %12.1f %12.1f\n' "seconds, removing" "$(echo "$s1 - $s0" | bc)" \

@@ -33,21 +33,9 @@ chmod 700 "$WORK/raw" "$WORK/walpipe"
 
 # --- The WAL: a primary under load, archiving raw segments -------------------------------
 note "primary under load for ${seconds}s"
-pg_init "$WORK/data" "test ! -f $WORK/raw/%f && cp %p $WORK/raw/%f"
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/primary.log" -w start >/dev/null
-as_pg "$PG_BIN/pgbench" -h "$WORK" -p "$PG_PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
-# Without WAL of its own: every byte of it is replayed through restore_command.
-as_pg "$PG_BIN/pg_basebackup" -h "$WORK" -p "$PG_PORT" -U postgres -D "$WORK/base" -X none -c fast
-pg_load "$seconds" >/dev/null
-rows=$(psql_q "SELECT count(*) FROM bulk")
-psql_q "SELECT pg_switch_wal()" >/dev/null
-# A fast shutdown lets the archiver finish the last segments.
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
-ready=$(find "$WORK/data/pg_wal/archive_status" -name '*.ready' | wc -l)
-((ready == 0)) || die "$ready segments were not archived"
-
-mapfile -t segments < <(find "$WORK/raw" -maxdepth 1 -type f -regextype posix-extended \
-  -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
+replay_wal_make "$WORK" "$seconds"
+rows=$REPLAY_ROWS start=$REPLAY_START
+segments=("${REPLAY_SEGMENTS[@]}")
 note "archiving the same ${#segments[@]} segments with walpipe push"
 for s in "${segments[@]}"; do
   as_pg walpipe push --batch 1 --archive "$WORK/walpipe" "$WORK/raw/$s"
@@ -56,45 +44,22 @@ for f in "$WORK"/raw/*.history; do
   [[ -e $f ]] && as_pg walpipe push --batch 1 --archive "$WORK/walpipe" "$f"
 done
 # What the base backup needs replayed: its start segment and every one after it.
-start=$(sed -n 's/^START WAL LOCATION: .*(file \([0-9A-F]\{24\}\))$/\1/p' "$WORK/base/backup_label")
-[[ -n $start ]] || die "no start segment in the base backup's backup_label"
 replayed=()
 for s in "${segments[@]}"; do [[ $s < $start ]] || replayed+=("$s"); done
 raw_bytes=$(du -cb "${replayed[@]/#/$WORK/raw/}" | tail -1 | cut -f1)
 
 # --- Replays -----------------------------------------------------------------------------
-# replay NAME RESTORE_COMMAND CACHE: seconds from start until recovery has ended and the server
-# accepts writes; checks that every row of the load is there. CACHE cold drops the page cache
-# first (an archive on other storage, a restore after a reboot); warm reads both archives in
-# beforehand (an archive just written on the same machine).
-replay() {
-  local name=$1 command=$2 cache=$3
-  rm -rf "$WORK/replay" "$WORK/replay-spool"
-  cp -a "$WORK/base" "$WORK/replay"
-  cat >>"$WORK/replay/postgresql.conf" <<CONF
-archive_mode = off
-restore_command = '$command'
-recovery_target_action = 'promote'
-CONF
-  touch "$WORK/replay/recovery.signal"
-  chown -R postgres: "$WORK/replay"
-  sync
+# replay NAME RESTORE_COMMAND CACHE: seconds until recovery has ended (replay_seconds). CACHE
+# cold drops the page cache first (an archive on other storage, a restore after a reboot); warm
+# reads both archives in beforehand (an archive just written on the same machine).
+fill_cache() {
   echo 3 >/proc/sys/vm/drop_caches
-  if [[ $cache == warm ]]; then
+  if [[ $1 == warm ]]; then
     cat "$WORK"/raw/* >/dev/null
     find "$WORK/walpipe" -type f -exec cat {} + >/dev/null
   fi
-  local t0 t1
-  t0=$(date +%s.%N)
-  as_pg "$PG_BIN/pg_ctl" -D "$WORK/replay" -l "$WORK/replay-$name.log" start >/dev/null
-  until [[ $(psql_q "SELECT NOT pg_is_in_recovery()" 2>/dev/null) == t ]]; do sleep 0.05; done
-  t1=$(date +%s.%N)
-  local got
-  got=$(psql_q "SELECT count(*) FROM bulk")
-  [[ $got == "$rows" ]] || die "$name replay has $got rows of bulk, the primary had $rows"
-  as_pg "$PG_BIN/pg_ctl" -D "$WORK/replay" -m immediate stop >/dev/null
-  echo "$t1 - $t0" | bc -l
 }
+replay() { replay_seconds "$WORK" "$1" "$2" fill_cache "$3"; }
 
 declare -A took
 for ((r = 1; r <= reps; r++)); do

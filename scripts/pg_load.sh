@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by the scripts that run a throwaway PostgreSQL 15 cluster (run.sh, bench_e2e.sh,
-# bench_recovery.sh): a cluster reached through a socket folder, and the heaviest WAL this
-# 2-core machine makes. The caller sets PG_HOST (socket folder) and PG_PORT.
+# bench_recovery.sh, bench_s3.sh): a cluster reached through a socket folder, the heaviest WAL
+# this 2-core machine makes, and its replay. The caller sets PG_HOST (socket folder) and PG_PORT.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
@@ -58,4 +58,59 @@ pg_load() {
     sleep 0.1
   done
   echo "$tps"
+}
+
+# replay_wal_make DIR SECONDS: the WAL a recovery benchmark replays. A primary in DIR/data (a
+# socket folder PG_HOST) under pg_load for SECONDS archives raw segments into DIR/raw with the
+# seed command; its base backup DIR/base has no WAL of its own (-X none), so every byte is
+# replayed through restore_command. Sets REPLAY_ROWS (rows the load left in bulk),
+# REPLAY_START (the backup's first segment) and REPLAY_SEGMENTS (every archived segment, oldest
+# first). DIR/raw must exist, owned by postgres.
+replay_wal_make() {
+  local dir=$1 seconds=$2 ready
+  pg_init "$dir/data" "test ! -f $dir/raw/%f && cp %p $dir/raw/%f"
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/primary.log" -w start >/dev/null
+  as_pg "$PG_BIN/pgbench" -h "$PG_HOST" -p "$PG_PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
+  as_pg "$PG_BIN/pg_basebackup" -h "$PG_HOST" -p "$PG_PORT" -U postgres -D "$dir/base" -X none -c fast
+  pg_load "$seconds" >/dev/null
+  REPLAY_ROWS=$(psql_q "SELECT count(*) FROM bulk")
+  psql_q "SELECT pg_switch_wal()" >/dev/null
+  # A fast shutdown lets the archiver finish the last segments.
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast stop >/dev/null
+  ready=$(find "$dir/data/pg_wal/archive_status" -name '*.ready' | wc -l)
+  ((ready == 0)) || die "$ready segments were not archived"
+  # shellcheck disable=SC2034  # read by the caller
+  mapfile -t REPLAY_SEGMENTS < <(find "$dir/raw" -maxdepth 1 -type f -regextype posix-extended \
+    -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
+  REPLAY_START=$(sed -n 's/^START WAL LOCATION: .*(file \([0-9A-F]\{24\}\))$/\1/p' "$dir/base/backup_label")
+  [[ -n $REPLAY_START ]] || die "no start segment in the base backup's backup_label"
+}
+
+# replay_seconds DIR NAME RESTORE_COMMAND [PREPARE...]: a copy of DIR/base recovers in
+# DIR/replay with RESTORE_COMMAND until the archive has nothing more, then promotes; prints the
+# seconds from server start until it accepts writes, and dies unless bulk holds REPLAY_ROWS rows.
+# PREPARE (a command: dropping or filling the page cache) runs last before the clock starts.
+replay_seconds() {
+  local dir=$1 name=$2 command=$3
+  shift 3
+  rm -rf "$dir/replay" "$dir/replay-spool"
+  cp -a "$dir/base" "$dir/replay"
+  cat >>"$dir/replay/postgresql.conf" <<CONF
+archive_mode = off
+restore_command = '$command'
+recovery_target_action = 'promote'
+CONF
+  touch "$dir/replay/recovery.signal"
+  chown -R postgres: "$dir/replay"
+  sync
+  if (($#)); then "$@"; fi
+  local t0 t1 got
+  t0=$(date +%s.%N)
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/replay" -l "$dir/replay-$name.log" start >/dev/null
+  until [[ $(psql_q "SELECT NOT pg_is_in_recovery()" 2>/dev/null) == t ]]; do sleep 0.05; done
+  t1=$(date +%s.%N)
+  got=$(psql_q "SELECT count(*) FROM bulk")
+  [[ $got == "$REPLAY_ROWS" ]] || die "$name replay has $got rows of bulk, the primary had $REPLAY_ROWS"
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/replay" -m immediate stop >/dev/null
+  echo "$t1 - $t0" | bc -l
 }

@@ -6,6 +6,7 @@
 # age (Debian 12's age 1.1.1) is the tool walpipe's encrypted objects must open with; the
 # interop tests run it. zlib1g-dev reads the compressed C2SP age test vectors.
 # The ceph packages run a real S3 server (RADOS Gateway) for the S3 tests (scripts/rgw.sh).
+# faketime (libfaketime) steps the clock walpipe expire sees, to show it never reads it.
 # Safe to run again: apt skips what is already installed.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -18,6 +19,7 @@ packages=(
   prometheus
   libcurl4-openssl-dev libexpat1-dev libssl-dev curl
   age zlib1g-dev
+  faketime
   ceph-mon ceph-osd ceph-mgr radosgw ceph-common
 )
 if [[ ${1:-} == bench ]]; then

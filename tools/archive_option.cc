@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "archive/auto_seal_store.h"
+#include "archive/encrypted_store.h"
 #include "archive/local/local_store.h"
 #include "archive/mirror_store.h"
 #include "archive/s3/s3_store.h"
@@ -114,25 +116,59 @@ std::optional<std::string> archive_dir(const std::string& command, const Args& a
   return dirs->front();
 }
 
-std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location,
-                                             const Args& args) {
-  if (!is_s3_location(location)) return std::make_unique<archive::LocalStore>(io, location);
+namespace {
+
+std::unique_ptr<archive::Store> open_store(io::Io& io, const std::string& location,
+                                           const Args& args, archive::Sealing sealing) {
+  if (!is_s3_location(location))
+    return std::make_unique<archive::LocalStore>(io, location, sealing);
   Result<archive::S3StoreSettings> settings = s3_store_settings(location, args);
   WALPIPE_CHECK(settings.is_ok());  // archive_dir() refused the location otherwise
+  settings->sealing = sealing;
   return std::make_unique<archive::S3Store>(io, std::move(*settings));
 }
 
-std::unique_ptr<archive::Store> open_mirrored(io::Io& io, const std::vector<std::string>& locations,
-                                              const Args& args) {
-  std::vector<std::unique_ptr<archive::Store>> stores = open_archives(io, locations, args);
+}  // namespace
+
+std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& location,
+                                             const Args& args, Access access) {
+  std::shared_ptr<const archive::SealingKeys> keys =
+      args.keys ? args.keys : std::make_shared<const archive::SealingKeys>();
+  if (access == Access::kRead) {
+    archive::StoreOpener opener = [location, args](io::Io& on, archive::Sealing sealing) {
+      return open_store(on, location, args, sealing);
+    };
+    return std::make_unique<archive::AutoSealStore>(io, std::move(opener), std::move(keys));
+  }
+  if (keys->recipients.empty()) return open_store(io, location, args, archive::Sealing::kPlain);
+  return std::make_unique<archive::EncryptedStore>(
+      open_store(io, location, args, archive::Sealing::kAge), std::move(keys));
+}
+
+Status check_archive_encryption(archive::Store& store, const Args& args) {
+  std::optional<archive::Encryption> mine;
+  if (args.keys && !args.keys->recipients.empty())
+    mine = archive::Encryption{args.keys->fingerprint_key->id};
+  Result<std::optional<archive::Identity>> identity = store.load_identity();
+  if (!identity.is_ok()) return identity.status();
+  return archive::check_encryption(*identity, mine, store.location());
+}
+
+std::unique_ptr<archive::Store> mirrored(std::vector<std::unique_ptr<archive::Store>> stores) {
   if (stores.size() == 1) return std::move(stores.front());
   return std::make_unique<archive::MirrorStore>(std::move(stores));
 }
 
+std::unique_ptr<archive::Store> open_mirrored(io::Io& io, const std::vector<std::string>& locations,
+                                              const Args& args, Access access) {
+  return mirrored(open_archives(io, locations, args, access));
+}
+
 std::vector<std::unique_ptr<archive::Store>> open_archives(
-    io::Io& io, const std::vector<std::string>& locations, const Args& args) {
+    io::Io& io, const std::vector<std::string>& locations, const Args& args, Access access) {
   std::vector<std::unique_ptr<archive::Store>> stores;
-  for (const std::string& location : locations) stores.push_back(open_archive(io, location, args));
+  for (const std::string& location : locations)
+    stores.push_back(open_archive(io, location, args, access));
   return stores;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "config.h"
+#include "crypt_options.h"
 #include "s3_options.h"
 
 namespace walpipe::cli {
@@ -131,6 +132,8 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
                   [](const OptionSpec& s) { return s.name == "archive"; })) {
     std::vector<OptionSpec> s3 = s3_option_specs();
     with_config.insert(with_config.end(), s3.begin(), s3.end());
+    std::vector<OptionSpec> keys = crypt_option_specs(command);
+    with_config.insert(with_config.end(), keys.begin(), keys.end());
   }
   with_config.push_back({"config", true});
   std::optional<Args> args = parse_command_line(command, argv, with_config);
@@ -138,6 +141,7 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
   if (!args || args->has("help")) return args;
   with_config.pop_back();
   Status applied = apply_config_file(with_config, &*args);
+  if (applied.is_ok()) applied = load_crypt_keys(&*args);
   if (!applied.is_ok()) {
     print_error(command, applied.to_string());
     return std::nullopt;

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "archive/sealing.h"
 #include "base/status.h"
 
 namespace walpipe::cli {
@@ -21,6 +23,8 @@ struct Args {
   std::map<std::string, std::string> values;  // option → its last value ("" for flags)
   std::map<std::string, std::vector<std::string>> every;  // option → each value, in order
   std::vector<std::string> positional;
+  // The keys of an encrypted archive the options name (crypt_options.h); null when none.
+  std::shared_ptr<const archive::SealingKeys> keys;
   bool has(const std::string& name) const { return values.count(name) != 0; }
   std::optional<std::string> get(const std::string& name) const;
   std::vector<std::string> all(const std::string& name) const;

@@ -9,6 +9,7 @@
 #include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
+#include "crypt_options.h"
 #include "exit_codes.h"
 #include "io/io.h"
 #include "json.h"
@@ -33,7 +34,9 @@ constexpr const char* kHelp =
     "  walpipe copy [OPTION]... FROM TO\n"
     "\n"
     "FROM and TO are archives: absolute directory paths or s3://BUCKET/PREFIX (a bucket is\n"
-    "reached as walpipe push --help says).\n"
+    "reached as walpipe push --help says). An encrypted FROM is read with --identity; TO is\n"
+    "encrypted when recipients and a fingerprint key are given (as for walpipe push), which\n"
+    "turns a plain archive into an encrypted one.\n"
     "\n"
     "Options:\n"
     "  -j, --jobs=N       decompress with N threads (default: one per core)\n"
@@ -99,10 +102,14 @@ int cmd_copy(const std::vector<std::string>& argv) {
                                    {"help", false, '?'}};
   std::vector<OptionSpec> s3 = s3_option_specs();
   specs.insert(specs.end(), s3.begin(), s3.end());
+  std::vector<OptionSpec> keys = crypt_option_specs(command);
+  specs.insert(specs.end(), keys.begin(), keys.end());
   std::optional<Args> args = parse(command, argv, specs);
   if (!args) return exit_code::kCopyUsage;
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kEncryptHelp, stdout);
+    std::fputs(kIdentityHelp, stdout);
     return exit_code::kOk;
   }
   if (args->positional.size() != 2) {
@@ -124,7 +131,11 @@ int cmd_copy(const std::vector<std::string>& argv) {
 
   io::SyncIo io;
   std::unique_ptr<archive::Store> from = open_archive(io, from_location, *args);
-  std::unique_ptr<archive::Store> to = open_archive(io, to_location, *args);
+  std::unique_ptr<archive::Store> to = open_archive(io, to_location, *args, Access::kWrite);
+  if (Status takes = check_archive_encryption(*to, *args); !takes.is_ok()) {
+    print_error(command, takes.to_string());
+    return exit_code::kCopyUsage;
+  }
   Progress progress("copying", stderr_is_terminal() && !verbose);
   size_t total = 0;
   if (stderr_is_terminal() && !verbose) {

@@ -14,6 +14,7 @@
 #include "pg/drill.h"
 #include "progress.h"
 #include "reading_options.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -51,36 +52,13 @@ constexpr const char* kHelp =
     "  -?, --help              show this help, then exit\n"
     "\n"
     "TIME needs a zone: \"2026-11-24 15:54:16 UTC\", \"2026-11-24T15:54:16Z\", \"... +01\".\n"
+    "An archive in a bucket (--archive s3://BUCKET/PREFIX) is reached as walpipe get reaches\n"
+    "it; the server's restore_command gets the endpoint, region and keys drill was given in its\n"
+    "environment, never in a file or on its command line.\n"
     "\n"
     "Exit status: 0 the drill passed, 1 it failed (the plan cannot reach the target, recovery\n"
     "stopped, naming the WAL file it could not restore, or the query failed; why on stderr),\n"
     "2 usage error, or an archive, --backup or setup that cannot be used.\n";
-
-// The target the options name: at most one of them, the end of the archive when none.
-std::optional<pipeline::RestoreTarget> drill_target(const std::string& command, const Args& args) {
-  pipeline::RestoreTarget target;
-  if (args.has("target-time") + args.has("target-lsn") + args.has("latest") > 1) {
-    usage_error(command, "give only one of --target-time, --target-lsn and --latest");
-    return std::nullopt;
-  }
-  if (args.has("target-time")) {
-    std::optional<wal::PgTimestamp> time;
-    if (!time_option(command, args, "target-time", &time)) return std::nullopt;
-    target.kind = pipeline::RestoreTarget::Kind::kTime;
-    target.time = *time;
-  } else if (std::optional<std::string> text = args.get("target-lsn")) {
-    std::optional<wal::Lsn> lsn = wal::parse_lsn(*text);
-    if (!lsn) {
-      print_error(command, "invalid value \"" + *text +
-                               "\" for option --target-lsn: not an LSN\nHINT: Write it as "
-                               "PostgreSQL prints one, such as 0/3A001B0.");
-      return std::nullopt;
-    }
-    target.kind = pipeline::RestoreTarget::Kind::kLsn;
-    target.lsn = *lsn;
-  }
-  return target;
-}
 
 // An option naming a folder, made absolute against the current directory ("" when absent).
 std::string folder_option(const Args& args, const std::string& name) {
@@ -88,6 +66,32 @@ std::string folder_option(const Args& args, const std::string& name) {
   if (!value || value->empty()) return "";
   Result<std::string> cwd = io::current_directory();
   return io::absolute_normal(cwd.is_ok() ? *cwd : "/", *value);
+}
+
+// For an archive in a bucket, restore_command reaches it with the settings drill was given
+// (options, AWS_* variables or the configuration file, which the server's user may not be able
+// to read): what is no secret as options of walpipe get, the endpoint, region and keys in the
+// server's environment. False after saying why the settings do not work.
+bool pass_bucket_settings(const std::string& command, const Args& args, pg::DrillOptions* o) {
+  if (!is_s3_location(o->archive)) return true;
+  Result<archive::S3StoreSettings> settings = s3_store_settings(o->archive, args);
+  if (!settings.is_ok()) {
+    print_error(command, settings.status().to_string());
+    return false;
+  }
+  if (std::string ca = folder_option(args, "s3-ca-file"); !ca.empty())
+    o->get_options.insert(o->get_options.end(), {"--s3-ca-file", ca});
+  for (const char* name : {"s3-uri-style", "s3-deadline"})
+    if (std::optional<std::string> value = args.get(name))
+      o->get_options.insert(o->get_options.end(), {std::string("--") + name, *value});
+  const s3::S3Settings& c = settings->connection;
+  for (const auto& [variable, value] :
+       {std::pair{"AWS_ENDPOINT_URL", c.endpoint}, std::pair{"AWS_REGION", c.region},
+        std::pair{"AWS_ACCESS_KEY_ID", c.credentials.access_key_id},
+        std::pair{"AWS_SECRET_ACCESS_KEY", c.credentials.secret_access_key},
+        std::pair{"AWS_SESSION_TOKEN", c.credentials.session_token}})
+    if (!value.empty()) o->server_environment.push_back(std::string(variable) + "=" + value);
+  return true;
 }
 
 }  // namespace
@@ -119,7 +123,7 @@ int cmd_drill(const std::vector<std::string>& argv) {
     usage_error(command, "no base backup given (--backup)");
     return exit_code::kDrillUsage;
   }
-  std::optional<pipeline::RestoreTarget> target = drill_target(command, args);
+  std::optional<pipeline::RestoreTarget> target = target_option(command, args, false);
   if (!target) return exit_code::kDrillUsage;
   options.target = *target;
   std::optional<long> jobs = int_option(command, args, "jobs", 1, 1024, 0);
@@ -141,6 +145,7 @@ int cmd_drill(const std::vector<std::string>& argv) {
     return exit_code::kDrillUsage;
   }
   options.walpipe = *self;
+  if (!pass_bucket_settings(command, args, &options)) return exit_code::kDrillUsage;
 
   io::SyncIo io;
   std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);

@@ -44,6 +44,8 @@ constexpr const char* kHelp =
     "      --force              expire even an archive with gaps or objects that cannot be\n"
     "                           used (those are left where they are)\n"
     "      --json               one JSON document instead of text\n"
+    "      --identity=FILE      decrypt an encrypted archive with the identities in FILE\n"
+    "                           (as age-keygen writes it, mode 600); repeatable\n"
     "      --config=FILE        read settings from FILE (default: $WALPIPE_CONFIG, else\n"
     "                           /etc/walpipe/walpipe.conf)\n"
     "  -?, --help               show this help, then exit\n"

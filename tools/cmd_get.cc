@@ -5,6 +5,7 @@
 #include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
+#include "crypt_options.h"
 #include "exit_codes.h"
 #include "io/paths.h"
 #include "io_choice.h"
@@ -52,11 +53,12 @@ constexpr const char* kHelp =
     "  -?, --help         show this help, then exit\n"
     "\n"
     "Exit status: 0 restored, 1 not in the archive (recovery ends there), 200 the archived file\n"
-    "is damaged, or the archive belongs to another cluster than the data directory get runs in,\n"
-    "201 the archive or DEST cannot be read or written, 202 usage error (also a relative\n"
-    "archive path, or one inside the data directory). Every code above 125 makes PostgreSQL\n"
-    "stop recovery instead of ending it early. With --remove-spool: 0 removed (or there was\n"
-    "none), 1 not removed (PostgreSQL warns, and starts).\n";
+    "is damaged (an encrypted one that fails authentication too), or the archive belongs to\n"
+    "another cluster than the data directory get runs in, 201 the archive or DEST cannot be\n"
+    "read or written (also: no identity given opens an encrypted object), 202 usage error\n"
+    "(also a relative archive path, or one inside the data directory). Every code above 125\n"
+    "makes PostgreSQL stop recovery instead of ending it early. With --remove-spool: 0 removed\n"
+    "(or there was none), 1 not removed (PostgreSQL warns, and starts).\n";
 
 int exit_for(const Status& s) {
   switch (s.code()) {
@@ -109,6 +111,7 @@ int cmd_get(const std::vector<std::string>& argv) {
   }
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kIdentityHelp, stdout);
     std::fputs(kS3Help, stdout);
     return exit_code::kOk;
   }

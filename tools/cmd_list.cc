@@ -34,6 +34,8 @@ constexpr const char* kHelp =
     "      --backup=DIR     also show the base backup in DIR, from its backup_label (a backup\n"
     "                       taken on a standby archives no .backup file)\n"
     "      --json           one JSON document instead of the table\n"
+    "      --identity=FILE  decrypt an encrypted archive with the identities in FILE\n"
+    "                       (as age-keygen writes it, mode 600); repeatable\n"
     "      --config=FILE    read settings from FILE (default: $WALPIPE_CONFIG, else\n"
     "                       /etc/walpipe/walpipe.conf)\n"
     "  -?, --help           show this help, then exit\n"

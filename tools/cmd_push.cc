@@ -5,6 +5,7 @@
 #include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
+#include "crypt_options.h"
 #include "exit_codes.h"
 #include "io/fs.h"
 #include "io_choice.h"
@@ -49,7 +50,8 @@ constexpr const char* kHelp =
     "\n"
     "Exit status: 0 archived (or already archived with identical content), 1 failed (PostgreSQL\n"
     "retries), 2 usage error or bad file name, 3 refused: another cluster, different content\n"
-    "under the same name, or invalid WAL.\n";
+    "under the same name, invalid WAL, or recipients given for a plain archive (or none for\n"
+    "an encrypted one).\n";
 
 int exit_for(const Status& s) {
   switch (s.code()) {
@@ -78,6 +80,7 @@ int cmd_push(const std::vector<std::string>& argv) {
   if (!args) return exit_code::kPushUsage;
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kEncryptHelp, stdout);
     std::fputs(kS3Help, stdout);
     return exit_code::kOk;
   }
@@ -101,8 +104,19 @@ int cmd_push(const std::vector<std::string>& argv) {
     print_error(command, io.status().to_string());
     return exit_code::kPushUsage;
   }
-  std::unique_ptr<archive::Store> store = open_mirrored(**io, *archives, *args);
+  std::vector<std::unique_ptr<archive::Store>> stores =
+      open_archives(**io, *archives, *args, Access::kWrite);
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
+  // A hostile name is refused by push_file before any request; any other file is checked
+  // against walpipe.json first, so that nothing plain lands in an encrypted archive or back.
+  for (const auto& one : stores) {
+    Status takes = name.is_ok() ? check_archive_encryption(*one, *args) : Status::ok();
+    if (!takes.is_ok()) {
+      print_error(command, takes.to_string());
+      return exit_for(takes);
+    }
+  }
+  std::unique_ptr<archive::Store> store = mirrored(std::move(stores));
   if (name.is_ok()) wait_for_lookahead(*store, args->positional[0], *name, kLookaheadWaitMs);
   Result<pipeline::PushResult> pushed =
       pipeline::push_file(**io, *store, args->positional[0], options);

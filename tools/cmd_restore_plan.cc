@@ -1,5 +1,6 @@
 // walpipe restore-plan: which base backup to restore for a target, and whether the archive can
 // take recovery there from it. Everything but arguments and output is engine/pipeline.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ constexpr const char* kHelp =
     "      --latest            recover to the end of the archive, from the newest backup, with\n"
     "                          proof that no segment is missing on the way (PostgreSQL would end\n"
     "                          recovery at the first gap and promote)\n"
+    "      --target-timeline=N\n"
+    "                          recover along timeline N (default: the newest timeline that\n"
+    "                          descends from the backup's)\n"
     "      --backup=DIR        plan from the base backup in DIR, from its backup_label (a backup\n"
     "                          taken on a standby archives no .backup file)\n"
     "  -j, --jobs=N            verify N segments at once (default: one per core)\n"
@@ -45,39 +49,13 @@ constexpr const char* kHelp =
     "  -?, --help              show this help, then exit\n"
     "\n"
     "TIME needs a zone: \"2026-11-24 15:54:16 UTC\", \"2026-11-24T15:54:16Z\", \"... +01\".\n"
-    "Recovery follows the newest timeline that descends from the backup's.\n"
+    "When the newest backup before the target cannot reach it (a backup on a timeline the\n"
+    "target does not follow), the next older one that can is planned from, and the one passed\n"
+    "over is named on stderr.\n"
     "\n"
     "Exit status: 0 the archive reaches the target, 1 it does not (what is missing and the\n"
     "latest reachable point on stderr), 2 usage error, or an archive or --backup that cannot be\n"
     "read.\n";
-
-// The target the options name, exactly one of them; nullopt after saying what is wrong.
-std::optional<pipeline::RestoreTarget> target_of(const std::string& command, const Args& args) {
-  const int given = args.has("target-time") + args.has("target-lsn") + args.has("latest");
-  if (given != 1) {
-    usage_error(command, given == 0 ? "no target given (--target-time, --target-lsn or --latest)"
-                                    : "give only one of --target-time, --target-lsn and --latest");
-    return std::nullopt;
-  }
-  pipeline::RestoreTarget target;
-  if (args.has("target-time")) {
-    target.kind = pipeline::RestoreTarget::Kind::kTime;
-    std::optional<wal::PgTimestamp> time;
-    if (!time_option(command, args, "target-time", &time)) return std::nullopt;
-    target.time = *time;
-  } else if (std::optional<std::string> lsn_text = args.get("target-lsn")) {
-    target.kind = pipeline::RestoreTarget::Kind::kLsn;
-    std::optional<wal::Lsn> lsn = wal::parse_lsn(*lsn_text);
-    if (!lsn) {
-      print_error(command, "invalid value \"" + *lsn_text +
-                               "\" for option --target-lsn: not an LSN\nHINT: Write it as "
-                               "PostgreSQL prints one, such as 0/3A001B0.");
-      return std::nullopt;
-    }
-    target.lsn = *lsn;
-  }
-  return target;
-}
 
 }  // namespace
 
@@ -89,6 +67,7 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
                                                           {"target-time", true},
                                                           {"target-lsn", true},
                                                           {"latest", false},
+                                                          {"target-timeline", true},
                                                           {"backup", true},
                                                           {"jobs", true, 'j'},
                                                           {"json", false},
@@ -98,12 +77,15 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
   const Args& args = parsed->args;
   const std::string& dir = parsed->archive;
   pipeline::PlanOptions options;
-  std::optional<pipeline::RestoreTarget> target = target_of(command, args);
+  std::optional<pipeline::RestoreTarget> target = target_option(command, args, true);
   if (!target) return exit_code::kPlanUsage;
   options.target = *target;
   std::optional<long> jobs = int_option(command, args, "jobs", 1, 1024, 0);
   if (!jobs) return exit_code::kPlanUsage;
   options.jobs = static_cast<unsigned>(*jobs);
+  std::optional<long> timeline = int_option(command, args, "target-timeline", 1, UINT32_MAX, 0);
+  if (!timeline) return exit_code::kPlanUsage;
+  if (*timeline) options.target_timeline = static_cast<wal::TimeLineId>(*timeline);
   if (!backup_option(command, args, &options.backup)) return exit_code::kPlanUsage;
 
   io::SyncIo io;
@@ -126,6 +108,8 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
     return exit_code::kPlanUsage;
   }
   progress.print(stderr, "");  // the progress line goes before the plan
+  for (const pipeline::RestorePlan& passed : plan->passed_over)
+    print_warning(command, passed_over_status(passed, *plan));
   print_plan(*plan, dir, args.has("json"), problems, stdout);
   if (plan->reachable()) return exit_code::kOk;
   std::fflush(stdout);

@@ -3,14 +3,18 @@
 #include <string>
 #include <vector>
 
+#include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "io/io.h"
 #include "io/paths.h"
 #include "pipeline/path_walk.h"
 #include "pipeline/verify.h"
+#include "pipeline/verify_walk.h"
 #include "progress.h"
 #include "report_output.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -24,10 +28,12 @@ constexpr const char* kHelp =
     "  walpipe verify [OPTION]... PATH...\n"
     "\n"
     "PATH is a WAL segment, .partial, .history or .backup file, raw or zstd-compressed (.zst),\n"
-    "or a folder, searched recursively for files with such names.\n"
+    "or a folder, searched recursively for files with such names, or an archive in a bucket,\n"
+    "s3://BUCKET/PREFIX, whose objects are listed and read one by one.\n"
     "\n"
-    "A folder with walpipe.json at its root is an archive: a segment missing inside a\n"
-    "timeline is an error there. Give an archive by its absolute path, as push and get must.\n"
+    "A folder with walpipe.json at its root is an archive, as a bucket prefix is: a segment\n"
+    "missing inside a timeline is an error there. Give an archive by its absolute path, as\n"
+    "push and get must.\n"
     "A folder with archive_status/ is a live pg_wal: WAL ends in the newest segment that\n"
     "holds its own pages, and the files after it, old segments PostgreSQL renamed for reuse\n"
     "or preallocated ones, are reported as recycled; everything before it is checked in full.\n"
@@ -47,7 +53,7 @@ constexpr const char* kHelp =
     "  -?, --help         show this help, then exit\n"
     "\n"
     "Exit status: 0 all files valid or recycled, 1 an invalid file or a missing segment in an\n"
-    "archive, 2 usage error or unreadable file.\n";
+    "archive, 2 usage error, unreadable file or a bucket that cannot be reached.\n";
 
 // An archive given by a relative path is refused, as push and get refuse one: PostgreSQL runs
 // archive_command in the data directory, where a relative archive lands, and one rule for every
@@ -62,23 +68,44 @@ bool refuse_relative_archive(const std::string& command, const std::string& path
   return true;
 }
 
+// The positional arguments as verify's inputs, the archives in a bucket opened into *buckets and
+// checked to answer; empty, after printing why, when one cannot be used.
+std::vector<pipeline::VerifyInput> open_inputs(
+    const std::string& command, io::Io& io, const Args& args,
+    std::vector<std::unique_ptr<archive::Store>>* buckets) {
+  std::vector<pipeline::VerifyInput> inputs;
+  for (const std::string& path : args.positional) {
+    if (!is_s3_location(path)) {
+      inputs.push_back({path, nullptr});
+      continue;
+    }
+    if (!usable_archive(command, path, args)) return {};
+    std::unique_ptr<archive::Store> store = open_archive(io, path, args);
+    Status reachable = store->check_reachable();
+    if (!reachable.is_ok()) {
+      print_error(command, reachable.to_string());
+      return {};
+    }
+    inputs.push_back({path, store.get()});
+    buckets->push_back(std::move(store));
+  }
+  return inputs;
+}
+
 }  // namespace
 
 int cmd_verify(const std::vector<std::string>& argv) {
   const std::string command = "verify";
-  std::optional<Args> args = parse(command, argv,
-                                   {{"jobs", true, 'j'},
-                                    {"json", false},
-                                    {"open-end", false},
-                                    {"contiguous", false},
-                                    {"allow-gaps", false},
-                                    {"live", false},
-                                    {"verbose", false, 'v'},
-                                    {"quiet", false, 'q'},
-                                    {"help", false, '?'}});
+  std::vector<OptionSpec> specs = {
+      {"jobs", true, 'j'},     {"json", false},       {"open-end", false},
+      {"contiguous", false},   {"allow-gaps", false}, {"live", false},
+      {"verbose", false, 'v'}, {"quiet", false, 'q'}, {"help", false, '?'}};
+  for (OptionSpec& spec : s3_option_specs()) specs.push_back(std::move(spec));
+  std::optional<Args> args = parse(command, argv, specs);
   if (!args) return exit_code::kUsage;
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kS3Help, stdout);
     return exit_code::kOk;
   }
   if (args->positional.empty()) {
@@ -100,13 +127,19 @@ int cmd_verify(const std::vector<std::string>& argv) {
   options.allow_gaps = args->has("allow-gaps");
   options.live = args->has("live");
 
+  io::SyncIo io;
+  std::vector<std::unique_ptr<archive::Store>> buckets;
+  std::vector<pipeline::VerifyInput> inputs = open_inputs(command, io, *args, &buckets);
+  if (inputs.empty()) return exit_code::kUsage;
+
   // A first walk over the names only: it reports unreadable paths before any output, and
-  // gives the progress line its total. It costs a directory listing, not a file read.
+  // gives the progress line its total. It costs a directory listing (a bucket's: one request
+  // per 1000 objects), not a file read.
   size_t total = 0;
-  pipeline::PathWalker names(args->positional);
-  while (std::optional<pipeline::WalkedPath> walked = names.next()) {
-    if (!walked->status.is_ok()) {
-      print_error(command, walked->status.to_string());
+  pipeline::VerifyWalk names(inputs);
+  while (std::optional<pipeline::WalkedItem> item = names.next()) {
+    if (!item->walked.status.is_ok()) {
+      print_error(command, item->walked.status.to_string());
       return exit_code::kUsage;
     }
     ++total;
@@ -119,7 +152,7 @@ int cmd_verify(const std::vector<std::string>& argv) {
   options.progress = [&](size_t done) { progress.update(done, total); };
   PrintOptions print{args->has("json"), args->has("verbose"), args->has("quiet")};
   VerifyPrinter printer(print, &progress);
-  pipeline::verify_files(args->positional, options, printer);
+  pipeline::verify_inputs(std::move(inputs), io, options, printer);
   VerifySummary summary = printer.finish();
   if (summary.unreadable) return exit_code::kUsage;
   return summary.invalid || summary.gap_errors ? exit_code::kVerifyProblems : exit_code::kOk;

@@ -74,6 +74,7 @@ constexpr Key kKeys[] = {
     {"target-time", false, nullptr, false},
     {"target-lsn", false, nullptr, false},
     {"latest", false, nullptr, false},
+    {"target-timeline", false, nullptr, false},
     // expire: what goes is asked each time, never left in a file for every run
     {"keep-days", false, nullptr, false},
     {"keep-backups", false, nullptr, false},
@@ -96,6 +97,12 @@ constexpr Key kKeys[] = {
     {"aws-access-key-id", true, "AWS_ACCESS_KEY_ID", false},
     {"aws-secret-access-key", true, "AWS_SECRET_ACCESS_KEY", false, false},
     {"aws-session-token", true, "AWS_SESSION_TOKEN", false, false},
+    // encryption (crypt_options.h): push and copy write with recipients and the fingerprint
+    // key, the commands that read take identities
+    {"encrypt-to", true, nullptr, true},
+    {"recipients-file", true, nullptr, true},
+    {"fingerprint-key", true, nullptr, false},
+    {"identity", true, nullptr, true},
     // every command
     {"verbose", true, nullptr, false},
     {"help", false, nullptr, false},

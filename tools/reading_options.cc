@@ -45,6 +45,34 @@ bool time_option(const std::string& command, const Args& args, const std::string
   return true;
 }
 
+std::optional<pipeline::RestoreTarget> target_option(const std::string& command, const Args& args,
+                                                     bool required) {
+  const int given = args.has("target-time") + args.has("target-lsn") + args.has("latest");
+  if (given > 1 || (given == 0 && required)) {
+    usage_error(command, given == 0 ? "no target given (--target-time, --target-lsn or --latest)"
+                                    : "give only one of --target-time, --target-lsn and --latest");
+    return std::nullopt;
+  }
+  pipeline::RestoreTarget target;
+  if (args.has("target-time")) {
+    std::optional<wal::PgTimestamp> time;
+    if (!time_option(command, args, "target-time", &time)) return std::nullopt;
+    target.kind = pipeline::RestoreTarget::Kind::kTime;
+    target.time = *time;
+  } else if (std::optional<std::string> text = args.get("target-lsn")) {
+    std::optional<wal::Lsn> lsn = wal::parse_lsn(*text);
+    if (!lsn) {
+      print_error(command, "invalid value \"" + *text +
+                               "\" for option --target-lsn: not an LSN\nHINT: Write it as "
+                               "PostgreSQL prints one, such as 0/3A001B0.");
+      return std::nullopt;
+    }
+    target.kind = pipeline::RestoreTarget::Kind::kLsn;
+    target.lsn = *lsn;
+  }
+  return target;
+}
+
 bool backup_option(const std::string& command, const Args& args,
                    std::optional<pipeline::KnownBackup>* out) {
   std::optional<std::string> dir = args.get("backup");

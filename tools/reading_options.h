@@ -1,5 +1,6 @@
-// What the commands that read an archive without writing it (list, restore-plan) take alike: a
-// time option, --backup DIR, and the archive opened with its identity. Each prints why it fails,
+// What the commands that read an archive without writing it (list, restore-plan, drill) take
+// alike: a time option, a recovery target, --backup DIR, and the archive opened with its
+// identity. Each prints why it fails,
 // PostgreSQL style, for the caller to exit with its usage code.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "io/io.h"
 #include "pipeline/backups.h"
+#include "pipeline/restore_plan.h"
 #include "wal/time_text.h"
 
 namespace walpipe::cli {
@@ -34,6 +36,11 @@ std::optional<ReadingArgs> parse_reading_args(const std::string& command,
 // option is absent; false, after printing why, when the value does not parse (a time needs a zone).
 bool time_option(const std::string& command, const Args& args, const std::string& name,
                  std::optional<wal::PgTimestamp>* out);
+
+// The recovery target that --target-time, --target-lsn or --latest names: at most one of them;
+// none is the end of the archive, or a usage error when `required`. nullopt after printing why.
+std::optional<pipeline::RestoreTarget> target_option(const std::string& command, const Args& args,
+                                                     bool required);
 
 // The base backup in the folder --backup names, from its backup_label, in *out (as it is without
 // --backup); false, after printing why, when the folder holds no readable backup_label.

@@ -165,6 +165,14 @@ Status shortfall_status(const RestorePlan& plan) {
           .with_hint(
               "If the server still runs, its archiver may not have sent it yet: see "
               "walpipe status.");
+    case Shortfall::kTimeline:
+      return Status(Code::kInvalidArgument,
+                    "timeline " + std::to_string(plan.target_timeline) +
+                        " does not descend from timeline " + std::to_string(plan.backup_timeline) +
+                        " of " + backup_name(*plan.backup) + ": " + plan.bad_reason)
+          .with_hint(
+              "Recovery follows only a timeline that branched from the backup's after the "
+              "backup's end: give another --target-timeline, or a backup taken on its history.");
     case Shortfall::kEndsBeforeTarget: {
       const bool time = plan.target.kind == RestoreTarget::Kind::kTime;
       return Status(Code::kNotFound, cannot_reach(plan) + ": " +
@@ -179,6 +187,12 @@ Status shortfall_status(const RestorePlan& plan) {
     }
   }
   return Status::ok();
+}
+
+Status passed_over_status(const RestorePlan& passed, const RestorePlan& chosen) {
+  const Status why = shortfall_status(passed);
+  return Status(why.code(), why.message())
+      .with_detail("The plan restores the older " + backup_name(*chosen.backup) + " instead.");
 }
 
 }  // namespace walpipe::cli

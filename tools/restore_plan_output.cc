@@ -42,6 +42,8 @@ const char* shortfall_key(pipeline::Shortfall s) {
       return "wal_ends_before_backup_end";
     case pipeline::Shortfall::kEndsBeforeTarget:
       return "wal_ends_before_target";
+    case pipeline::Shortfall::kTimeline:
+      return "timeline_not_descendant";
   }
   return "";
 }
@@ -123,6 +125,19 @@ void print_json(const RestorePlan& plan, const std::string& archive,
     backup_json(w, *plan.backup, BackupFields::kExtent);
   else
     w.null();
+  w.key("passed_over");
+  w.begin_array();
+  for (const RestorePlan& passed : plan.passed_over) {
+    w.begin_object();
+    w.key("backup");
+    w.value(passed.backup->source);
+    w.key("shortfall");
+    w.value(shortfall_key(passed.shortfall));
+    w.key("message");
+    w.value(shortfall_status(passed).message());
+    w.end_object();
+  }
+  w.end_array();
   w.key("timelines");
   w.begin_array();
   for (wal::TimeLineId tli : plan.timelines) w.value(static_cast<uint64_t>(tli));

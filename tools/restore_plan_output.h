@@ -32,6 +32,10 @@ std::string setting_line(const Setting& setting);
 // HINT); only for a plan that is not reachable.
 Status shortfall_status(const pipeline::RestorePlan& plan);
 
+// Why `passed`, a newer backup's plan, was passed over for `chosen`: its shortfall, with a DETAIL
+// naming the backup restored instead.
+Status passed_over_status(const pipeline::RestorePlan& passed, const pipeline::RestorePlan& chosen);
+
 // The plan on `out`: in text, the backup, the target, the WAL on the way, and the settings when
 // the target is reachable; or one JSON document. `problems` are the archive's problems met on
 // the way (already on stderr), for the document. The error of an unreachable plan is the

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "codec/fingerprint.h"
+#include "config.h"
 #include "io/fs.h"
 #include "s3/endpoint.h"
 
@@ -26,6 +27,21 @@ std::string meeting_dir_for(const std::string& endpoint, const std::string& loca
   const std::string id = endpoint + " " + location;
   return "/tmp/walpipe-" + std::to_string(io::effective_uid()) + "-" +
          fingerprint_of(std::as_bytes(std::span(id))).hex().substr(0, 16);
+}
+
+// The credentials as the configuration file (`config`: --config, when given) says now, the
+// environment filling in what it does not, as s3_store_settings() reads them.
+Result<s3::Credentials> credentials_in_file(const std::optional<std::string>& config) {
+  Args file;
+  if (config) file.set("config", *config);
+  WALPIPE_TRY(apply_config_file(s3_option_specs(), &file));
+  s3::Credentials c;
+  c.access_key_id = setting(file, "aws-access-key-id", "AWS_ACCESS_KEY_ID");
+  c.secret_access_key = setting(file, "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY");
+  c.session_token = setting(file, "aws-session-token", "AWS_SESSION_TOKEN");
+  if (c.access_key_id.empty() || c.secret_access_key.empty())
+    return Status(Code::kInvalidArgument, "the configuration file no longer holds S3 credentials");
+  return c;
 }
 
 }  // namespace
@@ -88,6 +104,11 @@ Result<archive::S3StoreSettings> s3_store_settings(const std::string& location, 
   s3.credentials.secret_access_key =
       setting(args, "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY");
   s3.credentials.session_token = setting(args, "aws-session-token", "AWS_SESSION_TOKEN");
+  // A secret in the options came from the configuration file (never from the command line),
+  // which a renewal of temporary keys or a rotation may rewrite while this command runs: asked
+  // again when the store refuses them. The environment of a running process cannot change.
+  if (args.has("aws-secret-access-key"))
+    s3.reread_credentials = [config = args.get("config")] { return credentials_in_file(config); };
   if (s3.credentials.access_key_id.empty() || s3.credentials.secret_access_key.empty())
     return Status(Code::kInvalidArgument, "no S3 credentials for \"" + location + "\"")
         .with_hint(

@@ -11,11 +11,16 @@ namespace walpipe::archive {
 std::string encode_identity(const Identity& id) {
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "{\"format\": 1, \"system_identifier\": \"%llu\", \"wal_page_magic\": %u, "
-                "\"segment_size\": %u, \"page_size\": %u}\n",
-                static_cast<unsigned long long>(id.system_id), id.wal_magic, id.segment_size,
-                id.page_size);
-  return buf;
+                "{\"format\": %d, \"system_identifier\": \"%llu\", \"wal_page_magic\": %u, "
+                "\"segment_size\": %u, \"page_size\": %u",
+                id.encryption ? 2 : 1, static_cast<unsigned long long>(id.system_id),
+                id.wal_magic, id.segment_size, id.page_size);
+  std::string text = buf;
+  // The key id is hex digits (sealing.h), nothing that needs escaping.
+  if (id.encryption)
+    text += ", \"encryption\": \"age\", \"fingerprint_key_id\": \"" +
+            id.encryption->fingerprint_key_id + "\"";
+  return text + "}\n";
 }
 
 namespace {
@@ -48,6 +53,23 @@ std::optional<std::string_view> number_after(std::string_view text, std::string_
   return std::nullopt;
 }
 
+// The characters of the first `"key"\s*:\s*"VALUE"` (VALUE without quotes or backslashes).
+std::optional<std::string_view> string_after(std::string_view text, std::string_view quoted_key) {
+  for (size_t at = text.find(quoted_key); at != std::string_view::npos;
+       at = text.find(quoted_key, at + 1)) {
+    size_t i = at + quoted_key.size();
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size() || text[i] != ':') continue;
+    ++i;
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size() || text[i] != '"') continue;
+    const size_t first = ++i;
+    while (i < text.size() && text[i] != '"' && text[i] != '\\') ++i;
+    if (i < text.size() && text[i] == '"') return text.substr(first, i - first);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Identity> decode_identity(const std::string& text, const std::string& path) {
@@ -57,7 +79,7 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
        format = number_after(text, "\"format\"");
   if (!sysid || !magic || !seg || !page || !format)
     return Status(Code::kCorruption, "archive identity file \"" + path + "\" is malformed");
-  if (*format != "1")
+  if (*format != "1" && *format != "2")
     return Status(Code::kUnsupported, "archive identity file \"" + path + "\" has format " +
                                           std::string(*format) +
                                           ", which this walpipe does not know");
@@ -74,6 +96,15 @@ Result<Identity> decode_identity(const std::string& text, const std::string& pat
   id.wal_magic = static_cast<uint16_t>(magic_v);
   id.segment_size = static_cast<uint32_t>(seg_v);
   id.page_size = static_cast<uint32_t>(page_v);
+  if (*format == "1") return id;
+  std::optional<std::string_view> scheme = string_after(text, "\"encryption\""),
+                                  key_id = string_after(text, "\"fingerprint_key_id\"");
+  if (!scheme || !key_id)
+    return Status(Code::kCorruption, "archive identity file \"" + path + "\" is malformed");
+  if (*scheme != "age")
+    return Status(Code::kUnsupported, "archive identity file \"" + path +
+                                          "\" names an encryption this walpipe does not know");
+  id.encryption = Encryption{std::string(*key_id)};
   return id;
 }
 
@@ -97,6 +128,31 @@ Status identity_mismatch(const Identity& archive, const Identity& mine,
 bool same_cluster(const Identity& archive, const Identity& mine) {
   return archive.system_id == mine.system_id && archive.segment_size == mine.segment_size &&
          archive.page_size == mine.page_size;
+}
+
+Status check_encryption(const std::optional<Identity>& archive,
+                        const std::optional<Encryption>& mine, const std::string& location) {
+  if (!archive || archive->encryption == mine) return Status::ok();
+  if (!mine)
+    return Status(Code::kMismatch, "archive \"" + location + "\" is encrypted")
+        .with_detail("Its objects are age files; this push has no recipient to encrypt to.")
+        .with_hint(
+            "Give the archive's recipients (--encrypt-to or --recipients-file) and its "
+            "--fingerprint-key, or push into a plain archive.");
+  if (!archive->encryption)
+    return Status(Code::kMismatch, "archive \"" + location + "\" is not encrypted")
+        .with_detail("Its objects are plain .zst files; this push would add encrypted ones.")
+        .with_hint(
+            "Push without recipients, or bring the archive into a new encrypted one with "
+            "walpipe copy and push there.");
+  return Status(Code::kMismatch, "archive \"" + location + "\" was started with another "
+                                 "fingerprint key")
+      .with_detail("The archive's fingerprint key has id " +
+                   archive->encryption->fingerprint_key_id + ", the one given has id " +
+                   mine->fingerprint_key_id + ".")
+      .with_hint(
+          "Give the fingerprint key every push into this archive uses: with another one, a "
+          "retried push could not recognise what it archived before.");
 }
 
 Result<bool> check_identity(Store& store, const Identity& mine) {

@@ -116,6 +116,11 @@ Result<CommitOutcome> MirrorStore::confirm(const wal::WalFileName& name, const F
   return CommitOutcome::kAlreadyPresent;
 }
 
+Status MirrorStore::make_durable(const wal::WalFileName& name) {
+  for (auto& store : stores_) WALPIPE_TRY(store->make_durable(name));
+  return Status::ok();
+}
+
 Result<StoredObject> MirrorStore::read(const wal::WalFileName& name, uint64_t max_size) {
   for (size_t i = 0;; ++i) {
     Result<StoredObject> object = stores_[i]->read(name, max_size);

@@ -30,6 +30,7 @@ class MirrorStore final : public Store {
   Result<bool> contains(const wal::WalFileName& name) override;
   Result<ObjectMetadata> head(const wal::WalFileName& name) override;
   Result<CommitOutcome> confirm(const wal::WalFileName& name, const Fingerprint& mine) override;
+  Status make_durable(const wal::WalFileName& name) override;
   Result<StoredObject> read(const wal::WalFileName& name, uint64_t max_size) override;
   Result<std::vector<std::byte>> read_range(const wal::WalFileName& name, uint64_t offset,
                                             uint64_t length) override;

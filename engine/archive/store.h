@@ -21,6 +21,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "codec/fingerprint.h"
+#include "io/buffer.h"
 #include "io/fs.h"
 #include "io/io.h"
 #include "io/space.h"
@@ -35,11 +36,17 @@ class StoredObject {
  public:
   explicit StoredObject(io::MappedFile mapped) : mapped_(std::move(mapped)) {}
   explicit StoredObject(std::vector<std::byte> owned) : owned_(std::move(owned)) {}
-  Bytes bytes() const { return owned_.empty() ? mapped_.bytes() : Bytes(owned_); }
+  // Made in memory (decrypted), without the cost of zeroing it first.
+  explicit StoredObject(io::AlignedBuffer made) : made_(std::move(made)) {}
+  Bytes bytes() const {
+    if (made_.size() != 0) return made_.span();
+    return owned_.empty() ? mapped_.bytes() : Bytes(owned_);
+  }
 
  private:
   io::MappedFile mapped_;
   std::vector<std::byte> owned_;
+  io::AlignedBuffer made_;
 };
 
 struct ObjectEntry {
@@ -101,6 +108,11 @@ class Store {
   // nothing is stored under it, kMismatch when different content is (saying so when it was
   // stored with --no-verify, and why it failed validation).
   virtual Result<CommitOutcome> confirm(const wal::WalFileName& name, const Fingerprint& mine) = 0;
+  // What is stored under `name`, found by a retried put that another layer judged identical
+  // (archive/encrypted_store.h), may be the leftover of a crash between its rename and its
+  // folder's fsync: this makes it durable. A store whose objects are durable once they can be
+  // seen keeps this default.
+  virtual Status make_durable(const wal::WalFileName&) { return Status::ok(); }
   // The whole object; kNotFound only when the store says nothing is stored under `name`;
   // kCorruption "it is too large" when it holds more than `max_size` bytes.
   virtual Result<StoredObject> read(const wal::WalFileName& name, uint64_t max_size) = 0;

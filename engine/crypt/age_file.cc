@@ -36,7 +36,8 @@ std::string stanza_types(const Header& header) {
 
 }  // namespace
 
-Result<Sealing> begin_encrypt(std::span<const Recipient> recipients) {
+Result<Sealing> begin_encrypt(std::span<const Recipient> recipients,
+                              std::span<const Stanza> extra) {
   if (recipients.empty())
     return Status(Code::kInvalidArgument, "cannot encrypt without a recipient");
   FileKey file_key;
@@ -47,6 +48,7 @@ Result<Sealing> begin_encrypt(std::span<const Recipient> recipients) {
     if (!stanza.is_ok()) return std::move(stanza).take_status();
     stanzas.push_back(std::move(*stanza));
   }
+  stanzas.insert(stanzas.end(), extra.begin(), extra.end());
   Result<std::vector<std::byte>> header = encode_header(stanzas, file_key);
   if (!header.is_ok()) return std::move(header).take_status();
   PayloadNonce nonce;
@@ -104,6 +106,12 @@ Result<PayloadNonce> read_payload_nonce(Bytes file, const Header& header) {
 }
 
 Result<Opening> open_header(Bytes file, std::span<const Identity> identities) {
+  return open_header_of(file, file.size(), identities);
+}
+
+Result<Opening> open_header_of(Bytes file, std::optional<size_t> file_size,
+                               std::span<const Identity> identities) {
+  WALPIPE_CHECK(!file_size || file.size() <= *file_size);
   Result<Header> header = parse_header(file);
   if (!header.is_ok()) return std::move(header).take_status();
   Result<FileKey> file_key = unwrap_file_key(*header, identities);
@@ -116,7 +124,8 @@ Result<Opening> open_header(Bytes file, std::span<const Identity> identities) {
   Opening out;
   out.key = *key;
   out.sealed_offset = header->size + kPayloadNonceSize;
-  Result<size_t> plain_size = opened_size(file.size() - out.sealed_offset);
+  if (!file_size) return out;
+  Result<size_t> plain_size = opened_size(*file_size - out.sealed_offset);
   if (!plain_size.is_ok()) return std::move(plain_size).take_status();
   out.plain_size = *plain_size;
   return out;

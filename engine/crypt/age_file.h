@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -32,7 +33,10 @@ struct Sealing {
 
 // A fresh file key wrapped for each of `recipients` (at least one), a fresh nonce, and the key
 // for the chunks. The file is `prefix` followed by sealed_size(plaintext size) bytes of chunks.
-Result<Sealing> begin_encrypt(std::span<const Recipient> recipients);
+// `extra` stanzas (of other types than X25519, which age readers pass by) follow the X25519
+// ones in the header.
+Result<Sealing> begin_encrypt(std::span<const Recipient> recipients,
+                              std::span<const Stanza> extra = {});
 
 // The age file of `plain` for `recipients`.
 Result<std::vector<std::byte>> encrypt(Bytes plain, std::span<const Recipient> recipients);
@@ -55,6 +59,12 @@ struct Opening {
 // Parses and authenticates the header of `file` with `identities`, in the specification's
 // order: header form, file key, header MAC, payload nonce, then the chunks' layout.
 Result<Opening> open_header(Bytes file, std::span<const Identity> identities);
+
+// open_header() from `prefix`, the first bytes of a file of `file_size` bytes (at least the
+// header and the payload nonce); with no `file_size` (only the start of a longer file was
+// read), the Opening's plain_size is 0.
+Result<Opening> open_header_of(Bytes prefix, std::optional<size_t> file_size,
+                               std::span<const Identity> identities);
 
 // The plaintext of age file `file`.
 Result<std::vector<std::byte>> decrypt(Bytes file, std::span<const Identity> identities);

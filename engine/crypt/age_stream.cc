@@ -97,4 +97,21 @@ Status open_chunks(const PayloadKey& key, Bytes sealed, std::span<std::byte> pla
   return Status::ok();
 }
 
+Result<size_t> open_leading_chunks(const PayloadKey& key, Bytes sealed_prefix,
+                                   std::span<std::byte> plain) {
+  const size_t count = sealed_prefix.size() / kSealedChunkSize;
+  WALPIPE_CHECK(plain.size() >= count * kChunkSize);
+  ChaCha20Poly1305 aead(key.view());
+  for (size_t i = 0; i < count; ++i) {
+    const Bytes chunk = sealed_prefix.subspan(i * kSealedChunkSize, kSealedChunkSize);
+    Result<bool> opened = aead.unseal(chunk_nonce(i, false), chunk,
+                                      plain.subspan(i * kChunkSize, kChunkSize));
+    if (!opened.is_ok()) return std::move(opened).take_status();
+    if (!*opened)
+      return Status(Code::kCorruption, "age payload chunk " + std::to_string(i + 1) +
+                                           " fails authentication: it is damaged or out of order");
+  }
+  return count;
+}
+
 }  // namespace walpipe::crypt

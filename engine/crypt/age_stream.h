@@ -55,4 +55,10 @@ Status seal_chunks(const PayloadKey& key, Bytes plain, std::span<std::byte> seal
 Status open_chunks(const PayloadKey& key, Bytes sealed, std::span<std::byte> plain, size_t first,
                    size_t last);
 
+// Opens the whole chunks at the start of `sealed_prefix`, the first bytes of a payload that goes
+// on past it (so none of them is the final chunk), into `plain` (kChunkSize bytes each; it must
+// hold them all). Returns how many were opened. kCorruption as open_chunks says it.
+Result<size_t> open_leading_chunks(const PayloadKey& key, Bytes sealed_prefix,
+                                   std::span<std::byte> plain);
+
 }  // namespace walpipe::crypt

@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -83,7 +85,8 @@ constexpr const char* kSteps[] = {"set up the output of", "switch user for", "ex
 }
 
 // Between fork and exec only async-signal-safe calls: everything else was prepared before.
-[[noreturn]] void become(const SpawnOptions& o, char* const* argv, int out, int err, int report) {
+[[noreturn]] void become(const SpawnOptions& o, char* const* argv, char* const* envp, int out,
+                         int err, int report) {
   ::setpgid(0, 0);
   if (::dup2(out, STDOUT_FILENO) < 0 || ::dup2(err, STDERR_FILENO) < 0) fail_in_child(report, 0);
   if (o.as) {
@@ -91,8 +94,25 @@ constexpr const char* kSteps[] = {"set up the output of", "switch user for", "ex
         ::setuid(o.as->uid) != 0)
       fail_in_child(report, 1);
   }
-  ::execv(argv[0], argv);
+  ::execve(argv[0], argv, envp);
   fail_in_child(report, 2);
+}
+
+// This process's environment with `set` ("NAME=value") over it, for execve; the strings live in
+// `environ` and in `set`.
+std::vector<char*> environment_with(const std::vector<std::string>& set) {
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const bool replaced = std::any_of(set.begin(), set.end(), [&](const std::string& s) {
+      const std::string_view name_eq = std::string_view(s).substr(0, s.find('=') + 1);
+      return entry.starts_with(name_eq);
+    });
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const std::string& s : set) envp.push_back(const_cast<char*>(s.c_str()));
+  envp.push_back(nullptr);
+  return envp;
 }
 
 }  // namespace
@@ -166,6 +186,8 @@ Result<Child> spawn(const SpawnOptions& options) {
   std::vector<char*> argv;
   for (const std::string& a : options.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  for (const std::string& e : options.environment) WALPIPE_CHECK(e.find('=') != std::string::npos);
+  std::vector<char*> envp = environment_with(options.environment);
   Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!null.valid()) return errno_status(errno, "open", "/dev/null");
   int pipe_fds[2];
@@ -177,7 +199,7 @@ Result<Child> spawn(const SpawnOptions& options) {
   const int err = options.stderr_fd >= 0 ? options.stderr_fd : null.get();
   pid_t pid = ::fork();
   if (pid < 0) return errno_status(errno, "start program", options.argv[0]);
-  if (pid == 0) become(options, argv.data(), out, err, report_write.get());
+  if (pid == 0) become(options, argv.data(), envp.data(), out, err, report_write.get());
   Child child(pid);
   report_write = Fd();
   ExecFailure failure{};

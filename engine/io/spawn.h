@@ -33,6 +33,9 @@ struct SpawnOptions {
   std::optional<Credentials> as;  // run as this user (needs root); nullopt: as this process
   int stdout_fd = -1;             // where the child's output goes; -1: /dev/null
   int stderr_fd = -1;
+  // "NAME=value" entries set in the child's environment over what it inherits from this process.
+  // The way to hand a child a secret: unlike its argv, only its own user and root can read it.
+  std::vector<std::string> environment;
 };
 
 // How a process ended: its exit code, or the signal that ended it.

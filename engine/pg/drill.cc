@@ -63,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> server_settings(const DrillOpti
       {"log_destination", "stderr"},
       {"log_min_messages", "warning"},
       {"lc_messages", "C"},
-      {"restore_command", restore_command(o.walpipe, o.archive)},
+      {"restore_command", restore_command(o.walpipe, o.archive, o.get_options)},
       {"recovery_end_command", recovery_end_command(o.walpipe)},
       {"recovery_target_timeline", std::to_string(plan.target_timeline)},
       {"recovery_target_action", "promote"},
@@ -168,6 +168,7 @@ Result<DrillReport> run_drill(archive::Store& store,
       setup.log_path = scratch.file("server.log");
       setup.settings = server_settings(o, report.plan, scratch.path(), *socket_dir);
       setup.as = *as;
+      setup.environment = o.server_environment;
       setup.dbname = o.dbname;
       setup.user = o.db_user.empty() ? report.os_user : o.db_user;
       report.failure = recover_and_check(o, setup, &report);

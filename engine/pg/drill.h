@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "archive/identity.h"
 #include "archive/store.h"
@@ -23,7 +24,13 @@ struct DrillOptions {
   std::string backup_dir;        // absolute: a plain-format base backup
   pipeline::KnownBackup backup;  // read from its backup_label
   pipeline::RestoreTarget target;
-  std::string archive;         // absolute, for restore_command
+  std::string archive;  // absolute or s3://, for restore_command
+  // For an archive in a bucket: the options restore_command gives walpipe get after --archive
+  // (settings that are no secret: CA file, URI style, deadline), and the variables the server
+  // gets in its environment, where only its own user and root can read them ("AWS_...=value":
+  // endpoint, region and keys). Neither goes to a file or to the server's command line.
+  std::vector<std::string> get_options;
+  std::vector<std::string> server_environment;
   std::string walpipe;         // this program, for restore_command: the server's user must run it
   std::string pg_bin;          // "": /usr/lib/postgresql/<the backup's PG_VERSION>/bin
   std::string scratch_parent;  // "": the folder holding the backup

@@ -50,9 +50,12 @@ Status write_for_server(const std::string& path, const std::string& text,
 
 }  // namespace
 
-std::string restore_command(const std::string& walpipe, const std::string& archive) {
-  return percent_escaped(shell_quoted(walpipe)) + " get --archive " +
-         percent_escaped(shell_quoted(archive)) + " %f %p";
+std::string restore_command(const std::string& walpipe, const std::string& archive,
+                            const std::vector<std::string>& options) {
+  std::string command = percent_escaped(shell_quoted(walpipe)) + " get --archive " +
+                        percent_escaped(shell_quoted(archive));
+  for (const std::string& option : options) command += " " + percent_escaped(shell_quoted(option));
+  return command + " %f %p";
 }
 
 std::string recovery_end_command(const std::string& walpipe) {

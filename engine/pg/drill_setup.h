@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "io/spawn.h"
@@ -16,8 +17,10 @@ namespace walpipe::pg {
 inline constexpr int kDrillPort = 5432;
 
 // restore_command and recovery_end_command, as restore-plan prints them, with `walpipe` the
-// program's path, quoted for the shell and with % doubled for PostgreSQL.
-std::string restore_command(const std::string& walpipe, const std::string& archive);
+// program's path, quoted for the shell and with % doubled for PostgreSQL; `options` go after
+// --archive ARCHIVE, quoted alike.
+std::string restore_command(const std::string& walpipe, const std::string& archive,
+                            const std::vector<std::string>& options = {});
 std::string recovery_end_command(const std::string& walpipe);
 
 // Who runs the server: nullopt for this process's own user (not root); as root, --os-user, else

@@ -90,6 +90,7 @@ Result<std::unique_ptr<RecoveryServer>> RecoveryServer::start(const ServerSetup&
     options.argv.push_back(name + "=" + value);
   }
   options.as = setup.as;
+  options.environment = setup.environment;
   options.stdout_fd = log->get();
   options.stderr_fd = log->get();
   Result<io::Child> child = io::spawn(options);

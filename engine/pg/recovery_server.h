@@ -31,6 +31,9 @@ struct ServerSetup {
   // Given as -c name=value: they win over the backup's postgresql.conf and postgresql.auto.conf.
   std::vector<std::pair<std::string, std::string>> settings;
   std::optional<io::Credentials> as;  // run as this user (when walpipe runs as root)
+  // "NAME=value" set in the server's environment, which restore_command inherits: the way to
+  // give it a secret that must not be on a command line or in a file.
+  std::vector<std::string> environment;
   std::string dbname = "postgres";
   std::string user;  // the role to connect as
 };

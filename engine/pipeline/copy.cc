@@ -42,6 +42,9 @@ Result<CopyReport> copy_archive(archive::Store& from, archive::Store& to,
   if (!*identity)
     return Status(Code::kNotFound, "\"" + from.location() + "\" holds no walpipe archive")
         .with_hint("Give the archive to copy from first, then the new one.");
+  // TO is encrypted or not by its own store (which records that when it writes the identity),
+  // whatever FROM is.
+  (*identity)->encryption.reset();
   // Checked before anything is read; written with the first object, once the store is prepared.
   Result<bool> same = archive::check_identity(to, **identity);
   if (!same.is_ok()) return same.status();

@@ -1,6 +1,7 @@
 #include "pipeline/restore_path.h"
 
 #include <algorithm>
+#include <string>
 
 namespace walpipe::pipeline {
 
@@ -44,6 +45,30 @@ std::optional<SegNo> last_on_path(const ArchiveView& view, const std::vector<Tim
   return last;
 }
 
+// The spans from `backup_tli` to the timeline of `history`, when that timeline leaves
+// `backup_tli` at or after `end`; else none, and *why (when given) says why.
+std::vector<TimelineSpan> spans_through(const wal::TimelineHistory& history, TimeLineId backup_tli,
+                                        Lsn end, std::string* why) {
+  auto from = std::find_if(history.entries.begin(), history.entries.end(),
+                           [&](const wal::HistoryEntry& e) { return e.parent == backup_tli; });
+  const std::string tli = "timeline " + std::to_string(history.timeline);
+  if (from == history.entries.end()) {
+    if (why) *why = "the history of " + tli + " does not go through it";
+    return {};
+  }
+  if (from->switch_point < end) {
+    if (why)
+      *why = tli + " leaves it at " + wal::format_lsn(from->switch_point) +
+             ", before the backup's end at " + wal::format_lsn(end);
+    return {};
+  }
+  std::vector<TimelineSpan> spans{{backup_tli, 0}};
+  for (auto e = from; e + 1 != history.entries.end(); ++e)
+    spans.push_back({(e + 1)->parent, e->switch_point});
+  spans.push_back({history.timeline, history.branch_point()});
+  return spans;
+}
+
 bool holds_target(const SegmentFacts& facts, Lsn end, const RestoreTarget& target) {
   switch (target.kind) {
     case RestoreTarget::Kind::kTime:
@@ -69,16 +94,23 @@ std::vector<TimelineSpan> timeline_path(const ArchiveView& view, TimeLineId back
   std::vector<TimelineSpan> best{{backup_tli, 0}};
   for (const auto& [tli, history] : view.histories) {
     if (tli <= best.back().tli) continue;
-    auto from = std::find_if(history.entries.begin(), history.entries.end(),
-                             [&](const wal::HistoryEntry& e) { return e.parent == backup_tli; });
-    if (from == history.entries.end() || from->switch_point < end) continue;
-    std::vector<TimelineSpan> spans{{backup_tli, 0}};
-    for (auto e = from; e + 1 != history.entries.end(); ++e)
-      spans.push_back({(e + 1)->parent, e->switch_point});
-    spans.push_back({tli, history.branch_point()});
-    best = std::move(spans);
+    std::vector<TimelineSpan> spans = spans_through(history, backup_tli, end, nullptr);
+    if (!spans.empty()) best = std::move(spans);
   }
   return best;
+}
+
+std::vector<TimelineSpan> timeline_path_to(const ArchiveView& view, TimeLineId backup_tli, Lsn end,
+                                           TimeLineId target, std::string* why) {
+  if (target == backup_tli) return {{backup_tli, 0}};
+  auto history = view.histories.find(target);
+  if (target < backup_tli || history == view.histories.end()) {
+    *why = target < backup_tli
+               ? "it is older"
+               : "the archive has no readable history file for timeline " + std::to_string(target);
+    return {};
+  }
+  return spans_through(history->second, backup_tli, end, why);
 }
 
 RestoreWay walk_path(const ArchiveView& view, const std::vector<TimelineSpan>& spans,

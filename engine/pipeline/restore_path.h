@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,13 @@ struct TimelineSpan {
 // recovered into from it: PostgreSQL refuses it as "not a child of this server's history").
 std::vector<TimelineSpan> timeline_path(const ArchiveView& view, wal::TimeLineId backup_tli,
                                         wal::Lsn end);
+
+// The timelines from the backup's to `target` (--target-timeline), by the same rule; empty when
+// `target` does not descend from the backup's timeline after `end`, *why saying how (the
+// archive has no history for it, its history does not go through the backup's timeline, or it
+// leaves it before `end`).
+std::vector<TimelineSpan> timeline_path_to(const ArchiveView& view, wal::TimeLineId backup_tli,
+                                           wal::Lsn end, wal::TimeLineId target, std::string* why);
 
 struct PathSegment {
   wal::WalFileName name;

@@ -7,7 +7,7 @@
 #include "pipeline/file_loader.h"
 #include "pipeline/listing.h"
 #include "pipeline/restore_path.h"
-#include "pipeline/verify.h"
+#include "pipeline/restore_verify.h"
 
 namespace walpipe::pipeline {
 
@@ -54,37 +54,8 @@ class ViewSink : public ListSink {
   const PlanOptions& options_;
 };
 
-// The verification's verdict on each file, by its place in the list given.
-class Verdicts : public VerifySink {
- public:
-  explicit Verdicts(size_t files) : reasons_(files) {}
-  void file(size_t index, const VerifiedFile& file) override {
-    if (!file.load_status.is_ok())
-      note(index, file.load_status.message());
-    else if (const wal::Finding* error = file.report.first_error())
-      note(index, error->message);
-  }
-  void set_finding(size_t index, const std::string&, const wal::Finding& finding) override {
-    if (finding.severity == wal::Severity::kError) note(index, finding.message);
-  }
-  void gap(const wal::Gap&) override {}  // the way was walked without gaps
-  // The first file in list order that failed, and why.
-  std::optional<std::pair<size_t, std::string>> first_bad() const {
-    for (size_t i = 0; i < reasons_.size(); ++i)
-      if (!reasons_[i].empty()) return std::pair{i, reasons_[i]};
-    return std::nullopt;
-  }
-
- private:
-  void note(size_t index, const std::string& reason) {
-    if (index < reasons_.size() && reasons_[index].empty())
-      reasons_[index] = reason.empty() ? "it failed verification" : reason;
-  }
-  std::vector<std::string> reasons_;
-};
-
 // The archive seam: the only places this file reaches the archive (a listing of metadata, a
-// history file read, the verification of objects by their paths).
+// history file read; the verification of objects by their paths is restore_verify.cc's).
 Result<ListOutcome> list_objects(archive::Store& store,
                                  const std::optional<archive::Identity>& identity, ListSink& sink) {
   return list_archive(store, identity, ListFilter{}, sink);
@@ -93,13 +64,18 @@ std::string object_path(const archive::Store& store, const wal::WalFileName& nam
   return store.object_location(name);
 }
 
-void read_histories(const archive::Store& store, const std::vector<TimeLineId>& timelines,
+void read_histories(archive::Store& store, const std::vector<TimeLineId>& timelines,
                     ViewSink& sink, ArchiveView* view) {
   FileLoader loader;
   for (TimeLineId tli : timelines) {
     const wal::WalFileName name{wal::FileKind::kHistory, tli};
     const std::string path = object_path(store, name);
-    Result<LoadedFile> loaded = loader.load(path, true);
+    Result<archive::StoredObject> stored = store.read(name, kMaxTextFileSize + (1 << 16));
+    if (!stored.is_ok()) {
+      sink.problem(stored.status());
+      continue;
+    }
+    Result<LoadedFile> loaded = loader.load_object_bytes(stored->bytes(), path, true);
     if (!loaded.is_ok()) {
       sink.problem(loaded.status());
       continue;
@@ -119,25 +95,26 @@ void read_histories(const archive::Store& store, const std::vector<TimeLineId>& 
 // PostgreSQL writes STOP TIME to the second: the backup ended somewhere in the second it names.
 constexpr PgTimestamp kStopTimeResolution = 1000000;
 
-// The newest backup that ends before the target: by its stop, which a backup from the archive
-// always has. A backup that stopped in the target's second may have ended after it.
-std::optional<KnownBackup> choose_backup(const std::vector<KnownBackup>& backups,
-                                         const RestoreTarget& target, RestorePlan* plan) {
-  const KnownBackup* chosen = nullptr;
+// The backups that end before the target, newest first: by their stop, which a backup from the
+// archive always has. A backup that stopped in the target's second may have ended after it.
+std::vector<const KnownBackup*> backups_before(const std::vector<KnownBackup>& backups,
+                                               const RestoreTarget& target, RestorePlan* plan) {
+  std::vector<const KnownBackup*> before;
   for (const KnownBackup& b : backups) {
     if (!b.info.stop_lsn || !b.info.stop_time) continue;
     if (!plan->oldest_backup || *b.info.stop_lsn < *plan->oldest_backup->info.stop_lsn)
       plan->oldest_backup = b;
-    bool before = target.kind == RestoreTarget::Kind::kLatest ||
-                  (target.kind == RestoreTarget::Kind::kTime &&
-                   *b.info.stop_time + kStopTimeResolution <= target.time) ||
-                  (target.kind == RestoreTarget::Kind::kLsn && *b.info.stop_lsn <= target.lsn);
-    if (before && (!chosen || std::pair(*b.info.stop_time, *b.info.stop_lsn) >
-                                  std::pair(*chosen->info.stop_time, *chosen->info.stop_lsn)))
-      chosen = &b;
+    if (target.kind == RestoreTarget::Kind::kLatest ||
+        (target.kind == RestoreTarget::Kind::kTime &&
+         *b.info.stop_time + kStopTimeResolution <= target.time) ||
+        (target.kind == RestoreTarget::Kind::kLsn && *b.info.stop_lsn <= target.lsn))
+      before.push_back(&b);
   }
-  if (!chosen) return std::nullopt;
-  return *chosen;
+  std::stable_sort(before.begin(), before.end(), [](const KnownBackup* a, const KnownBackup* b) {
+    return std::pair(*a->info.stop_time, *a->info.stop_lsn) >
+           std::pair(*b->info.stop_time, *b->info.stop_lsn);
+  });
+  return before;
 }
 
 // Whether the backup given by the operator ends before the target; a backup_label has no stop,
@@ -178,44 +155,68 @@ std::optional<ReachablePoint> reachable_point(const std::vector<PathSegment>& wa
   return point;
 }
 
-// Verifies the history files of the way's timelines, then its segments, and cuts the way at the
-// first that fails. Returns the number of segments that passed.
-size_t verify_way(const archive::Store& store, const ArchiveView& view,
-                  const std::vector<TimelineSpan>& spans, const std::vector<PathSegment>& way,
-                  const PlanOptions& options, RestorePlan* plan) {
-  std::vector<std::string> paths;
-  std::vector<TimeLineId> history_of;  // the timeline of each history file in `paths`
-  for (const TimelineSpan& span : spans)
-    if (view.histories.count(span.tli)) {
-      paths.push_back(object_path(store, wal::WalFileName{wal::FileKind::kHistory, span.tli}));
-      history_of.push_back(span.tli);
+// What planning from one backup reads, shared by the backups tried in turn.
+struct Planner {
+  archive::Store& store;
+  const ArchiveView& view;
+  const std::vector<std::string>& problems;
+  const PlanOptions& options;
+  WayVerifier verifier;
+};
+
+// The plan from `backup`, to the target of `plan`. A way that already falls short before any
+// verification is verified only when `verify_short` (to say how far the reported plan gets).
+RestorePlan plan_from(Planner& p, RestorePlan plan, const KnownBackup& backup, bool verify_short) {
+  plan.backup = backup;
+  plan.backup_timeline = backup.info.stop_tli.value_or(backup.info.start_tli);
+  std::vector<TimelineSpan> spans;
+  if (p.options.target_timeline) {
+    spans = timeline_path_to(p.view, plan.backup_timeline, backup_end(backup),
+                             *p.options.target_timeline, &plan.bad_reason);
+    if (spans.empty()) {
+      plan.shortfall = Shortfall::kTimeline;
+      plan.target_timeline = *p.options.target_timeline;
+      return plan;
     }
-  const size_t first_segment = paths.size();
-  for (const PathSegment& s : way) paths.push_back(object_path(store, s.name));
-  if (way.empty()) return 0;
-  VerifyOptions verify;
-  verify.jobs = options.jobs;
-  verify.allow_gaps = true;  // the way has none; timelines meet at switch points
-  if (options.progress)
-    verify.progress = [&](size_t done) { options.progress(done, paths.size()); };
-  Verdicts verdicts(paths.size());
-  verify_files(paths, verify, verdicts);
-  std::optional<std::pair<size_t, std::string>> bad = verdicts.first_bad();
-  if (!bad) return way.size();
-  size_t cut = bad->first >= first_segment ? bad->first - first_segment : way.size();
-  if (bad->first < first_segment) {
-    // A timeline whose history fails cannot be followed: the way ends where it begins.
-    const TimeLineId tli = history_of[bad->first];
-    for (size_t i = 0; i < way.size(); ++i)
-      if (way[i].name.tli >= tli) {
-        cut = i;
-        break;
-      }
+  } else {
+    spans = timeline_path(p.view, plan.backup_timeline, backup_end(backup));
   }
-  plan->shortfall = Shortfall::kInvalid;
-  plan->bad_file = paths[bad->first];
-  plan->bad_reason = bad->second;
-  return cut;
+  for (const TimelineSpan& span : spans) plan.timelines.push_back(span.tli);
+  plan.target_timeline = spans.back().tli;
+
+  RestoreWay way = walk_path(p.view, spans, backup, plan.target);
+  plan.shortfall = way.shortfall;
+  if (way.first_absent) {
+    plan.missing_first = way.first_absent->to_string();
+    plan.missing_last = way.last_absent.value_or(*way.first_absent).to_string();
+    plan.missing = way.absent;
+    const std::string path = object_path(p.store, *way.first_absent);
+    Result<bool> present = p.store.contains(*way.first_absent);
+    if (way.shortfall == Shortfall::kMissing && present.is_ok() && *present) {
+      plan.shortfall = Shortfall::kUnusable;
+      plan.bad_file = path;
+      plan.bad_reason = unusable_reason(path, p.problems);
+    }
+  }
+  plan.segments = way.segments.size();
+  if (!way.segments.empty()) {
+    plan.first_segment = way.segments.front().name.to_string();
+    plan.last_segment = way.segments.back().name.to_string();
+  }
+  for (const PathSegment& s : way.segments) plan.wal_bytes += s.facts->original_size;
+  if (!plan.reachable() && !verify_short) return plan;
+
+  const size_t good = p.verifier.verify(spans, way.segments, &plan);
+  plan.verified = good;
+  if (good == way.segments.size() && way.reached) {
+    const SegmentFacts& last = *way.segments.back().facts;
+    plan.reached_in = plan.last_segment;
+    plan.reached_first_commit = last.first_commit_time;
+    plan.reached_last_commit = last.last_commit_time;
+  }
+  if (!plan.reachable() || plan.target.kind == RestoreTarget::Kind::kLatest)
+    plan.latest = reachable_point(way.segments, good, backup_end(backup));
+  return plan;
 }
 
 }  // namespace
@@ -236,59 +237,36 @@ Result<RestorePlan> plan_restore(archive::Store& store,
   Result<ListOutcome> listed = list_objects(store, identity, sink);
   if (!listed.is_ok()) return std::move(listed).take_status();
   read_histories(store, sink.history_timelines, sink, &view);
+  Planner planner{store, view, sink.problems, options, WayVerifier(store, view, options)};
 
   if (options.backup) {
-    plan.backup = options.backup;
     if (!given_backup_precedes(*options.backup, options.target)) {
+      plan.backup = options.backup;
       plan.shortfall = Shortfall::kTargetInBackup;
       return plan;
     }
-  } else {
-    plan.backup = choose_backup(listed->backups, options.target, &plan);
-    if (!plan.backup) {
-      plan.shortfall = Shortfall::kNoBackup;
-      return plan;
+    return plan_from(planner, std::move(plan), *options.backup, true);
+  }
+  const std::vector<const KnownBackup*> before =
+      backups_before(listed->backups, plan.target, &plan);
+  if (before.empty()) {
+    plan.shortfall = Shortfall::kNoBackup;
+    return plan;
+  }
+  RestorePlan newest = plan_from(planner, plan, *before.front(), true);
+  if (newest.reachable()) return newest;
+  // On one history an older backup needs all the WAL a newer one does; across timelines (a
+  // backup on a timeline the target does not follow) an older one may reach what it cannot.
+  std::vector<RestorePlan> passed_over{newest};
+  for (size_t i = 1; i < before.size(); ++i) {
+    RestorePlan older = plan_from(planner, plan, *before[i], false);
+    if (older.reachable()) {
+      older.passed_over = std::move(passed_over);
+      return older;
     }
+    passed_over.push_back(std::move(older));
   }
-  const KnownBackup& backup = *plan.backup;
-  plan.backup_timeline = backup.info.stop_tli.value_or(backup.info.start_tli);
-  const std::vector<TimelineSpan> spans =
-      timeline_path(view, plan.backup_timeline, backup_end(backup));
-  for (const TimelineSpan& span : spans) plan.timelines.push_back(span.tli);
-  plan.target_timeline = spans.back().tli;
-
-  RestoreWay way = walk_path(view, spans, backup, options.target);
-  plan.shortfall = way.shortfall;
-  if (way.first_absent) {
-    plan.missing_first = way.first_absent->to_string();
-    plan.missing_last = way.last_absent.value_or(*way.first_absent).to_string();
-    plan.missing = way.absent;
-    const std::string path = object_path(store, *way.first_absent);
-    Result<bool> present = store.contains(*way.first_absent);
-    if (way.shortfall == Shortfall::kMissing && present.is_ok() && *present) {
-      plan.shortfall = Shortfall::kUnusable;
-      plan.bad_file = path;
-      plan.bad_reason = unusable_reason(path, sink.problems);
-    }
-  }
-  plan.segments = way.segments.size();
-  if (!way.segments.empty()) {
-    plan.first_segment = way.segments.front().name.to_string();
-    plan.last_segment = way.segments.back().name.to_string();
-  }
-  for (const PathSegment& s : way.segments) plan.wal_bytes += s.facts->original_size;
-
-  const size_t good = verify_way(store, view, spans, way.segments, options, &plan);
-  plan.verified = good;
-  if (good == way.segments.size() && way.reached) {
-    const SegmentFacts& last = *way.segments.back().facts;
-    plan.reached_in = plan.last_segment;
-    plan.reached_first_commit = last.first_commit_time;
-    plan.reached_last_commit = last.last_commit_time;
-  }
-  if (!plan.reachable() || options.target.kind == RestoreTarget::Kind::kLatest)
-    plan.latest = reachable_point(way.segments, good, backup_end(backup));
-  return plan;
+  return newest;
 }
 
 }  // namespace walpipe::pipeline

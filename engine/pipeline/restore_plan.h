@@ -32,6 +32,9 @@ struct RestoreTarget {
 
 struct PlanOptions {
   RestoreTarget target;
+  // The timeline to recover to (--target-timeline); by default the newest that descends from the
+  // backup's.
+  std::optional<wal::TimeLineId> target_timeline;
   // The backup to restore (--backup DIR): then no other is chosen. A backup taken on a standby
   // archives no .backup file, so this is the only way to plan from one.
   std::optional<KnownBackup> backup;
@@ -53,6 +56,7 @@ enum class Shortfall {
   kInvalid,           // a segment or history file on the way failed verification
   kEndsBeforeBackup,  // the archive's WAL ends before the backup's end: never consistent
   kEndsBeforeTarget,  // the archive's WAL ends before a commit at or after the target
+  kTimeline,          // the target timeline does not descend from the backup's after its end
 };
 
 // The end of what recovery can replay from the backup: the last segment of the unbroken,
@@ -68,6 +72,9 @@ struct RestorePlan {
   RestoreTarget target;
   std::optional<KnownBackup> backup;         // the one chosen (or given)
   std::optional<KnownBackup> oldest_backup;  // kNoBackup: the one that ends first
+  // The newer backups before the target that cannot reach it, newest first, each with the plan
+  // that says why; only when an older one can (otherwise the plan is the newest one's).
+  std::vector<RestorePlan> passed_over;
 
   wal::TimeLineId backup_timeline = 0;
   // Recovery follows these, the first the backup's, the last the one to give as
@@ -91,7 +98,7 @@ struct RestorePlan {
 
   Shortfall shortfall = Shortfall::kNone;
   // kMissing: the segments missing (first and last, and how many); kUnusable, kInvalid: the file
-  // and why.
+  // and why; kTimeline: why (bad_file empty).
   std::string missing_first;
   std::string missing_last;
   uint64_t missing = 0;
@@ -109,8 +116,10 @@ struct RestorePlan {
 wal::Lsn backup_end(const KnownBackup& backup);
 
 // Plans recovery to options.target from the archive in `store`, whose walpipe.json gave
-// `identity`. Errors are those of an archive that cannot be read at all (its folder walk), or
-// one without an identity (kNotFound); everything about the plan itself is in the RestorePlan.
+// `identity`: from the newest backup that ends before the target or, when that one cannot reach
+// it, the next older one that can (without --backup). Errors are those of an archive that
+// cannot be read at all (its folder walk), or one without an identity (kNotFound); everything
+// about the plan itself is in the RestorePlan.
 // Runs the verification on options.jobs threads; the callbacks come from them.
 Result<RestorePlan> plan_restore(archive::Store& store,
                                  const std::optional<archive::Identity>& identity,

@@ -6,10 +6,12 @@
 #include <mutex>
 #include <thread>
 
+#include "base/check.h"
 #include "io/fs.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/live_wal.h"
 #include "pipeline/path_walk.h"
+#include "pipeline/verify_walk.h"
 #include "wal/chain.h"
 #include "wal/history.h"
 #include "wal/recycled.h"
@@ -48,15 +50,26 @@ bool recycled_or_open(WalPlace place, Bytes data, const wal::WalFileName& name, 
   return false;
 }
 
-// `place` is set for a raw segment of a live pg_wal.
+// The file `out` names into `loader`: from its path, or, for an object of an archive behind a
+// Store, through `store`, checked as the object of a folder archive is.
+Result<LoadedFile> load(FileLoader& loader, archive::Store* store, const VerifiedFile& out,
+                        bool text) {
+  if (store == nullptr) return loader.load(out.path, text);
+  Result<archive::StoredObject> object = store->read(*out.wal_name, kMaxObjectFileSize);
+  if (!object.is_ok()) return std::move(object).take_status();
+  return loader.load_object_bytes(object->bytes(), out.path, text);
+}
+
+// `place` is set for a raw segment of a live pg_wal; `store` for an object of an archive behind
+// a Store.
 void verify_one(FileLoader& loader, const wal::InspectOptions& options,
-                std::optional<WalPlace> place, VerifiedFile* out) {
+                std::optional<WalPlace> place, archive::Store* store, VerifiedFile* out) {
   out->name = PathWalker::wal_name_of(out->path);
   Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
   if (parsed.is_ok()) out->wal_name = *parsed;
   bool text = parsed.is_ok() &&
               (parsed->kind == wal::FileKind::kHistory || parsed->kind == wal::FileKind::kBackup);
-  Result<LoadedFile> loaded = loader.load(out->path, text);
+  Result<LoadedFile> loaded = load(loader, store, *out, text);
   if (!loaded.is_ok()) {
     if (loaded.status().code() == Code::kCorruption) {
       out->report.add(wal::Severity::kError, "FILE_CONTENT", 0, 0, loaded.status().message());
@@ -137,41 +150,55 @@ class InOrder {
 
 }  // namespace
 
-void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
-                  VerifySink& sink) {
+namespace {
+
+// verify_inputs, with `io` for the Store handles of the workers (null when no input has a store).
+void verify_all(std::vector<VerifyInput> inputs, io::Io* io, const VerifyOptions& options,
+                VerifySink& sink) {
   unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  // The same name from several paths is compared; one folder walk cannot repeat a name.
+  // The same name from several inputs is compared; one folder walk cannot repeat a name.
   InOrder in_order(
-      sink, wal::ChainOptions{options.require_contiguous, paths.size() > 1, options.allow_gaps});
-  PathWalker walker(paths);
+      sink, wal::ChainOptions{options.require_contiguous, inputs.size() > 1, options.allow_gaps});
+  const size_t input_count = inputs.size();
+  VerifyWalk walker(std::move(inputs));
   std::mutex walker_mu;
   WalEnds ends;  // guarded by walker_mu
   size_t next_index = 0;
   std::atomic<size_t> done{0};
   auto worker = [&] {
     FileLoader loader;  // one buffer per worker, reused for every file
+    // A Store handle serves one thread: each worker reads objects through its own.
+    std::vector<std::unique_ptr<archive::Store>> stores(input_count);
     for (;;) {
-      std::optional<WalkedPath> walked;
+      std::optional<WalkedItem> item;
       std::optional<WalPlace> place;
+      archive::Store* store = nullptr;
       size_t index;
       {
         std::lock_guard<std::mutex> lock(walker_mu);
-        walked = walker.next();
-        if (!walked) return;
+        item = walker.next();
+        if (!item) return;
         index = next_index++;
+        const WalkedPath& walked = item->walked;
         // Whether a pg_wal file is recycled depends on the files after it: the first file of a
         // live folder reads the first page of all of them.
-        if (walked->status.is_ok() && (options.live || walked->in_pg_wal))
-          place = live_place(ends, walked->path);
+        if (walked.status.is_ok() && !item->object && (options.live || walked.in_pg_wal))
+          place = live_place(ends, walked.path);
+        if (item->object) {
+          std::unique_ptr<archive::Store>& mine = stores[item->input];
+          WALPIPE_CHECK(io != nullptr);
+          if (!mine) mine = walker.inputs()[item->input].store->open_again(*io);
+          store = mine.get();
+        }
       }
       VerifiedFile result;
-      result.path = std::move(walked->path);
-      result.in_archive = walked->in_archive;
-      if (walked->status.is_ok()) {
-        verify_one(loader, options.inspect, place, &result);
+      result.path = std::move(item->walked.path);
+      result.in_archive = item->walked.in_archive;
+      if (item->walked.status.is_ok()) {
+        verify_one(loader, options.inspect, place, store, &result);
       } else {
         result.name = PathWalker::wal_name_of(result.path);
-        result.load_status = std::move(walked->status);
+        result.load_status = std::move(item->walked.status);
       }
       in_order.finish(index, std::move(result));
       size_t finished = ++done;
@@ -183,6 +210,20 @@ void verify_files(const std::vector<std::string>& paths, const VerifyOptions& op
   worker();
   for (auto& t : threads) t.join();
   in_order.finish_chain();
+}
+
+}  // namespace
+
+void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
+                  VerifySink& sink) {
+  std::vector<VerifyInput> inputs;
+  for (const std::string& path : paths) inputs.push_back(VerifyInput{path, nullptr});
+  verify_all(std::move(inputs), nullptr, options, sink);
+}
+
+void verify_inputs(std::vector<VerifyInput> inputs, io::Io& io, const VerifyOptions& options,
+                   VerifySink& sink) {
+  verify_all(std::move(inputs), &io, options, sink);
 }
 
 }  // namespace walpipe::pipeline

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -37,6 +38,34 @@ bool parse_size(const std::string* text, uint64_t* out) {
   if (text == nullptr || text->empty()) return false;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), *out);
   return ec == std::errc() && end == text->data() + text->size();
+}
+
+// "bytes FIRST-LAST/TOTAL" (TOTAL may be "*"): FIRST and LAST.
+bool parse_content_range(const std::string* text, uint64_t* first, uint64_t* last) {
+  constexpr std::string_view kUnit = "bytes ";
+  if (text == nullptr || !text->starts_with(kUnit)) return false;
+  const char* p = text->data() + kUnit.size();
+  const char* end = text->data() + text->size();
+  auto [after_first, ec1] = std::from_chars(p, end, *first);
+  if (ec1 != std::errc() || after_first == end || *after_first != '-') return false;
+  auto [after_last, ec2] = std::from_chars(after_first + 1, end, *last);
+  return ec2 == std::errc() && after_last != end && *after_last == '/' && *first <= *last;
+}
+
+// Whether `answer` refuses the credentials themselves (expired, unknown, or signed with another
+// secret), which new ones may cure. A HEAD's answer has no body to say so: any 400 or 403 may be.
+bool refuses_credentials(std::string_view method, const HttpAnswer& answer) {
+  if (answer.status != 400 && answer.status != 403) return false;
+  std::optional<ErrorAnswer> error = parse_error(answer.body);
+  if (!error) return method == "HEAD";
+  return error->code == "ExpiredToken" || error->code == "TokenRefreshRequired" ||
+         error->code == "InvalidToken" || error->code == "InvalidAccessKeyId" ||
+         error->code == "SignatureDoesNotMatch";
+}
+
+bool same_credentials(const Credentials& a, const Credentials& b) {
+  return a.access_key_id == b.access_key_id && a.secret_access_key == b.secret_access_key &&
+         a.session_token == b.session_token;
 }
 
 // A 404 is "absent" only when the store says the key is absent: a missing bucket, a proxy's
@@ -106,6 +135,7 @@ Result<HttpAnswer> Client::exchange(const Call& call) {
   const Target target =
       target_for(endpoint_, settings_.virtual_host_style, where_.bucket, call.key, query);
 
+  bool reread = false;
   for (int tries = 1;; ++tries) {
     // Signed afresh each try: x-amz-date must be close to the server's clock when it arrives.
     std::time_t now = clock_();
@@ -134,6 +164,17 @@ Result<HttpAnswer> Client::exchange(const Call& call) {
       if (j.verdict == Verdict::kSuccess) return answer;
       why = std::move(j.status);
       retry = j.verdict == Verdict::kRetry;
+      if (!retry && !reread && settings_.reread_credentials &&
+          refuses_credentials(call.method, *answer)) {
+        reread = true;
+        // Temporary keys are renewed, and rotated keys replaced, where they were read from;
+        // the same keys again would be refused alike.
+        Result<Credentials> fresh = settings_.reread_credentials();
+        if (fresh.is_ok() && !same_credentials(*fresh, settings_.credentials)) {
+          settings_.credentials = std::move(*fresh);
+          continue;
+        }
+      }
     }
     if (!retry) return why;
     auto wait = std::chrono::milliseconds(backoff.next_wait_ms(tries));
@@ -227,6 +268,36 @@ Result<std::vector<std::byte>> Client::get(std::string_view key, std::optional<B
                                         std::to_string(answer->body.size()) +
                                         " bytes for a range of " + std::to_string(want));
   }
+  return std::move(answer->body);
+}
+
+Result<std::vector<std::byte>> Client::get_from(std::string_view key, uint64_t offset,
+                                                uint64_t length) {
+  if (length == 0) return std::vector<std::byte>();
+  WALPIPE_CHECK(offset <= UINT64_MAX - length);
+  const uint64_t last = offset + length - 1;
+  Call call{"GET", full_key(key), {}, {}, {}};
+  // Room for the error document of a 416 or a 404 too: a part is checked against its range.
+  call.answer_limit = std::max<uint64_t>(length, kMaxXmlAnswer);
+  call.body_is_object = true;
+  // 416: the object ends before `offset`; asking its size first would cost a HEAD every time.
+  call.passed = {404, 416};
+  call.headers.push_back({"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)});
+  Result<HttpAnswer> answer = exchange(call);
+  if (!answer.is_ok()) return std::move(answer).take_status();
+  std::string what = display(call.key);
+  if (answer->status == 404) return not_found_or_error("GET", what, *answer);
+  if (answer->status == 416) return std::vector<std::byte>();
+  if (answer->status != 206)
+    return Status(Code::kIoError, "could not GET \"" + what + "\": the server answered " +
+                                      std::to_string(answer->status) + " to a ranged request");
+  uint64_t first = 0, sent_last = 0;
+  if (!parse_content_range(answer->header("content-range"), &first, &sent_last) ||
+      first != offset || sent_last > last || sent_last - first + 1 != answer->body.size())
+    return Status(Code::kIoError, "could not GET \"" + what + "\": the server sent " +
+                                      std::to_string(answer->body.size()) +
+                                      " bytes that are not the range asked for from byte " +
+                                      std::to_string(offset));
   return std::move(answer->body);
 }
 

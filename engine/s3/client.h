@@ -81,6 +81,11 @@ class Client {
   Result<std::vector<std::byte>> get(std::string_view key, std::optional<ByteRange> range,
                                      size_t limit);
 
+  // Up to `length` bytes of the object from `offset`, in one ranged GET: fewer at its end, none
+  // when `offset` is at or past it (416). kIoError unless the answer's Content-Range says it
+  // holds exactly the bytes sent, from `offset` on.
+  Result<std::vector<std::byte>> get_from(std::string_view key, uint64_t offset, uint64_t length);
+
   // One page of keys in order; call again with the page's continuation_token while truncated.
   Result<ListPage> list(const ListQuery& query);
 

@@ -2,6 +2,7 @@
 // the tools fill S3Settings from AWS_* variables or the config file.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,11 @@ struct S3Settings {
   std::string endpoint;
   std::string region = "us-east-1";
   Credentials credentials;
+  // The credentials as their source gives them now, asked once per request when the store
+  // refuses the ones in use (expired, or replaced by a rotation): the request is tried again at
+  // once when they changed. Empty when they cannot change while the process runs (the
+  // environment of a running process is its own).
+  std::function<Result<Credentials>()> reread_credentials;
   // Path style (https://host/bucket/key) is the default: it works with any endpoint and needs no
   // DNS name per bucket. Virtual-host style (https://bucket.host/key) when set.
   bool virtual_host_style = false;

@@ -2,12 +2,15 @@
 // and 39 of timeline 1, timeline 2 from 55 on, the corpus's backup in 3A) with two backups made
 // for these tests: "monday" in 34 and "tuesday" in 35, days before the newest commit (2026-11-24
 // 15:54:29 UTC). By days, by backups, --before, a dry run, JSON, the refusals (a gap, a damaged
-// .backup file, another cluster's object), a kill at every step of a removal, file times that
-// change nothing, and 10,000 objects.
+// .backup file, another cluster's object), a kill at every step of a removal, file times and a
+// stepped clock that change nothing, and 10,000 objects.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "archive/local/commit.h"
@@ -15,6 +18,7 @@
 #include "exit_codes.h"
 #include "io/io.h"
 #include "support/corpus_archive.h"
+#include "support/prerequisite.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
@@ -347,6 +351,65 @@ TEST_F(Expire, FileTimesChangeNothing) {
     EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
     EXPECT_EQ(r.out, expected);
   }
+}
+
+// Sets the environment variables of the walpipe processes a test starts, and restores them.
+class ChildEnvironment {
+ public:
+  void set(const char* name, const std::string& value) {
+    if (!saved_.count(name)) {
+      const char* old = std::getenv(name);
+      saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
+    }
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ChildEnvironment() {
+    for (const auto& [name, old] : saved_)
+      old ? ::setenv(name.c_str(), old->c_str(), 1) : ::unsetenv(name.c_str());
+  }
+
+ private:
+  std::map<std::string, std::optional<std::string>> saved_;
+};
+
+// Age is read from the WAL, never from the machine's clock: the clock stepped 30 days back or 30
+// years forward, or stepping back or forward by 30 days at every reading (libfaketime, preloaded
+// into walpipe), changes neither what a dry run says nor what a real run removes.
+TEST_F(Expire, AClockSteppedBackwardsOrForwardsChangesNothing) {
+  const std::string lib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  if (!fs::exists(lib))
+    WALPIPE_SKIP() << "no " << lib << " (Debian's faketime, which scripts/setup.sh installs)";
+  close_gaps();
+  const CommandResult expected = expire({"--keep-days", "3", "--dry-run", "--json"});
+  ASSERT_EQ(expected.exit_code, exit_code::kOk) << expected.err;
+  ASSERT_NE(expected.out.find(object("000000010000000000000034")), std::string::npos)
+      << expected.out;
+  const CommandResult today = run_command({"/bin/date", "-u", "+%Y%m%d"});
+  ChildEnvironment env;
+  env.set("LD_PRELOAD", lib);
+  // libfaketime loads before the sanitizers' runtime, which would refuse to start otherwise.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  env.set("ASAN_OPTIONS",
+          (asan && *asan ? std::string(asan) + ":" : "") + "verify_asan_link_order=0");
+  for (const char* clock : {"-30d", "+30y", "+0 i2592000", "+0 i-2592000"}) {
+    env.set("FAKETIME", clock);
+    // The clock the processes see is stepped: date reads it as walpipe would.
+    const CommandResult date = run_command({"/bin/date", "-u", "+%Y%m%d"});
+    if (std::string(clock).find(' ') == std::string::npos) {
+      EXPECT_NE(date.out, today.out) << clock;
+    }
+    CommandResult r = expire({"--keep-days", "3", "--dry-run", "--json"});
+    EXPECT_EQ(r.exit_code, exit_code::kOk) << clock << ": " << r.err;
+    EXPECT_EQ(r.err, expected.err) << clock;
+    EXPECT_EQ(r.out, expected.out) << clock;
+  }
+  env.set("FAKETIME", "+30y");
+  CommandResult r = expire({"--keep-days", "3"});
+  EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  std::set<std::string> left = kGapless;
+  left.erase(kMonday);
+  left.erase("000000010000000000000034");
+  EXPECT_EQ(names(), left);
 }
 
 // 10,000 objects, each the metadata of segment 36 under its own name with its own LSNs and

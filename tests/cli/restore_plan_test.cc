@@ -1,7 +1,8 @@
 // walpipe restore-plan over a real archive written by walpipe push from the pg16 corpus: segments
 // 34-36 and 39 of timeline 1, timeline 2 from 55 on, the corpus's backup (in 3A, whose WAL is not
 // there) and one made for these tests in 34. A reachable target, one behind missing segments, one
-// before every backup, --latest with a gap and without, damaged and foreign objects, bad options.
+// before every backup, --latest with a gap and without, damaged and foreign objects, bad options,
+// a newer backup passed over for an older one, and --target-timeline.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -37,6 +38,42 @@ constexpr const char* kLatestIn36 =
     "The latest reachable point is 0/36FF3D0, the end of 000000010000000000000036; its newest "
     "commit is at 2026-11-24 15:54:16.156204 UTC (in 000000010000000000000036).";
 
+// Two backups around the promotion that began timeline 2 at 0/55000A0: one on timeline 1 that
+// ends at the switch point, so recovery from it can follow timeline 2; one taken later on the
+// old primary, which went on writing timeline 1 (none of which is archived).
+constexpr const char* kBeforeSwitch = "000000010000000000000055.00000028.backup";
+constexpr const char* kBeforeSwitchText =
+    "START WAL LOCATION: 0/5500028 (file 000000010000000000000055)\n"
+    "STOP WAL LOCATION: 0/55000A0 (file 000000010000000000000055)\n"
+    "CHECKPOINT LOCATION: 0/5500028\n"
+    "BACKUP METHOD: streamed\n"
+    "BACKUP FROM: primary\n"
+    "START TIME: 2026-11-24 15:54:20 UTC\n"
+    "LABEL: before the switch\n"
+    "START TIMELINE: 1\n"
+    "STOP TIME: 2026-11-24 15:54:21 UTC\n"
+    "STOP TIMELINE: 1\n";
+constexpr const char* kOldPrimary = "000000010000000000000056.00000028.backup";
+constexpr const char* kOldPrimaryText =
+    "START WAL LOCATION: 0/5600028 (file 000000010000000000000056)\n"
+    "STOP WAL LOCATION: 0/5600100 (file 000000010000000000000056)\n"
+    "CHECKPOINT LOCATION: 0/5600060\n"
+    "BACKUP METHOD: streamed\n"
+    "BACKUP FROM: primary\n"
+    "START TIME: 2026-11-24 15:54:26 UTC\n"
+    "LABEL: old primary\n"
+    "START TIMELINE: 1\n"
+    "STOP TIME: 2026-11-24 15:54:27 UTC\n"
+    "STOP TIMELINE: 1\n";
+constexpr const char* kBeforeSwitchLine =
+    "backup 000000010000000000000055.00000028.backup: label \"before the switch\", from primary, "
+    "start 0/5500028 at 2026-11-24 15:54:20 UTC, stop 0/55000A0 at 2026-11-24 15:54:21 UTC, "
+    "timeline 1, needs WAL from 000000010000000000000055\n";
+constexpr const char* kOnTimeline2 =
+    "target: 2026-11-24 15:54:29.300000 UTC, on timeline 2 (following timelines 1 2)\n"
+    "WAL on the way: 000000020000000000000055 to 000000020000000000000056, 2 segments (2048 kB), "
+    "all verified\n";
+
 class RestorePlan : public CorpusArchiveTest {
  protected:
   static void SetUpTestSuite() { push_suite_archive({{kEarlyBackup, kEarlyBackupText}}); }
@@ -44,6 +81,10 @@ class RestorePlan : public CorpusArchiveTest {
     std::vector<std::string> args{"restore-plan", "--archive", archive()};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_walpipe(args);
+  }
+  void push_backups_around_the_switch() {
+    push_file(archive(), dir_.write(std::string("src/") + kBeforeSwitch, kBeforeSwitchText));
+    push_file(archive(), dir_.write(std::string("src/") + kOldPrimary, kOldPrimaryText));
   }
   std::string settings(const std::string& target_line, const std::string& timeline) {
     return "\nrecovery settings (postgresql.auto.conf of the restored backup, with an empty "
@@ -311,6 +352,129 @@ TEST_F(RestorePlan, BackupPlansFromTheLabelOfABackupFolder) {
                        "backup_label says it started at 2026-11-24 15:54:15.000000 UTC "
                        "(0/3500028); recovery cannot stop before that.\nHINT: Choose a later "
                        "target, or a backup taken before it.\n");
+}
+
+// The newest backup before the target cannot reach it: the plan says so and restores the next
+// older one that can (on one history an older backup needs all a newer one does; this one
+// follows the timeline the newer one left).
+TEST_F(RestorePlan, ANewerBackupThatCannotReachIsPassedOverForAnOlderOne) {
+  push_backups_around_the_switch();
+  CommandResult r = plan({"--target-time", "2026-11-24 15:54:29.3 UTC"});
+  ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  EXPECT_EQ(r.err,
+            "walpipe restore-plan: warning: the archive cannot reach the end of backup "
+            "000000010000000000000056.00000028.backup: WAL segment 000000010000000000000056 is "
+            "not archived\n"
+            "DETAIL: The plan restores the older backup 000000010000000000000055.00000028.backup "
+            "instead.\n");
+  EXPECT_TRUE(r.out.starts_with(std::string(kBeforeSwitchLine) + kOnTimeline2)) << r.out;
+  EXPECT_TRUE(r.out.ends_with(
+      settings("recovery_target_time = '2026-11-24 15:54:29.300000 UTC'\n", "2")))
+      << r.out;
+
+  r = plan({"--target-time", "2026-11-24 15:54:29.3 UTC", "--json"});
+  ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  EXPECT_NE(r.out.find("\"passed_over\":[{\"backup\":\"000000010000000000000056.00000028.backup\","
+                       "\"shortfall\":\"wal_ends_before_backup_end\",\"message\":\"the archive "
+                       "cannot reach the end of backup 000000010000000000000056.00000028.backup: "
+                       "WAL segment 000000010000000000000056 is not archived\"}],\"timelines\":"
+                       "[1,2],"
+                       "\"target_timeline\":2,"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"backup\":{\"source\":\"000000010000000000000055.00000028.backup\""),
+            std::string::npos)
+      << r.out;
+
+  // Without the older backup, no other reaches the target: the plan is the newest one's.
+  fs::remove(object(kBeforeSwitch));
+  r = plan({"--target-time", "2026-11-24 15:54:29.3 UTC"});
+  EXPECT_EQ(r.exit_code, exit_code::kPlanUnreachable);
+  EXPECT_EQ(r.err,
+            "walpipe restore-plan: error: the archive cannot reach the end of backup "
+            "000000010000000000000056.00000028.backup: WAL segment 000000010000000000000056 is "
+            "not archived\n"
+            "DETAIL: Recovery needs WAL up to 0/5600100 to make the backup consistent.\n"
+            "HINT: If the server still runs, its archiver may not have sent it yet: see walpipe "
+            "status.\n");
+  r = plan({"--target-time", "2026-11-24 15:54:29.3 UTC", "--json"});
+  EXPECT_NE(r.out.find("\"passed_over\":[],"), std::string::npos) << r.out;
+}
+
+TEST_F(RestorePlan, TargetTimelineIsFollowedOrRefusedWhenItDoesNotDescend) {
+  CommandResult r =
+      plan({"--target-time", "2026-11-24 15:54:16.1 UTC", "--target-timeline", "1"});
+  ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out,
+            std::string(kEarlyLine) +
+                "target: 2026-11-24 15:54:16.100000 UTC, on timeline 1\n"
+                "WAL on the way: 000000010000000000000034 to 000000010000000000000036, 3 segments "
+                "(3072 kB), all verified\n"
+                "reached in 000000010000000000000036 (commits from 2026-11-24 15:54:16.073560 UTC "
+                "to 2026-11-24 15:54:16.156204 UTC)\n" +
+                settings("recovery_target_time = '2026-11-24 15:54:16.100000 UTC'\n", "1"));
+
+  // No backup leads to a timeline the archive has no history for.
+  r = plan({"--latest", "--target-timeline", "3"});
+  EXPECT_EQ(r.exit_code, exit_code::kPlanUnreachable);
+  EXPECT_EQ(r.out,
+            "target: the end of the archive\n"
+            "backup 00000001000000000000003A.000000D8.backup: label \"pg_basebackup base backup\", "
+            "from primary, start 0/3A000D8 at 2026-11-24 15:54:17 UTC, stop 0/3A001B0 at "
+            "2026-11-24 15:54:18 UTC, timeline 1, needs WAL from 00000001000000000000003A\n");
+  EXPECT_EQ(r.err,
+            "walpipe restore-plan: error: timeline 3 does not descend from timeline 1 of backup "
+            "00000001000000000000003A.000000D8.backup: the archive has no readable history file "
+            "for timeline 3\n"
+            "HINT: Recovery follows only a timeline that branched from the backup's after the "
+            "backup's end: give another --target-timeline, or a backup taken on its history.\n");
+
+  // The newer backup's timeline 1 went on past the switch: timeline 2 leaves it before its
+  // end, so the older backup is restored.
+  push_backups_around_the_switch();
+  r = plan({"--target-time", "2026-11-24 15:54:29.3 UTC", "--target-timeline", "2", "--json"});
+  ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
+  EXPECT_EQ(r.err,
+            "walpipe restore-plan: warning: timeline 2 does not descend from timeline 1 of backup "
+            "000000010000000000000056.00000028.backup: timeline 2 leaves it at 0/55000A0, before "
+            "the backup's end at 0/5600100\n"
+            "DETAIL: The plan restores the older backup 000000010000000000000055.00000028.backup "
+            "instead.\n");
+  EXPECT_NE(r.out.find("\"passed_over\":[{\"backup\":\"000000010000000000000056.00000028.backup\","
+                       "\"shortfall\":\"timeline_not_descendant\",\"message\":\"timeline 2 does "
+                       "not descend from timeline 1 of backup 000000010000000000000056.00000028."
+                       "backup: timeline 2 leaves it at 0/55000A0, before the backup's end at "
+                       "0/5600100\"}],\"timelines\":[1,2],\"target_timeline\":2,"),
+            std::string::npos)
+      << r.out;
+
+  // A backup given with --backup is refused, not replaced.
+  const std::string backup = dir_.file("old-primary");
+  fs::create_directories(backup);
+  ScratchDir::write_file(backup + "/backup_label",
+                         "START WAL LOCATION: 0/5600028 (file 000000010000000000000056)\n"
+                         "CHECKPOINT LOCATION: 0/5600060\n"
+                         "BACKUP METHOD: streamed\n"
+                         "BACKUP FROM: primary\n"
+                         "START TIME: 2026-11-24 15:54:26 UTC\n"
+                         "LABEL: old primary\n"
+                         "START TIMELINE: 1\n");
+  r = plan({"--backup", backup, "--latest", "--target-timeline", "2"});
+  EXPECT_EQ(r.exit_code, exit_code::kPlanUnreachable);
+  EXPECT_EQ(r.err, "walpipe restore-plan: error: timeline 2 does not descend from timeline 1 of "
+                   "backup \"" + backup + "\": timeline 2 leaves it at 0/55000A0, before the "
+                   "backup's end at 0/5600060\n"
+                   "HINT: Recovery follows only a timeline that branched from the backup's after "
+                   "the backup's end: give another --target-timeline, or a backup taken on its "
+                   "history.\n");
+
+  r = plan({"--latest", "--target-timeline", "0"});
+  EXPECT_EQ(r.exit_code, exit_code::kPlanUsage);
+  EXPECT_EQ(r.err,
+            "walpipe restore-plan: error: invalid value \"0\" for option --target-timeline\n"
+            "walpipe restore-plan: hint: Try \"walpipe restore-plan --help\" for more "
+            "information.\n");
 }
 
 }  // namespace

@@ -1,16 +1,24 @@
 // walpipe drill against a real PostgreSQL 15 server archiving through walpipe push: a drill to
 // the end of the archive and one to a time between two commits (the later row absent), each
 // answering its check query and leaving no scratch folder behind; a drill from an archive with a
-// damaged object, which fails naming the segment; and the recovery server itself meeting that
-// object during replay, which stops recovery and names it from the server log.
+// damaged object, which fails naming the segment; the recovery server itself meeting that
+// object during replay, which stops recovery and names it from the server log; and a drill from
+// an archive in a real RGW bucket, reached with the settings drill was given in a configuration
+// file its server's user cannot read, the secret key nowhere in the scratch folder, the server
+// log or a command line.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,8 +26,11 @@
 #include "io/spawn.h"
 #include "pg/drill_setup.h"
 #include "pg/recovery_server.h"
+#include "s3/client.h"
 #include "support/archiving_primary.h"
 #include "support/pg_cluster.h"
+#include "support/prerequisite.h"
+#include "support/rgw.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
@@ -191,6 +202,141 @@ TEST_F(PgDrill, RecoveryMeetingADamagedObjectStopsAndTheLogNamesIt) {
       << s.to_string();
   EXPECT_EQ((*server)->findings().segments_restored, 1u);
   EXPECT_TRUE((*server)->stop().is_ok());
+}
+
+// Where a secret could be seen while drill runs: every process's command line (what ps shows)
+// and the files of drill's scratch folders under `parent` (the copy's relation files aside,
+// which hold only what the backup held). Samples until stopped.
+class SecretWatch {
+ public:
+  SecretWatch(std::string secret, std::string parent)
+      : secret_(std::move(secret)), parent_(std::move(parent)), thread_([this] { run(); }) {}
+  ~SecretWatch() { stop(); }
+  void stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  // Where the secret was seen; the last server log seen; how many samples were taken.
+  const std::vector<std::string>& seen() const { return seen_; }
+  const std::string& server_log() const { return server_log_; }
+  int samples() const { return samples_; }
+
+ private:
+  void look(const std::string& where, const std::string& text) {
+    if (text.find(secret_) != std::string::npos &&
+        std::find(seen_.begin(), seen_.end(), where) == seen_.end())
+      seen_.push_back(where);
+  }
+  // "" for a file gone or a process ended while it is read (the stream then throws).
+  static std::string slurp(const fs::path& path) {
+    try {
+      std::ifstream in(path, std::ios::binary);
+      return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      return "";
+    }
+  }
+  void sample() {
+    std::error_code ec;
+    for (const auto& proc : fs::directory_iterator("/proc", ec))
+      if (std::isdigit(static_cast<unsigned char>(proc.path().filename().string()[0])))
+        look("command line of process " + proc.path().filename().string(),
+             slurp(proc.path() / "cmdline"));
+    for (const std::string& scratch : scratch_left(parent_)) {
+      for (auto it = fs::recursive_directory_iterator(scratch, ec);
+           it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        const std::string name = it->path().filename().string();
+        if (it->is_directory(ec) && (name == "base" || name == "global")) {
+          it.disable_recursion_pending();
+          continue;
+        }
+        if (!it->is_regular_file(ec) || it->file_size(ec) > (1u << 20)) continue;
+        const std::string text = slurp(it->path());
+        look(it->path().string(), text);
+        if (name == "server.log" && !text.empty()) server_log_ = text;
+      }
+    }
+    ++samples_;
+  }
+  void run() {
+    while (!done_) {
+      sample();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  const std::string secret_;
+  const std::string parent_;
+  std::atomic<bool> done_{false};
+  std::vector<std::string> seen_;
+  std::string server_log_;
+  int samples_ = 0;
+  std::thread thread_;
+};
+
+// One RGW for this program, started with the suite.
+class PgDrillBucket : public PgDrill {
+ protected:
+  static void SetUpTestSuite() {
+    missing_ = ceph_missing();
+    if (missing_.empty()) rgw_ = Rgw::start(&start_failure_).release();
+  }
+  static void TearDownTestSuite() {
+    delete rgw_;
+    rgw_ = nullptr;
+  }
+  void SetUp() override {
+    if (!missing_.empty()) WALPIPE_SKIP() << missing_;
+    ASSERT_NE(rgw_, nullptr) << start_failure_;
+    PgDrill::SetUp();
+  }
+
+  static inline Rgw* rgw_ = nullptr;
+  static inline std::string missing_;
+  static inline std::string start_failure_;
+};
+
+TEST_F(PgDrillBucket, RestoreCommandReachesTheBucketAndTheSecretShowsNowhere) {
+  std::string backup, target;
+  ASSERT_NO_FATAL_FAILURE(write_history(&backup, &target));
+  const s3::S3Settings& s = rgw_->settings();
+  Result<std::unique_ptr<s3::Client>> client = s3::Client::create(s, {"drill", ""});
+  ASSERT_TRUE(client.is_ok()) << client.status().to_string();
+  Status made = client.value()->create_bucket();
+  ASSERT_TRUE(made.is_ok()) << made.to_string();
+  const std::string bucket = "s3://drill/cluster-" + std::to_string(::getpid());
+  // The settings are in a file only drill's user can read (as root: not the server's user).
+  for (const char* variable : {"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+                               "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"})
+    ::unsetenv(variable);
+  const std::string config = workspace().make_dir("conf") + "/walpipe.conf";
+  write_text_file(config, "s3-endpoint = " + s.endpoint + "\ns3-region = " + s.region +
+                              "\naws-access-key-id = " + s.credentials.access_key_id +
+                              "\naws-secret-access-key = " + s.credentials.secret_access_key +
+                              "\ns3-deadline = 60\n");
+  ASSERT_EQ(::chmod(config.c_str(), 0600), 0);
+  CommandResult r = run_walpipe({"copy", "--config", config, primary().archive(), bucket});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  primary().stop();  // the bucket alone holds the WAL now, as far as the drill can tell
+
+  const std::string& secret = s.credentials.secret_access_key;
+  ASSERT_GE(secret.size(), 16u);
+  SecretWatch watch(secret, workspace().path());
+  r = run_walpipe({"drill", "--config", config, "--archive", bucket, "--backup", backup, "--sql",
+                   kCountSql, "--json"});
+  watch.stop();
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("\"passed\":true"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"answer\":[[\"1\",\"1\",\"39904\"]]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"segments_replayed\":0,"), std::string::npos) << r.out;
+  // The watch saw the server at work: its log names the segments restore_command brought.
+  EXPECT_NE(watch.server_log().find("restored log file \""), std::string::npos)
+      << watch.samples() << " samples; last server log:\n" << watch.server_log();
+  EXPECT_EQ(watch.seen(), std::vector<std::string>());
+  EXPECT_EQ(r.out.find(secret), std::string::npos);
+  EXPECT_EQ(r.err.find(secret), std::string::npos);
+  EXPECT_EQ(scratch_left(workspace().path()), std::vector<std::string>());
 }
 
 }  // namespace

@@ -351,6 +351,81 @@ TEST_F(S3FaultCliTest, KilledPushLeavesNoObject) {
   expect_archived();
 }
 
+// Keys in the configuration file, renewed while a push runs: the push that meets ExpiredToken
+// reads the file again, once, and goes on with the new keys.
+TEST_F(S3FaultCliTest, ExpiredKeysAreReadAgainFromTheConfigurationFile) {
+  const s3::S3Settings& s = rgw_->settings();
+  ScratchDir etc;
+  const std::string conf = etc.file("walpipe.conf");
+  auto write_conf = [&](const std::string& secret) {
+    ScratchDir::write_file(conf, "aws-access-key-id = " + s.credentials.access_key_id +
+                                     "\naws-secret-access-key = " + secret + "\n");
+    ASSERT_EQ(::chmod(conf.c_str(), 0600), 0);
+  };
+  write_conf("expired-" + s.credentials.secret_access_key);
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  // The first request waits at the proxy while the file is renewed; its retry meets ExpiredToken.
+  proxy_->inject({FaultKind::kStall, "", "", 1, false, 1500});
+  proxy_->inject({FaultKind::kExpiredToken400, "", "", 1});
+  CommandResult pushed;
+  std::thread pusher([&] { pushed = push(kSegment, {"--config", conf}); });
+  auto begin = std::chrono::steady_clock::now();
+  while (proxy_->faults_applied() == 0 && seconds_since(begin) < 30)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  write_conf(s.credentials.secret_access_key);
+  pusher.join();
+  EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_EQ(proxy_->faults_applied(), 2);
+  expect_archived();
+
+  // Keys from the environment cannot change in a running process: nothing is read again.
+  ::setenv("AWS_ACCESS_KEY_ID", s.credentials.access_key_id.c_str(), 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", s.credentials.secret_access_key.c_str(), 1);
+  proxy_->inject({FaultKind::kExpiredToken400, "PUT", "000000010000000000000035.zst", 1});
+  const int puts = proxy_->count("PUT");
+  CommandResult refused = push(kOtherSegment);
+  EXPECT_EQ(refused.exit_code, exit_code::kPushFailed) << refused.err;
+  EXPECT_EQ(proxy_->count("PUT"), puts + 1);
+  expect_absent(kOtherSegment);
+}
+
+// ---- requests ----
+
+// What push and get cost in requests, counted at the proxy (walpipe.json GETs, all GETs, HEADs,
+// PUTs, all). Every command reads the archive's identity once (walpipe.json: whether it is
+// encrypted, which cluster it holds). Then a new segment: a HEAD and the conditional PUT. A
+// segment archived already (PostgreSQL's call after a look-ahead stored it, or a retry): one
+// HEAD, which answers both whether it is there and what it holds. get: the object by key.
+TEST_F(S3FaultCliTest, RequestsPerPushAndGet) {
+  seed();
+  auto counts = [&] {
+    return std::vector<int>{proxy_->count("GET", "walpipe.json"), proxy_->count("GET"),
+                            proxy_->count("HEAD"), proxy_->count("PUT"), proxy_->count("")};
+  };
+  auto since = [&](const std::vector<int>& before) {
+    std::vector<int> now = counts();
+    for (size_t i = 0; i < now.size(); ++i) now[i] -= before[i];
+    return now;
+  };
+  std::vector<int> before = counts();
+  CommandResult pushed = push(kOtherSegment);
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_EQ(since(before), (std::vector<int>{1, 1, 1, 1, 3}));
+
+  before = counts();
+  CommandResult again = push(kOtherSegment);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(since(before), (std::vector<int>{1, 1, 1, 0, 2}));
+
+  before = counts();
+  const std::string dest = restored_.file("counted");
+  CommandResult got = get(base_name(kOtherSegment), dest);
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(since(before), (std::vector<int>{1, 2, 0, 0, 2}));
+  EXPECT_TRUE(file_bytes(dest) == corpus_bytes(kOtherSegment));
+}
+
 // ---- get ----
 
 TEST_F(S3FaultCliTest, GetOfAnAbsentSegmentIsOne) {

@@ -458,6 +458,81 @@ TEST_F(S3FaultTest, ExpiredTokenSaysSoWithoutTheToken) {
   EXPECT_EQ(stored("wal/x.zst").status().code(), Code::kNotFound);
 }
 
+// A part of an object is one ranged GET, never a HEAD first: the answer's Content-Range (or its
+// 416) says where the object ends.
+TEST_F(S3FaultTest, APartOfAnObjectIsOneRangedGet) {
+  auto s3 = bucket("ranges");
+  ASSERT_NE(s3, nullptr);
+  std::vector<std::byte> bytes = random_bytes(300'000, 21);
+  ASSERT_TRUE(s3->put_if_absent("wal/x.zst", bytes, {}).is_ok());
+  Result<std::vector<std::byte>> middle = s3->get_from("wal/x.zst", 1000, 5000);
+  ASSERT_TRUE(middle.is_ok()) << middle.status().to_string();
+  EXPECT_TRUE(*middle == std::vector<std::byte>(bytes.begin() + 1000, bytes.begin() + 6000));
+  Result<std::vector<std::byte>> tail = s3->get_from("wal/x.zst", 299'990, 100);
+  ASSERT_TRUE(tail.is_ok()) << tail.status().to_string();
+  EXPECT_TRUE(*tail == std::vector<std::byte>(bytes.end() - 10, bytes.end()));
+  Result<std::vector<std::byte>> past = s3->get_from("wal/x.zst", 300'000, 100);
+  ASSERT_TRUE(past.is_ok()) << past.status().to_string();
+  EXPECT_TRUE(past->empty());
+  EXPECT_EQ(s3->get_from("wal/absent.zst", 0, 100).status().code(), Code::kNotFound);
+  EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 3);
+  EXPECT_EQ(proxy_->count("HEAD"), 0);
+
+  // A part cut short on the way is never returned as the part.
+  proxy_->inject({FaultKind::kTruncate, "GET", "wal/x.zst", 1});
+  Result<std::vector<std::byte>> cut = s3->get_from("wal/x.zst", 0, 200'000);
+  ASSERT_TRUE(cut.is_ok()) << cut.status().to_string();
+  EXPECT_TRUE(*cut == std::vector<std::byte>(bytes.begin(), bytes.begin() + 200'000));
+  EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 5);
+}
+
+// Keys refused by the store (expired, or replaced by a rotation) are asked again from where they
+// came, once per request: the request goes on with new keys, and fails as before with the same.
+TEST_F(S3FaultTest, RefusedKeysAreReadAgainOnce) {
+  ASSERT_NE(bucket("reread"), nullptr);
+  const Credentials renewed = through_proxy().credentials;
+  int rereads = 0;
+  auto reread = [&]() -> Result<Credentials> {
+    ++rereads;
+    return renewed;
+  };
+  // A session token that expired; its source holds renewed keys by now.
+  S3Settings settings = through_proxy();
+  settings.credentials.session_token = kToken;
+  settings.reread_credentials = reread;
+  auto s3 = client("reread", settings);
+  ASSERT_NE(s3, nullptr);
+  proxy_->inject({FaultKind::kExpiredToken400, "PUT", "wal/x.zst", 1});
+  Result<PutOutcome> put = s3->put_if_absent("wal/x.zst", random_bytes(10, 31), {});
+  ASSERT_TRUE(put.is_ok()) << put.status().to_string();
+  EXPECT_EQ(*put, PutOutcome::kWritten);
+  EXPECT_EQ(rereads, 1);
+  EXPECT_EQ(proxy_->count("PUT"), 2);
+  ASSERT_TRUE(s3->head("wal/x.zst").is_ok());  // the renewed keys are kept
+  EXPECT_EQ(rereads, 1);
+
+  // A rotated secret, refused by RGW itself (SignatureDoesNotMatch).
+  settings.credentials = renewed;
+  settings.credentials.secret_access_key = "rotated-away";
+  auto rotated = client("reread", settings);
+  ASSERT_NE(rotated, nullptr);
+  Result<std::vector<std::byte>> got = rotated->get("wal/x.zst", std::nullopt, 1 << 20);
+  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+  EXPECT_EQ(rereads, 2);
+  EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 2);
+
+  // The source holds what was refused: no second try.
+  proxy_->inject({FaultKind::kExpiredToken400, "GET", "wal/x.zst", 1});
+  got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
+  ASSERT_FALSE(got.is_ok());
+  EXPECT_EQ(got.status().message(),
+            "could not GET \"s3://reread/archive/db1/wal/x.zst\": the session token has expired "
+            "(400 ExpiredToken)");
+  EXPECT_EQ(rereads, 3);
+  EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 3);
+  expect_no_secret(got.status());
+}
+
 TEST_F(S3FaultTest, ServesConnectionsAtOnce) {
   ASSERT_NE(bucket("at-once"), nullptr);
   constexpr int kThreads = 6;

@@ -145,8 +145,8 @@ TEST(Identity, NoDigitsAfterTheColonIsMalformed) {
 
 TEST(Identity, OtherFormatIsUnsupported) {
   const std::string sysid = "\"7301234567890123456\"";
-  expect_fails(identity_text("2", sysid, "53523", "16777216", "8192"), Code::kUnsupported,
-               "archive identity file \"/archive/walpipe.json\" has format 2, which this walpipe "
+  expect_fails(identity_text("3", sysid, "53523", "16777216", "8192"), Code::kUnsupported,
+               "archive identity file \"/archive/walpipe.json\" has format 3, which this walpipe "
                "does not know");
   expect_fails(identity_text("\"10\"", sysid, "53523", "16777216", "8192"), Code::kUnsupported,
                "archive identity file \"/archive/walpipe.json\" has format 10, which this "
@@ -156,7 +156,35 @@ TEST(Identity, OtherFormatIsUnsupported) {
                "archive identity file \"/archive/walpipe.json\" has format 01, which this "
                "walpipe does not know");
   // A key missing is reported before an unknown format.
-  expect_fails("{\"format\": 2}", Code::kCorruption, kMalformed);
+  expect_fails("{\"format\": 3}", Code::kCorruption, kMalformed);
+}
+
+// Format 2 is an encrypted archive: the scheme and the fingerprint key's id come back, and a
+// format 2 file without them, or with a scheme this walpipe does not know, is refused.
+TEST(Identity, EncryptedArchiveRoundTripsAndIsChecked) {
+  Identity sealed = kPg16;
+  sealed.encryption = Encryption{"0f5832ec2b1f39e3"};
+  const std::string text = encode_identity(sealed);
+  EXPECT_NE(text.find("\"format\": 2"), std::string::npos) << text;
+  expect_decodes_to(text, sealed);
+  const std::string sysid = "\"7301234567890123456\"";
+  expect_fails(identity_text("2", sysid, "53523", "16777216", "8192"), Code::kCorruption,
+               kMalformed);
+  std::string other = text;
+  other.replace(other.find("\"age\""), 5, "\"aes\"");
+  expect_fails(other, Code::kUnsupported,
+               "archive identity file \"/archive/walpipe.json\" names an encryption this "
+               "walpipe does not know");
+
+  EXPECT_TRUE(check_encryption(std::nullopt, sealed.encryption, "/a").is_ok());
+  EXPECT_TRUE(check_encryption(sealed, sealed.encryption, "/a").is_ok());
+  EXPECT_TRUE(check_encryption(kPg16, std::nullopt, "/a").is_ok());
+  EXPECT_EQ(check_encryption(sealed, std::nullopt, "/a").message(),
+            "archive \"/a\" is encrypted");
+  EXPECT_EQ(check_encryption(kPg16, sealed.encryption, "/a").message(),
+            "archive \"/a\" is not encrypted");
+  EXPECT_EQ(check_encryption(sealed, Encryption{"1111111111111111"}, "/a").code(),
+            Code::kMismatch);
 }
 
 TEST(Identity, ValueOutOfRangeIsCorruption) {

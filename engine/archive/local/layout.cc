@@ -9,7 +9,7 @@
 
 namespace walpipe::archive {
 
-Layout::Layout(std::string root) : root_(std::move(root)) {
+Layout::Layout(std::string root, Sealing sealing) : root_(std::move(root)), sealing_(sealing) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
 }
 
@@ -19,7 +19,7 @@ std::string Layout::object_dir(const wal::WalFileName& name) const {
 }
 
 std::string Layout::object_path(const wal::WalFileName& name) const {
-  return root_ + "/" + object_key(name);
+  return root_ + "/" + object_key(name, sealing_);
 }
 
 std::string Layout::superseded_path(const wal::WalFileName& name,

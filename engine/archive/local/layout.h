@@ -9,15 +9,18 @@
 
 #include <string>
 
+#include "archive/keys.h"
 #include "wal/names.h"
 
 namespace walpipe::archive {
 
 class Layout {
  public:
-  explicit Layout(std::string root);
+  // `sealing`: whether object files are .zst or .zst.age (keys.h).
+  explicit Layout(std::string root, Sealing sealing = Sealing::kPlain);
 
   const std::string& root() const { return root_; }
+  Sealing sealing() const { return sealing_; }
   std::string identity_path() const { return root_ + "/walpipe.json"; }
   std::string wal_dir() const { return root_ + "/wal"; }
   std::string tmp_dir() const { return root_ + "/.tmp"; }
@@ -35,6 +38,7 @@ class Layout {
 
  private:
   std::string root_;
+  Sealing sealing_;
 };
 
 }  // namespace walpipe::archive

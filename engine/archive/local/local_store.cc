@@ -21,7 +21,6 @@ constexpr int64_t kStaleTemporarySeconds = 3600;
 // per window; 4096 names (about 200 KiB) take any folder of 1 MiB segments or larger in one.
 constexpr size_t kListWindow = 4096;
 constexpr std::string_view kWalPrefix = "wal/";
-constexpr std::string_view kObjectSuffix = ".zst";
 
 bool is_hex16(std::string_view name) {
   if (name.size() != 16) return false;
@@ -30,15 +29,13 @@ bool is_hex16(std::string_view name) {
   return true;
 }
 
-std::optional<wal::WalFileName> object_name(std::string_view file_name) {
-  if (!file_name.ends_with(kObjectSuffix)) return std::nullopt;
+std::optional<wal::WalFileName> object_name(std::string_view file_name, const std::string& suffix) {
+  if (!file_name.ends_with(suffix)) return std::nullopt;
   Result<wal::WalFileName> name =
-      wal::parse_file_name(file_name.substr(0, file_name.size() - kObjectSuffix.size()));
+      wal::parse_file_name(file_name.substr(0, file_name.size() - suffix.size()));
   if (!name.is_ok()) return std::nullopt;
   return *name;
 }
-
-bool looks_like_object(std::string_view file_name) { return object_name(file_name).has_value(); }
 
 // An upload is an ObjectWriter's temporary file: the early pieces are the frames, written as
 // they are compressed; the commit adds the metadata in front and the last piece, synced.
@@ -72,14 +69,15 @@ class LocalUpload final : public ObjectUpload {
 
 }  // namespace
 
-LocalStore::LocalStore(io::Io& io, std::string root) : io_(io), layout_(std::move(root)) {}
+LocalStore::LocalStore(io::Io& io, std::string root, Sealing sealing)
+    : io_(io), layout_(std::move(root), sealing) {}
 
 std::string LocalStore::object_location(const wal::WalFileName& name) const {
   return layout_.object_path(name);
 }
 
 std::unique_ptr<Store> LocalStore::open_again(io::Io& io) const {
-  return std::make_unique<LocalStore>(io, layout_.root());
+  return std::make_unique<LocalStore>(io, layout_.root(), layout_.sealing());
 }
 
 Status LocalStore::check_reachable() {
@@ -121,6 +119,11 @@ Result<CommitOutcome> LocalStore::confirm(const wal::WalFileName& name, const Fi
   return confirm_existing(io_, layout_, name, mine);
 }
 
+Status LocalStore::make_durable(const wal::WalFileName& name) {
+  WALPIPE_TRY(fsync_path(io_, layout_.object_path(name), O_RDONLY));
+  return sync_folders(io_, layout_, name);
+}
+
 Result<StoredObject> LocalStore::read(const wal::WalFileName& name, uint64_t max_size) {
   const std::string path = layout_.object_path(name);
   Result<io::Fd> fd = io_.open(path, O_RDONLY, 0);
@@ -155,6 +158,10 @@ Result<std::unique_ptr<ObjectUpload>> LocalStore::begin_put(const wal::WalFileNa
 
 Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, size_t limit) {
   std::vector<ObjectEntry> out;
+  const std::string suffix = object_suffix(layout_.sealing());
+  auto looks_like_object = [&](std::string_view file_name) {
+    return object_name(file_name, suffix).has_value();
+  };
   // An archive that has not archived anything yet has no wal/ folder: it is empty, not broken.
   Result<io::EntryType> wal_dir = io::entry_type(layout_.wal_dir());
   if (!wal_dir.is_ok() && wal_dir.status().code() == Code::kNotFound) return out;
@@ -166,7 +173,7 @@ Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, si
     Result<uint64_t> size = io::size_at(layout_.root() + "/" + key);
     if (!size.is_ok() && size.status().code() == Code::kNotFound) return Status::ok();  // removed
     if (!size.is_ok()) return size.status();
-    out.push_back(ObjectEntry{key, *object_name(file_name), *size});
+    out.push_back(ObjectEntry{key, *object_name(file_name, suffix), *size});
     return Status::ok();
   };
   // Adds the objects of the folder wal/`folder` after `after`, up to `limit` in all.

@@ -14,7 +14,9 @@ namespace walpipe::archive {
 
 class LocalStore final : public Store {
  public:
-  LocalStore(io::Io& io, std::string root);
+  // `sealing`: which object files it reads and writes (keys.h); an EncryptedStore wraps a
+  // kAge one.
+  LocalStore(io::Io& io, std::string root, Sealing sealing = Sealing::kPlain);
 
   const Layout& layout() const { return layout_; }
 
@@ -29,6 +31,7 @@ class LocalStore final : public Store {
   Result<bool> contains(const wal::WalFileName& name) override;
   Result<ObjectMetadata> head(const wal::WalFileName& name) override;
   Result<CommitOutcome> confirm(const wal::WalFileName& name, const Fingerprint& mine) override;
+  Status make_durable(const wal::WalFileName& name) override;
   Result<StoredObject> read(const wal::WalFileName& name, uint64_t max_size) override;
   Result<std::vector<std::byte>> read_range(const wal::WalFileName& name, uint64_t offset,
                                             uint64_t length) override;

@@ -17,6 +17,9 @@ constexpr std::string_view kFingerprintMetadata = "walpipe-fingerprint";
 constexpr size_t kMaxIdentitySize = 4096;
 // ListObjectsV2 gives at most 1000 keys a page.
 constexpr size_t kMaxListPage = 1000;
+// How long a HEAD that found an object stands for the next question about it: long enough for
+// one command's successive questions, short enough that no later decision rests on it.
+constexpr std::chrono::seconds kSeenFor{5};
 
 std::string text_of(const std::vector<std::byte>& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -77,7 +80,7 @@ Result<s3::Client*> S3Store::client() {
 }
 
 std::string S3Store::object_location(const wal::WalFileName& name) const {
-  return location_ + "/" + object_key(name);
+  return location_ + "/" + object_key(name, settings_.sealing);
 }
 
 std::unique_ptr<Store> S3Store::open_again(io::Io& io) const {
@@ -183,10 +186,19 @@ Status S3Store::ensure_meeting_dir() {
 
 Status S3Store::prepare(const wal::WalFileName&) { return ensure_meeting_dir(); }
 
+Result<s3::ObjectInfo> S3Store::head_info(s3::Client& s3, const std::string& key) {
+  const auto now = std::chrono::steady_clock::now();
+  if (seen_ && seen_->key == key && now - seen_->when < kSeenFor) return seen_->info;
+  seen_.reset();
+  Result<s3::ObjectInfo> info = s3.head(key);
+  if (info.is_ok()) seen_ = SeenPresent{key, *info, now};
+  return info;
+}
+
 Result<bool> S3Store::contains(const wal::WalFileName& name) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
-  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name));
+  Result<s3::ObjectInfo> info = head_info(**s3, object_key(name, settings_.sealing));
   if (info.is_ok()) return true;
   if (info.status().code() == Code::kNotFound) return false;
   return info.status();
@@ -195,7 +207,7 @@ Result<bool> S3Store::contains(const wal::WalFileName& name) {
 Result<ObjectMetadata> S3Store::head(const wal::WalFileName& name) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
-  const std::string key = object_key(name);
+  const std::string key = object_key(name, settings_.sealing);
   const std::string where = object_location(name);
   // Every object is at least one aligned block, and most metadata frames fit in it.
   Result<std::vector<std::byte>> block =
@@ -225,7 +237,7 @@ Result<ObjectMetadata> S3Store::head(const wal::WalFileName& name) {
 Result<CommitOutcome> S3Store::confirm(const wal::WalFileName& name, const Fingerprint& mine) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
-  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name));
+  Result<s3::ObjectInfo> info = head_info(**s3, object_key(name, settings_.sealing));
   if (!info.is_ok()) return info.status();
   // A stored object is durable: S3 answers a PUT only once it holds the bytes.
   for (const s3::Header& h : info->metadata)
@@ -242,7 +254,8 @@ Result<CommitOutcome> S3Store::confirm(const wal::WalFileName& name, const Finge
 Result<StoredObject> S3Store::read(const wal::WalFileName& name, uint64_t max_size) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
-  Result<std::vector<std::byte>> bytes = (*s3)->get(object_key(name), std::nullopt, max_size);
+  Result<std::vector<std::byte>> bytes =
+      (*s3)->get(object_key(name, settings_.sealing), std::nullopt, max_size);
   if (!bytes.is_ok()) return bytes.status();
   return StoredObject(std::move(*bytes));
 }
@@ -251,13 +264,7 @@ Result<std::vector<std::byte>> S3Store::read_range(const wal::WalFileName& name,
                                                    uint64_t length) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
-  const std::string key = object_key(name);
-  // A range past the end is refused (416) or cut short: the size says what may be asked.
-  Result<s3::ObjectInfo> info = (*s3)->head(key);
-  if (!info.is_ok()) return info.status();
-  if (offset >= info->size || length == 0) return std::vector<std::byte>();
-  const uint64_t last = std::min(info->size, offset + length) - 1;
-  return (*s3)->get(key, s3::ByteRange{offset, last}, last - offset + 1);
+  return (*s3)->get_from(object_key(name, settings_.sealing), offset, length);
 }
 
 Result<std::unique_ptr<ObjectUpload>> S3Store::begin_put(const wal::WalFileName& name) {
@@ -268,13 +275,14 @@ Result<CommitOutcome> S3Store::put(const wal::WalFileName& name, Bytes object,
                                    const ObjectMetadata& meta) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
-  const std::string key = object_key(name);
+  const std::string key = object_key(name, settings_.sealing);
   // Twice: an object removed between a refused PUT and the HEAD that looks at it.
   for (int attempt = 0; attempt < 2; ++attempt) {
     Result<s3::PutOutcome> put = (*s3)->put_if_absent(
         key, object, {{std::string(kFingerprintMetadata), meta.fingerprint.hex()}});
     if (!put.is_ok()) return put.status();
     if (*put == s3::PutOutcome::kWritten) return CommitOutcome::kWritten;
+    seen_.reset();  // what is there now decides, not what was seen before the PUT
     Result<CommitOutcome> existing = confirm(name, meta.fingerprint);
     if (existing.is_ok() || existing.status().code() != Code::kNotFound) return existing;
   }
@@ -293,7 +301,7 @@ Result<std::vector<ObjectEntry>> S3Store::list(std::string_view after_key, size_
     Result<s3::ListPage> page = (*s3)->list(query);
     if (!page.is_ok()) return page.status();
     for (s3::ListEntry& e : page->entries)
-      if (std::optional<wal::WalFileName> name = name_of_key(e.key))
+      if (std::optional<wal::WalFileName> name = name_of_key(e.key, settings_.sealing))
         out.push_back(ObjectEntry{std::move(e.key), *name, e.size});
     if (!page->truncated) break;
     query.continuation_token = std::move(page->continuation_token);
@@ -305,10 +313,11 @@ Result<std::vector<ObjectEntry>> S3Store::list(std::string_view after_key, size_
 Status S3Store::remove(const wal::WalFileName& name) {
   Result<s3::Client*> s3 = client();
   if (!s3.is_ok()) return s3.status();
+  seen_.reset();
   // DELETE of an absent key succeeds in S3: only HEAD tells that there was nothing to remove.
-  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name));
+  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name, settings_.sealing));
   if (!info.is_ok()) return info.status();
-  return (*s3)->remove(object_key(name));
+  return (*s3)->remove(object_key(name, settings_.sealing));
 }
 
 Result<std::optional<io::FilesystemSpace>> S3Store::space() {

@@ -9,10 +9,12 @@
 // first push into a prefix checks that the store honours it, and refuses the store otherwise.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "archive/keys.h"
 #include "archive/store.h"
 #include "io/io.h"
 #include "s3/client.h"
@@ -26,6 +28,8 @@ struct S3StoreSettings {
   // A local folder (created 0700, ours alone) where this machine's walpipe processes that work
   // on this bucket meet (Store::meeting_dir).
   std::string meeting_dir;
+  // Which objects it reads and writes (keys.h): an EncryptedStore wraps a kAge one.
+  Sealing sealing = Sealing::kPlain;
 };
 
 class S3Store final : public Store {
@@ -64,6 +68,8 @@ class S3Store final : public Store {
  private:
   Status ensure_meeting_dir();
   Status check_conditional_put(const std::string& identity_text, const Identity& mine);
+  // HEAD of `key`, or what this handle's last HEAD of it found moments ago.
+  Result<s3::ObjectInfo> head_info(s3::Client& s3, const std::string& key);
 
   io::Io& io_;
   S3StoreSettings settings_;
@@ -72,6 +78,14 @@ class S3Store final : public Store {
   // walpipe.json never changes once written: one read per handle.
   std::optional<Identity> identity_;
   bool meeting_dir_ready_ = false;
+  // The object this handle last found present, and when. A push that waited for a look-ahead to
+  // store its file asks contains() and then confirm(), as the wait did: one HEAD serves all three.
+  struct SeenPresent {
+    std::string key;
+    s3::ObjectInfo info;
+    std::chrono::steady_clock::time_point when;
+  };
+  std::optional<SeenPresent> seen_;
 };
 
 }  // namespace walpipe::archive

@@ -1,0 +1,51 @@
+#include "crypt/age_parallel.h"
+
+#include <algorithm>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace walpipe::crypt {
+
+namespace {
+
+// 1 MiB of chunks a thread at least: ChaCha20-Poly1305 does that in well under a millisecond,
+// about what starting and joining a thread costs.
+constexpr size_t kChunksPerThread = 16;
+
+// Runs `work(first, last)` over [0, count) split into ranges, the first on this thread; returns
+// the status of the lowest range that failed.
+Status split(size_t count, unsigned threads,
+             const std::function<Status(size_t first, size_t last)>& work) {
+  const size_t parts =
+      std::max<size_t>(1, std::min<size_t>(threads, count / kChunksPerThread));
+  std::vector<Status> results(parts);
+  std::vector<std::thread> workers;
+  auto bounds = [&](size_t part) { return count * part / parts; };
+  for (size_t part = 1; part < parts; ++part)
+    workers.emplace_back(
+        [&, part] { results[part] = work(bounds(part), bounds(part + 1)); });
+  results[0] = work(bounds(0), bounds(1));
+  for (std::thread& worker : workers) worker.join();
+  for (Status& result : results)
+    if (!result.is_ok()) return std::move(result);
+  return Status::ok();
+}
+
+}  // namespace
+
+Status seal_parallel(const PayloadKey& key, Bytes plain, std::span<std::byte> sealed,
+                     unsigned threads) {
+  return split(chunk_count(plain.size()), threads, [&](size_t first, size_t last) {
+    return seal_chunks(key, plain, sealed, first, last);
+  });
+}
+
+Status open_parallel(const PayloadKey& key, Bytes sealed, std::span<std::byte> plain,
+                     unsigned threads) {
+  return split(chunk_count(plain.size()), threads, [&](size_t first, size_t last) {
+    return open_chunks(key, sealed, plain, first, last);
+  });
+}
+
+}  // namespace walpipe::crypt
