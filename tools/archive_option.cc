@@ -150,7 +150,7 @@ Status check_archive_encryption(archive::Store& store, const Args& args) {
   if (args.keys && !args.keys->recipients.empty())
     mine = archive::Encryption{args.keys->fingerprint_key->id};
   Result<std::optional<archive::Identity>> identity = store.load_identity();
-  if (!identity.is_ok()) return identity.status();
+  if (!identity.is_ok()) return store.explain(identity.status());
   return archive::check_encryption(*identity, mine, store.location());
 }
 

@@ -1,6 +1,7 @@
 #include "lookahead_worker.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "background.h"
 #include "io/fs.h"
@@ -16,6 +17,40 @@ namespace {
 std::string lock_path(const archive::Store& store) {
   return store.meeting_dir() + "/lookahead.lock";
 }
+
+// Whether the worker has stored a name, asked of the archive no more often than it answers
+// cheaply. A folder answers with a stat(), quicker than the wait between two polls: it is asked
+// at every poll, so the call goes on as soon as the file is there. A bucket answers with a HEAD,
+// a request the store serves and may bill: after each answer that took longer than a poll, the
+// gap to the next question doubles up to kMaxGap: a wait of a second sends about fifty HEADs,
+// not hundreds, and lasts at most kMaxGap longer than the worker takes.
+class StoredYet {
+ public:
+  StoredYet(archive::Store& store, const wal::WalFileName& name) : store_(store), name_(name) {}
+
+  bool operator()() {
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point asked = Clock::now();
+    if (asked < next_question_) return false;
+    Result<bool> present = store_.contains(name_);
+    if (present.is_ok() && *present) return true;
+    const Clock::time_point answered = Clock::now();
+    gap_ = answered - asked < kCheap ? Clock::duration::zero()
+                                     : std::clamp<Clock::duration>(2 * gap_, kCheap, kMaxGap);
+    next_question_ = answered + gap_;
+    return false;
+  }
+
+ private:
+  // wait_while_locked's poll: an answer quicker than the wait between polls costs nothing.
+  static constexpr std::chrono::microseconds kCheap{200};
+  static constexpr std::chrono::milliseconds kMaxGap{20};
+
+  archive::Store& store_;
+  const wal::WalFileName& name_;
+  std::chrono::steady_clock::duration gap_{};
+  std::chrono::steady_clock::time_point next_question_;
+};
 
 bool is_archived(archive::Store& store, const std::string& path) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(path));
@@ -84,12 +119,7 @@ void wait_for_lookahead(archive::Store& store, const std::string& source,
                         const wal::WalFileName& name, int max_wait_ms) {
   const std::string wanted = name.to_string();
   wait_while_locked(
-      lock_path(store),
-      [&] {
-        Result<bool> present = store.contains(name);
-        return present.is_ok() && *present;
-      },
-      max_wait_ms,
+      lock_path(store), StoredYet(store, name), max_wait_ms,
       [&](const std::vector<std::string>& plan) {
         if (may_be_planned(plan, wanted)) return true;
         // Later windows take only segments marked ready: not one pushed by hand, or from

@@ -554,12 +554,14 @@ INSTANTIATE_TEST_SUITE_P(
                                          InjectedError{"write:1:ENOSPC", "No space left on device"},
                                          InjectedError{"close:1:EDQUOT", "Disk quota exceeded"},
                                          InjectedError{"rename:1:EIO", "Input/output error"},
-                                         // opens: source, the existing-object check,
-                                         // identity, then the temporary file
-                                         InjectedError{"open:2:EIO", "Input/output error"},
-                                         InjectedError{"open:3:EACCES", "Permission denied"},
-                                         InjectedError{"open:4:ENOSPC", "No space left on device"},
-                                         InjectedError{"read:2:EIO", "Input/output error"})),
+                                         // opens: the identity (is the archive encrypted?),
+                                         // the source, the existing-object check, the
+                                         // identity again, then the temporary file
+                                         InjectedError{"open:1:EIO", "Input/output error"},
+                                         InjectedError{"open:3:EIO", "Input/output error"},
+                                         InjectedError{"open:4:EACCES", "Permission denied"},
+                                         InjectedError{"open:5:ENOSPC", "No space left on device"},
+                                         InjectedError{"read:1:EIO", "Input/output error"})),
     [](const ::testing::TestParamInfo<std::tuple<Backend, InjectedError>>& p) {
       std::string s = std::string(std::get<0>(p.param) == Backend::kSync ? "sync_" : "io_uring_") +
                       std::get<1>(p.param).fault;

@@ -256,12 +256,12 @@ TEST_F(AsRoot, PermissionDeniedSaysWhoOwnsWhatAndHowToFixIt) {
   ASSERT_EQ(run_command({"/usr/bin/chown", "postgres:", archive_}).exit_code, 0);
   CommandResult r = push_as_postgres(source("000000010000000000000035"));
   EXPECT_EQ(r.exit_code, kPushFailed) << show(r);
-  // The object's own path cannot be seen: the folder above it that can says why.
+  // walpipe.json, read first (is the archive encrypted?), is root's 0600 file.
   EXPECT_EQ(r.err, "walpipe push: error: could not open file \"" + archive_ +
-                       "/wal/0000000100000000/000000010000000000000035.zst\": Permission denied\n"
+                       "/walpipe.json\": Permission denied\n"
                        "DETAIL: walpipe runs as user \"postgres\"; \"" +
                        archive_ +
-                       "/wal\" is owned by \"root\" with mode 0700\n"
+                       "/walpipe.json\" is owned by \"root\" with mode 0600\n"
                        "HINT: Files in the archive belong to \"root\": give them back to "
                        "\"postgres\", the archive's owner (as root): chown -R postgres: \"" +
                        archive_ + "\"\n");

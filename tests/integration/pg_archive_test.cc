@@ -15,17 +15,23 @@
 // PostgreSQL runs as the `postgres` OS user (the tests run as root in CI); so does every walpipe
 // command that touches the archive, so that nothing in it ends up owned by root.
 //
-// The whole test runs three times: with the archive in a folder, in a bucket of a real Ceph RADOS
-// Gateway (issue 14) reached through a configuration file that holds the keys (mode 0600), and
-// in both at once (--archive FOLDER --archive s3://…), each of which must then hold every file.
+// The whole test runs five times: with the archive in a folder, in a bucket of a real Ceph RADOS
+// Gateway (issue 14) reached through a configuration file that holds the keys (mode 0600), in
+// both at once (--archive FOLDER --archive s3://…), each of which must then hold every file, and
+// encrypted with age (issue 13) in a folder and in a bucket: push gets the recipient and the
+// fingerprint key from the configuration file, get an --identity file; every object must be a
+// .zst.age file that `age -d | zstd -d` turns back into the segment, byte for byte.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <ostream>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,7 +60,15 @@ void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms
 
 enum class ArchiveIn { kFolder, kBucket, kFolderAndBucket };
 
-class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
+struct Variant {
+  ArchiveIn in;
+  bool encrypted;
+  const char* name;  // the test's name suffix
+};
+
+void PrintTo(const Variant& variant, std::ostream* os) { *os << variant.name; }
+
+class PgArchiveTest : public ::testing::TestWithParam<Variant> {
  protected:
   static void TearDownTestSuite() {
     delete rgw_;
@@ -67,9 +81,12 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
     workspace_ = std::make_unique<PgWorkspace>();
     out_ = workspace_->make_dir("out");
     started_ = Clock::now();
-    if (GetParam() != ArchiveIn::kBucket) folder_ = workspace_->make_dir("archive");
-    if (GetParam() != ArchiveIn::kFolder) {
+    if (GetParam().in != ArchiveIn::kBucket) folder_ = workspace_->make_dir("archive");
+    if (GetParam().in != ArchiveIn::kFolder) {
       ASSERT_NO_FATAL_FAILURE(set_up_bucket());
+    }
+    if (GetParam().encrypted) {
+      ASSERT_NO_FATAL_FAILURE(set_up_keys());
     }
   }
 
@@ -86,7 +103,8 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
     ASSERT_TRUE(made.is_ok()) << made.to_string();
     // One prefix per run and per variant: each is a cluster of its own.
     const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    bucket_ = "s3://pitr/" + test.substr(test.find('/') + 1) + "-" + std::to_string(::getpid());
+    bucket_prefix_ = test.substr(test.find('/') + 1) + "-" + std::to_string(::getpid());
+    bucket_ = "s3://pitr/" + bucket_prefix_;
     config_ = workspace_->file("walpipe.conf");
     write_text_file(config_, "s3-endpoint = " + s.endpoint + "\ns3-region = " + s.region +
                                  "\naws-access-key-id = " + s.credentials.access_key_id +
@@ -95,17 +113,56 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
     ASSERT_EQ(::chmod(config_.c_str(), 0600), 0);
   }
 
-  // --archive for each archive, and for a bucket the file that says how to reach it.
+  // An identity for get, and for push its recipient and a fingerprint key in the configuration
+  // file: all three files `postgres`'s alone, as walpipe requires of a secret.
+  void set_up_keys() {
+    for (const char* program : {"/usr/bin/age", "/usr/bin/age-keygen", "/usr/bin/zstd"})
+      if (!fs::exists(program)) WALPIPE_SKIP() << "no " << program << " (scripts/setup.sh)";
+    identity_ = workspace_->file("archive.key");
+    CommandResult r = run_command({"/usr/bin/age-keygen", "-o", identity_});
+    ASSERT_EQ(r.exit_code, 0) << "age-keygen\n" << describe(r);
+    chown_to_postgres(identity_);
+    ASSERT_EQ(::chmod(identity_.c_str(), 0600), 0);
+    r = run_command({"/usr/bin/age-keygen", "-y", identity_});
+    ASSERT_EQ(r.exit_code, 0) << "age-keygen -y\n" << describe(r);
+    const std::string recipient = r.out.substr(0, r.out.find('\n'));
+
+    std::random_device random;
+    std::string hex;
+    for (int i = 0; i < 8; ++i) {
+      char eight[9];
+      std::snprintf(eight, sizeof eight, "%08x", random());
+      hex += eight;
+    }
+    const std::string fingerprint_key = workspace_->file("fingerprint.key");
+    write_text_file(fingerprint_key, hex + "\n");
+    ASSERT_EQ(::chmod(fingerprint_key.c_str(), 0600), 0);
+
+    if (config_.empty()) config_ = workspace_->file("walpipe.conf");
+    write_text_file(config_,
+                    "encrypt-to = " + recipient + "\nfingerprint-key = " + fingerprint_key + "\n",
+                    /*append=*/true);
+    ASSERT_EQ(::chmod(config_.c_str(), 0600), 0);
+  }
+
+  // --archive for each archive, and the configuration file when there is one (how to reach a
+  // bucket, what push encrypts to).
   std::vector<std::string> archive_args() const {
     std::vector<std::string> args;
-    if (!bucket_.empty()) args = {"--config", config_};
+    if (!config_.empty()) args = {"--config", config_};
     if (!folder_.empty()) args.insert(args.end(), {"--archive", folder_});
     if (!bucket_.empty()) args.insert(args.end(), {"--archive", bucket_});
     return args;
   }
-  std::string archive_options() const {
+  // archive_args() and, for an encrypted archive, the identity that reads it.
+  std::vector<std::string> reading_args() const {
+    std::vector<std::string> args = archive_args();
+    if (!identity_.empty()) args.insert(args.end(), {"--identity", identity_});
+    return args;
+  }
+  static std::string joined(const std::vector<std::string>& args) {
     std::string options;
-    for (const std::string& arg : archive_args()) options += (options.empty() ? "" : " ") + arg;
+    for (const std::string& arg : args) options += (options.empty() ? "" : " ") + arg;
     return options;
   }
 
@@ -119,10 +176,12 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
   }
 
   std::string archive_command() const {
-    return "archive_command = '" + workspace_->walpipe() + " push " + archive_options() + " %p'";
+    return "archive_command = '" + workspace_->walpipe() + " push " + joined(archive_args()) +
+           " %p'";
   }
   std::string restore_command() const {
-    return "restore_command = '" + workspace_->walpipe() + " get " + archive_options() + " %f %p'";
+    return "restore_command = '" + workspace_->walpipe() + " get " + joined(reading_args()) +
+           " %f %p'";
   }
   std::string recovery_end_command() const {
     return "recovery_end_command = '" + workspace_->walpipe() +
@@ -138,7 +197,7 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
 
   CommandResult get(const std::string& name, const std::string& dest) const {
     std::vector<std::string> args{"get"};
-    std::vector<std::string> archive = archive_args();
+    std::vector<std::string> archive = reading_args();
     args.insert(args.end(), archive.begin(), archive.end());
     args.insert(args.end(), {name, dest});
     return walpipe(args);
@@ -175,23 +234,116 @@ class PgArchiveTest : public ::testing::TestWithParam<ArchiveIn> {
         << pg.query("SELECT last_failed_wal, last_failed_time FROM pg_stat_archiver");
   }
 
-  // A folder is verified in full, a bucket read through its objects' metadata (walpipe list).
+  // A plain folder is verified in full; a bucket is read through its objects' metadata, and an
+  // encrypted folder (verify takes no identity) through its objects' headers (walpipe list).
   void expect_archive_verifies() const {
-    if (!folder_.empty()) {
+    if (!folder_.empty() && identity_.empty()) {
       CommandResult r = walpipe({"verify", folder_});
       EXPECT_EQ(r.exit_code, 0) << "walpipe verify " << folder_ << "\n" << describe(r);
     }
-    if (!bucket_.empty()) {
-      CommandResult r = walpipe({"list", "--config", config_, "--archive", bucket_});
-      EXPECT_EQ(r.exit_code, 0) << "walpipe list " << bucket_ << "\n" << describe(r);
+    for (const std::string& archive : {identity_.empty() ? "" : folder_, bucket_}) {
+      if (archive.empty()) continue;
+      std::vector<std::string> args{"list", "--archive", archive};
+      if (!config_.empty()) args.insert(args.end(), {"--config", config_});
+      if (!identity_.empty()) args.insert(args.end(), {"--identity", identity_});
+      CommandResult r = walpipe(args);
+      EXPECT_EQ(r.exit_code, 0) << "walpipe list " << archive << "\n" << describe(r);
+    }
+  }
+
+  // The name of every object in the folder archive, relative to it.
+  std::vector<std::string> folder_keys() const {
+    std::vector<std::string> keys;
+    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(folder_))
+      if (entry.is_regular_file()) keys.push_back(fs::relative(entry.path(), folder_).string());
+    return keys;
+  }
+
+  std::unique_ptr<s3::Client> bucket_client() const {
+    Result<std::unique_ptr<s3::Client>> client =
+        s3::Client::create(rgw_->settings(), {"pitr", bucket_prefix_});
+    EXPECT_TRUE(client.is_ok()) << client.status().to_string();
+    return client.is_ok() ? std::move(client.value()) : nullptr;
+  }
+
+  std::vector<std::string> bucket_keys() const {
+    std::vector<std::string> keys;
+    std::unique_ptr<s3::Client> client = bucket_client();
+    s3::ListQuery query;
+    while (client) {
+      Result<s3::ListPage> page = client->list(query);
+      EXPECT_TRUE(page.is_ok()) << page.status().to_string();
+      if (!page.is_ok()) break;
+      for (const s3::ListEntry& entry : page->entries) keys.push_back(entry.key);
+      if (!page->truncated) break;
+      query.continuation_token = page->continuation_token;
+    }
+    return keys;
+  }
+
+  // An encrypted archive holds .zst.age objects and not one plain .zst object; and with nothing
+  // of walpipe's, `age -d -i KEY | zstd -d` turns its newest segment's object back into the
+  // segment byte for byte: what `walpipe get` restores, and the segment in `server`'s pg_wal
+  // when it is still there.
+  void expect_sealed_objects(const PgCluster& server) const {
+    for (const bool in_bucket : {false, true}) {
+      if ((in_bucket ? bucket_ : folder_).empty()) continue;
+      const std::string where = in_bucket ? bucket_ : folder_;
+      std::vector<std::string> keys = in_bucket ? bucket_keys() : folder_keys();
+      std::string newest;  // the newest segment's object key
+      int sealed = 0;
+      for (const std::string& key : keys) {
+        EXPECT_FALSE(key.ends_with(".zst")) << "a plain object in " << where << ": " << key;
+        if (!key.ends_with(".zst.age")) continue;
+        ++sealed;
+        // wal/<16 hex>/<24 hex>.zst.age: a segment's, not a history file's
+        if (key.size() == 4 + 17 + 24 + 8) newest = std::max(newest, key);
+      }
+      EXPECT_GT(sealed, 0) << where << " holds no .zst.age object";
+      ASSERT_FALSE(newest.empty()) << where << " holds no segment object";
+
+      const std::string name = newest.substr(4 + 17, 24);
+      const std::string sealed_copy = out_ + "/" + name + (in_bucket ? ".bucket" : ".folder");
+      std::string object = folder_ + "/" + newest;
+      if (in_bucket) {
+        std::unique_ptr<s3::Client> client = bucket_client();
+        ASSERT_NE(client, nullptr);
+        Result<std::vector<std::byte>> bytes = client->get(newest, std::nullopt, size_t{4} << 20);
+        ASSERT_TRUE(bytes.is_ok()) << newest << ": " << bytes.status().to_string();
+        object = sealed_copy + ".zst.age";
+        write_text_file(object, std::string(reinterpret_cast<const char*>(bytes->data()),
+                                            bytes->size()));
+      }
+      CommandResult r =
+          run_command({"/usr/bin/age", "-d", "-i", identity_, "-o", sealed_copy + ".zst", object});
+      ASSERT_EQ(r.exit_code, 0) << "age -d " << object << "\n" << describe(r);
+      r = run_command({"/usr/bin/zstd", "-d", "-q", "-f", sealed_copy + ".zst", "-o", sealed_copy});
+      ASSERT_EQ(r.exit_code, 0) << "zstd -d " << sealed_copy << ".zst\n" << describe(r);
+      const std::string opened = read_text_file(sealed_copy);
+      EXPECT_EQ(opened.size(), size_t{1} << 20) << newest << " is not a 1 MiB segment";
+
+      const std::string restored = out_ + "/" + name;
+      std::error_code ec;
+      fs::remove(restored, ec);
+      r = get(name, restored);
+      ASSERT_EQ(r.exit_code, 0) << "walpipe get " << name << "\n" << describe(r);
+      EXPECT_TRUE(opened == read_text_file(restored))
+          << "age -d | zstd -d of " << newest << " in " << where << " differs from walpipe get";
+      const std::string in_pg_wal = server.data_dir() + "/pg_wal/" + name;
+      if (fs::exists(in_pg_wal)) {
+        EXPECT_TRUE(opened == read_text_file(in_pg_wal))
+            << "age -d | zstd -d of " << newest << " in " << where << " differs from " << in_pg_wal;
+      }
     }
   }
 
   static inline Rgw* rgw_ = nullptr;
   std::unique_ptr<PgWorkspace> workspace_;
-  std::string folder_;  // the archive's folder, or ""
-  std::string bucket_;  // the archive's s3:// URL, or ""
-  std::string config_;  // for a bucket
+  std::string folder_;         // the archive's folder, or ""
+  std::string bucket_;         // the archive's s3:// URL, or ""
+  std::string bucket_prefix_;  // its prefix in bucket "pitr"
+  std::string config_;         // for a bucket or an encrypted archive
+  std::string identity_;       // the identity file of an encrypted archive, or ""
   std::string out_;
   Clock::time_point started_;
 };
@@ -249,6 +401,9 @@ TEST_P(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
     EXPECT_FALSE(fs::exists(dest)) << "walpipe get created " << dest << " for an absent file";
   }
   expect_archive_verifies();
+  if (GetParam().encrypted) {
+    ASSERT_NO_FATAL_FAILURE(expect_sealed_objects(primary));
+  }
 
   // ---- point-in-time recovery to between rows 1 and 2, then promotion ----
   PgCluster pitr(*workspace_, "pitr");
@@ -314,22 +469,20 @@ TEST_P(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
                                              << history3;
   latest.stop("fast");
   expect_archive_verifies();
+  if (GetParam().encrypted) {
+    ASSERT_NO_FATAL_FAILURE(expect_sealed_objects(latest));
+  }
   phase("timeline 3 archived");
 }
 
-INSTANTIATE_TEST_SUITE_P(Archive, PgArchiveTest,
-                         ::testing::Values(ArchiveIn::kFolder, ArchiveIn::kBucket,
-                                           ArchiveIn::kFolderAndBucket),
-                         [](const ::testing::TestParamInfo<ArchiveIn>& param) {
-                           switch (param.param) {
-                             case ArchiveIn::kFolder:
-                               return "InAFolder";
-                             case ArchiveIn::kBucket:
-                               return "InABucket";
-                             default:
-                               return "InAFolderAndABucket";
-                           }
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Archive, PgArchiveTest,
+    ::testing::Values(Variant{ArchiveIn::kFolder, false, "InAFolder"},
+                      Variant{ArchiveIn::kBucket, false, "InABucket"},
+                      Variant{ArchiveIn::kFolderAndBucket, false, "InAFolderAndABucket"},
+                      Variant{ArchiveIn::kFolder, true, "InAnEncryptedFolder"},
+                      Variant{ArchiveIn::kBucket, true, "InAnEncryptedBucket"}),
+    [](const ::testing::TestParamInfo<Variant>& param) { return std::string(param.param.name); });
 
 }  // namespace
 }  // namespace walpipe::testing

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -208,6 +209,66 @@ TEST_F(S3ArchiveTest, HostileNamesAreRefusedBeforeAnyRequest) {
   CommandResult bad_url = run_walpipe(
       {"get", "--archive", "s3://Bad_Bucket/x", "000000010000000000000034", restored_.file("h")});
   EXPECT_EQ(bad_url.exit_code, 202) << bad_url.err;
+}
+
+// Most of PostgreSQL's calls need no bucket, or are refused before any request: they load none
+// of the S3 libraries (about 24 ms of dlopen) and start no client. The loader's own trace
+// (LD_DEBUG=files) tells which libraries a process loaded.
+TEST_F(S3ArchiveTest, CallsThatNeedNoBucketLoadNoS3Library) {
+  ::setenv("AWS_ENDPOINT_URL",
+           ("http://127.0.0.1:" + std::to_string(unused_loopback_port())).c_str(), 1);
+  const std::string hostile = wal_.write("evil", std::string("x"));
+  // A call that tried the gateway would take its whole deadline.
+  auto get_hostile = [&] {
+    return run_walpipe({"get", "--s3-deadline", "10", "--archive", archive_, "../../etc/passwd",
+                        restored_.file("h")});
+  };
+  auto push_hostile = [&] {
+    return run_walpipe({"push", "--s3-deadline", "10", "--archive", archive_, hostile});
+  };
+  auto get_needing_the_bucket = [&] {
+    return run_walpipe({"get", "--s3-deadline", "2", "--archive", archive_,
+                        "000000010000000000000034", restored_.file("n")});
+  };
+  const std::string hint =
+      "HINT: Expected a segment (24 upper-case hex digits), a .partial segment, TTTTTTTT.history "
+      "or a .backup file name, without a directory.\n";
+
+  auto begin = std::chrono::steady_clock::now();
+  CommandResult got = get_hostile();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
+  EXPECT_EQ(got.exit_code, 202);
+  EXPECT_EQ(got.err,
+            "walpipe get: error: invalid WAL file name \"../../etc/passwd\": name contains a "
+            "character other than letters, digits and dots\n" +
+                hint);
+  begin = std::chrono::steady_clock::now();
+  CommandResult pushed = push_hostile();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
+  EXPECT_EQ(pushed.exit_code, 2);
+  EXPECT_EQ(pushed.err,
+            "walpipe push: error: invalid WAL file name \"evil\": not a segment, .partial, "
+            ".history or .backup name\n" +
+                hint);
+
+  // The first call that needs the bucket starts the client, and fails as it always did.
+  begin = std::chrono::steady_clock::now();
+  CommandResult needing = get_needing_the_bucket();
+  EXPECT_GE(std::chrono::steady_clock::now() - begin, std::chrono::seconds(1));
+  EXPECT_EQ(needing.exit_code, 201);
+  EXPECT_EQ(needing.err.substr(0, needing.err.find('\n')),
+            "walpipe get: error: archive \"" + archive_ + "\" is not accessible");
+
+  ::setenv("LD_DEBUG", "files", 1);
+  const std::string traced_get = get_hostile().err;
+  const std::string traced_push = push_hostile().err;
+  const std::string traced_needing = get_needing_the_bucket().err;
+  ::unsetenv("LD_DEBUG");
+  for (const char* library : {"file=libcurl.so.4", "file=libexpat.so.1"}) {
+    EXPECT_EQ(traced_get.find(library), std::string::npos) << library;
+    EXPECT_EQ(traced_push.find(library), std::string::npos) << library;
+    EXPECT_NE(traced_needing.find(library), std::string::npos) << library;
+  }
 }
 
 TEST_F(S3ArchiveTest, SecretsComeFromTheEnvironmentOrAPrivateFileNeverTheCommandLine) {

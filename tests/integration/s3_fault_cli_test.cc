@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -424,6 +425,44 @@ TEST_F(S3FaultCliTest, RequestsPerPushAndGet) {
   ASSERT_EQ(got.exit_code, 0) << got.err;
   EXPECT_EQ(since(before), (std::vector<int>{1, 2, 0, 0, 2}));
   EXPECT_TRUE(file_bytes(dest) == corpus_bytes(kOtherSegment));
+}
+
+// A push waiting for the look-ahead worker asks the bucket whether the worker stored its
+// segment yet: each question is a HEAD, so it asks at a gap that doubles up to 20 ms, not at
+// every 200 µs poll. The worker's PUT of segment 35 stalls 1.5 s, all of it a wait of the call.
+TEST_F(S3FaultCliTest, PushWaitingForTheLookAheadAsksTheBucketAtAGrowingGap) {
+  seed();
+  const std::string first = segment_file(kSegment);
+  const std::string second = segment_file(kOtherSegment);
+  ASSERT_EQ(::mkdir((wal_.path() + "/archive_status").c_str(), 0700), 0);
+  for (const char* segment : {kSegment, kOtherSegment})
+    ScratchDir::write_file(wal_.path() + "/archive_status/" + base_name(segment) + ".ready", "");
+  const std::string waited = base_name(kOtherSegment);
+  Fault stall{FaultKind::kStall, "PUT", waited + ".zst", 1};
+  stall.stall_ms = 1500;
+  proxy_->inject(stall);
+
+  CommandResult pushed =
+      walpipe({"push", "--batch=2", "--s3-deadline", kDeadline, "--archive", archive_, first});
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  // The worker holds the lock from here on, and its PUT is stalled.
+  const int heads_before = proxy_->count("HEAD", waited);
+  const auto begin = std::chrono::steady_clock::now();
+  CommandResult waiting =
+      walpipe({"push", "--batch=1", "--s3-deadline", kDeadline, "--archive", archive_, second});
+  const double waited_seconds = seconds_since(begin);
+  ASSERT_EQ(waiting.exit_code, 0) << waiting.err;
+  EXPECT_EQ(waiting.err, "");
+  const int heads = proxy_->count("HEAD", waited) - heads_before;
+  std::fprintf(stderr, "waited %.3f s, %d HEADs of %s\n", waited_seconds, heads, waited.c_str());
+
+  // The worker stored it (the stalled PUT, then its retry); the call only confirmed it.
+  EXPECT_EQ(proxy_->faults_applied(), 1);
+  EXPECT_EQ(proxy_->count("PUT", waited), 2);
+  expect_archived(kOtherSegment);
+  EXPECT_GT(waited_seconds, 0.5);
+  // One HEAD per 20 ms at most once the gap has grown (about 25 ms), and the worker's own one.
+  EXPECT_LE(heads, 12 + static_cast<int>(waited_seconds * 50));
 }
 
 // ---- get ----

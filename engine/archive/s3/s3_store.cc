@@ -66,17 +66,17 @@ S3Store::S3Store(io::Io& io, S3StoreSettings settings)
     : io_(io),
       settings_(std::move(settings)),
       location_("s3://" + settings_.where.bucket +
-                (settings_.where.prefix.empty() ? "" : "/" + settings_.where.prefix)),
-      client_(s3::Client::create(settings_.connection, settings_.where)) {}
+                (settings_.where.prefix.empty() ? "" : "/" + settings_.where.prefix)) {}
 
 S3Store::~S3Store() = default;
 
 Result<s3::Client*> S3Store::client() {
-  if (!client_.is_ok())
+  if (!client_) client_.emplace(s3::Client::create(settings_.connection, settings_.where));
+  if (!client_->is_ok())
     return Status(Code::kIoError,
-                  "cannot reach \"" + location_ + "\": " + client_.status().message())
-        .with_hint(client_.status().hint());
-  return client_.value().get();
+                  "cannot reach \"" + location_ + "\": " + client_->status().message())
+        .with_hint(client_->status().hint());
+  return client_->value().get();
 }
 
 std::string S3Store::object_location(const wal::WalFileName& name) const {

@@ -34,7 +34,9 @@ struct S3StoreSettings {
 
 class S3Store final : public Store {
  public:
-  // Never fails here: when the client cannot start, every call says why.
+  // Loads no library and connects to nothing: most of PostgreSQL's calls are answered from
+  // local files, or refused before any request. The first call that needs the bucket starts the
+  // client; when it cannot start, that call and every later one say why.
   S3Store(io::Io& io, S3StoreSettings settings);
   ~S3Store() override;
 
@@ -60,7 +62,7 @@ class S3Store final : public Store {
   std::string meeting_dir() const override { return settings_.meeting_dir; }
   Status give_to_owner(const std::string&) override { return Status::ok(); }
 
-  // The client, or why there is none.
+  // The client, started on the first call, or why there is none.
   Result<s3::Client*> client();
   // The commit of an upload: the complete object in one conditional PUT.
   Result<CommitOutcome> put(const wal::WalFileName& name, Bytes object, const ObjectMetadata& meta);
@@ -74,7 +76,8 @@ class S3Store final : public Store {
   io::Io& io_;
   S3StoreSettings settings_;
   std::string location_;
-  Result<std::unique_ptr<s3::Client>> client_;
+  // Empty until client() is first called.
+  std::optional<Result<std::unique_ptr<s3::Client>>> client_;
   // walpipe.json never changes once written: one read per handle.
   std::optional<Identity> identity_;
   bool meeting_dir_ready_ = false;
