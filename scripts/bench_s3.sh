@@ -14,7 +14,10 @@
 #   memory: peak RSS of every walpipe process (detached workers included) of a push and a get.
 # Interleaved repetitions, medians and spread (fastest and slowest run).
 # Usage: scripts/bench_s3.sh [REPETITIONS [SECONDS_OF_LOAD]] (defaults 3 and 20). Run as root.
-# WALPIPE_BUILD_DIR names the Release build to use (default build-bench).
+# WALPIPE_BUILD_DIR names the Release build to use (default build-bench). A shorter run, to
+# compare two builds: WALPIPE_S3_PUSH and WALPIPE_S3_GET name the kinds to time (space-separated,
+# from push_kinds and get_kinds below; rows of the others are left out), WALPIPE_S3_MEMORY=0
+# skips the memory section, WALPIPE_S3_RESULTS names the file written instead of s3.md.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bash "$REPO_ROOT/scripts/setup.sh" bench >&2
@@ -24,7 +27,7 @@ readonly BENCH_DIR=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}
 readonly WAL=$BENCH_DIR/pgbench64 DATA=$BENCH_DIR/pgbench64-data
 readonly WORK=$BENCH_DIR/s3
 readonly BUILD_DIR=${WALPIPE_BUILD_DIR:-$REPO_ROOT/build-bench}
-readonly RESULTS=$REPO_ROOT/bench/results/s3.md
+readonly RESULTS=${WALPIPE_S3_RESULTS:-$REPO_ROOT/bench/results/s3.md}
 readonly HTTP_PORT=17480 TLS_PORT=17443
 readonly ENDPOINT=https://127.0.0.1:$TLS_PORT
 # shellcheck disable=SC2034  # read by pg_load.sh
@@ -200,11 +203,14 @@ run_push() {
 run_get() {
   local kind=$1 rep=$2 out=$WORK/runs/get-$1 t0 t1 s
   rm -rf "$out" && mkdir -p "$out"
+  # The seed's folder, or the same raw segments when the seed was not timed in this run.
+  local seed_copies=$WORK/runs/seed/archive
+  [[ -d $seed_copies ]] || seed_copies=$WAL
   sync
   t0=$(date +%s.%N)
   for s in "${segs[@]}"; do
     case $kind in
-      cp) cp "$WORK/runs/seed/archive/$s" "$out/RECOVERYXLOG" ;;
+      cp) cp "$seed_copies/$s" "$out/RECOVERYXLOG" ;;
       aws) aws_ s3 cp "s3://seed/seed-r$rep/wal/$s" "$out/RECOVERYXLOG" --only-show-errors ;;
       walpipe_s3_p0) "$WALPIPE" get --prefetch 0 --config "$CONF" --archive "s3://walpipe/walpipe_s3-r$rep" "$s" "$out/RECOVERYXLOG" ;;
       walpipe_s3) "$WALPIPE" get --config "$CONF" --archive "s3://walpipe/walpipe_s3-r$rep" "$s" "$out/RECOVERYXLOG" ;;
@@ -219,8 +225,8 @@ run_get() {
   echo "$t1 - $t0" | bc -l
 }
 
-push_kinds=(local walpipe_s3 walpipe_s3_b1 walpipe_both pgbr_sync pgbr_async seed)
-get_kinds=(cp local aws walpipe_s3_p0 walpipe_s3)
+read -r -a push_kinds <<<"${WALPIPE_S3_PUSH:-local walpipe_s3 walpipe_s3_b1 walpipe_both pgbr_sync pgbr_async seed}"
+read -r -a get_kinds <<<"${WALPIPE_S3_GET:-cp local aws walpipe_s3_p0 walpipe_s3}"
 declare -A wall
 load_push="$(loadavg)"
 for ((r = 1; r <= reps; r++)); do
@@ -252,21 +258,24 @@ peak_walpipe() {
   wait "$pid" || true
   echo "$peak"
 }
-note "memory"
-mem_dir=$WORK/runs/mem
-make_pg_wal "$mem_dir/pg_wal"
-rss_push_one=$(peak_kib "$WALPIPE" push --batch 1 --config "$CONF" --archive s3://walpipe/mem-one "$mem_dir/pg_wal/${segs[0]}")
-rss_push_all=$(peak_walpipe "$ARCHIVE_LOOP" "$mem_dir/pg_wal" "$WALPIPE push --config $CONF --archive s3://walpipe/mem-all %p")
-rss_get_one=$(peak_kib "$WALPIPE" get --prefetch 0 --config "$CONF" --archive s3://walpipe/mem-all "${segs[0]}" "$mem_dir/one")
-get_all() {
-  mkdir -p "$mem_dir/get"
-  for s in "${segs[@]}"; do
-    "$WALPIPE" get --config "$CONF" --archive s3://walpipe/mem-all "$s" "$mem_dir/get/RECOVERYXLOG"
-    mv "$mem_dir/get/RECOVERYXLOG" "$mem_dir/get/$s"
-  done
-  "$WALPIPE" get --remove-spool="$mem_dir/get/walpipe_prefetch"
-}
-rss_get_all=$(peak_walpipe get_all)
+rss_push_one=0 rss_push_all=0 rss_get_one=0 rss_get_all=0
+if [[ ${WALPIPE_S3_MEMORY:-1} != 0 ]]; then
+  note "memory"
+  mem_dir=$WORK/runs/mem
+  make_pg_wal "$mem_dir/pg_wal"
+  rss_push_one=$(peak_kib "$WALPIPE" push --batch 1 --config "$CONF" --archive s3://walpipe/mem-one "$mem_dir/pg_wal/${segs[0]}")
+  rss_push_all=$(peak_walpipe "$ARCHIVE_LOOP" "$mem_dir/pg_wal" "$WALPIPE push --config $CONF --archive s3://walpipe/mem-all %p")
+  rss_get_one=$(peak_kib "$WALPIPE" get --prefetch 0 --config "$CONF" --archive s3://walpipe/mem-all "${segs[0]}" "$mem_dir/one")
+  get_all() {
+    mkdir -p "$mem_dir/get"
+    for s in "${segs[@]}"; do
+      "$WALPIPE" get --config "$CONF" --archive s3://walpipe/mem-all "$s" "$mem_dir/get/RECOVERYXLOG"
+      mv "$mem_dir/get/RECOVERYXLOG" "$mem_dir/get/$s"
+    done
+    "$WALPIPE" get --remove-spool="$mem_dir/get/walpipe_prefetch"
+  }
+  rss_get_all=$(peak_walpipe get_all)
+fi
 
 # --- Recovery ------------------------------------------------------------------------------
 note "recovery: primary under load for ${load_seconds}s"
@@ -293,18 +302,33 @@ load_replay+=" / $(loadavg)"
 # --- Results -------------------------------------------------------------------------------
 med() { median <<<"${wall[$1]}"; }
 # row LABEL KEY [REFERENCE_KEY...]: per segment, median and spread; segments/s, MiB/s, and the
-# speed relative to each reference (its median time over this row's).
+# speed relative to each reference (its median time over this row's). Nothing for a kind not timed.
 row() {
   local w lo hi ref ratios=""
+  [[ -n ${wall[$2]:-} ]] || return 0
   w=$(med "$2")
   read -r lo hi < <(spread <<<"${wall[$2]}")
-  for ref in "${@:3}"; do ratios+=" $(printf '%.2fx' "$(echo "$(med "$ref") / $w" | bc -l)") |"; done
+  for ref in "${@:3}"; do
+    if [[ -n ${wall[$ref]:-} ]]; then
+      ratios+=" $(printf '%.2fx' "$(echo "$(med "$ref") / $w" | bc -l)") |"
+    else
+      ratios+=" – |"
+    fi
+  done
   printf '| %s | %.1f | %.1f–%.1f | %.1f | %.0f |%s\n' "$1" "$(echo "$w * 1000 / $n" | bc -l)" \
     "$(echo "$lo * 1000 / $n" | bc -l)" "$(echo "$hi * 1000 / $n" | bc -l)" \
     "$(echo "$n / $w" | bc -l)" "$(echo "$n * 16 / $w" | bc -l)" "$ratios"
 }
-ratio() { echo "$(med "$1") / $(med "$2")" | bc -l; }
+# The ratio of two kinds' medians, or nothing when either was not timed.
+ratio() {
+  if [[ -n ${wall[$1]:-} && -n ${wall[$2]:-} ]]; then echo "$(med "$1") / $(med "$2")" | bc -l; fi
+}
 verdict() { if (($(echo "$1" | bc -l))); then echo met; else echo missed; fi; }
+# target TEXT RATIO CONDITION: a line of the Targets list ("not timed" without a ratio).
+target() {
+  if [[ -z $2 ]]; then printf -- '- %s: not timed in this run\n' "$1"; return; fi
+  printf -- '- %s: %.2fx%s, %s\n' "$1" "$2" "${4:-}" "$(verdict "$2 $3")"
+}
 {
   echo "# Off-site: push and get against the same Ceph RGW, side by side"
   echo
@@ -353,21 +377,20 @@ verdict() { if (($(echo "$1" | bc -l))); then echo met; else echo missed; fi; }
       "$(echo "$raw_bytes / 1048576 / $(med "$k")" | bc -l)" "${wall[$k]% }"
   done
   echo
-  echo "Peak RSS against the bucket: walpipe push of one segment (--batch 1) $((rss_push_one / 1024)) MiB;" \
-    "every walpipe process of the $n-segment push with look-ahead (the calls and the background" \
-    "pusher) at most $((rss_push_all / 1024)) MiB; walpipe get --prefetch 0 $((rss_get_one / 1024)) MiB;" \
-    "every process of $n gets with prefetch (the calls and the prefetcher) at most $((rss_get_all / 1024)) MiB."
-  echo
+  if [[ ${WALPIPE_S3_MEMORY:-1} != 0 ]]; then
+    echo "Peak RSS against the bucket: walpipe push of one segment (--batch 1) $((rss_push_one / 1024)) MiB;" \
+      "every walpipe process of the $n-segment push with look-ahead (the calls and the background" \
+      "pusher) at most $((rss_push_all / 1024)) MiB; walpipe get --prefetch 0 $((rss_get_one / 1024)) MiB;" \
+      "every process of $n gets with prefetch (the calls and the prefetcher) at most $((rss_get_all / 1024)) MiB."
+    echo
+  fi
   vs_pgbr=$(ratio push_pgbr_async push_walpipe_s3)
   vs_seed=$(ratio push_seed push_walpipe_s3)
   vs_local=$(ratio push_walpipe_s3 push_local)
   vs_cp=$(ratio replay_walpipe replay_cp)
   echo "Targets:"
-  printf -- '- push to the bucket at least 3x the segments/s of pgBackRest async: %.2fx, %s\n' \
-    "$vs_pgbr" "$(verdict "$vs_pgbr >= 3")"
-  printf -- '- at least 5x the seed'"'"'s cp && aws s3 cp: %.2fx, %s\n' "$vs_seed" "$(verdict "$vs_seed >= 5")"
-  printf -- '- within 1.3x of walpipe'"'"'s push to a local folder: %.2fx the time, %s\n' \
-    "$vs_local" "$(verdict "$vs_local <= 1.3")"
-  printf -- '- recovery from the bucket with prefetch no longer than from a folder with cp: %.2fx, %s\n' \
-    "$vs_cp" "$(verdict "$vs_cp <= 1")"
+  target "push to the bucket at least 3x the segments/s of pgBackRest async" "$vs_pgbr" ">= 3"
+  target "at least 5x the seed's cp && aws s3 cp" "$vs_seed" ">= 5"
+  target "within 1.3x of walpipe's push to a local folder" "$vs_local" "<= 1.3" " the time"
+  target "recovery from the bucket with prefetch no longer than from a folder with cp" "$vs_cp" "<= 1"
 } | tee "$RESULTS"

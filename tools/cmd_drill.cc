@@ -6,6 +6,8 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "crypt_options.h"
+#include "decrypt_check.h"
 #include "drill_output.h"
 #include "exit_codes.h"
 #include "io/io.h"
@@ -33,7 +35,8 @@ constexpr const char* kHelp =
     "\n"
     "Options:\n"
     "  -a, --archive=DIR       the archive, an absolute path (default: $WALPIPE_ARCHIVE)\n"
-    "      --backup=DIR        the base backup to restore (plain format, with its backup_label)\n"
+    "      --backup=DIR        the base backup to restore, plain or tar format (pg_basebackup\n"
+    "                          -Fp or -Ft: base.tar, pg_wal.tar and OID.tar are extracted)\n"
     "      --target-time=TIME  recover to TIME (default: to the end of the archive)\n"
     "      --target-lsn=LSN    recover to LSN (such as 0/3A001B0)\n"
     "      --latest            recover to the end of the archive (the default)\n"
@@ -55,10 +58,15 @@ constexpr const char* kHelp =
     "An archive in a bucket (--archive s3://BUCKET/PREFIX) is reached as walpipe get reaches\n"
     "it; the server's restore_command gets the endpoint, region and keys drill was given in its\n"
     "environment, never in a file or on its command line.\n"
+    "An encrypted archive is read with the --identity files drill was given (README,\n"
+    "Encryption); restore_command gets their paths, which the server's user must be able to\n"
+    "read.\n"
     "\n"
     "Exit status: 0 the drill passed, 1 it failed (the plan cannot reach the target, recovery\n"
     "stopped, naming the WAL file it could not restore, or the query failed; why on stderr),\n"
-    "2 usage error, or an archive, --backup or setup that cannot be used.\n";
+    "2 usage error, or an archive, --backup or setup that cannot be used (also: an encrypted\n"
+    "archive and no --identity, or a plan that falls short where objects could not be read,\n"
+    "such as with an identity that opens none of them).\n";
 
 // An option naming a folder, made absolute against the current directory ("" when absent).
 std::string folder_option(const Args& args, const std::string& name) {
@@ -70,8 +78,9 @@ std::string folder_option(const Args& args, const std::string& name) {
 
 // For an archive in a bucket, restore_command reaches it with the settings drill was given
 // (options, AWS_* variables or the configuration file, which the server's user may not be able
-// to read): what is no secret as options of walpipe get, the endpoint, region and keys in the
-// server's environment. False after saying why the settings do not work.
+// to read): the endpoint, region and keys in the server's environment (what is no secret goes
+// as options of walpipe get: get_options_for_server). False after saying why the settings do not
+// work.
 bool pass_bucket_settings(const std::string& command, const Args& args, pg::DrillOptions* o) {
   if (!is_s3_location(o->archive)) return true;
   Result<archive::S3StoreSettings> settings = s3_store_settings(o->archive, args);
@@ -79,11 +88,6 @@ bool pass_bucket_settings(const std::string& command, const Args& args, pg::Dril
     print_error(command, settings.status().to_string());
     return false;
   }
-  if (std::string ca = folder_option(args, "s3-ca-file"); !ca.empty())
-    o->get_options.insert(o->get_options.end(), {"--s3-ca-file", ca});
-  for (const char* name : {"s3-uri-style", "s3-deadline"})
-    if (std::optional<std::string> value = args.get(name))
-      o->get_options.insert(o->get_options.end(), {std::string("--") + name, *value});
   const s3::S3Settings& c = settings->connection;
   for (const auto& [variable, value] :
        {std::pair{"AWS_ENDPOINT_URL", c.endpoint}, std::pair{"AWS_REGION", c.region},
@@ -98,23 +102,25 @@ bool pass_bucket_settings(const std::string& command, const Args& args, pg::Dril
 
 int cmd_drill(const std::vector<std::string>& argv) {
   const std::string command = "drill";
+  const std::string help = std::string(kHelp) + kIdentityHelp;
   int status;
-  std::optional<ReadingArgs> parsed = parse_reading_args(command, argv,
-                                                         {{"archive", true, 'a'},
-                                                          {"backup", true},
-                                                          {"target-time", true},
-                                                          {"target-lsn", true},
-                                                          {"latest", false},
-                                                          {"sql", true},
-                                                          {"database", true},
-                                                          {"db-user", true},
-                                                          {"os-user", true},
-                                                          {"pg-bin", true},
-                                                          {"scratch-dir", true},
-                                                          {"jobs", true, 'j'},
-                                                          {"json", false},
-                                                          {"help", false, '?'}},
-                                                         kHelp, exit_code::kDrillUsage, &status);
+  std::optional<ReadingArgs> parsed =
+      parse_reading_args(command, argv,
+                         {{"archive", true, 'a'},
+                          {"backup", true},
+                          {"target-time", true},
+                          {"target-lsn", true},
+                          {"latest", false},
+                          {"sql", true},
+                          {"database", true},
+                          {"db-user", true},
+                          {"os-user", true},
+                          {"pg-bin", true},
+                          {"scratch-dir", true},
+                          {"jobs", true, 'j'},
+                          {"json", false},
+                          {"help", false, '?'}},
+                         help.c_str(), exit_code::kDrillUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;
   pg::DrillOptions options;
@@ -146,10 +152,15 @@ int cmd_drill(const std::vector<std::string>& argv) {
   }
   options.walpipe = *self;
   if (!pass_bucket_settings(command, args, &options)) return exit_code::kDrillUsage;
+  options.get_options = get_options_for_server(args, options.archive);
 
   io::SyncIo io;
   std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);
   if (!archive) return exit_code::kDrillUsage;
+  if (Status keys = check_can_decrypt(*archive->store, archive->identity, args); !keys.is_ok()) {
+    print_error(command, keys.to_string());
+    return exit_code::kDrillUsage;
+  }
   Status caught = io::catch_interrupts();
   if (!caught.is_ok()) print_warning(command, caught);
   Progress progress("replaying", stderr_is_terminal());
@@ -160,7 +171,9 @@ int cmd_drill(const std::vector<std::string>& argv) {
   options.progress = [&](const char* phase, size_t done, size_t total) {
     (std::string(phase) == "verifying" ? verifying : progress).update(done, total);
   };
+  size_t unreadable = 0;  // objects that could not be read, as opposed to found damaged
   options.problem = [&](const Status& problem) {
+    if (problem.code() == Code::kIoError) ++unreadable;
     verifying.print(stderr, "walpipe " + command + ": warning: " + problem.to_string() + "\n");
   };
   options.give_up = [] { return io::interrupted(); };
@@ -175,6 +188,11 @@ int cmd_drill(const std::vector<std::string>& argv) {
   if (report->passed()) return exit_code::kOk;
   std::fflush(stdout);
   print_error(command, drill_failure(*report).to_string());
+  // A plan that fell short where objects could not be read may lack nothing but them.
+  if (!report->plan.reachable() && unreadable > 0) {
+    print_error(command, cannot_tell_for_unreadable(unreadable).to_string());
+    return exit_code::kDrillUsage;
+  }
   return exit_code::kDrillFailed;
 }
 

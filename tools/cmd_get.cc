@@ -136,11 +136,37 @@ int cmd_get(const std::vector<std::string>& argv) {
   std::vector<std::unique_ptr<archive::Store>> stores = open_archives(**io, *archives, *args);
   // The prefetch spool is filled from the first archive; a copy it lacks is fetched by the call.
   archive::Store& store = *stores.front();
-  // Once per call and before anything is served, from the spool or an archive.
+  const std::string& name = args->positional[0];
+  const std::string& dest = args->positional[1];
+  const std::string spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));
+  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
+  const bool spooled =
+      parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0;
   Result<std::string> cwd = io::current_directory();
+  const std::string data_dir = cwd.is_ok() ? *cwd : ".";
+  auto served = [&](const std::string& unchecked) {
+    if (verbose && !unchecked.empty())
+      std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
+                   unchecked.c_str());
+    if (verbose)
+      std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
+                   name.c_str());
+    start_prefetch(store, spool, *parsed, prefetch);
+    return exit_code::kOk;
+  };
+  if (spooled) {
+    wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
+    // Most of recovery's calls: the file is spooled, with what the archive said of it and of its
+    // cluster moments ago. With one archive that answers for it, nothing is asked of it now.
+    std::string unchecked;
+    if (stores.size() == 1 && pipeline::serve_recorded(**io, store.location(), data_dir, spool,
+                                                       *parsed, dest, &unchecked))
+      return served(unchecked);
+  }
+  // Otherwise once per call, before anything is served from the spool or an archive.
   for (const auto& one : stores) {
     std::string unchecked;
-    Status same = pipeline::check_cluster(*one, cwd.is_ok() ? *cwd : ".", &unchecked);
+    Status same = pipeline::check_cluster(*one, data_dir, &unchecked);
     if (!same.is_ok()) {
       print_error(command, same.to_string());
       return exit_for(same);
@@ -149,20 +175,7 @@ int cmd_get(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
                    unchecked.c_str());
   }
-  const std::string& name = args->positional[0];
-  const std::string& dest = args->positional[1];
-  const std::string spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));
-  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
-  if (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0) {
-    wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
-    if (pipeline::serve_from_spool(**io, store, spool, *parsed, dest)) {
-      if (verbose)
-        std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
-                     name.c_str());
-      start_prefetch(store, spool, *parsed, prefetch);
-      return exit_code::kOk;
-    }
-  }
+  if (spooled && pipeline::serve_from_spool(**io, store, spool, *parsed, dest)) return served("");
   auto passed_over = [&](const archive::Store& where, const Status& why) {
     print_warning(command, Status(why.code(), "archive \"" + where.location() + "\" passed over: " +
                                                   why.message())

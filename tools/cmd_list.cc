@@ -32,7 +32,7 @@ constexpr const char* kHelp =
     "      --at=TIME        name the segment whose commits cover TIME (recovery to TIME\n"
     "                       stops in it)\n"
     "      --backup=DIR     also show the base backup in DIR, from its backup_label (a backup\n"
-    "                       taken on a standby archives no .backup file)\n"
+    "                       taken on a standby archives no .backup file; plain or tar format)\n"
     "      --json           one JSON document instead of the table\n"
     "      --identity=FILE  decrypt an encrypted archive with the identities in FILE\n"
     "                       (as age-keygen writes it, mode 600); repeatable\n"

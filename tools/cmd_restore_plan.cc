@@ -7,8 +7,11 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "crypt_options.h"
+#include "decrypt_check.h"
 #include "exit_codes.h"
 #include "io/io.h"
+#include "io/paths.h"
 #include "pipeline/restore_plan.h"
 #include "progress.h"
 #include "reading_options.h"
@@ -40,8 +43,9 @@ constexpr const char* kHelp =
     "      --target-timeline=N\n"
     "                          recover along timeline N (default: the newest timeline that\n"
     "                          descends from the backup's)\n"
-    "      --backup=DIR        plan from the base backup in DIR, from its backup_label (a backup\n"
-    "                          taken on a standby archives no .backup file)\n"
+    "      --backup=DIR        plan from the base backup in DIR, plain or tar format, from its\n"
+    "                          backup_label (a backup taken on a standby archives no .backup\n"
+    "                          file)\n"
     "  -j, --jobs=N            verify N segments at once (default: one per core)\n"
     "      --json              one JSON document instead of text\n"
     "      --config=FILE       read settings from FILE (default: $WALPIPE_CONFIG, else\n"
@@ -55,24 +59,27 @@ constexpr const char* kHelp =
     "\n"
     "Exit status: 0 the archive reaches the target, 1 it does not (what is missing and the\n"
     "latest reachable point on stderr), 2 usage error, or an archive or --backup that cannot be\n"
-    "read.\n";
+    "read (also: an encrypted archive and no --identity, or a plan that falls short where\n"
+    "objects could not be read, such as with an identity that opens none of them).\n";
 
 }  // namespace
 
 int cmd_restore_plan(const std::vector<std::string>& argv) {
   const std::string command = "restore-plan";
+  const std::string help = std::string(kHelp) + kIdentityHelp;
   int status;
-  std::optional<ReadingArgs> parsed = parse_reading_args(command, argv,
-                                                         {{"archive", true, 'a'},
-                                                          {"target-time", true},
-                                                          {"target-lsn", true},
-                                                          {"latest", false},
-                                                          {"target-timeline", true},
-                                                          {"backup", true},
-                                                          {"jobs", true, 'j'},
-                                                          {"json", false},
-                                                          {"help", false, '?'}},
-                                                         kHelp, exit_code::kPlanUsage, &status);
+  std::optional<ReadingArgs> parsed =
+      parse_reading_args(command, argv,
+                         {{"archive", true, 'a'},
+                          {"target-time", true},
+                          {"target-lsn", true},
+                          {"latest", false},
+                          {"target-timeline", true},
+                          {"backup", true},
+                          {"jobs", true, 'j'},
+                          {"json", false},
+                          {"help", false, '?'}},
+                         help.c_str(), exit_code::kPlanUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;
   const std::string& dir = parsed->archive;
@@ -91,12 +98,18 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
   io::SyncIo io;
   std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);
   if (!archive) return exit_code::kPlanUsage;
+  if (Status keys = check_can_decrypt(*archive->store, archive->identity, args); !keys.is_ok()) {
+    print_error(command, keys.to_string());
+    return exit_code::kPlanUsage;
+  }
   Progress progress("verifying", stderr_is_terminal());
   options.progress = [&](size_t done, size_t total) {
     if (total > 1) progress.update(done, total);
   };
   std::vector<std::string> problems;
+  size_t unreadable = 0;  // objects that could not be read, as opposed to found damaged
   options.problem = [&](const Status& problem) {
+    if (problem.code() == Code::kIoError) ++unreadable;
     // Another backup or segment may serve: the plan itself says whether this one mattered.
     progress.print(stderr, "walpipe " + command + ": warning: " + problem.to_string() + "\n");
     if (problems.size() < kMaxProblemsInDocument) problems.push_back(problem.to_string());
@@ -110,12 +123,24 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
   progress.print(stderr, "");  // the progress line goes before the plan
   for (const pipeline::RestorePlan& passed : plan->passed_over)
     print_warning(command, passed_over_status(passed, *plan));
-  print_plan(*plan, dir, args.has("json"), problems, stdout);
+  // The server reads the archive as this command did: the same configuration file when one was
+  // named, and the options get_options_for_server keeps.
+  std::vector<std::string> get_options;
+  if (std::optional<std::string> config = args.get("config"); config && !config->empty()) {
+    Result<std::string> cwd = io::current_directory();
+    get_options = {"--config", io::absolute_normal(cwd.is_ok() ? *cwd : "/", *config)};
+  }
+  for (std::string& word : get_options_for_server(args, dir))
+    get_options.push_back(std::move(word));
+  print_plan(*plan, dir, get_options, args.has("json"), problems, stdout);
   if (plan->reachable()) return exit_code::kOk;
   std::fflush(stdout);
   progress.print(stderr,
                  "walpipe " + command + ": error: " + shortfall_status(*plan).to_string() + "\n");
-  return exit_code::kPlanUnreachable;
+  if (unreadable == 0) return exit_code::kPlanUnreachable;
+  // The objects it could not read may be all the plan lacks.
+  print_error(command, cannot_tell_for_unreadable(unreadable).to_string());
+  return exit_code::kPlanUsage;
 }
 
 }  // namespace walpipe::cli

@@ -6,6 +6,8 @@
 #include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
+#include "crypt_options.h"
+#include "decrypt_check.h"
 #include "exit_codes.h"
 #include "io/io.h"
 #include "io/paths.h"
@@ -33,7 +35,8 @@ constexpr const char* kHelp =
     "\n"
     "A folder with walpipe.json at its root is an archive, as a bucket prefix is: a segment\n"
     "missing inside a timeline is an error there. Give an archive by its absolute path, as\n"
-    "push and get must.\n"
+    "push and get must. The objects of an encrypted archive (its walpipe.json says so) are\n"
+    "listed and decrypted one by one with the --identity files given.\n"
     "A folder with archive_status/ is a live pg_wal: WAL ends in the newest segment that\n"
     "holds its own pages, and the files after it, old segments PostgreSQL renamed for reuse\n"
     "or preallocated ones, are reported as recycled; everything before it is checked in full.\n"
@@ -53,7 +56,8 @@ constexpr const char* kHelp =
     "  -?, --help         show this help, then exit\n"
     "\n"
     "Exit status: 0 all files valid or recycled, 1 an invalid file or a missing segment in an\n"
-    "archive, 2 usage error, unreadable file or a bucket that cannot be reached.\n";
+    "archive, 2 usage error, unreadable file or a bucket that cannot be reached (also: an\n"
+    "encrypted archive and no --identity, or none given that opens an object).\n";
 
 // An archive given by a relative path is refused, as push and get refuse one: PostgreSQL runs
 // archive_command in the data directory, where a relative archive lands, and one rule for every
@@ -68,26 +72,54 @@ bool refuse_relative_archive(const std::string& command, const std::string& path
   return true;
 }
 
-// The positional arguments as verify's inputs, the archives in a bucket opened into *buckets and
-// checked to answer; empty, after printing why, when one cannot be used.
+// The encrypted archive folder `path` opened to be read through its store, which decrypts its
+// objects (a folder walk would take its .zst.age files for no WAL at all); null for any other
+// folder or file, and for an archive whose walpipe.json cannot be read, which the folder walk
+// verifies as it always did.
+std::unique_ptr<archive::Store> open_encrypted_folder(io::Io& io, const std::string& path,
+                                                      const Args& args) {
+  if (!pipeline::PathWalker::is_archive_root(path)) return nullptr;
+  std::unique_ptr<archive::Store> store = open_archive(io, path, args);
+  Result<std::optional<archive::Identity>> identity = store->load_identity();
+  if (!identity.is_ok() || !*identity || !(*identity)->encryption) return nullptr;
+  return store;
+}
+
+// The positional arguments as verify's inputs, the archives in a bucket and the encrypted archive
+// folders opened into *stores, checked to answer and to be readable with the identities given;
+// empty, after printing why, when one cannot be used.
 std::vector<pipeline::VerifyInput> open_inputs(
     const std::string& command, io::Io& io, const Args& args,
-    std::vector<std::unique_ptr<archive::Store>>* buckets) {
+    std::vector<std::unique_ptr<archive::Store>>* stores) {
   std::vector<pipeline::VerifyInput> inputs;
   for (const std::string& path : args.positional) {
-    if (!is_s3_location(path)) {
-      inputs.push_back({path, nullptr});
-      continue;
+    std::unique_ptr<archive::Store> store;
+    if (is_s3_location(path)) {
+      if (!usable_archive(command, path, args)) return {};
+      store = open_archive(io, path, args);
+      Status reachable = store->check_reachable();
+      if (!reachable.is_ok()) {
+        print_error(command, reachable.to_string());
+        return {};
+      }
+    } else {
+      store = open_encrypted_folder(io, path, args);
+      if (!store) {
+        inputs.push_back({path, nullptr});
+        continue;
+      }
     }
-    if (!usable_archive(command, path, args)) return {};
-    std::unique_ptr<archive::Store> store = open_archive(io, path, args);
-    Status reachable = store->check_reachable();
-    if (!reachable.is_ok()) {
-      print_error(command, reachable.to_string());
-      return {};
+    // A bucket whose walpipe.json cannot be read is listed all the same: its objects say more.
+    Result<std::optional<archive::Identity>> identity = store->load_identity();
+    if (identity.is_ok()) {
+      Status keys = check_can_decrypt(*store, *identity, args);
+      if (!keys.is_ok()) {
+        print_error(command, keys.to_string());
+        return {};
+      }
     }
     inputs.push_back({path, store.get()});
-    buckets->push_back(std::move(store));
+    stores->push_back(std::move(store));
   }
   return inputs;
 }
@@ -101,10 +133,12 @@ int cmd_verify(const std::vector<std::string>& argv) {
       {"contiguous", false},   {"allow-gaps", false}, {"live", false},
       {"verbose", false, 'v'}, {"quiet", false, 'q'}, {"help", false, '?'}};
   for (OptionSpec& spec : s3_option_specs()) specs.push_back(std::move(spec));
+  for (OptionSpec& spec : crypt_option_specs(command)) specs.push_back(std::move(spec));
   std::optional<Args> args = parse(command, argv, specs);
   if (!args) return exit_code::kUsage;
   if (args->has("help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kIdentityHelp, stdout);
     std::fputs(kS3Help, stdout);
     return exit_code::kOk;
   }
@@ -128,8 +162,8 @@ int cmd_verify(const std::vector<std::string>& argv) {
   options.live = args->has("live");
 
   io::SyncIo io;
-  std::vector<std::unique_ptr<archive::Store>> buckets;
-  std::vector<pipeline::VerifyInput> inputs = open_inputs(command, io, *args, &buckets);
+  std::vector<std::unique_ptr<archive::Store>> stores;
+  std::vector<pipeline::VerifyInput> inputs = open_inputs(command, io, *args, &stores);
   if (inputs.empty()) return exit_code::kUsage;
 
   // A first walk over the names only: it reports unreadable paths before any output, and

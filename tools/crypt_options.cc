@@ -1,5 +1,6 @@
 #include "crypt_options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -33,9 +34,17 @@ Result<std::vector<std::byte>> read_key_file(const std::string& path, const std:
                                               ")")
         .with_hint("It holds a secret key: chmod 600 \"" + path + "\".");
   }
-  std::vector<std::byte> text(crypt::kMaxKeyFileBytes + 1);
+  // Sized by the file, a few hundred bytes: a buffer of the limit would be a megabyte of fresh
+  // memory to fault in (milliseconds on a VM) for every command that reads a key.
+  Result<uint64_t> size = io::file_size(*fd, path);
+  if (!size.is_ok()) return size.status();
+  std::vector<std::byte> text(std::min<uint64_t>(*size, crypt::kMaxKeyFileBytes) + 1);
   size_t have = 0;
-  while (have < text.size()) {
+  for (;;) {
+    if (have == text.size()) {
+      if (text.size() > crypt::kMaxKeyFileBytes) break;
+      text.resize(crypt::kMaxKeyFileBytes + 1);  // it grew since its size was read
+    }
     Result<size_t> n = io::read_some(*fd, have, std::span(text).subspan(have), path);
     if (!n.is_ok()) return n.status();
     if (*n == 0) break;

@@ -4,6 +4,8 @@
 
 #include "archive_option.h"
 #include "exit_codes.h"
+#include "io/paths.h"
+#include "s3_options.h"
 
 namespace walpipe::cli {
 
@@ -102,6 +104,23 @@ std::optional<ReadableArchive> open_to_read(const std::string& command, io::Io& 
   }
   archive.identity = std::move(*identity);
   return archive;
+}
+
+std::vector<std::string> get_options_for_server(const Args& args, const std::string& archive) {
+  Result<std::string> cwd = io::current_directory();
+  auto absolute = [&](const std::string& path) {
+    return io::absolute_normal(cwd.is_ok() ? *cwd : "/", path);
+  };
+  std::vector<std::string> words;
+  for (const std::string& path : args.all("identity"))
+    words.insert(words.end(), {"--identity", absolute(path)});
+  if (!is_s3_location(archive)) return words;
+  if (std::optional<std::string> ca = args.get("s3-ca-file"); ca && !ca->empty())
+    words.insert(words.end(), {"--s3-ca-file", absolute(*ca)});
+  for (const char* name : {"s3-uri-style", "s3-deadline"})
+    if (std::optional<std::string> value = args.get(name))
+      words.insert(words.end(), {std::string("--") + name, *value});
+  return words;
 }
 
 }  // namespace walpipe::cli

@@ -47,6 +47,12 @@ std::optional<pipeline::RestoreTarget> target_option(const std::string& command,
 bool backup_option(const std::string& command, const Args& args,
                    std::optional<pipeline::KnownBackup>* out);
 
+// The options a server's restore_command gives walpipe get to read `archive` as this command
+// reads it, none a secret: the --identity files of an encrypted archive and, for a bucket, the
+// CA file, URI style and deadline; paths made absolute, since the server runs restore_command in
+// its data directory.
+std::vector<std::string> get_options_for_server(const Args& args, const std::string& archive);
+
 struct ReadableArchive {
   std::unique_ptr<archive::Store> store;
   std::optional<archive::Identity> identity;  // nullopt before the first push

@@ -90,9 +90,12 @@ Status no_backup(const RestorePlan& plan) {
 
 }  // namespace
 
-std::vector<Setting> recovery_settings(const RestorePlan& plan, const std::string& archive) {
+std::vector<Setting> recovery_settings(const RestorePlan& plan, const std::string& archive,
+                                       const std::vector<std::string>& get_options) {
   std::vector<Setting> out;
-  out.push_back({"restore_command", "walpipe get --archive " + shell_word(archive) + " %f %p"});
+  std::string get = "walpipe get --archive " + shell_word(archive);
+  for (const std::string& word : get_options) get += " " + shell_word(word);
+  out.push_back({"restore_command", get + " %f %p"});
   if (plan.target.kind == RestoreTarget::Kind::kTime)
     out.push_back({"recovery_target_time", format_pg_timestamp(plan.target.time)});
   if (plan.target.kind == RestoreTarget::Kind::kLsn)
@@ -137,7 +140,8 @@ Status shortfall_status(const RestorePlan& plan) {
           .with_hint(std::string("Push the missing segments to the archive if a pg_wal or another "
                                  "copy still has them; otherwise ") +
                      (plan.latest ? "choose a target at or before the latest reachable point."
-                                  : "restore an older backup (--backup DIR)."));
+                                  : "recovery needs a base backup that starts after them (a "
+                                    "standby's, which writes no .backup file: --backup DIR)."));
     }
     case Shortfall::kUnusable:
       return Status(Code::kCorruption, cannot_reach(plan) + ": WAL segment " + plan.missing_first +
@@ -166,10 +170,10 @@ Status shortfall_status(const RestorePlan& plan) {
               "If the server still runs, its archiver may not have sent it yet: see "
               "walpipe status.");
     case Shortfall::kTimeline:
-      return Status(Code::kInvalidArgument,
-                    "timeline " + std::to_string(plan.target_timeline) +
-                        " does not descend from timeline " + std::to_string(plan.backup_timeline) +
-                        " of " + backup_name(*plan.backup) + ": " + plan.bad_reason)
+      return Status(Code::kInvalidArgument, "timeline " + std::to_string(plan.target_timeline) +
+                                                " does not descend from timeline " +
+                                                std::to_string(plan.backup_timeline) + " of " +
+                                                backup_name(*plan.backup) + ": " + plan.bad_reason)
           .with_hint(
               "Recovery follows only a timeline that branched from the backup's after the "
               "backup's end: give another --target-timeline, or a backup taken on its history.");

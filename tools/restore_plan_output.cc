@@ -55,7 +55,8 @@ void text_or_null(json::Writer& w, const std::string& s) {
     w.value(s);
 }
 
-void print_text(const RestorePlan& plan, const std::string& archive, std::FILE* out) {
+void print_text(const RestorePlan& plan, const std::string& archive,
+                const std::vector<std::string>& get_options, std::FILE* out) {
   std::string target = "target: " + target_text(plan.target);
   if (!plan.backup || plan.timelines.empty()) {
     std::fprintf(out, "%s\n", target.c_str());
@@ -96,11 +97,12 @@ void print_text(const RestorePlan& plan, const std::string& archive, std::FILE* 
   std::fprintf(out,
                "\nrecovery settings (postgresql.auto.conf of the restored backup, with an empty "
                "recovery.signal beside it):\n");
-  for (const Setting& setting : recovery_settings(plan, archive))
+  for (const Setting& setting : recovery_settings(plan, archive, get_options))
     std::fprintf(out, "%s\n", setting_line(setting).c_str());
 }
 
 void print_json(const RestorePlan& plan, const std::string& archive,
+                const std::vector<std::string>& get_options,
                 const std::vector<std::string>& problems, std::FILE* out) {
   json::Writer w;
   w.begin_object();
@@ -198,7 +200,7 @@ void print_json(const RestorePlan& plan, const std::string& archive,
   w.key("settings");
   if (plan.reachable()) {
     w.begin_object();
-    for (const Setting& setting : recovery_settings(plan, archive)) {
+    for (const Setting& setting : recovery_settings(plan, archive, get_options)) {
       w.key(setting.name);
       w.value(setting.value);
     }
@@ -216,12 +218,13 @@ void print_json(const RestorePlan& plan, const std::string& archive,
 
 }  // namespace
 
-void print_plan(const RestorePlan& plan, const std::string& archive, bool json,
+void print_plan(const RestorePlan& plan, const std::string& archive,
+                const std::vector<std::string>& get_options, bool json,
                 const std::vector<std::string>& problems, std::FILE* out) {
   if (json)
-    print_json(plan, archive, problems, out);
+    print_json(plan, archive, get_options, problems, out);
   else
-    print_text(plan, archive, out);
+    print_text(plan, archive, get_options, out);
 }
 
 }  // namespace walpipe::cli

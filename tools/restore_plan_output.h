@@ -22,9 +22,11 @@ struct Setting {
   std::string value;
 };
 
-// The recovery settings of a reachable plan. restore_command names the archive as given.
+// The recovery settings of a reachable plan. restore_command names the archive as given, with
+// `get_options` (get_options_for_server) after it.
 std::vector<Setting> recovery_settings(const pipeline::RestorePlan& plan,
-                                       const std::string& archive);
+                                       const std::string& archive,
+                                       const std::vector<std::string>& get_options);
 // "name = 'value'" as postgresql.conf reads it.
 std::string setting_line(const Setting& setting);
 
@@ -37,10 +39,11 @@ Status shortfall_status(const pipeline::RestorePlan& plan);
 Status passed_over_status(const pipeline::RestorePlan& passed, const pipeline::RestorePlan& chosen);
 
 // The plan on `out`: in text, the backup, the target, the WAL on the way, and the settings when
-// the target is reachable; or one JSON document. `problems` are the archive's problems met on
-// the way (already on stderr), for the document. The error of an unreachable plan is the
-// caller's to print.
-void print_plan(const pipeline::RestorePlan& plan, const std::string& archive, bool json,
+// the target is reachable (restore_command with `get_options`); or one JSON document.
+// `problems` are the archive's problems met on the way (already on stderr), for the document.
+// The error of an unreachable plan is the caller's to print.
+void print_plan(const pipeline::RestorePlan& plan, const std::string& archive,
+                const std::vector<std::string>& get_options, bool json,
                 const std::vector<std::string>& problems, std::FILE* out);
 
 }  // namespace walpipe::cli

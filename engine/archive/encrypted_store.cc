@@ -74,13 +74,15 @@ class EncryptedUpload final : public ObjectUpload {
     WALPIPE_CHECK(keys.fingerprint_key.has_value());
     Result<Fingerprint> keyed = keyed_fingerprint(*keys.fingerprint_key, meta.fingerprint);
     if (!keyed.is_ok()) return std::move(keyed).take_status();
-    Result<io::AlignedBuffer> sealed = seal_object(object, *keyed, keys, store_.threads());
+    Result<io::LargeBuffer> sealed =
+        seal_object(object, *keyed, keys, store_.threads(), store_.take_sealing_buffer());
     if (!sealed.is_ok()) return std::move(sealed).take_status();
     // The store below records and compares the keyed fingerprint (a bucket's user metadata);
     // the plain one would tell whoever holds the bucket which WAL an object holds.
     ObjectMetadata outer = meta;
     outer.fingerprint = *keyed;
     Result<CommitOutcome> committed = inner_->commit(sealed->span(), outer);
+    store_.keep_sealing_buffer(std::move(*sealed));
     if (committed.is_ok()) return committed;
     // The name was taken, and the store below could not judge an age file as its own
     // (a folder reads a metadata frame there): the keyed fingerprints decide.
@@ -184,11 +186,11 @@ Result<CommitOutcome> EncryptedStore::confirm_keyed(const wal::WalFileName& name
 Result<StoredObject> EncryptedStore::read(const wal::WalFileName& name, uint64_t max_size) {
   Result<StoredObject> sealed = inner_->read(name, sealed_object_limit(max_size));
   if (!sealed.is_ok()) return sealed;
-  Result<io::AlignedBuffer> plain =
+  Result<io::LargeBuffer> plain =
       open_object(sealed->bytes(), *keys_, object_location(name), threads_);
   if (!plain.is_ok()) return std::move(plain).take_status();
   if (plain->size() > max_size) return Status(Code::kCorruption, "it is too large");
-  return StoredObject(std::move(*plain));
+  return StoredObject(plain->into_mapped());
 }
 
 Result<std::vector<std::byte>> EncryptedStore::read_range(const wal::WalFileName& name,

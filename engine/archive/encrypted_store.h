@@ -2,7 +2,8 @@
 // decorator over any store opened with Sealing::kAge, which keeps the .zst.age files under the
 // keys of the .zst objects they seal. Everything above it sees the plain objects, so every check
 // of the object reader still applies: read() and head() decrypt (head() only the first chunks,
-// where the metadata frame is), and a put encrypts the finished object whole (sealed_object.h).
+// where the metadata frame is), and a put encrypts the finished object whole (sealed_object.h),
+// padded to whole pages so that a folder writes it with O_DIRECT like a plain object.
 //
 // A push host holds recipients and the fingerprint key, never an identity: it recognises its own
 // objects by the keyed fingerprint in their age header (and, in a bucket, in the object's user
@@ -16,6 +17,7 @@
 
 #include "archive/sealing.h"
 #include "archive/store.h"
+#include "io/large_buffer.h"
 
 namespace walpipe::archive {
 
@@ -58,6 +60,10 @@ class EncryptedStore final : public Store {
   const SealingKeys& keys() const { return *keys_; }
   Store& inner() { return *inner_; }
   unsigned threads() const { return threads_; }
+  // The buffer the last put sealed its object into, for the next put: a run of pushes through
+  // one store faults in its pages once.
+  io::LargeBuffer take_sealing_buffer() { return std::move(sealing_buffer_); }
+  void keep_sealing_buffer(io::LargeBuffer buffer) { sealing_buffer_ = std::move(buffer); }
 
  private:
   Result<CommitOutcome> confirm_keyed(const wal::WalFileName& name, const Fingerprint& mine);
@@ -65,6 +71,7 @@ class EncryptedStore final : public Store {
   std::unique_ptr<Store> inner_;
   std::shared_ptr<const SealingKeys> keys_;
   unsigned threads_;
+  io::LargeBuffer sealing_buffer_;
 };
 
 }  // namespace walpipe::archive

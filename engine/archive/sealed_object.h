@@ -15,7 +15,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "codec/fingerprint.h"
-#include "io/buffer.h"
+#include "io/large_buffer.h"
 
 namespace walpipe::archive {
 
@@ -24,18 +24,21 @@ namespace walpipe::archive {
 inline constexpr size_t kMaxSealedHeaderSize = 64 * 1024;
 
 // The age file of `object` for `keys.recipients` (at least one), with walpipe's stanzas for an
-// object whose keyed fingerprint is `keyed`; a fresh file key every call. Sealed on up to
-// `threads` threads. kIoError only when OpenSSL fails.
-Result<io::AlignedBuffer> seal_object(Bytes object, const Fingerprint& keyed,
-                                           const SealingKeys& keys, unsigned threads);
+// object whose keyed fingerprint is `keyed`; a fresh file key every call. Its size is a multiple
+// of 4096 (a padding stanza in the header, crypt/age_file.h). Sealed on up to `threads` threads.
+// kIoError only when OpenSSL fails. Written into `out` (grown as needed), which may come from an
+// earlier call: its pages are in memory already.
+Result<io::LargeBuffer> seal_object(Bytes object, const Fingerprint& keyed,
+                                    const SealingKeys& keys, unsigned threads,
+                                    io::LargeBuffer out = {});
 
 // The largest age file that holds an object of `plain_size` bytes sealed by seal_object().
 uint64_t sealed_object_limit(uint64_t plain_size);
 
 // The object sealed in `sealed`, a whole age file, opened with `keys.identities` on up to
 // `threads` threads. `where` names the object in messages.
-Result<io::AlignedBuffer> open_object(Bytes sealed, const SealingKeys& keys,
-                                           const std::string& where, unsigned threads);
+Result<io::LargeBuffer> open_object(Bytes sealed, const SealingKeys& keys,
+                                    const std::string& where, unsigned threads);
 
 // The first bytes of the object sealed in the age file that `start` begins: at least its first
 // 64 KiB when `start` holds the header, the payload nonce and two whole chunks, and some bytes

@@ -5,7 +5,8 @@
 // An object's age header holds, besides one X25519 stanza per recipient:
 //   -> walpipe-fingerprint <HMAC-SHA-256(fingerprint key, XXH3-128 of the WAL), first 16 bytes>
 //   -> walpipe-recipient <age1… of each recipient, one stanza each>
-// both with empty bodies. age 1.1.1 reads past stanza types it does not know, so `age -d` opens
+//   -> walpipe-padding <a run of "A" that makes the file's size a multiple of 4096>
+// all with empty bodies. age 1.1.1 reads past stanza types it does not know, so `age -d` opens
 // such a file; the header MAC covers them, so changing them is caught like any re-headering.
 // docs/design.md ("Encryption at rest") says what the keyed fingerprint reveals.
 #pragma once

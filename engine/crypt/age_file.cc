@@ -38,6 +38,13 @@ std::string stanza_types(const Header& header) {
 
 Result<Sealing> begin_encrypt(std::span<const Recipient> recipients,
                               std::span<const Stanza> extra) {
+  return begin_encrypt_aligned(recipients, extra, 0, 1);
+}
+
+Result<Sealing> begin_encrypt_aligned(std::span<const Recipient> recipients,
+                                      std::span<const Stanza> extra, size_t plain_size,
+                                      size_t alignment) {
+  WALPIPE_CHECK(alignment > 0);
   if (recipients.empty())
     return Status(Code::kInvalidArgument, "cannot encrypt without a recipient");
   FileKey file_key;
@@ -51,6 +58,16 @@ Result<Sealing> begin_encrypt(std::span<const Recipient> recipients,
   stanzas.insert(stanzas.end(), extra.begin(), extra.end());
   Result<std::vector<std::byte>> header = encode_header(stanzas, file_key);
   if (!header.is_ok()) return std::move(header).take_status();
+  const size_t unpadded = header->size() + kPayloadNonceSize + sealed_size(plain_size);
+  if (unpadded % alignment != 0) {
+    size_t fill = alignment - unpadded % alignment;
+    while (fill < kPaddingStanzaOverhead + 1) fill += alignment;
+    stanzas.push_back(
+        {{std::string(kPaddingStanzaType), std::string(fill - kPaddingStanzaOverhead, 'A')}, {}});
+    header = encode_header(stanzas, file_key);
+    if (!header.is_ok()) return std::move(header).take_status();
+    WALPIPE_CHECK((header->size() + kPayloadNonceSize + sealed_size(plain_size)) % alignment == 0);
+  }
   PayloadNonce nonce;
   WALPIPE_TRY(random_bytes(nonce));
   Result<PayloadKey> key = derive_payload_key(file_key, nonce);

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "base/bytes.h"
@@ -37,6 +38,20 @@ struct Sealing {
 // ones in the header.
 Result<Sealing> begin_encrypt(std::span<const Recipient> recipients,
                               std::span<const Stanza> extra = {});
+
+// The stanza begin_encrypt_aligned() pads a header with: "-> walpipe-padding AAA…" and an empty
+// body, kPaddingStanzaOverhead bytes besides its run of "A". age readers pass it by like any
+// stanza of a type they do not know; the header MAC covers it like the others.
+inline constexpr std::string_view kPaddingStanzaType = "walpipe-padding";
+inline constexpr size_t kPaddingStanzaOverhead = 3 + kPaddingStanzaType.size() + 1 + 1 + 1;
+
+// begin_encrypt() for a file whose size, once the chunks of a plaintext of `plain_size` bytes
+// follow the prefix, is a multiple of `alignment`: a padding stanza makes up the difference
+// (between kPaddingStanzaOverhead + 1 and alignment + kPaddingStanzaOverhead bytes), so that a
+// store writing with O_DIRECT can write the file as it is.
+Result<Sealing> begin_encrypt_aligned(std::span<const Recipient> recipients,
+                                      std::span<const Stanza> extra, size_t plain_size,
+                                      size_t alignment);
 
 // The age file of `plain` for `recipients`.
 Result<std::vector<std::byte>> encrypt(Bytes plain, std::span<const Recipient> recipients);

@@ -25,10 +25,11 @@ struct DrillOptions {
   pipeline::KnownBackup backup;  // read from its backup_label
   pipeline::RestoreTarget target;
   std::string archive;  // absolute or s3://, for restore_command
-  // For an archive in a bucket: the options restore_command gives walpipe get after --archive
-  // (settings that are no secret: CA file, URI style, deadline), and the variables the server
-  // gets in its environment, where only its own user and root can read them ("AWS_...=value":
-  // endpoint, region and keys). Neither goes to a file or to the server's command line.
+  // The options restore_command gives walpipe get after --archive, none a secret (for a bucket
+  // the CA file, URI style and deadline, for an encrypted archive the identity files' paths),
+  // and for a bucket the variables the server gets in its environment, where only its own user
+  // and root can read them ("AWS_...=value": endpoint, region and keys). Neither goes to a file
+  // or to the server's command line.
   std::vector<std::string> get_options;
   std::vector<std::string> server_environment;
   std::string walpipe;         // this program, for restore_command: the server's user must run it

@@ -1,9 +1,11 @@
 #include "pg/drill_setup.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "io/fs.h"
+#include "io/links.h"
 #include "io/tree.h"
 
 namespace walpipe::pg {
@@ -41,11 +43,181 @@ Status give(const std::string& path, const std::optional<io::Credentials>& as) {
   return as ? io::set_owner(path, as->uid, as->gid) : Status::ok();
 }
 
+std::string tablespace_dir(const std::string& dest, const std::string& oid) {
+  return io::dir_name(dest) + "/tablespace-" + oid;
+}
+
 Status write_for_server(const std::string& path, const std::string& text,
                         const std::optional<io::Credentials>& as) {
   WALPIPE_TRY(io::remove_tree(path));
   WALPIPE_TRY(io::write_new_file(path, text, 0600));
   return give(path, as);
+}
+
+// The shell commands that extract a tar-format backup into `dest` (made here, mode 0700, as
+// PostgreSQL wants its data directory): one shell, so that the whole extraction runs while the
+// plan verifies and a drill that stops kills it with its process group.
+std::string extract_script(const pipeline::TarBackup& tar, const std::string& dest) {
+  std::string script = "set -e; umask 077; mkdir -- " + shell_quoted(dest);
+  auto extract = [&](const pipeline::TarFile& file, const std::string& into) {
+    script += "; ";
+    for (const std::string& word : pipeline::tar_extract_argv(file, into))
+      script += shell_quoted(word) + " ";
+  };
+  extract(tar.base, dest);
+  if (tar.wal) {
+    script += "; mkdir -p -- " + shell_quoted(dest + "/pg_wal");
+    extract(*tar.wal, dest + "/pg_wal");
+  }
+  for (const pipeline::TarBackup::Tablespace& t : tar.tablespaces) {
+    const std::string into = tablespace_dir(dest, t.oid);
+    script += "; mkdir -- " + shell_quoted(into);
+    extract(t.file, into);
+  }
+  return script;
+}
+
+// --reflink=auto: a copy that shares the blocks where the filesystem can (btrfs, XFS).
+constexpr const char* kCopy = "/bin/cp -a --reflink=auto -- ";
+
+// The shell commands that copy a plain backup into `dest` and each of its tablespaces into its
+// folder beside `dest`, pointing the copy's link there: one shell, as for a tar backup.
+std::string copy_script(const CopyJob& job) {
+  std::string script =
+      std::string("set -e; ") + kCopy + shell_quoted(job.source) + " " + shell_quoted(job.dest);
+  for (const CopyJob::Tablespace& t : job.tablespaces) {
+    const std::string into = tablespace_dir(job.dest, t.oid);
+    // FROM/. : the folder's contents, also when FROM is itself a link to the folder.
+    script += "; " + std::string(kCopy) + shell_quoted(t.from + "/.") + " " + shell_quoted(into);
+    if (t.linked)
+      script += "; /bin/ln -sfn -- " + shell_quoted(into) + " " +
+                shell_quoted(job.dest + "/pg_tblspc/" + t.oid);
+  }
+  return script;
+}
+
+// PG_VERSION of the backup in `dir`: DIR/PG_VERSION, or the member of its base.tar.
+Result<std::string> backup_major_version(const std::string& dir) {
+  Result<std::optional<pipeline::TarBackup>> tar = pipeline::find_tar_backup(dir);
+  if (!tar.is_ok()) return tar.status();
+  std::string major;
+  if (*tar) {
+    Result<std::string> text = pipeline::read_tar_member((*tar)->base, "PG_VERSION", 16);
+    if (!text.is_ok()) return text.status();
+    major = std::move(*text);
+  } else {
+    major = read_text(dir + "/PG_VERSION", 16);
+  }
+  while (!major.empty() && (major.back() == '\n' || major.back() == ' ')) major.pop_back();
+  if (major.empty() || major.find_first_not_of("0123456789.") != std::string::npos)
+    return Status(Code::kNotFound,
+                  *tar ? "could not read PG_VERSION from tar file \"" + (*tar)->base.path + "\""
+                       : "could not read file \"" + dir + "/PG_VERSION\"");
+  return major;
+}
+
+// tablespace_map escapes these three with a backslash.
+std::string map_escaped(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '\n' || c == '\r' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// The lines of the tablespace_map at `path` (none when there is none): OID and folder, the
+// folder's escapes undone.
+std::vector<std::pair<std::string, std::string>> read_tablespace_map(const std::string& path) {
+  const std::string text = read_text(path, 1 << 16);
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::string line;
+  auto end_line = [&] {
+    const size_t space = line.find(' ');
+    if (space != 0 && space != std::string::npos)
+      lines.emplace_back(line.substr(0, space), line.substr(space + 1));
+    line.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      line += text[++i];
+    } else if (text[i] == '\n') {
+      end_line();
+    } else {
+      line += text[i];
+    }
+  }
+  end_line();
+  return lines;
+}
+
+// The tablespaces of the plain backup in `source`, each refused when its folder does not exist or
+// cannot be read.
+Result<std::vector<CopyJob::Tablespace>> plain_tablespaces(const std::string& source) {
+  std::vector<CopyJob::Tablespace> found;
+  const std::string links = source + "/pg_tblspc";
+  Result<std::vector<io::DirEntry>> entries = io::list_directory(links);
+  if (!entries.is_ok() && entries.status().code() != Code::kNotFound) return entries.status();
+  for (const io::DirEntry& entry : entries.is_ok() ? *entries : std::vector<io::DirEntry>()) {
+    // A folder (an in-place tablespace) is copied with the data directory.
+    if (entry.type == io::EntryType::kDirectory) continue;
+    Result<std::string> to = io::read_link(links + "/" + entry.name);
+    if (!to.is_ok() && to.status().code() == Code::kInvalidArgument) continue;
+    if (!to.is_ok()) return to.status();
+    found.push_back({entry.name, to->starts_with('/') ? *to : links + "/" + *to, true});
+  }
+  // PostgreSQL makes the links anew from a tablespace_map: where both name one, the map wins.
+  for (auto& [oid, from] : read_tablespace_map(source + "/tablespace_map")) {
+    auto same = std::find_if(found.begin(), found.end(),
+                             [&](const CopyJob::Tablespace& t) { return t.oid == oid; });
+    if (same != found.end()) {
+      same->from = from;
+    } else {
+      found.push_back({oid, from, false});
+    }
+  }
+  for (const CopyJob::Tablespace& t : found) {
+    Result<io::EntryType> type = io::entry_type(t.from);
+    Result<std::vector<io::DirEntry>> listed = Status(Code::kInvalidArgument, "it is not a folder");
+    if (type.is_ok() && *type == io::EntryType::kDirectory) listed = io::list_directory(t.from);
+    if (listed.is_ok()) continue;
+    const Status& problem = type.is_ok() ? listed.status() : type.status();
+    const std::string what =
+        "tablespace " + t.oid + " of the base backup \"" + source + "\" in \"" + t.from + "\"";
+    return Status(problem.code(), problem.code() == Code::kNotFound
+                                      ? what + " does not exist"
+                                      : "could not read " + what + ": " + problem.message())
+        .with_detail(t.linked ? "The link \"" + links + "/" + t.oid + "\" points there."
+                              : "The tablespace_map of the backup names it.")
+        .with_hint(
+            "pg_basebackup -Fp writes each tablespace where its --tablespace-mapping says (else "
+            "where the server has it): the drill copies it from there, as the server's user.");
+  }
+  return found;
+}
+
+// The copy's tablespace_map naming the tablespaces' folders in the scratch folder; every
+// tablespace the map of a tar backup names must have come with its OID.tar (else recovery would
+// write into the folder it names).
+Status map_tablespaces(const CopyJob& job) {
+  const std::string map_path = job.dest + "/tablespace_map";
+  std::vector<std::string> copied;
+  if (job.tar)
+    for (const pipeline::TarBackup::Tablespace& t : job.tar->tablespaces) copied.push_back(t.oid);
+  for (const CopyJob::Tablespace& t : job.tablespaces) copied.push_back(t.oid);
+  for (const auto& [oid, from] : read_tablespace_map(map_path)) {
+    if (std::find(copied.begin(), copied.end(), oid) != copied.end()) continue;
+    return Status(Code::kNotFound, "the base backup \"" + job.source + "\" has no " + oid +
+                                       ".tar for tablespace " + oid)
+        .with_detail("The tablespace_map in its base.tar names tablespace " + oid + ".")
+        .with_hint("Give the folder pg_basebackup -Ft wrote with all of its tar files.");
+  }
+  // A plain backup without a map needs none: its links now point at the copies.
+  if (copied.empty() || (!job.tar && !io::entry_type(map_path).is_ok())) return Status::ok();
+  std::string map;
+  for (const std::string& oid : copied)
+    map += oid + " " + map_escaped(tablespace_dir(job.dest, oid)) + "\n";
+  return write_for_server(map_path, map, job.as);
 }
 
 }  // namespace
@@ -93,12 +265,12 @@ Result<std::optional<io::Credentials>> server_user(const DrillOptions& o, std::s
 Result<std::string> pg_bin_dir(const DrillOptions& o) {
   std::string bin = o.pg_bin;
   if (bin.empty()) {
-    const std::string version_file = o.backup_dir + "/PG_VERSION";
-    const std::string major = read_text(version_file, 16);
-    if (major.empty())
-      return Status(Code::kNotFound, "could not read file \"" + version_file + "\"")
+    Result<std::string> major = backup_major_version(o.backup_dir);
+    if (!major.is_ok())
+      return Status(major.status().code(), major.status().message())
+          .with_detail(major.status().detail())
           .with_hint("Name the folder of PostgreSQL's programs with --pg-bin.");
-    bin = "/usr/lib/postgresql/" + major + "/bin";
+    bin = "/usr/lib/postgresql/" + *major + "/bin";
   }
   Result<io::EntryType> type = io::entry_type(bin + "/postgres");
   if (!type.is_ok() || *type != io::EntryType::kFile)
@@ -127,12 +299,25 @@ Result<CopyJob> start_copy(const std::string& source, const std::string& dest,
   CopyJob job;
   job.log_path = log_path;
   job.source = source;
+  job.dest = dest;
+  job.as = as;
+  Result<std::optional<pipeline::TarBackup>> tar = pipeline::find_tar_backup(source);
+  if (!tar.is_ok()) return tar.status();
+  job.tar = std::move(*tar);
+  if (!job.tar) {
+    Result<std::vector<CopyJob::Tablespace>> tablespaces = plain_tablespaces(source);
+    if (!tablespaces.is_ok()) return tablespaces.status();
+    job.tablespaces = std::move(*tablespaces);
+  }
   Result<io::Fd> log = io::open_for_append(log_path);
   if (!log.is_ok()) return log.status();
   job.log = std::move(*log);
   io::SpawnOptions options;
-  // --reflink=auto: a copy that shares the blocks where the filesystem can (btrfs, XFS).
-  options.argv = {"/bin/cp", "-a", "--reflink=auto", source, dest};
+  options.argv = {"/bin/sh", "-c", copy_script(job)};
+  if (job.tar) {
+    options.argv = {"/bin/sh", "-c", extract_script(*job.tar, dest)};
+    options.environment = pipeline::tar_environment();
+  }
   options.as = as;
   options.stderr_fd = job.log.get();
   Result<io::Child> child = io::spawn(options);
@@ -144,10 +329,13 @@ Result<CopyJob> start_copy(const std::string& source, const std::string& dest,
 Status finish_copy(CopyJob& job) {
   Result<io::Ending> ended = job.child.wait();
   if (!ended.is_ok()) return ended.status();
-  if (ended->ok()) return Status::ok();
-  return Status(Code::kIoError, "could not copy the base backup \"" + job.source +
-                                    "\" (cp ended with " + ended->text() + ")")
-      .with_detail(read_text(job.log_path));
+  if (!ended->ok())
+    return Status(Code::kIoError, std::string(job.tar ? "could not extract" : "could not copy") +
+                                      " the base backup \"" + job.source + "\" (" +
+                                      (job.tar ? "tar" : "cp") + " ended with " + ended->text() +
+                                      ")")
+        .with_detail(read_text(job.log_path));
+  return map_tablespaces(job);
 }
 
 Status prepare_data_dir(const std::string& data, const std::string& scratch,

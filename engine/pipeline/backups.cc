@@ -1,8 +1,11 @@
 #include "pipeline/backups.h"
 
 #include <cstdio>
+#include <optional>
+#include <span>
 
 #include "io/fs.h"
+#include "pipeline/backup_tar.h"
 
 namespace walpipe::pipeline {
 
@@ -17,6 +20,18 @@ std::string hex8(uint32_t v) {
 bool is_file(const std::string& path) {
   Result<io::EntryType> type = io::entry_type(path);
   return type.is_ok() && *type == io::EntryType::kFile;
+}
+
+// backup_label of a tar-format backup, the first member of its base.tar; named in messages
+// "FILE:backup_label".
+Result<KnownBackup> read_tar_label(const std::string& dir, const TarBackup& tar) {
+  Result<std::string> text = read_tar_member(tar.base, "backup_label", kMaxTextFileSize);
+  if (!text.is_ok()) return std::move(text).take_status();
+  Result<wal::BackupInfo> info =
+      wal::parse_backup_file(std::as_bytes(std::span(*text)), tar.base.path + ":backup_label",
+                             wal::BackupFileKind::kLabel);
+  if (!info.is_ok()) return std::move(info).take_status();
+  return KnownBackup{dir, false, std::move(*info)};
 }
 
 }  // namespace
@@ -50,25 +65,22 @@ Result<KnownBackup> read_backup_folder(const std::string& dir) {
   if (!type.is_ok()) return std::move(type).take_status();
   if (*type != io::EntryType::kDirectory)
     return Status(Code::kInvalidArgument, "backup \"" + dir + "\" is not a directory");
+  Result<std::optional<TarBackup>> tar = find_tar_backup(dir);
+  if (!tar.is_ok()) return std::move(tar).take_status();
+  if (*tar) return read_tar_label(dir, **tar);
   const std::string label_path = dir + "/backup_label";
   FileLoader loader;
   Result<LoadedFile> loaded = loader.load(label_path, true);
   if (!loaded.is_ok() && loaded.status().code() == Code::kNotFound) {
-    const char* tar_hint =
-        "walpipe reads backup_label, which a tar-format backup keeps inside base.tar: give the "
-        "folder it was extracted to, or take the backup in plain format (pg_basebackup -Fp).";
-    if (is_file(dir + "/base.tar") || is_file(dir + "/base.tar.gz") ||
-        is_file(dir + "/base.tar.zst") || is_file(dir + "/base.tar.lz4"))
-      return Status(Code::kUnsupported,
-                    "backup \"" + dir + "\" is in tar format: its backup_label is inside base.tar")
-          .with_hint(tar_hint);
     if (is_file(dir + "/backup_manifest"))
       return Status(Code::kUnsupported,
                     "backup \"" + dir + "\" has a backup_manifest but no backup_label")
-          .with_detail("walpipe reads the backup's positions and times from backup_label only.")
-          .with_hint(tar_hint);
+          .with_detail(
+              "walpipe reads the backup's positions and times from backup_label, in the folder "
+              "or in base.tar.")
+          .with_hint("Give the folder pg_basebackup wrote, in plain (-Fp) or tar (-Ft) format.");
     return Status(Code::kNotFound, "directory \"" + dir + "\" holds no backup_label")
-        .with_hint("Give the folder pg_basebackup wrote (the one holding PG_VERSION).");
+        .with_hint("Give the folder pg_basebackup wrote (the one holding PG_VERSION or base.tar).");
   }
   if (!loaded.is_ok()) return std::move(loaded).take_status();
   Result<wal::BackupInfo> info =

@@ -26,9 +26,10 @@ struct KnownBackup {
 Result<KnownBackup> read_backup_object(FileLoader& loader, archive::Store& store,
                                        const wal::WalFileName& name, uint64_t segment_size);
 
-// Reads DIR/backup_label of a plain-format base backup. A folder holding only backup_manifest
-// or a tar-format backup (base.tar*) is kUnsupported and says so; a folder with neither is
-// kNotFound.
+// Reads the backup_label of the base backup in folder `dir`: DIR/backup_label of a plain-format
+// backup, else the member backup_label of DIR/base.tar[.gz|.zst|.lz4] of a tar-format one (read
+// with tar, pipeline/backup_tar.h, whose errors name the file). A folder holding only
+// backup_manifest is kUnsupported and says so; a folder with neither is kNotFound.
 Result<KnownBackup> read_backup_folder(const std::string& dir);
 
 }  // namespace walpipe::pipeline

@@ -112,7 +112,7 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
     (void)cleanup;  // the first error is what the operator needs
     return restored;
   }
-  return GetResult{meta.original_size, stored_size, reader->damage()};
+  return GetResult{meta.original_size, stored_size, meta.fingerprint, reader->damage()};
 }
 
 namespace {
@@ -137,11 +137,26 @@ Result<wal::PgControl> read_pg_control(const std::string& path) {
   return last;
 }
 
+Status same_system(const archive::Identity& identity, const std::string& location,
+                   const wal::PgControl& control, const std::string& data_dir) {
+  const uint64_t archived = identity.system_id;
+  if (archived == control.system_id) return Status::ok();
+  return Status(Code::kMismatch, "archive \"" + location +
+                                     "\" holds the WAL of a different database system than "
+                                     "data directory \"" + data_dir + "\"")
+      .with_detail("The archive has system identifier " + std::to_string(archived) + "; \"" +
+                   data_dir + "/global/pg_control\" has system identifier " +
+                   std::to_string(control.system_id) + ".")
+      .with_hint(
+          "Nothing was restored. Point restore_command at the archive of the cluster this data "
+          "directory was backed up from.");
+}
+
 }  // namespace
 
 Status check_cluster(archive::Store& store, const std::string& data_dir, std::string* unchecked) {
-  const std::string control_path = data_dir + "/global/pg_control";
-  Result<wal::PgControl> control = read_pg_control(control_path);
+  // pg_control first: without it nothing is compared, and the archive need not be asked.
+  Result<wal::PgControl> control = read_pg_control(data_dir + "/global/pg_control");
   if (!control.is_ok()) {
     *unchecked = control.status().message();
     return Status::ok();
@@ -152,17 +167,17 @@ Status check_cluster(archive::Store& store, const std::string& data_dir, std::st
                                   : identity.status().message();
     return Status::ok();
   }
-  const uint64_t archived = (*identity)->system_id;
-  if (archived == control->system_id) return Status::ok();
-  return Status(Code::kMismatch, "archive \"" + store.location() +
-                                     "\" holds the WAL of a different database system than "
-                                     "data directory \"" + data_dir + "\"")
-      .with_detail("The archive has system identifier " + std::to_string(archived) + "; \"" +
-                   control_path + "\" has system identifier " +
-                   std::to_string(control->system_id) + ".")
-      .with_hint(
-          "Nothing was restored. Point restore_command at the archive of the cluster this data "
-          "directory was backed up from.");
+  return same_system(**identity, store.location(), *control, data_dir);
+}
+
+Status check_cluster_with(const archive::Identity& identity, const std::string& location,
+                          const std::string& data_dir, std::string* unchecked) {
+  Result<wal::PgControl> control = read_pg_control(data_dir + "/global/pg_control");
+  if (!control.is_ok()) {
+    *unchecked = control.status().message();
+    return Status::ok();
+  }
+  return same_system(identity, location, *control, data_dir);
 }
 
 }  // namespace walpipe::pipeline

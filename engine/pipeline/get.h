@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <string>
 
+#include "archive/identity.h"
 #include "archive/store.h"
 #include "base/status.h"
+#include "codec/fingerprint.h"
 #include "io/io.h"
 
 namespace walpipe::pipeline {
@@ -19,6 +21,7 @@ struct GetOptions {
 struct GetResult {
   uint64_t original_size = 0;
   uint64_t stored_size = 0;
+  Fingerprint fingerprint;  // of the WAL written to DEST, which every check held to
   // The object's stored bytes changed since it was written, but the WAL it holds passed every
   // check and was restored: what is wrong with the object, for the operator to replace it.
   std::string damage;
@@ -36,5 +39,9 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
 // either cannot be read or validated (no data directory there, no permission, an archive that
 // has no walpipe.json yet): then the comparison was not made, and `unchecked` says why.
 Status check_cluster(archive::Store& store, const std::string& data_dir, std::string* unchecked);
+// check_cluster against `identity`, the walpipe.json of the archive at `location` as it was read
+// before (the prefetch spool keeps it, pipeline/prefetch.h).
+Status check_cluster_with(const archive::Identity& identity, const std::string& location,
+                          const std::string& data_dir, std::string* unchecked);
 
 }  // namespace walpipe::pipeline

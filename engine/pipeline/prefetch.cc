@@ -11,6 +11,7 @@
 #include "codec/fingerprint.h"
 #include "io/fs.h"
 #include "pipeline/get.h"
+#include "pipeline/spool_record.h"
 
 namespace walpipe::pipeline {
 
@@ -19,11 +20,50 @@ constexpr std::string_view kTempPrefix = ".fetching.";
 constexpr std::string_view kMarker = ".walpipe-spool";
 constexpr std::string_view kLockName = "prefetch.lock";
 
-// What a prefetcher writes: segments under their names, and its temporaries.
+// What a prefetcher writes: segments under their names, their records, and its temporaries.
 bool prefetcher_file(const std::string& name) {
   Result<wal::WalFileName> parsed = wal::parse_file_name(name);
   return (parsed.is_ok() && parsed->kind == wal::FileKind::kSegment) ||
-         name.starts_with(kTempPrefix);
+         name.starts_with(kTempPrefix) || is_spool_record(name);
+}
+
+// Moves the spooled file to `dest` if it has `size` bytes whose XXH3-128 is `fingerprint`;
+// removes it (and its record) when it does not, since it can never be served then.
+bool move_if_matching(io::Io& io, const std::string& spool, const wal::WalFileName& name,
+                      uint64_t size, const Fingerprint& fingerprint, const std::string& dest) {
+  const std::string spooled = spool + "/" + name.to_string();
+  {
+    Result<io::Fd> fd = io.open(spooled, O_RDONLY, 0);
+    if (!fd.is_ok()) return false;
+    Result<uint64_t> actual = io::file_size(*fd, spooled);
+    if (!actual.is_ok() || *actual != size) return false;
+    Result<io::MappedFile> bytes = io.map_read(*fd, *actual, spooled);
+    if (!bytes.is_ok() || fingerprint_of(bytes->bytes()) != fingerprint) {
+      Status removed = io.unlink(spooled);
+      removed = io.unlink(spool_record_path(spool, name));
+      (void)removed;  // never served either way
+      return false;
+    }
+  }
+  // DEST may exist (a leftover RECOVERYXLOG): it is replaced, as a fresh fetch would.
+  Status unlinked = io.unlink(dest);
+  (void)unlinked;
+  if (!io.rename_noreplace(spooled, dest).is_ok()) return false;
+  unlinked = io.unlink(spool_record_path(spool, name));
+  (void)unlinked;  // a record without its file serves nothing, and the next prune takes it
+  return true;
+}
+
+// Whether the spooled `name` came from another archive than `store`, or from this one while its
+// walpipe.json said something else than it does now (which the next call must hear of from the
+// archive, not from the spool). A file without a record is served only after asking the archive.
+bool recorded_otherwise(io::Io& io, archive::Store& store, const std::string& spool,
+                        const wal::WalFileName& name) {
+  std::optional<SpoolRecord> record = read_spool_record(io, spool, name);
+  if (!record) return false;
+  if (record->archive != store.location()) return true;
+  Result<std::optional<archive::Identity>> now = store.load_identity();
+  return now.is_ok() && (!*now || **now != record->identity);
 }
 
 // Anything a spool may hold: what its prefetcher writes, its lock and its marker.
@@ -90,22 +130,34 @@ bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spoo
   if (!is_spool(spool) || !io::entry_type(spooled).is_ok()) return false;
   Result<archive::ObjectMetadata> meta = store.head(name);
   if (!meta.is_ok()) return false;
-  {
-    Result<io::Fd> fd = io.open(spooled, O_RDONLY, 0);
-    if (!fd.is_ok()) return false;
-    Result<uint64_t> size = io::file_size(*fd, spooled);
-    if (!size.is_ok() || *size != meta->original_size) return false;
-    Result<io::MappedFile> bytes = io.map_read(*fd, *size, spooled);
-    if (!bytes.is_ok() || fingerprint_of(bytes->bytes()) != meta->fingerprint) {
-      Status removed = io.unlink(spooled);
-      (void)removed;  // never served either way
-      return false;
-    }
-  }
-  // DEST may exist (a leftover RECOVERYXLOG): it is replaced, as a fresh fetch would.
-  Status unlinked = io.unlink(dest);
-  (void)unlinked;
-  return io.rename_noreplace(spooled, dest).is_ok();
+  return move_if_matching(io, spool, name, meta->original_size, meta->fingerprint, dest);
+}
+
+// The record stands in for the object's metadata frame, which serve_from_spool reads from the
+// archive: both give the size and XXH3-128 the served bytes must have, and the bytes are held to
+// them here just the same, so a spooled file torn by a crash (spooled files are not synced: the
+// prefetcher fetches again) or put there by anyone else is never served. The prefetcher wrote
+// the record only after get_file had passed every check on these bytes (headers against the
+// name, the archive's system identifier, the fingerprint), reading the archive named by the
+// record. What the record cannot tell is whether the archive still holds the object now. No
+// store replaces an object (a folder only supersedes one stored with --no-verify that failed
+// validation, which get_file never spools), so at worst it was removed since (expire, or by
+// hand) and this serves WAL of this cluster that a get moments earlier would have restored.
+// Another archive named now (the record's location differs), or a data directory of another
+// cluster (the record's walpipe.json against pg_control, as check_cluster compares the archive's)
+// is never served this way: the caller then asks the archive as before.
+bool serve_recorded(io::Io& io, const std::string& archive, const std::string& data_dir,
+                    const std::string& spool, const wal::WalFileName& name,
+                    const std::string& dest, std::string* unchecked) {
+  if (!is_spool(spool) || !io::entry_type(spool + "/" + name.to_string()).is_ok()) return false;
+  std::optional<SpoolRecord> record = read_spool_record(io, spool, name);
+  if (!record || record->archive != archive) return false;
+  std::string not_compared;
+  if (!check_cluster_with(record->identity, archive, data_dir, &not_compared).is_ok())
+    return false;
+  if (!move_if_matching(io, spool, name, record->size, record->fingerprint, dest)) return false;
+  *unchecked = not_compared;
+  return true;
 }
 
 std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,
@@ -125,8 +177,9 @@ void prune_spool(io::Io& io, const std::string& spool,
   if (!entries.is_ok()) return;
   for (const io::DirEntry& e : *entries) {
     if (e.type != io::EntryType::kFile || !prefetcher_file(e.name)) continue;
+    const std::string about = is_spool_record(e.name) ? spooled_name_of_record(e.name) : e.name;
     bool keep = std::any_of(wanted.begin(), wanted.end(),
-                            [&](const wal::WalFileName& w) { return w.to_string() == e.name; });
+                            [&](const wal::WalFileName& w) { return w.to_string() == about; });
     if (!keep) {
       Status removed = io.unlink(spool + "/" + e.name);
       (void)removed;  // a file that cannot be removed is never served: names are checked first
@@ -147,14 +200,33 @@ void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
     for (size_t i = next++; i < wanted.size() && !stopped; i = next++) {
       const wal::WalFileName& name = wanted[i];
       const std::string final_path = spool + "/" + name.to_string();
-      if (io::entry_type(final_path).is_ok()) continue;
-      const std::string temp = spool + "/" + std::string(kTempPrefix) + name.to_string() + "." +
-                               std::to_string(::getpid());
+      if (io::entry_type(final_path).is_ok()) {
+        if (!recorded_otherwise(*io, *store, spool, name)) continue;
+        Status removed = io->unlink(final_path);
+        if (!removed.is_ok()) continue;  // then it is never served: its record says otherwise
+      }
+      const std::string suffix = name.to_string() + "." + std::to_string(::getpid());
+      const std::string temp = spool + "/" + std::string(kTempPrefix) + suffix;
       Result<GetResult> got = get_file(*io, *store, name.to_string(), temp, one_core);
+      bool named = got.is_ok();
+      if (named) {
+        // The identity get_file held the file to, read by it already. An archive without one
+        // (objects copied in by hand) has its files spooled without a record.
+        Result<std::optional<archive::Identity>> identity = store->load_identity();
+        const std::string record_temp =
+            spool + "/" + std::string(kTempPrefix) + "checked." + suffix;
+        named = identity.is_ok() &&
+                (!*identity ||
+                 write_spool_record(*io, spool, name, record_temp,
+                                    SpoolRecord{store->location(), **identity, got->fingerprint,
+                                                got->original_size})
+                     .is_ok());
+      }
       // A spool whose marker is gone is being removed (recovery_end_command): nothing more is
       // named in it, and what this worker wrote goes, so that the removal can finish.
-      if (!got.is_ok() || !is_spool(spool) || !io->rename_noreplace(temp, final_path).is_ok()) {
+      if (!named || !is_spool(spool) || !io->rename_noreplace(temp, final_path).is_ok()) {
         Status removed = io->unlink(temp);
+        removed = io->unlink(spool_record_path(spool, name));
         (void)removed;
         stopped = true;
       }

@@ -41,6 +41,15 @@ Status remove_spool(io::Io& io, const std::string& spool,
 bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spool,
                       const wal::WalFileName& name, const std::string& dest);
 
+// serve_from_spool without a request to the archive, from the record the prefetcher left beside
+// the file (pipeline/spool_record.h), for restore_command run in `data_dir` on the archive at
+// `archive` (its Store::location()). false when there is no such record, when it names another
+// archive, or another cluster than pg_control does: the caller then asks the archive. When
+// served, `unchecked` says why the cluster could not be compared, as check_cluster does.
+bool serve_recorded(io::Io& io, const std::string& archive, const std::string& data_dir,
+                    const std::string& spool, const wal::WalFileName& name,
+                    const std::string& dest, std::string* unchecked);
+
 // The `count` segments after `name` on its timeline, in order.
 std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,
                                             size_t count);
@@ -50,10 +59,12 @@ std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64
 void prune_spool(io::Io& io, const std::string& spool, const std::vector<wal::WalFileName>& wanted);
 
 // Fetches each of `wanted` that is not spooled yet, oldest first, through get_file into a
-// temporary and then its final name, `parallel` files at a time with one core each: a restore
-// has serial steps (the checks after decompression), and whole files side by side keep every
-// core busy. No file is started after one that the archive does not hold or that fails (a full
-// spool disk stops prefetching, never recovery).
+// temporary and then its final name, with its record (spool_record.h) first, `parallel` files at
+// a time with one core each: a restore has serial steps (the checks after decompression), and
+// whole files side by side keep every core busy. A spooled file whose record names another
+// archive or another walpipe.json than the archive has now is fetched again. No file is started
+// after one that the archive does not hold or that fails (a full spool disk stops prefetching,
+// never recovery).
 void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "base/check.h"
 #include "io/io.h"
 #include "pipeline/verify.h"
 
@@ -10,25 +11,17 @@ namespace walpipe::pipeline {
 
 namespace {
 
-// The verification's verdict on each file, by its place in the list given; with `places`, by
-// the place there of the file's path (the verification went over more files than the list).
+// The verification's verdict on each file, by its place in the list given.
 class Verdicts : public VerifySink {
  public:
-  Verdicts(size_t files, const std::map<std::string, size_t>* places)
-      : reasons_(files), places_(places) {}
+  explicit Verdicts(size_t files) : reasons_(files) {}
   void file(size_t index, const VerifiedFile& file) override {
-    if (places_) {
-      auto place = places_->find(file.path);
-      places_of_.push_back(place == places_->end() ? reasons_.size() : place->second);
-      index = places_of_.back();
-    }
     if (!file.load_status.is_ok())
       note(index, file.load_status.message());
     else if (const wal::Finding* error = file.report.first_error())
       note(index, error->message);
   }
   void set_finding(size_t index, const std::string&, const wal::Finding& finding) override {
-    if (places_) index = index < places_of_.size() ? places_of_[index] : reasons_.size();
     if (finding.severity == wal::Severity::kError) note(index, finding.message);
   }
   void gap(const wal::Gap&) override {}  // the way was walked without gaps
@@ -41,28 +34,29 @@ class Verdicts : public VerifySink {
 
  private:
   void note(size_t index, const std::string& reason) {
-    if (index < reasons_.size() && reasons_[index].empty())
+    WALPIPE_CHECK(index < reasons_.size());
+    if (reasons_[index].empty())
       reasons_[index] = reason.empty() ? "it failed verification" : reason;
   }
   std::vector<std::string> reasons_;
-  const std::map<std::string, size_t>* places_;
-  std::vector<size_t> places_of_;  // by the verification's index, files arrive in order
 };
 
 }  // namespace
 
 size_t WayVerifier::verify(const std::vector<TimelineSpan>& spans,
                            const std::vector<PathSegment>& way, RestorePlan* plan) {
-  std::vector<std::string> paths;
-  std::vector<wal::TimeLineId> history_of;  // the timeline of each history file in `paths`
+  std::vector<wal::WalFileName> names;
+  std::vector<wal::TimeLineId> history_of;  // the timeline of each history file in `names`
   for (const TimelineSpan& span : spans)
     if (view_.histories.count(span.tli)) {
-      paths.push_back(store_.object_location(wal::WalFileName{wal::FileKind::kHistory, span.tli}));
+      names.push_back(wal::WalFileName{wal::FileKind::kHistory, span.tli});
       history_of.push_back(span.tli);
     }
-  const size_t first_segment = paths.size();
-  for (const PathSegment& s : way) paths.push_back(store_.object_location(s.name));
+  const size_t first_segment = names.size();
+  for (const PathSegment& s : way) names.push_back(s.name);
   if (way.empty()) return 0;
+  std::vector<std::string> paths;
+  for (const wal::WalFileName& name : names) paths.push_back(store_.object_location(name));
   std::optional<std::pair<size_t, std::string>> bad;
   for (size_t i = 0; i < paths.size() && !bad; ++i)
     if (auto known = failed_.find(paths[i]); known != failed_.end())
@@ -73,19 +67,13 @@ size_t WayVerifier::verify(const std::vector<TimelineSpan>& spans,
     verify.allow_gaps = true;  // the way has none; timelines meet at switch points
     if (options_.progress)
       verify.progress = [&](size_t done) { options_.progress(done, paths.size()); };
-    if (store_.location().starts_with("/")) {
-      Verdicts verdicts(paths.size(), nullptr);
-      verify_files(paths, verify, verdicts);
-      bad = verdicts.first_bad();
-    } else {
-      std::map<std::string, size_t> places;
-      for (size_t i = 0; i < paths.size(); ++i) places.emplace(paths[i], i);
-      verify.progress = nullptr;  // counts the whole archive, not the way
-      Verdicts verdicts(paths.size(), &places);
-      io::SyncIo io;
-      verify_inputs({VerifyInput{"", &store_}}, io, verify, verdicts);
-      bad = verdicts.first_bad();
-    }
+    VerifyInput input;
+    input.store = &store_;
+    input.objects = std::move(names);
+    Verdicts verdicts(paths.size());
+    io::SyncIo io;
+    verify_inputs({std::move(input)}, io, verify, verdicts);
+    bad = verdicts.first_bad();
     if (!bad) return way.size();
     failed_[paths[bad->first]] = bad->second;
   }

@@ -24,9 +24,10 @@ class WayVerifier {
   // segments of `way`, and cuts the way at the first file that fails: then plan->shortfall is
   // kInvalid, with the file and why. Returns the number of segments that passed. A file that
   // failed for an earlier way fails this one without a second reading; the files that passed
-  // are read again, since the chain is checked across the files of one way. The objects of an
-  // archive in a bucket are verified as walpipe verify reads a bucket, every object listed (the
-  // verification reads files by path, or a Store whole); only the verdicts on the way count.
+  // are read again, since the chain is checked across the files of one way. The files are read
+  // through the store, whatever holds it (a folder, a bucket, age files that it decrypts), and
+  // only those on the way; one that cannot be read (an identity that does not open it) fails
+  // it as a damaged one does, with the store's reason.
   size_t verify(const std::vector<TimelineSpan>& spans, const std::vector<PathSegment>& way,
                 RestorePlan* plan);
 

@@ -51,20 +51,27 @@ bool recycled_or_open(WalPlace place, Bytes data, const wal::WalFileName& name, 
 }
 
 // The file `out` names into `loader`: from its path, or, for an object of an archive behind a
-// Store, through `store`, checked as the object of a folder archive is.
+// Store, through `store`, checked as the object of a folder archive is. A store says what is
+// wrong with an object without naming it (an age file that does not open, say): this names it.
 Result<LoadedFile> load(FileLoader& loader, archive::Store* store, const VerifiedFile& out,
                         bool text) {
   if (store == nullptr) return loader.load(out.path, text);
   Result<archive::StoredObject> object = store->read(*out.wal_name, kMaxObjectFileSize);
-  if (!object.is_ok()) return std::move(object).take_status();
+  if (!object.is_ok()) {
+    if (object.status().code() != Code::kCorruption) return std::move(object).take_status();
+    return Status(Code::kCorruption,
+                  "archive object \"" + out.path + "\": " + object.status().message());
+  }
   return loader.load_object_bytes(object->bytes(), out.path, text);
 }
 
-// `place` is set for a raw segment of a live pg_wal; `store` for an object of an archive behind
-// a Store.
+// `place` is set for a raw segment of a live pg_wal; `store` and `object` for an object of an
+// archive behind a Store, whose name is the object's, whatever its key adds (".zst.age").
 void verify_one(FileLoader& loader, const wal::InspectOptions& options,
-                std::optional<WalPlace> place, archive::Store* store, VerifiedFile* out) {
-  out->name = PathWalker::wal_name_of(out->path);
+                std::optional<WalPlace> place, archive::Store* store,
+                const std::optional<wal::WalFileName>& object, VerifiedFile* out) {
+  WALPIPE_CHECK((store == nullptr) == !object.has_value());
+  out->name = object ? object->to_string() : PathWalker::wal_name_of(out->path);
   Result<wal::WalFileName> parsed = wal::parse_file_name(out->name);
   if (parsed.is_ok()) out->wal_name = *parsed;
   bool text = parsed.is_ok() &&
@@ -195,7 +202,7 @@ void verify_all(std::vector<VerifyInput> inputs, io::Io* io, const VerifyOptions
       result.path = std::move(item->walked.path);
       result.in_archive = item->walked.in_archive;
       if (item->walked.status.is_ok()) {
-        verify_one(loader, options.inspect, place, store, &result);
+        verify_one(loader, options.inspect, place, store, item->object, &result);
       } else {
         result.name = PathWalker::wal_name_of(result.path);
         result.load_status = std::move(item->walked.status);

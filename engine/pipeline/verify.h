@@ -66,12 +66,13 @@ class VerifySink {
 void verify_files(const std::vector<std::string>& paths, const VerifyOptions& options,
                   VerifySink& sink);
 
-// verify_files over `inputs`, some of which may be archives behind a Store (a bucket): their
-// objects are listed in key order and each is read whole and checked as a folder archive's
-// object is (frames, sizes, XXH3-128, recorded name), named by Store::object_location; a
-// segment missing inside a timeline is an error there, as in any archive. Each worker reads
-// through its own handle (Store::open_again with `io`); a listing or an object that cannot be
-// read is a load_status, as an unreadable folder or file is.
+// verify_files over `inputs`, some of which may be archives behind a Store (a bucket, an
+// encrypted folder): their objects, listed in key order or those the input chooses, are each
+// read whole through the store and checked as a folder archive's object is (frames, sizes,
+// XXH3-128, recorded name), named by Store::object_location; a segment missing inside a
+// timeline is an error there, as in any archive. Each worker reads through its own handle
+// (Store::open_again with `io`); a listing or an object that cannot be read is a load_status,
+// as an unreadable folder or file is.
 void verify_inputs(std::vector<VerifyInput> inputs, io::Io& io, const VerifyOptions& options,
                    VerifySink& sink);
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "base/check.h"
+
 namespace walpipe::pipeline {
 
 namespace {
@@ -16,7 +18,9 @@ VerifyWalk::VerifyWalk(std::vector<VerifyInput> inputs) : inputs_(std::move(inpu
 std::optional<WalkedItem> VerifyWalk::next() {
   while (input_ < inputs_.size()) {
     const VerifyInput& input = inputs_[input_];
-    if (input.store != nullptr) {
+    if (input.objects) {
+      if (std::optional<WalkedItem> item = next_chosen()) return item;
+    } else if (input.store != nullptr) {
       if (std::optional<WalkedItem> item = next_object()) return item;
     } else {
       if (!paths_) paths_.emplace(std::vector<std::string>{input.path});
@@ -58,6 +62,20 @@ std::optional<WalkedItem> VerifyWalk::next_object() {
   const archive::ObjectEntry& entry = window_[position_++];
   WalkedPath walked{store.object_location(entry.name), Status::ok(), false, true};
   return WalkedItem{input_, std::move(walked), entry.name};
+}
+
+// The next of the objects chosen for the current input; nullopt after the last one. Nothing is
+// listed: whether each is stored is for its reading to say.
+std::optional<WalkedItem> VerifyWalk::next_chosen() {
+  const VerifyInput& input = inputs_[input_];
+  WALPIPE_CHECK(input.store != nullptr);
+  if (chosen_ == input.objects->size()) {
+    chosen_ = 0;
+    return std::nullopt;
+  }
+  const wal::WalFileName& name = (*input.objects)[chosen_++];
+  WalkedPath walked{input.store->object_location(name), Status::ok(), false, true};
+  return WalkedItem{input_, std::move(walked), name};
 }
 
 }  // namespace walpipe::pipeline

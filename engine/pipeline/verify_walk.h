@@ -1,6 +1,7 @@
 // What a verification covers, one item at a time: paths as PathWalker walks them, and archives
-// read through their Store (a bucket has no folder to walk), listed in key order, which is the
-// order of WAL and the order a folder walk of the same archive gives.
+// read through their Store (a bucket has no folder to walk, an encrypted folder's objects must be
+// decrypted), listed in key order, which is the order of WAL and the order a folder walk of the
+// same archive gives, or only the objects a caller chose, in its order.
 #pragma once
 
 #include <optional>
@@ -17,6 +18,9 @@ namespace walpipe::pipeline {
 struct VerifyInput {
   std::string path;                 // when store is null
   archive::Store* store = nullptr;  // not owned; it must outlive the walk
+  // With a store: these objects, in this order, instead of everything it lists. An object that
+  // is not stored is then a load_status (kNotFound), as a file given by path is.
+  std::optional<std::vector<wal::WalFileName>> objects;
 };
 
 struct WalkedItem {
@@ -39,6 +43,7 @@ class VerifyWalk {
 
  private:
   std::optional<WalkedItem> next_object();
+  std::optional<WalkedItem> next_chosen();
 
   std::vector<VerifyInput> inputs_;
   size_t input_ = 0;
@@ -47,6 +52,7 @@ class VerifyWalk {
   std::vector<archive::ObjectEntry> window_;
   size_t position_ = 0;
   bool exhausted_ = false;
+  size_t chosen_ = 0;  // the next of inputs_[input_].objects
 };
 
 }  // namespace walpipe::pipeline

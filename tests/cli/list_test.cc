@@ -380,11 +380,11 @@ TEST_F(List, BackupReadsTheLabelOfABackupFolder) {
   ScratchDir::write_file(tar + "/base.tar", "");
   r = list({"--backup", tar});
   EXPECT_EQ(r.exit_code, exit_code::kListUsage);
-  EXPECT_EQ(r.err, "walpipe list: error: backup \"" + tar +
-                       "\" is in tar format: its backup_label is inside base.tar\nHINT: walpipe "
-                       "reads backup_label, which a tar-format backup keeps inside base.tar: give "
-                       "the folder it was extracted to, or take the backup in plain format "
-                       "(pg_basebackup -Fp).\n");
+  EXPECT_EQ(r.err, "walpipe list: error: could not read \"backup_label\" from tar file \"" + tar +
+                       "/base.tar\" (tar ended with exit code 2)\nDETAIL: /bin/tar: This does not "
+                       "look like a tar archive; /bin/tar: backup_label: Not found in archive\n"
+                       "HINT: The file is damaged, truncated or not a tar file of its name's "
+                       "compression; take the base backup again.\n");
   fs::remove(tar + "/base.tar");
   r = list({"--backup", tar});
   EXPECT_EQ(r.exit_code, exit_code::kListUsage);
@@ -396,7 +396,7 @@ TEST_F(List, BackupReadsTheLabelOfABackupFolder) {
   EXPECT_EQ(r.exit_code, exit_code::kListUsage);
   EXPECT_EQ(r.err, "walpipe list: error: directory \"" + dir_.file("not-a-backup") +
                        "\" holds no backup_label\nHINT: Give the folder pg_basebackup wrote (the "
-                       "one holding PG_VERSION).\n");
+                       "one holding PG_VERSION or base.tar).\n");
 }
 
 }  // namespace

@@ -169,7 +169,8 @@ TEST_F(RestorePlan, LatestWithAGapSaysPostgreSQLWouldPromoteThere) {
             "DETAIL: Recovery from this backup cannot reach a consistent state. PostgreSQL would "
             "end recovery at the gap and promote, without the WAL after it.\n"
             "HINT: Push the missing segments to the archive if a pg_wal or another copy still "
-            "has them; otherwise restore an older backup (--backup DIR).\n");
+            "has them; otherwise recovery needs a base backup that starts after them (a "
+            "standby's, which writes no .backup file: --backup DIR).\n");
 
   // Without the newer backup and what follows 36, the way from the early backup is whole.
   for (const char* name :

@@ -50,7 +50,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kWait = 60;                    // seconds: the bound on every poll below
-constexpr const char* kAccounts = "500000";  // pgbench -s 5: 5 x 100000 rows
+constexpr const char* kAccounts = "100000";  // pgbench -s 1: 1 x 100000 rows
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -359,10 +359,10 @@ TEST_P(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
   ASSERT_EQ(r.exit_code, 0) << "pg_ctl start\n" << describe(r);
   phase("primary started");
 
-  r = primary.run_client({"pgbench", "-i", "-q", "-s", "5", "postgres"});
+  r = primary.run_client({"pgbench", "-i", "-q", "-s", "1", "postgres"});
   ASSERT_EQ(r.exit_code, 0) << "pgbench -i\n" << describe(r);
-  r = primary.run_client({"pgbench", "-T", "5", "-c", "2", "-j", "2", "postgres"});
-  ASSERT_EQ(r.exit_code, 0) << "pgbench -T 5\n" << describe(r);
+  r = primary.run_client({"pgbench", "-T", "3", "-c", "2", "-j", "2", "postgres"});
+  ASSERT_EQ(r.exit_code, 0) << "pgbench -T 3\n" << describe(r);
   phase("pgbench done");
 
   // The backup holds no WAL: replaying it needs the archive from its start to its end.
@@ -424,7 +424,7 @@ TEST_P(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
   EXPECT_EQ(pitr.query("SELECT array_agg(id ORDER BY id) FROM marks"), "{1}")
       << "exactly the rows committed before " << target << " must be there";
   EXPECT_EQ(pitr.query("SELECT count(*) FROM pgbench_accounts"), kAccounts);
-  EXPECT_EQ(pitr.query("SELECT count(*) FROM pgbench_branches"), "5");
+  EXPECT_EQ(pitr.query("SELECT count(*) FROM pgbench_branches"), "1");
   EXPECT_TRUE(pitr.wait_for("SELECT timeline_id FROM pg_control_checkpoint()", "2", kWait));
 
   // ---- the promotion's history file reaches the archive and restores byte for byte ----

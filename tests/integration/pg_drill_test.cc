@@ -2,10 +2,11 @@
 // the end of the archive and one to a time between two commits (the later row absent), each
 // answering its check query and leaving no scratch folder behind; a drill from an archive with a
 // damaged object, which fails naming the segment; the recovery server itself meeting that
-// object during replay, which stops recovery and names it from the server log; and a drill from
-// an archive in a real RGW bucket, reached with the settings drill was given in a configuration
-// file its server's user cannot read, the secret key nowhere in the scratch folder, the server
-// log or a command line.
+// object during replay, which stops recovery and names it from the server log; a drill from an
+// encrypted copy of the archive, whose server's restore_command decrypts with the --identity
+// file drill was given; and a drill from an archive in a real RGW bucket, reached with the
+// settings drill was given in a configuration file its server's user cannot read, the secret
+// key nowhere in the scratch folder, the server log or a command line.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -130,6 +131,53 @@ TEST_F(PgDrill, RecoversToTheEndAndToATimeBetweenTwoCommitsAnsweringTheQuery) {
                           "(PostgreSQL does not run as root)\n"))
         << r.err;
   }
+  EXPECT_EQ(scratch_left(workspace().path()), std::vector<std::string>());
+}
+
+// An encrypted archive (issue 13): drill reads the plan with the identity it was given, and the
+// server's restore_command gets the same file (a relative path made absolute: the server runs
+// restore_command in its data directory); without an identity nothing is restored.
+TEST_F(PgDrill, AnEncryptedArchiveIsRestoredWithTheIdentityDrillWasGiven) {
+  std::string backup, target;
+  ASSERT_NO_FATAL_FAILURE(write_history(&backup, &target));
+  if (!fs::exists("/usr/bin/age-keygen")) WALPIPE_SKIP() << "no /usr/bin/age-keygen";
+  const std::string keys = workspace().make_dir("keys");
+  const std::string identity = keys + "/drill.key";
+  CommandResult r = run_command({"/usr/bin/age-keygen", "-o", identity});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  chown_to_postgres(identity);
+  r = run_command({"/usr/bin/age-keygen", "-y", identity});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const std::string recipient = r.out.substr(0, r.out.find('\n'));
+  const std::string fingerprint_key = keys + "/fingerprint.key";
+  write_text_file(fingerprint_key, std::string(64, 'd') + "\n");
+  for (const std::string& secret : {identity, fingerprint_key})
+    ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
+  const std::string sealed = workspace().make_dir("sealed");
+  r = primary().walpipe({"copy", "--encrypt-to", recipient, "--fingerprint-key", fingerprint_key,
+                         primary().archive(), sealed});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_TRUE(fs::exists(sealed + "/wal/0000000100000000")) << describe(r);
+
+  // Without an identity nothing can be told about the WAL: not "failed" (1) but an archive
+  // that could not be read (2), saying which key would open it.
+  r = primary().walpipe({"drill", "--archive", sealed, "--backup", backup, "--sql", kCountSql});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_EQ(r.err, "walpipe drill: error: archive \"" + sealed +
+                       "\" is encrypted, and no identity was given\nDETAIL: It was encrypted to " +
+                       recipient +
+                       ".\nHINT: Give the identity file of one of those recipients with "
+                       "--identity FILE, or with identity in the configuration file.\n");
+  EXPECT_EQ(scratch_left(workspace().path()), std::vector<std::string>());
+
+  // drill runs in the workspace and is given the identity relative to it.
+  r = run_as_postgres({"/usr/bin/env", "-C", workspace().path(), workspace().walpipe(), "drill",
+                       "--archive", sealed, "--identity", "keys/drill.key", "--backup", backup,
+                       "--sql", kCountSql, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("\"passed\":true"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"answer\":[[\"1\",\"1\",\"39904\"]]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"segments_replayed\":0,"), std::string::npos) << r.out;
   EXPECT_EQ(scratch_left(workspace().path()), std::vector<std::string>());
 }
 

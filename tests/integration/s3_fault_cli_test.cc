@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -569,6 +571,37 @@ TEST_F(S3FaultCliTest, GetNeverLists) {
   EXPECT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_GT(proxy_->count("GET", "000000010000000000000036.zst"), 0);
   EXPECT_EQ(proxy_->count("GET", "list-type=2"), 0);
+}
+
+// Most of recovery's calls are served from the prefetch spool, and the prefetcher left beside
+// each file what the bucket said of it: such a call makes no request at all (it used to read
+// walpipe.json and GET the object's first block). The lock held here keeps the next prefetcher
+// from starting, so that every request counted would be the call's.
+TEST_F(S3FaultCliTest, GetServedFromTheSpoolAsksTheBucketNothing) {
+  seed();
+  seed(kOtherSegment);
+  const std::string spool = restored_.file("spool");
+  const std::string first = base_name(kSegment), second = base_name(kOtherSegment);
+  CommandResult got = walpipe({"get", "--s3-deadline", kDeadline, "--spool", spool, "--archive",
+                               archive_, first, restored_.file(first)});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  int lock = ::open((spool + "/prefetch.lock").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX), 0);  // the prefetcher has stopped
+  ASSERT_TRUE(exists(spool + "/" + second));
+
+  const int before = proxy_->count("");
+  got = walpipe({"get", "-v", "--s3-deadline", kDeadline, "--spool", spool, "--archive", archive_,
+                 second, restored_.file(second)});
+  EXPECT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_NE(got.err.find("restored \"" + second + "\" from the prefetch spool"),
+            std::string::npos)
+      << got.err;
+  EXPECT_EQ(proxy_->count("") - before, 0);
+  EXPECT_TRUE(file_bytes(restored_.file(second)) == corpus_bytes(kOtherSegment));
+  ::close(lock);
+  CommandResult removed = walpipe({"get", "--remove-spool", spool});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
 }
 
 TEST_F(S3FaultCliTest, FolderWithoutTheSegmentAndABucketThatCannotAnswerIsAbove125) {

@@ -53,10 +53,10 @@ class SealedObject : public ::testing::Test {
 
 TEST_F(SealedObject, OpensWholeOnSeveralThreadsAndFromItsFirstChunks) {
   const std::vector<std::byte> object = pattern(5 * crypt::kChunkSize + 4096);
-  Result<io::AlignedBuffer> sealed = seal_object(object, keyed_, writer_, 4);
+  Result<io::LargeBuffer> sealed = seal_object(object, keyed_, writer_, 4);
   ASSERT_TRUE(sealed.is_ok()) << sealed.status().to_string();
   EXPECT_LE(sealed->size(), sealed_object_limit(object.size()));
-  Result<io::AlignedBuffer> opened = open_object(sealed->span(), reader_, "X.zst.age", 3);
+  Result<io::LargeBuffer> opened = open_object(sealed->span(), reader_, "X.zst.age", 3);
   ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
   EXPECT_TRUE(std::ranges::equal(opened->span(), object));
 
@@ -73,7 +73,7 @@ TEST_F(SealedObject, ALongHeaderNeedsTheLongerRead) {
   // not hold it, the longer one does.
   for (int i = 0; i < 199; ++i) writer_.recipients.push_back(identities_[1].recipient);
   const std::vector<std::byte> object = pattern(3 * crypt::kChunkSize);
-  Result<io::AlignedBuffer> sealed = seal_object(object, keyed_, writer_, 1);
+  Result<io::LargeBuffer> sealed = seal_object(object, keyed_, writer_, 1);
   ASSERT_TRUE(sealed.is_ok());
   const Bytes all = sealed->span();
   Result<std::vector<std::byte>> short_read =
@@ -90,7 +90,7 @@ TEST_F(SealedObject, ALongHeaderNeedsTheLongerRead) {
 
 TEST_F(SealedObject, TheHeaderNamesTheKeyedFingerprintAndTheRecipients) {
   writer_.recipients.push_back(identities_[1].recipient);
-  Result<io::AlignedBuffer> sealed = seal_object(pattern(100), keyed_, writer_, 1);
+  Result<io::LargeBuffer> sealed = seal_object(pattern(100), keyed_, writer_, 1);
   ASSERT_TRUE(sealed.is_ok());
   Result<SealedHeader> header = sealed_header(sealed->span());
   ASSERT_TRUE(header.is_ok()) << header.status().to_string();
@@ -102,10 +102,10 @@ TEST_F(SealedObject, TheHeaderNamesTheKeyedFingerprintAndTheRecipients) {
 }
 
 TEST_F(SealedObject, NoIdentityOrAWrongOneSaysWhoCanOpenIt) {
-  Result<io::AlignedBuffer> sealed = seal_object(pattern(100), keyed_, writer_, 1);
+  Result<io::LargeBuffer> sealed = seal_object(pattern(100), keyed_, writer_, 1);
   ASSERT_TRUE(sealed.is_ok());
   const std::string recipient = crypt::format_recipient(identities_[0].recipient);
-  Result<io::AlignedBuffer> none = open_object(sealed->span(), SealingKeys(), "X.zst.age", 1);
+  Result<io::LargeBuffer> none = open_object(sealed->span(), SealingKeys(), "X.zst.age", 1);
   EXPECT_EQ(none.status().code(), Code::kIoError);
   EXPECT_EQ(none.status().message(),
             "archive object \"X.zst.age\" is encrypted, and no identity was given");
@@ -113,7 +113,7 @@ TEST_F(SealedObject, NoIdentityOrAWrongOneSaysWhoCanOpenIt) {
   SealingKeys wrong;
   wrong.identities = {identities_[1]};
   wrong.identity_files = {"id1.key"};
-  Result<io::AlignedBuffer> other = open_object(sealed->span(), wrong, "X.zst.age", 1);
+  Result<io::LargeBuffer> other = open_object(sealed->span(), wrong, "X.zst.age", 1);
   EXPECT_EQ(other.status().code(), Code::kIoError);
   EXPECT_EQ(other.status().detail(),
             "It was encrypted to " + recipient + "; identity files tried: \"id1.key\".");

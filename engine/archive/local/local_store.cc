@@ -94,7 +94,10 @@ Result<bool> LocalStore::holds_archive() {
 }
 
 Result<std::optional<Identity>> LocalStore::load_identity() {
-  return load_identity_file(io_, layout_);
+  if (identity_) return identity_;
+  Result<std::optional<Identity>> found = load_identity_file(io_, layout_);
+  if (found.is_ok() && *found) identity_ = *found;
+  return found;
 }
 
 Status LocalStore::create_identity(const Identity& mine) {

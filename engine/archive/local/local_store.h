@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "archive/local/layout.h"
@@ -46,6 +47,8 @@ class LocalStore final : public Store {
  private:
   io::Io& io_;
   Layout layout_;
+  // walpipe.json, once found: walpipe never replaces it, so one read per handle, as a bucket's.
+  std::optional<Identity> identity_;
 };
 
 }  // namespace walpipe::archive
