@@ -168,8 +168,10 @@ Result<std::vector<CopyJob::Tablespace>> plain_tablespaces(const std::string& so
   }
   // PostgreSQL makes the links anew from a tablespace_map: where both name one, the map wins.
   for (auto& [oid, from] : read_tablespace_map(source + "/tablespace_map")) {
+    // By name, not by the binding: clang before 16 captures no structured binding in a lambda.
+    const std::string& map_oid = oid;
     auto same = std::find_if(found.begin(), found.end(),
-                             [&](const CopyJob::Tablespace& t) { return t.oid == oid; });
+                             [&map_oid](const CopyJob::Tablespace& t) { return t.oid == map_oid; });
     if (same != found.end()) {
       same->from = from;
     } else {
