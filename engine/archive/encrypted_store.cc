@@ -22,8 +22,10 @@ constexpr StartRead kStartReads[] = {{16 * 1024, 1}, {kMaxSealedHeaderSize, 2}};
 
 Status different_content(const wal::WalFileName& name, const std::string& where) {
   return Status(Code::kMismatch, "archive already holds a different \"" + name.to_string() + "\"")
-      .with_detail("The keyed fingerprints of the archived object and of the new file differ; "
-                   "the archived object \"" + where + "\" was left untouched.")
+      .with_detail(
+          "The keyed fingerprints of the archived object and of the new file differ; "
+          "the archived object \"" +
+          where + "\" was left untouched.")
       .with_hint(
           "Two clusters may be archiving into one archive, or this file was changed after it "
           "was archived.");
@@ -32,7 +34,8 @@ Status different_content(const wal::WalFileName& name, const std::string& where)
 Status unknown_content(const wal::WalFileName& name, const std::string& where) {
   return Status(Code::kMismatch, "archive already holds \"" + name.to_string() +
                                      "\", encrypted without a walpipe fingerprint")
-      .with_detail("\"" + where + "\" was not written by walpipe push (age -r, say): a host "
+      .with_detail("\"" + where +
+                   "\" was not written by walpipe push (age -r, say): a host "
                    "without an identity cannot tell what it holds; it was left untouched.")
       .with_hint(
           "Check it with walpipe verify on a host that has an identity; if it is not this "
@@ -48,13 +51,8 @@ Result<std::optional<ObjectMetadata>> metadata_at(Bytes start, const std::string
     return Status(Code::kCorruption,
                   "archive object \"" + where + "\" has a damaged metadata frame");
   if (zstd::kSkippableHeaderSize + payload > start.size()) return std::optional<ObjectMetadata>();
-  Result<zstd::Skippable> frame = zstd::read_skippable(start);
-  if (!frame.is_ok() || frame->magic_nibble != kMetadataMagicNibble)
-    return Status(Code::kCorruption, "archive object \"" + where + "\" has no walpipe metadata");
-  Result<ObjectMetadata> meta = decode_metadata(frame->payload);
-  if (!meta.is_ok())
-    return Status(Code::kCorruption,
-                  "archive object \"" + where + "\" is corrupt: " + meta.status().message());
+  Result<ObjectMetadata> meta = decode_metadata_frame(start, where);
+  if (!meta.is_ok()) return std::move(meta).take_status();
   return std::optional<ObjectMetadata>(std::move(*meta));
 }
 
@@ -63,8 +61,7 @@ Result<std::optional<ObjectMetadata>> metadata_at(Bytes start, const std::string
 // chunk is marked), and walpipe's stanzas hold the fingerprint of the whole WAL file.
 class EncryptedUpload final : public ObjectUpload {
  public:
-  EncryptedUpload(EncryptedStore& store, wal::WalFileName name,
-                  std::unique_ptr<ObjectUpload> inner)
+  EncryptedUpload(EncryptedStore& store, wal::WalFileName name, std::unique_ptr<ObjectUpload> inner)
       : store_(store), name_(std::move(name)), inner_(std::move(inner)) {}
 
   Status write_early(uint64_t, Bytes) override { return Status::ok(); }

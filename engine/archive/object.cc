@@ -106,6 +106,17 @@ std::vector<std::byte> encode_metadata(const ObjectMetadata& m, size_t payload_s
   return std::move(w.bytes());
 }
 
+Result<ObjectMetadata> decode_metadata_frame(Bytes start, const std::string& where) {
+  Result<zstd::Skippable> frame = zstd::read_skippable(start);
+  if (!frame.is_ok() || frame->magic_nibble != kMetadataMagicNibble)
+    return Status(Code::kCorruption, "archive object \"" + where + "\" has no walpipe metadata");
+  Result<ObjectMetadata> meta = decode_metadata(frame->payload);
+  if (!meta.is_ok())
+    return Status(Code::kCorruption,
+                  "archive object \"" + where + "\" is corrupt: " + meta.status().message());
+  return meta;
+}
+
 Result<ObjectMetadata> decode_metadata(Bytes payload) {
   if (payload.size() < sizeof kMetadataTag + 4 ||
       std::memcmp(payload.data(), kMetadataTag, sizeof kMetadataTag) != 0)

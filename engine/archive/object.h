@@ -74,6 +74,10 @@ void fill_from_report(const wal::SegmentReport& report, ObjectMetadata* meta);
 // bytes up to it (the filler is part of the payload and of its checksum).
 std::vector<std::byte> encode_metadata(const ObjectMetadata& meta, size_t payload_size = 0);
 Result<ObjectMetadata> decode_metadata(Bytes payload);
+// The metadata of the object whose first bytes `start` hold its whole metadata frame (a bucket's
+// or an encrypted object's head): kCorruption naming `where` when that frame is not walpipe's or
+// its payload does not decode.
+Result<ObjectMetadata> decode_metadata_frame(Bytes start, const std::string& where);
 
 // Where the data frames of an object with `frame_count` frames begin: the metadata frame is
 // padded to there whatever it ends up holding (the longest name and validation error), so the

@@ -2,6 +2,7 @@
 // made by age-keygen, `age -d -i` gives back byte for byte; what `age -r` encrypts, walpipe
 // decrypts. Sizes around the 64 KiB chunk and a 16 MiB segment; two recipients at once. The key
 // files are read as the io layer will: the text parsed, the mode judged.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -10,10 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "crypt/age_file.h"
 #include "crypt/keys.h"
+#include "support/pattern.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -21,6 +21,7 @@
 namespace walpipe::crypt {
 namespace {
 
+using walpipe::testing::pattern;
 using walpipe::testing::run_command;
 using walpipe::testing::ScratchDir;
 
@@ -32,16 +33,6 @@ std::vector<std::byte> read_all(const std::string& path) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto* p = reinterpret_cast<const std::byte*>(text.data());
   return std::vector<std::byte>(p, p + text.size());
-}
-
-std::vector<std::byte> pattern(size_t size) {
-  std::vector<std::byte> out(size);
-  uint64_t x = 88172645463325252ull;
-  for (std::byte& b : out) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<std::byte>(x >> 32);
-  }
-  return out;
 }
 
 class AgeInteropTest : public ::testing::Test {
@@ -77,8 +68,8 @@ class AgeInteropTest : public ::testing::Test {
 
 TEST_F(AgeInteropTest, AgeDecryptsWhatWalpipeEncrypts) {
   const std::vector<Recipient> to = {identities_[0].recipient, identities_[1].recipient};
-  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537},
-                      size_t{16} << 20}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{16} << 20}) {
     SCOPED_TRACE(size);
     const std::vector<std::byte> plain = pattern(size);
     Result<std::vector<std::byte>> file = encrypt(plain, to);
@@ -98,8 +89,8 @@ TEST_F(AgeInteropTest, AgeDecryptsWhatWalpipeEncrypts) {
 TEST_F(AgeInteropTest, WalpipeDecryptsWhatAgeEncrypts) {
   const std::string one = format_recipient(identities_[0].recipient);
   const std::string two = format_recipient(identities_[1].recipient);
-  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537},
-                      size_t{16} << 20}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{16} << 20}) {
     SCOPED_TRACE(size);
     const std::vector<std::byte> plain = pattern(size);
     const std::string in = dir_.write("plain", plain), out = dir_.file("plain.age");
@@ -119,8 +110,7 @@ TEST_F(AgeInteropTest, AgeReadsTheRecipientsFileWalpipeReads) {
   const std::string text = "# archive readers\n" + format_recipient(identities_[0].recipient) +
                            "\n\n" + format_recipient(identities_[1].recipient) + "\n";
   const std::string recipients = dir_.write("recipients.txt", text);
-  Result<std::vector<Recipient>> parsed =
-      parse_recipients_file(read_all(recipients), recipients);
+  Result<std::vector<Recipient>> parsed = parse_recipients_file(read_all(recipients), recipients);
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   EXPECT_EQ(parsed->size(), 2u);
   const std::string in = dir_.write("plain", pattern(1000)), out = dir_.file("plain.age");
@@ -133,8 +123,8 @@ TEST_F(AgeInteropTest, IdentityFileReadableByOthersIsRefused) {
   struct stat st;
   ASSERT_EQ(stat(key_files_[0].c_str(), &st), 0);
   Status status = check_identity_file_mode(st.st_mode, key_files_[0]);
-  EXPECT_EQ(status.message(), "identity file \"" + key_files_[0] +
-                                  "\" is accessible by other users (mode 0644)");
+  EXPECT_EQ(status.message(),
+            "identity file \"" + key_files_[0] + "\" is accessible by other users (mode 0644)");
 }
 
 }  // namespace

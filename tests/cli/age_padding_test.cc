@@ -2,6 +2,8 @@
 // ends on a 4096-byte boundary and opens again, with the shortest padding stanza and with the
 // longest (a gap under the stanza's own size takes a whole page more), and Debian 12's age 1.1.1
 // reads past the padding stanza: `age -d` gives the plaintext back byte for byte.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -10,12 +12,11 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "archive/sealed_object.h"
 #include "archive/sealing.h"
 #include "crypt/age_file.h"
 #include "crypt/keys.h"
+#include "support/pattern.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -23,21 +24,12 @@
 namespace walpipe::crypt {
 namespace {
 
+using walpipe::testing::pattern;
 using walpipe::testing::run_command;
 using walpipe::testing::ScratchDir;
 
 constexpr const char* kAge = "/usr/bin/age";
 constexpr size_t kPage = 4096;
-
-std::vector<std::byte> pattern(size_t size) {
-  std::vector<std::byte> out(size);
-  uint64_t x = 88172645463325252ull;
-  for (std::byte& b : out) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<std::byte>(x >> 32);
-  }
-  return out;
-}
 
 std::vector<std::byte> read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -96,8 +88,8 @@ class AgePadding : public ::testing::Test {
       WALPIPE_SKIP() << "no " << kAge << " (scripts/setup.sh installs the age package)";
     }
     const std::string key = dir_.write("one.key", format_identity(*identity_) + "\n");
-    std::filesystem::permissions(key, std::filesystem::perms::owner_read |
-                                          std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     const std::string path = dir_.write(
         "padded.age", std::string(reinterpret_cast<const char*>(file.data()), file.size()));
     auto opened = run_command({kAge, "-d", "-i", key, "-o", dir_.file("opened"), path});
@@ -153,8 +145,8 @@ TEST_F(AgePadding, AnAlignedFileHasNoPaddingStanza) {
 
 TEST_F(AgePadding, ASealedObjectIsWholePagesAndOpens) {
   Result<archive::FingerprintKey> key = archive::parse_fingerprint_key(
-      std::as_bytes(std::span(std::string_view(
-          "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"))),
+      std::as_bytes(std::span(
+          std::string_view("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"))),
       "fp.key");
   ASSERT_TRUE(key.is_ok());
   archive::SealingKeys keys;
@@ -163,15 +155,14 @@ TEST_F(AgePadding, ASealedObjectIsWholePagesAndOpens) {
   keys.identities = {*identity_};
   keys.identity_files = {"one.key"};
   const std::vector<std::byte> object = pattern(29 * kChunkSize + 12 * kPage);
-  Result<io::LargeBuffer> sealed =
-      archive::seal_object(object, Fingerprint{1, 2}, keys, 2);
+  Result<io::LargeBuffer> sealed = archive::seal_object(object, Fingerprint{1, 2}, keys, 2);
   ASSERT_TRUE(sealed.is_ok()) << sealed.status().to_string();
   EXPECT_EQ(sealed->size() % kPage, 0u);
   EXPECT_LE(sealed->size(), archive::sealed_object_limit(object.size()));
   Result<io::LargeBuffer> opened = archive::open_object(sealed->span(), keys, "X.zst.age", 2);
   ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
-  EXPECT_TRUE(std::equal(object.begin(), object.end(), opened->span().begin(),
-                         opened->span().end()));
+  EXPECT_TRUE(
+      std::equal(object.begin(), object.end(), opened->span().begin(), opened->span().end()));
 }
 
 }  // namespace

@@ -25,18 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kAgeKeygen = "/usr/bin/age-keygen";
-constexpr const char* kEarlyBackup = "000000010000000000000034.000008A0.backup";
-constexpr const char* kEarlyBackupText =
-    "START WAL LOCATION: 0/34008A0 (file 000000010000000000000034)\n"
-    "STOP WAL LOCATION: 0/3400C00 (file 000000010000000000000034)\n"
-    "CHECKPOINT LOCATION: 0/34008A0\n"
-    "BACKUP METHOD: streamed\n"
-    "BACKUP FROM: primary\n"
-    "START TIME: 2026-11-24 15:54:14 UTC\n"
-    "LABEL: early\n"
-    "START TIMELINE: 1\n"
-    "STOP TIME: 2026-11-24 15:54:15 UTC\n"
-    "STOP TIMELINE: 1\n";
 constexpr const char* kTarget = "2026-11-24 15:54:16.1 UTC";
 constexpr const char* kSeg35 = "000000010000000000000035";
 

@@ -18,18 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kEarlyBackup = "000000010000000000000034.000008A0.backup";
-constexpr const char* kEarlyBackupText =
-    "START WAL LOCATION: 0/34008A0 (file 000000010000000000000034)\n"
-    "STOP WAL LOCATION: 0/3400C00 (file 000000010000000000000034)\n"
-    "CHECKPOINT LOCATION: 0/34008A0\n"
-    "BACKUP METHOD: streamed\n"
-    "BACKUP FROM: primary\n"
-    "START TIME: 2026-11-24 15:54:14 UTC\n"
-    "LABEL: early\n"
-    "START TIMELINE: 1\n"
-    "STOP TIME: 2026-11-24 15:54:15 UTC\n"
-    "STOP TIMELINE: 1\n";
 constexpr const char* kEarlyLine =
     "backup 000000010000000000000034.000008A0.backup: label \"early\", from primary, start "
     "0/34008A0 at 2026-11-24 15:54:14 UTC, stop 0/3400C00 at 2026-11-24 15:54:15 UTC, timeline 1, "
@@ -369,8 +357,8 @@ TEST_F(RestorePlan, ANewerBackupThatCannotReachIsPassedOverForAnOlderOne) {
             "DETAIL: The plan restores the older backup 000000010000000000000055.00000028.backup "
             "instead.\n");
   EXPECT_TRUE(r.out.starts_with(std::string(kBeforeSwitchLine) + kOnTimeline2)) << r.out;
-  EXPECT_TRUE(r.out.ends_with(
-      settings("recovery_target_time = '2026-11-24 15:54:29.300000 UTC'\n", "2")))
+  EXPECT_TRUE(
+      r.out.ends_with(settings("recovery_target_time = '2026-11-24 15:54:29.300000 UTC'\n", "2")))
       << r.out;
 
   r = plan({"--target-time", "2026-11-24 15:54:29.3 UTC", "--json"});
@@ -403,8 +391,7 @@ TEST_F(RestorePlan, ANewerBackupThatCannotReachIsPassedOverForAnOlderOne) {
 }
 
 TEST_F(RestorePlan, TargetTimelineIsFollowedOrRefusedWhenItDoesNotDescend) {
-  CommandResult r =
-      plan({"--target-time", "2026-11-24 15:54:16.1 UTC", "--target-timeline", "1"});
+  CommandResult r = plan({"--target-time", "2026-11-24 15:54:16.1 UTC", "--target-timeline", "1"});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out,
@@ -463,12 +450,15 @@ TEST_F(RestorePlan, TargetTimelineIsFollowedOrRefusedWhenItDoesNotDescend) {
                          "START TIMELINE: 1\n");
   r = plan({"--backup", backup, "--latest", "--target-timeline", "2"});
   EXPECT_EQ(r.exit_code, exit_code::kPlanUnreachable);
-  EXPECT_EQ(r.err, "walpipe restore-plan: error: timeline 2 does not descend from timeline 1 of "
-                   "backup \"" + backup + "\": timeline 2 leaves it at 0/55000A0, before the "
-                   "backup's end at 0/5600060\n"
-                   "HINT: Recovery follows only a timeline that branched from the backup's after "
-                   "the backup's end: give another --target-timeline, or a backup taken on its "
-                   "history.\n");
+  EXPECT_EQ(r.err,
+            "walpipe restore-plan: error: timeline 2 does not descend from timeline 1 of "
+            "backup \"" +
+                backup +
+                "\": timeline 2 leaves it at 0/55000A0, before the "
+                "backup's end at 0/5600060\n"
+                "HINT: Recovery follows only a timeline that branched from the backup's after "
+                "the backup's end: give another --target-timeline, or a backup taken on its "
+                "history.\n");
 
   r = plan({"--latest", "--target-timeline", "0"});
   EXPECT_EQ(r.exit_code, exit_code::kPlanUsage);

@@ -28,6 +28,21 @@ inline constexpr const char* kCetBackupText =
     "STOP TIME: 2026-11-24 16:54:17 CET\n"
     "STOP TIMELINE: 1\n";
 
+// A backup that starts and ends in segment 34, at 15:54:14-15 UTC: the older of the two the
+// restore-plan tests choose between.
+inline constexpr const char* kEarlyBackup = "000000010000000000000034.000008A0.backup";
+inline constexpr const char* kEarlyBackupText =
+    "START WAL LOCATION: 0/34008A0 (file 000000010000000000000034)\n"
+    "STOP WAL LOCATION: 0/3400C00 (file 000000010000000000000034)\n"
+    "CHECKPOINT LOCATION: 0/34008A0\n"
+    "BACKUP METHOD: streamed\n"
+    "BACKUP FROM: primary\n"
+    "START TIME: 2026-11-24 15:54:14 UTC\n"
+    "LABEL: early\n"
+    "START TIMELINE: 1\n"
+    "STOP TIME: 2026-11-24 15:54:15 UTC\n"
+    "STOP TIMELINE: 1\n";
+
 // walpipe push --archive `to` `src`, asserted to succeed; with --no-verify unless `verify`.
 void push_file(const std::string& to, const std::string& src, bool verify = true);
 

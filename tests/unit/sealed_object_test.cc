@@ -2,31 +2,25 @@
 // what seal_object() writes opens whole and from its first chunks alone (head() reads only
 // those, a longer header on a second try); the header names the keyed fingerprint and the
 // recipients; the keyed fingerprint depends on the key; fingerprint key files are judged.
+#include "archive/sealed_object.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "archive/sealed_object.h"
 #include "archive/sealing.h"
 #include "crypt/age_stream.h"
 #include "crypt/keys.h"
+#include "support/pattern.h"
 
 namespace walpipe::archive {
 namespace {
 
-constexpr char kKeyText[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+using walpipe::testing::pattern;
 
-std::vector<std::byte> pattern(size_t size) {
-  std::vector<std::byte> out(size);
-  uint64_t x = 88172645463325252ull;
-  for (std::byte& b : out) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<std::byte>(x >> 32);
-  }
-  return out;
-}
+constexpr char kKeyText[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
 
 Bytes text_bytes(std::string_view text) { return std::as_bytes(std::span(text)); }
 
@@ -79,8 +73,8 @@ TEST_F(SealedObject, ALongHeaderNeedsTheLongerRead) {
   Result<std::vector<std::byte>> short_read =
       open_object_start(all.first(16 * 1024), false, reader_, "X.zst.age");
   EXPECT_EQ(short_read.status().code(), Code::kCorruption);
-  const size_t longer = kMaxSealedHeaderSize + crypt::kPayloadNonceSize +
-                        2 * crypt::kSealedChunkSize;
+  const size_t longer =
+      kMaxSealedHeaderSize + crypt::kPayloadNonceSize + 2 * crypt::kSealedChunkSize;
   ASSERT_GT(all.size(), longer);
   Result<std::vector<std::byte>> long_read =
       open_object_start(all.first(longer), false, reader_, "X.zst.age");

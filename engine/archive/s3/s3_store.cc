@@ -158,8 +158,8 @@ Status S3Store::check_conditional_put(const std::string& text, const Identity& m
   return Status(Code::kUnsupported, "the S3 store of \"" + location_ +
                                         "\" ignores If-None-Match: it would let a push replace "
                                         "an archived object")
-      .with_detail("A second conditional PUT of \"" + location_ + "/" +
-                   std::string(kIdentityKey) + "\" was stored instead of being refused (412).")
+      .with_detail("A second conditional PUT of \"" + location_ + "/" + std::string(kIdentityKey) +
+                   "\" was stored instead of being refused (412).")
       .with_hint(
           "Use a store that honours conditional writes (AWS S3, Ceph RGW, MinIO), or a newer "
           "version of this one.");
@@ -224,14 +224,7 @@ Result<ObjectMetadata> S3Store::head(const wal::WalFileName& name) {
     if (!rest.is_ok()) return rest.status();
     block->insert(block->end(), rest->begin(), rest->end());
   }
-  Result<zstd::Skippable> frame = zstd::read_skippable(*block);
-  if (!frame.is_ok() || frame->magic_nibble != kMetadataMagicNibble)
-    return Status(Code::kCorruption, "archive object \"" + where + "\" has no walpipe metadata");
-  Result<ObjectMetadata> meta = decode_metadata(frame->payload);
-  if (!meta.is_ok())
-    return Status(Code::kCorruption,
-                  "archive object \"" + where + "\" is corrupt: " + meta.status().message());
-  return meta;
+  return decode_metadata_frame(*block, where);
 }
 
 Result<CommitOutcome> S3Store::confirm(const wal::WalFileName& name, const Fingerprint& mine) {
