@@ -15,7 +15,7 @@ packages=(
   liburing-dev libzstd-dev libxxhash-dev libisal-dev libpq-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  postgresql-15 postgresql-client-15 zstd time bc xfsprogs mount util-linux e2fsprogs
+  postgresql-15 postgresql-client-15 zstd lz4 time bc xfsprogs mount util-linux e2fsprogs
   prometheus
   libcurl4-openssl-dev libexpat1-dev libssl-dev curl
   age zlib1g-dev
