@@ -12,10 +12,7 @@ old=$1 new=$2 rounds=${3:-9}
 for bin in "$old" "$new"; do [[ -x $bin ]] || die "\"$bin\" is not an executable"; done
 work=$(mktemp -d /var/tmp/walpipe-ab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/src"
-for f in "$REPO_ROOT"/tests/corpus/pg15/pgbench/*.zst; do
-  zstd -q -d -c "$f" >"$work/src/$(basename "$f" .zst)"
-done
+pgbench_segments "$work/src"
 
 elapsed_ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 declare -A times

@@ -21,21 +21,13 @@ reps=${1:-7}
 
 command -v age-keygen >/dev/null || die "no age-keygen: run scripts/setup.sh"
 command -v zstd >/dev/null || die "no zstd: run scripts/setup.sh"
-if [[ -z ${WALPIPE_NO_BUILD:-} ]]; then
-  cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DWALPIPE_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$BUILD_DIR" --target walpipe >/dev/null
-fi
-need_release "$BUILD_DIR"
+release_build "$BUILD_DIR"
 readonly WALPIPE=$BUILD_DIR/tools/walpipe
-[[ -x $WALPIPE ]] || die "no walpipe in \"$BUILD_DIR\""
 
 work=$(mktemp -d /var/tmp/walpipe-encrypt.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src" "$work/keys"
-for f in "$REPO_ROOT"/tests/corpus/pg15/pgbench/*.zst; do
-  zstd -q -d -c "$f" >"$work/src/$(basename "$f" .zst)"
-done
+pgbench_segments "$work/src"
 mapfile -t segs < <(ls "$work/src")
 ((${#segs[@]} > 0)) || die "no segments in tests/corpus/pg15/pgbench"
 

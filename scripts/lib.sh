@@ -65,3 +65,26 @@ median_ms() {
 
 # peak_kib CMD...: the peak resident memory of CMD, in KiB.
 peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+
+# pgbench_segments DIR: the real 16 MiB pgbench segments of tests/corpus, decompressed into DIR
+# (made if need be) under their segment names, as the benchmarks of push and get use them.
+pgbench_segments() {
+  local f
+  command -v zstd >/dev/null || die "no zstd: run scripts/setup.sh"
+  mkdir -p "$1"
+  for f in "$REPO_ROOT"/tests/corpus/pg15/pgbench/*.zst; do
+    zstd -q -d -c "$f" >"$1/$(basename "$f" .zst)"
+  done
+}
+
+# release_build BUILD_DIR: builds walpipe in BUILD_DIR as Release (unless WALPIPE_NO_BUILD=1:
+# then it is used as it is) and dies unless it is a Release build holding tools/walpipe.
+release_build() {
+  if [[ -z ${WALPIPE_NO_BUILD:-} ]]; then
+    cmake -S "$REPO_ROOT" -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DWALPIPE_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$1" --target walpipe >/dev/null
+  fi
+  need_release "$1"
+  [[ -x $1/tools/walpipe ]] || die "no walpipe in \"$1\""
+}

@@ -38,6 +38,9 @@ depends=$(dpkg-deb -f "$deb" Depends)
 [[ -n $depends ]] || fail "the package declares no Depends"
 # Package names only: "libc6 (>= 2.36), a | b" gives libc6, a and b.
 depends_names=$(awk 'BEGIN { RS = "[,|]" } NF { print $1 }' <<<"$depends")
+# A package named twice (once by hand, once found by dpkg-shlibdeps) is a list nobody checked.
+twice=$(sort <<<"$depends_names" | uniq -d)
+[[ -z $twice ]] || fail "Depends names a package more than once: $twice"
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 for f in ./usr/bin/walpipe ./usr/share/doc/walpipe/README.md \

@@ -171,9 +171,7 @@ int cmd_drill(const std::vector<std::string>& argv) {
   options.progress = [&](const char* phase, size_t done, size_t total) {
     (std::string(phase) == "verifying" ? verifying : progress).update(done, total);
   };
-  size_t unreadable = 0;  // objects that could not be read, as opposed to found damaged
   options.problem = [&](const Status& problem) {
-    if (problem.code() == Code::kIoError) ++unreadable;
     verifying.print(stderr, "walpipe " + command + ": warning: " + problem.to_string() + "\n");
   };
   options.give_up = [] { return io::interrupted(); };
@@ -188,9 +186,8 @@ int cmd_drill(const std::vector<std::string>& argv) {
   if (report->passed()) return exit_code::kOk;
   std::fflush(stdout);
   print_error(command, drill_failure(*report).to_string());
-  // A plan that fell short where objects could not be read may lack nothing but them.
-  if (!report->plan.reachable() && unreadable > 0) {
-    print_error(command, cannot_tell_for_unreadable(unreadable).to_string());
+  if (report->plan.cannot_tell()) {
+    print_error(command, cannot_tell_for_unreadable(report->plan.unreadable).to_string());
     return exit_code::kDrillUsage;
   }
   return exit_code::kDrillFailed;

@@ -1,4 +1,5 @@
-// walpipe get: restore_command. Everything but argument handling is engine/pipeline/get.
+// walpipe get: restore_command. Everything but arguments and output is
+// engine/pipeline/restore_session.
 #include <cstdio>
 #include <cstdlib>
 
@@ -6,13 +7,12 @@
 #include "cli.h"
 #include "commands.h"
 #include "crypt_options.h"
+#include "detach.h"
 #include "exit_codes.h"
 #include "io/paths.h"
 #include "io_choice.h"
-#include "pipeline/get.h"
-#include "pipeline/get_fallback.h"
 #include "pipeline/prefetch.h"
-#include "prefetch_worker.h"
+#include "pipeline/restore_session.h"
 #include "s3_options.h"
 
 namespace walpipe::cli {
@@ -21,8 +21,6 @@ namespace {
 
 // Enough to keep recovery from waiting on decompression, little enough to bound the spool.
 constexpr size_t kDefaultPrefetch = 8;
-// Far more than one segment takes to fetch; beyond it the call fetches the file itself.
-constexpr int kPrefetchWaitMs = 30000;
 
 constexpr const char* kHelp =
     "walpipe get restores one WAL file from the archive to DEST, after checking its content\n"
@@ -81,7 +79,7 @@ int remove_spool_command(const std::string& command, const Args& args, const std
     usage_error(command, "--remove-spool takes no NAME or DEST");
     return exit_code::kSpoolNotRemoved;
   }
-  Status removed = remove_spool_when_idle(spool);
+  Status removed = pipeline::remove_spool_when_idle(spool);
   if (!removed.is_ok()) {
     print_error(command, removed.to_string());
     return exit_code::kSpoolNotRemoved;
@@ -89,6 +87,33 @@ int remove_spool_command(const std::string& command, const Args& args, const std
   if (verbose)
     std::fprintf(stderr, "walpipe get: removed the prefetch spool \"%s\"\n", spool.c_str());
   return exit_code::kOk;
+}
+
+// What the restore says on the way: a cluster not compared only when asked, every archive passed
+// over always.
+pipeline::RestoreNotes notes_for(const std::string& command, bool verbose) {
+  pipeline::RestoreNotes notes;
+  notes.unchecked = [verbose](const std::string& why) {
+    if (verbose)
+      std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
+                   why.c_str());
+  };
+  notes.passed_over = [command](const archive::Store& where, const Status& why) {
+    print_warning(command, Status(why.code(), "archive \"" + where.location() +
+                                                  "\" passed over: " + why.message())
+                               .with_detail(why.detail())
+                               .with_hint(why.hint()));
+  };
+  return notes;
+}
+
+void warn_damage(const std::string& command, const std::string& damage) {
+  print_warning(command,
+                Status(Code::kCorruption, damage)
+                    .with_detail("The WAL it holds passed every check and was restored.")
+                    .with_hint("Run walpipe verify on the archive, and replace the object with "
+                               "a good copy: move it aside, then push the segment again from "
+                               "another archive or from a standby's pg_wal."));
 }
 
 }  // namespace
@@ -134,74 +159,34 @@ int cmd_get(const std::vector<std::string>& argv) {
     return exit_code::kGetUsage;
   }
   std::vector<std::unique_ptr<archive::Store>> stores = open_archives(**io, *archives, *args);
-  // The prefetch spool is filled from the first archive; a copy it lacks is fetched by the call.
-  archive::Store& store = *stores.front();
   const std::string& name = args->positional[0];
   const std::string& dest = args->positional[1];
-  const std::string spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));
-  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
-  const bool spooled =
-      parsed.is_ok() && parsed->kind == wal::FileKind::kSegment && prefetch > 0;
+  pipeline::PrefetchSettings settings;
+  settings.count = prefetch;
+  settings.spool = args->get("spool").value_or(pipeline::default_spool_dir(dest));
+  settings.io_choice = io_choice_from_env();
+  settings.detach = detach;
   Result<std::string> cwd = io::current_directory();
-  const std::string data_dir = cwd.is_ok() ? *cwd : ".";
-  auto served = [&](const std::string& unchecked) {
-    if (verbose && !unchecked.empty())
-      std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
-                   unchecked.c_str());
-    if (verbose)
-      std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n",
-                   name.c_str());
-    start_prefetch(store, spool, *parsed, prefetch);
-    return exit_code::kOk;
-  };
-  if (spooled) {
-    wait_for_prefetch(spool, *parsed, kPrefetchWaitMs);
-    // Most of recovery's calls: the file is spooled, with what the archive said of it and of its
-    // cluster moments ago. With one archive that answers for it, nothing is asked of it now.
-    std::string unchecked;
-    if (stores.size() == 1 && pipeline::serve_recorded(**io, store.location(), data_dir, spool,
-                                                       *parsed, dest, &unchecked))
-      return served(unchecked);
-  }
-  // Otherwise once per call, before anything is served from the spool or an archive.
-  for (const auto& one : stores) {
-    std::string unchecked;
-    Status same = pipeline::check_cluster(*one, data_dir, &unchecked);
-    if (!same.is_ok()) {
-      print_error(command, same.to_string());
-      return exit_for(same);
-    }
-    if (verbose && !unchecked.empty())
-      std::fprintf(stderr, "walpipe get: archive not compared with the data directory: %s\n",
-                   unchecked.c_str());
-  }
-  if (spooled && pipeline::serve_from_spool(**io, store, spool, *parsed, dest)) return served("");
-  auto passed_over = [&](const archive::Store& where, const Status& why) {
-    print_warning(command, Status(why.code(), "archive \"" + where.location() + "\" passed over: " +
-                                                  why.message())
-                               .with_detail(why.detail())
-                               .with_hint(why.hint()));
-  };
-  Result<pipeline::GetResult> got =
-      pipeline::get_from_any(**io, stores, name, dest, {}, passed_over);
-  if (!got.is_ok()) {
+  pipeline::RestoreSession session(stores, cwd.is_ok() ? *cwd : ".", std::move(settings));
+  Result<pipeline::Restored> restored =
+      session.restore(**io, name, dest, notes_for(command, verbose));
+  if (!restored.is_ok()) {
     // Absence is routine during recovery; say it only when asked.
-    if (got.status().code() != Code::kNotFound || verbose)
-      print_error(command, got.status().to_string());
-    return exit_for(got.status());
+    if (restored.status().code() != Code::kNotFound || verbose)
+      print_error(command, restored.status().to_string());
+    return exit_for(restored.status());
   }
-  if (!got->damage.empty())
-    print_warning(command,
-                  Status(Code::kCorruption, got->damage)
-                      .with_detail("The WAL it holds passed every check and was restored.")
-                      .with_hint("Run walpipe verify on the archive, and replace the object with "
-                                 "a good copy: move it aside, then push the segment again from "
-                                 "another archive or from a standby's pg_wal."));
-  if (parsed.is_ok()) start_prefetch(store, spool, *parsed, prefetch);
+  if (restored->from_spool) {
+    if (verbose)
+      std::fprintf(stderr, "walpipe get: restored \"%s\" from the prefetch spool\n", name.c_str());
+    return exit_code::kOk;
+  }
+  const pipeline::GetResult& got = restored->got;
+  if (!got.damage.empty()) warn_damage(command, got.damage);
   if (verbose)
     std::fprintf(stderr, "walpipe get: restored \"%s\" (%llu bytes from %llu stored)\n",
-                 name.c_str(), static_cast<unsigned long long>(got->original_size),
-                 static_cast<unsigned long long>(got->stored_size));
+                 name.c_str(), static_cast<unsigned long long>(got.original_size),
+                 static_cast<unsigned long long>(got.stored_size));
   return exit_code::kOk;
 }
 

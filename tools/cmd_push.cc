@@ -1,4 +1,5 @@
-// walpipe push: archive_command. Everything but argument handling is engine/pipeline/push.
+// walpipe push: archive_command. Everything but arguments and output is
+// engine/pipeline/push_session.
 #include <cstdio>
 #include <cstdlib>
 
@@ -6,11 +7,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "crypt_options.h"
+#include "detach.h"
 #include "exit_codes.h"
 #include "io/fs.h"
 #include "io_choice.h"
-#include "lookahead_worker.h"
-#include "pipeline/push.h"
+#include "pipeline/push_session.h"
 #include "s3_options.h"
 
 namespace walpipe::cli {
@@ -20,8 +21,6 @@ namespace {
 // The look-ahead takes 7 files per window: the status folder is read once per window, and a
 // window is short enough that what becomes ready meanwhile is not long left for the next.
 constexpr size_t kDefaultBatch = 8;
-// Far more than one segment takes; beyond it the call archives the file itself.
-constexpr int kLookaheadWaitMs = 30000;
 
 constexpr const char* kHelp =
     "walpipe push archives one WAL file durably: it verifies every record, compresses the file\n"
@@ -117,9 +116,12 @@ int cmd_push(const std::vector<std::string>& argv) {
     }
   }
   std::unique_ptr<archive::Store> store = mirrored(std::move(stores));
-  if (name.is_ok()) wait_for_lookahead(*store, args->positional[0], *name, kLookaheadWaitMs);
-  Result<pipeline::PushResult> pushed =
-      pipeline::push_file(**io, *store, args->positional[0], options);
+  pipeline::LookaheadSettings lookahead;
+  lookahead.window = batch - 1;
+  lookahead.io_choice = io_choice_from_env();
+  lookahead.detach = detach;
+  pipeline::PushSession session(*store, options, std::move(lookahead));
+  Result<pipeline::PushResult> pushed = session.archive(**io, args->positional[0]);
   if (!pushed.is_ok()) {
     print_error(command, pushed.status().to_string());
     return exit_for(pushed.status());
@@ -130,8 +132,6 @@ int cmd_push(const std::vector<std::string>& argv) {
                  "walpipe push: \"%s\" superseded the copy archived with --no-verify that failed "
                  "validation; the old copy was kept as \"%s\"\n",
                  pushed->name.c_str(), pushed->superseded.c_str());
-  // Only once this file is durably archived: PostgreSQL gets its answer now, the rest goes on.
-  if (batch > 1) start_lookahead(*store, args->positional[0], batch - 1, options);
   if (verbose) {
     if (pushed->outcome == archive::CommitOutcome::kAlreadyPresent)
       std::fprintf(stderr, "walpipe push: \"%s\" was already archived with identical content\n",

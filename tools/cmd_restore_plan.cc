@@ -107,9 +107,7 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
     if (total > 1) progress.update(done, total);
   };
   std::vector<std::string> problems;
-  size_t unreadable = 0;  // objects that could not be read, as opposed to found damaged
   options.problem = [&](const Status& problem) {
-    if (problem.code() == Code::kIoError) ++unreadable;
     // Another backup or segment may serve: the plan itself says whether this one mattered.
     progress.print(stderr, "walpipe " + command + ": warning: " + problem.to_string() + "\n");
     if (problems.size() < kMaxProblemsInDocument) problems.push_back(problem.to_string());
@@ -137,9 +135,8 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
   std::fflush(stdout);
   progress.print(stderr,
                  "walpipe " + command + ": error: " + shortfall_status(*plan).to_string() + "\n");
-  if (unreadable == 0) return exit_code::kPlanUnreachable;
-  // The objects it could not read may be all the plan lacks.
-  print_error(command, cannot_tell_for_unreadable(unreadable).to_string());
+  if (!plan->cannot_tell()) return exit_code::kPlanUnreachable;
+  print_error(command, cannot_tell_for_unreadable(plan->unreadable).to_string());
   return exit_code::kPlanUsage;
 }
 

@@ -5,8 +5,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
-#include <mutex>
 #include <string>
+
+#include "base/mutex.h"
 
 namespace walpipe::cli {
 
@@ -14,16 +15,17 @@ class Progress {
  public:
   Progress(std::string what, bool enabled);
   ~Progress();
-  void update(size_t done, size_t total);  // thread-safe; redraws at most 10 times a second
+  // Thread-safe; redraws at most 10 times a second.
+  void update(size_t done, size_t total) EXCLUDES(mu_);
   // Writes `text` to `out` without tearing the progress line (which is redrawn on next update).
-  void print(std::FILE* out, const std::string& text);
+  void print(std::FILE* out, const std::string& text) EXCLUDES(mu_);
 
  private:
   std::string what_;
   bool enabled_;
-  bool drawn_ = false;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point last_{};
+  Mutex mu_;
+  bool drawn_ GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point last_ GUARDED_BY(mu_){};
 };
 
 bool stderr_is_terminal();

@@ -1,10 +1,10 @@
 #include "archive/encrypted_store.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "archive/sealed_object.h"
 #include "base/bytes.h"
+#include "base/worker_pool.h"
 #include "codec/zstd_frames.h"
 #include "crypt/age_stream.h"
 
@@ -102,7 +102,9 @@ EncryptedStore::EncryptedStore(std::unique_ptr<Store> inner,
                                std::shared_ptr<const SealingKeys> keys, unsigned threads)
     : inner_(std::move(inner)),
       keys_(std::move(keys)),
-      threads_(threads ? threads : std::max(1u, std::thread::hardware_concurrency())) {}
+      threads_(threads ? threads : WorkerPool::shared().threads()) {
+  if (!keys_->recipients.empty()) warm_up_.emplace();
+}
 
 std::string EncryptedStore::object_location(const wal::WalFileName& name) const {
   return inner_->object_location(name);

@@ -13,10 +13,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "archive/sealing.h"
 #include "archive/store.h"
+#include "crypt/warm_up.h"
 #include "io/large_buffer.h"
 
 namespace walpipe::archive {
@@ -68,6 +70,9 @@ class EncryptedStore final : public Store {
  private:
   Result<CommitOutcome> confirm_keyed(const wal::WalFileName& name, const Fingerprint& mine);
 
+  // First: with recipients, OpenSSL readies what sealing needs while the first object is
+  // compressed.
+  std::optional<crypt::WarmUp> warm_up_;
   std::unique_ptr<Store> inner_;
   std::shared_ptr<const SealingKeys> keys_;
   unsigned threads_;

@@ -19,10 +19,13 @@ std::string file_list(const std::vector<std::string>& files) {
 // Whether one of the identities given is of a recipient the header names: then its X25519
 // stanza is there, and not opening it means the header was changed, not that the key is wrong.
 bool names_an_identity(const SealedHeader& header, const SealingKeys& keys) {
-  for (const crypt::Identity& identity : keys.identities)
-    if (std::find(header.recipients.begin(), header.recipients.end(),
-                  crypt::format_recipient(identity.recipient)) != header.recipients.end())
+  for (const crypt::Identity& identity : keys.identities) {
+    Result<crypt::Recipient> recipient = crypt::recipient_of(identity);
+    if (recipient.is_ok() &&
+        std::find(header.recipients.begin(), header.recipients.end(),
+                  crypt::format_recipient(*recipient)) != header.recipients.end())
       return true;
+  }
   return false;
 }
 
@@ -49,10 +52,10 @@ Result<crypt::Opening> open_start(Bytes start, std::optional<size_t> file_size,
     return Status(Code::kCorruption,
                   "its age header names a recipient of an identity given, but no X25519 "
                   "stanza opens with it: the header was changed");
-  return Status(Code::kIoError, "could not decrypt archive object \"" + where +
-                                    "\": no identity given opens it")
-      .with_detail("It was encrypted to " + recipients_text(ours) + "; identity files tried: " +
-                   file_list(keys.identity_files) + ".")
+  return Status(Code::kIoError,
+                "could not decrypt archive object \"" + where + "\": no identity given opens it")
+      .with_detail("It was encrypted to " + recipients_text(ours) +
+                   "; identity files tried: " + file_list(keys.identity_files) + ".")
       .with_hint(
           "Give the identity of one of those recipients (age-keygen -y FILE prints the "
           "recipient of an identity file).");
@@ -60,9 +63,8 @@ Result<crypt::Opening> open_start(Bytes start, std::optional<size_t> file_size,
 
 }  // namespace
 
-Result<io::LargeBuffer> seal_object(Bytes object, const Fingerprint& keyed,
-                                    const SealingKeys& keys, unsigned threads,
-                                    io::LargeBuffer out) {
+Result<io::LargeBuffer> seal_object(Bytes object, const Fingerprint& keyed, const SealingKeys& keys,
+                                    unsigned threads, io::LargeBuffer out) {
   const std::vector<crypt::Stanza> ours = walpipe_stanzas(keyed, keys.recipients);
   // Padded to whole pages, the age file goes to a folder in one O_DIRECT write, as a plain
   // object does, instead of through the page cache.
@@ -72,8 +74,7 @@ Result<io::LargeBuffer> seal_object(Bytes object, const Fingerprint& keyed,
   const size_t prefix = sealing->prefix.size();
   out.resize(prefix + crypt::sealed_size(object.size()));
   std::copy(sealing->prefix.begin(), sealing->prefix.end(), out.data());
-  WALPIPE_TRY(
-      crypt::seal_parallel(sealing->key, object, out.span().subspan(prefix), threads));
+  WALPIPE_TRY(crypt::seal_parallel(sealing->key, object, out.span().subspan(prefix), threads));
   return out;
 }
 
@@ -81,8 +82,8 @@ uint64_t sealed_object_limit(uint64_t plain_size) {
   return kMaxSealedHeaderSize + crypt::kPayloadNonceSize + crypt::sealed_size(plain_size);
 }
 
-Result<io::LargeBuffer> open_object(Bytes sealed, const SealingKeys& keys,
-                                    const std::string& where, unsigned threads) {
+Result<io::LargeBuffer> open_object(Bytes sealed, const SealingKeys& keys, const std::string& where,
+                                    unsigned threads) {
   Result<crypt::Opening> opening = open_start(sealed, sealed.size(), keys, where);
   if (!opening.is_ok()) return std::move(opening).take_status();
   io::LargeBuffer plain(opening->plain_size);

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <functional>
-#include <thread>
 #include <vector>
+
+#include "base/worker_pool.h"
 
 namespace walpipe::crypt {
 
@@ -13,20 +14,24 @@ namespace {
 // on one thread, and its sealing was on the critical path of push and get whole.
 constexpr size_t kChunksPerThread = 4;
 
-// Runs `work(first, last)` over [0, count) split into ranges, the first on this thread; returns
-// the status of the lowest range that failed.
+// Runs `work(first, last)` over [0, count) split into ranges, the first on this thread and the
+// others on the worker pool; returns the status of the lowest range that failed. Every range
+// runs (no range's failure cancels the others) so that the failure reported does not depend on
+// which thread was first.
 Status split(size_t count, unsigned threads,
              const std::function<Status(size_t first, size_t last)>& work) {
-  const size_t parts =
-      std::max<size_t>(1, std::min<size_t>(threads, count / kChunksPerThread));
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(threads, count / kChunksPerThread));
   std::vector<Status> results(parts);
-  std::vector<std::thread> workers;
   auto bounds = [&](size_t part) { return count * part / parts; };
+  TaskGroup group;
   for (size_t part = 1; part < parts; ++part)
-    workers.emplace_back(
-        [&, part] { results[part] = work(bounds(part), bounds(part + 1)); });
+    group.run([&, part] {
+      results[part] = work(bounds(part), bounds(part + 1));
+      return Status::ok();
+    });
   results[0] = work(bounds(0), bounds(1));
-  for (std::thread& worker : workers) worker.join();
+  const Status ranges = group.wait();  // the tasks return ok: their results are in `results`
+  WALPIPE_CHECK(ranges.is_ok());
   for (Status& result : results)
     if (!result.is_ok()) return std::move(result);
   return Status::ok();

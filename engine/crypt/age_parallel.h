@@ -1,7 +1,7 @@
-// The chunks of one age payload on several threads. Every chunk depends only on the payload key,
-// its counter and whether it is last (age_stream.h), so disjoint ranges of chunks go to one
-// thread each; a payload of a few chunks stays on the calling thread, where starting a thread
-// costs more than it saves.
+// The chunks of one age payload on several threads of the worker pool (base/worker_pool.h).
+// Every chunk depends only on the payload key, its counter and whether it is last
+// (age_stream.h), so disjoint ranges of chunks go to one task each; a payload of a few chunks
+// stays on the calling thread, where handing work over costs more than it saves.
 #pragma once
 
 #include <span>

@@ -81,21 +81,21 @@ Result<Identity> parse_identity(std::string_view text, std::string source) {
     return Status(Code::kInvalidArgument,
                   "not an X25519 identity: it does not start \"AGE-SECRET-KEY-1\"");
   if (size != kX25519Size)
-    return Status(Code::kInvalidArgument, "not an X25519 identity: it holds " +
-                                              std::to_string(size) + " bytes, not 32");
-  Result<PublicKey> public_key = x25519_public(out.secret);
-  if (!public_key.is_ok()) return std::move(public_key).take_status();
-  out.recipient.key = *public_key;
+    return Status(Code::kInvalidArgument,
+                  "not an X25519 identity: it holds " + std::to_string(size) + " bytes, not 32");
   return out;
+}
+
+Result<Recipient> recipient_of(const Identity& identity) {
+  Result<PublicKey> public_key = x25519_public(identity.secret);
+  if (!public_key.is_ok()) return std::move(public_key).take_status();
+  return Recipient{*public_key};
 }
 
 Result<Identity> generate_identity(std::string source) {
   Identity out;
   out.source = std::move(source);
   WALPIPE_TRY(random_bytes(out.secret.bytes));
-  Result<PublicKey> public_key = x25519_public(out.secret);
-  if (!public_key.is_ok()) return std::move(public_key).take_status();
-  out.recipient.key = *public_key;
   return out;
 }
 
@@ -150,8 +150,7 @@ Status check_identity_file_mode(unsigned mode, const std::string& file_name) {
   char octal[8];
   std::snprintf(octal, sizeof octal, "%04o", mode & 07777);
   return Status(Code::kInvalidArgument, "identity file \"" + file_name +
-                                            "\" is accessible by other users (mode " + octal +
-                                            ")")
+                                            "\" is accessible by other users (mode " + octal + ")")
       .with_hint("An identity is a secret key: chmod 600 \"" + file_name + "\".");
 }
 

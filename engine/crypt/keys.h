@@ -33,9 +33,13 @@ struct Recipient {
 
 struct Identity {
   SecretKey secret;
-  Recipient recipient;  // X25519(secret, basepoint), derived when the identity is parsed
-  std::string source;   // where it came from, for messages: an identity file's name
+  std::string source;  // where it came from, for messages: an identity file's name
 };
+
+// X25519(secret, basepoint) of `identity`: derived when an object is opened, not when the
+// identity is parsed. A get served from the prefetch spool opens none, and OpenSSL's first use
+// in a process costs milliseconds (crypt/warm_up.h).
+Result<Recipient> recipient_of(const Identity& identity);
 
 // "age1…" (lower case) for `recipient`.
 std::string format_recipient(const Recipient& recipient);
@@ -46,8 +50,8 @@ Result<Recipient> parse_recipient(std::string_view text);
 // "AGE-SECRET-KEY-1…" (upper case) for `identity`. The result is a secret.
 std::string format_identity(const Identity& identity);
 
-// The identity in `text`, an "AGE-SECRET-KEY-1…" string, with its recipient derived and `source`
-// recorded. kInvalidArgument saying why it is not one (never quoting it).
+// The identity in `text`, an "AGE-SECRET-KEY-1…" string, with `source` recorded. kInvalidArgument
+// saying why it is not one (never quoting it).
 Result<Identity> parse_identity(std::string_view text, std::string source);
 
 // A new identity from the CSPRNG (kIoError when OpenSSL cannot provide one).

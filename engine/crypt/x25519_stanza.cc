@@ -65,7 +65,9 @@ Result<std::optional<FileKey>> unwrap_x25519(const Stanza& stanza, const Identit
       return malformed("its share is a low-order point");
     return std::move(shared).take_status();
   }
-  Result<Secret<32>> key = wrap_key(*shared, share, identity.recipient.key);
+  Result<Recipient> mine = recipient_of(identity);
+  if (!mine.is_ok()) return std::move(mine).take_status();
+  Result<Secret<32>> key = wrap_key(*shared, share, mine->key);
   if (!key.is_ok()) return std::move(key).take_status();
   ChaCha20Poly1305 aead(key->view());
   FileKey file_key;

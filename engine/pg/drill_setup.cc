@@ -7,6 +7,7 @@
 #include "io/fs.h"
 #include "io/links.h"
 #include "io/tree.h"
+#include "pg/drill_tablespaces.h"
 
 namespace walpipe::pg {
 
@@ -14,6 +15,9 @@ namespace {
 
 // The socket's path, folder and ".s.PGSQL.5432", must fit in sun_path (108 bytes with its NUL).
 constexpr size_t kMaxSocketDir = 107 - 14;
+
+// Far more than a map of every tablespace a server can sensibly have.
+constexpr size_t kMaxTablespaceMap = 1 << 16;
 
 // The first `limit` bytes of a small file; "" when it cannot be read.
 std::string read_text(const std::string& path, size_t limit = 4096) {
@@ -41,10 +45,6 @@ std::string percent_escaped(const std::string& text) {
 
 Status give(const std::string& path, const std::optional<io::Credentials>& as) {
   return as ? io::set_owner(path, as->uid, as->gid) : Status::ok();
-}
-
-std::string tablespace_dir(const std::string& dest, const std::string& oid) {
-  return io::dir_name(dest) + "/tablespace-" + oid;
 }
 
 Status write_for_server(const std::string& path, const std::string& text,
@@ -116,88 +116,6 @@ Result<std::string> backup_major_version(const std::string& dir) {
   return major;
 }
 
-// tablespace_map escapes these three with a backslash.
-std::string map_escaped(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '\n' || c == '\r' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-// The lines of the tablespace_map at `path` (none when there is none): OID and folder, the
-// folder's escapes undone.
-std::vector<std::pair<std::string, std::string>> read_tablespace_map(const std::string& path) {
-  const std::string text = read_text(path, 1 << 16);
-  std::vector<std::pair<std::string, std::string>> lines;
-  std::string line;
-  auto end_line = [&] {
-    const size_t space = line.find(' ');
-    if (space != 0 && space != std::string::npos)
-      lines.emplace_back(line.substr(0, space), line.substr(space + 1));
-    line.clear();
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size()) {
-      line += text[++i];
-    } else if (text[i] == '\n') {
-      end_line();
-    } else {
-      line += text[i];
-    }
-  }
-  end_line();
-  return lines;
-}
-
-// The tablespaces of the plain backup in `source`, each refused when its folder does not exist or
-// cannot be read.
-Result<std::vector<CopyJob::Tablespace>> plain_tablespaces(const std::string& source) {
-  std::vector<CopyJob::Tablespace> found;
-  const std::string links = source + "/pg_tblspc";
-  Result<std::vector<io::DirEntry>> entries = io::list_directory(links);
-  if (!entries.is_ok() && entries.status().code() != Code::kNotFound) return entries.status();
-  for (const io::DirEntry& entry : entries.is_ok() ? *entries : std::vector<io::DirEntry>()) {
-    // A folder (an in-place tablespace) is copied with the data directory.
-    if (entry.type == io::EntryType::kDirectory) continue;
-    Result<std::string> to = io::read_link(links + "/" + entry.name);
-    if (!to.is_ok() && to.status().code() == Code::kInvalidArgument) continue;
-    if (!to.is_ok()) return to.status();
-    found.push_back({entry.name, to->starts_with('/') ? *to : links + "/" + *to, true});
-  }
-  // PostgreSQL makes the links anew from a tablespace_map: where both name one, the map wins.
-  for (auto& [oid, from] : read_tablespace_map(source + "/tablespace_map")) {
-    // By name, not by the binding: clang before 16 captures no structured binding in a lambda.
-    const std::string& map_oid = oid;
-    auto same = std::find_if(found.begin(), found.end(),
-                             [&map_oid](const CopyJob::Tablespace& t) { return t.oid == map_oid; });
-    if (same != found.end()) {
-      same->from = from;
-    } else {
-      found.push_back({oid, from, false});
-    }
-  }
-  for (const CopyJob::Tablespace& t : found) {
-    Result<io::EntryType> type = io::entry_type(t.from);
-    Result<std::vector<io::DirEntry>> listed = Status(Code::kInvalidArgument, "it is not a folder");
-    if (type.is_ok() && *type == io::EntryType::kDirectory) listed = io::list_directory(t.from);
-    if (listed.is_ok()) continue;
-    const Status& problem = type.is_ok() ? listed.status() : type.status();
-    const std::string what =
-        "tablespace " + t.oid + " of the base backup \"" + source + "\" in \"" + t.from + "\"";
-    return Status(problem.code(), problem.code() == Code::kNotFound
-                                      ? what + " does not exist"
-                                      : "could not read " + what + ": " + problem.message())
-        .with_detail(t.linked ? "The link \"" + links + "/" + t.oid + "\" points there."
-                              : "The tablespace_map of the backup names it.")
-        .with_hint(
-            "pg_basebackup -Fp writes each tablespace where its --tablespace-mapping says (else "
-            "where the server has it): the drill copies it from there, as the server's user.");
-  }
-  return found;
-}
-
 // The copy's tablespace_map naming the tablespaces' folders in the scratch folder; every
 // tablespace the map of a tar backup names must have come with its OID.tar (else recovery would
 // write into the folder it names).
@@ -207,7 +125,7 @@ Status map_tablespaces(const CopyJob& job) {
   if (job.tar)
     for (const pipeline::TarBackup::Tablespace& t : job.tar->tablespaces) copied.push_back(t.oid);
   for (const CopyJob::Tablespace& t : job.tablespaces) copied.push_back(t.oid);
-  for (const auto& [oid, from] : read_tablespace_map(map_path)) {
+  for (const auto& [oid, from] : parse_tablespace_map(read_text(map_path, kMaxTablespaceMap))) {
     if (std::find(copied.begin(), copied.end(), oid) != copied.end()) continue;
     return Status(Code::kNotFound, "the base backup \"" + job.source + "\" has no " + oid +
                                        ".tar for tablespace " + oid)
@@ -216,10 +134,7 @@ Status map_tablespaces(const CopyJob& job) {
   }
   // A plain backup without a map needs none: its links now point at the copies.
   if (copied.empty() || (!job.tar && !io::entry_type(map_path).is_ok())) return Status::ok();
-  std::string map;
-  for (const std::string& oid : copied)
-    map += oid + " " + map_escaped(tablespace_dir(job.dest, oid)) + "\n";
-  return write_for_server(map_path, map, job.as);
+  return write_for_server(map_path, scratch_tablespace_map(copied, job.dest), job.as);
 }
 
 }  // namespace
@@ -307,7 +222,8 @@ Result<CopyJob> start_copy(const std::string& source, const std::string& dest,
   if (!tar.is_ok()) return tar.status();
   job.tar = std::move(*tar);
   if (!job.tar) {
-    Result<std::vector<CopyJob::Tablespace>> tablespaces = plain_tablespaces(source);
+    Result<std::vector<CopyJob::Tablespace>> tablespaces =
+        plain_tablespaces(source, read_text(source + "/tablespace_map", kMaxTablespaceMap));
     if (!tablespaces.is_ok()) return tablespaces.status();
     job.tablespaces = std::move(*tablespaces);
   }

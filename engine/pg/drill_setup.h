@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "io/spawn.h"
 #include "pg/drill.h"
+#include "pg/drill_tablespaces.h"
 #include "pipeline/backup_tar.h"
 
 namespace walpipe::pg {
@@ -46,11 +47,7 @@ Status check_can_run(const std::string& walpipe, const std::optional<io::Credent
 // tablespace's OID.tar into its folder. finish_copy then names those folders in the copy's
 // tablespace_map when it has one (the map names the production server's folders).
 struct CopyJob {
-  struct Tablespace {
-    std::string oid;
-    std::string from;  // the folder of a plain backup's tablespace
-    bool linked;       // pg_tblspc/OID is a link to `from` (else only tablespace_map names it)
-  };
+  using Tablespace = TablespaceCopy;
   io::Child child;
   io::Fd log;
   std::string log_path;

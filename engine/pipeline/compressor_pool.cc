@@ -1,43 +1,60 @@
 #include "pipeline/compressor_pool.h"
 
-#include <algorithm>
+#include <optional>
 
 namespace walpipe::pipeline {
 
-CompressorPool::CompressorPool(unsigned threads, int level) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned t = 0; t < threads; ++t) threads_.emplace_back([this, level] { work(level); });
+namespace {
+
+// Pool threads live as long as the process: their contexts are made once per level.
+zstd::Compressor& compressor_of_this_thread(int level) {
+  thread_local std::optional<zstd::Compressor> compressor;
+  thread_local int compressor_level = 0;
+  if (!compressor || compressor_level != level) {
+    compressor.reset();
+    compressor.emplace(level);
+    compressor_level = level;
+  }
+  return *compressor;
 }
 
-CompressorPool::~CompressorPool() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  queued_.notify_all();
-  for (auto& t : threads_) t.join();
-}
+}  // namespace
+
+CompressorPool::CompressorPool(unsigned threads, int level, WorkerPool& pool)
+    : level_(level), limit_(threads ? threads : pool.threads()), group_(pool) {}
+
+CompressorPool::~CompressorPool() { (void)group_.wait(); }
 
 void CompressorPool::run(Task task) {
+  bool start_runner = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     tasks_.push_back(std::move(task));
+    if (runners_ < limit_) {
+      ++runners_;
+      start_runner = true;
+    }
   }
-  queued_.notify_one();
+  if (start_runner)
+    group_.run([this] {
+      drain();
+      return Status::ok();
+    });
 }
 
-void CompressorPool::work(int level) {
-  zstd::Compressor compressor(level);
+void CompressorPool::drain() {
   for (;;) {
     Task task;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      queued_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;
+      MutexLock lock(mu_);
+      if (tasks_.empty()) {
+        --runners_;
+        return;
+      }
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
-    task(compressor);
+    task(compressor_of_this_thread(level_));
   }
 }
 

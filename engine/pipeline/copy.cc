@@ -1,9 +1,9 @@
 #include "pipeline/copy.h"
 
 #include <cstring>
-#include <thread>
 
 #include "archive/walk.h"
+#include "base/worker_pool.h"
 #include "io/buffer.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/object_reader.h"
@@ -49,8 +49,7 @@ Result<CopyReport> copy_archive(archive::Store& from, archive::Store& to,
   Result<bool> same = archive::check_identity(to, **identity);
   if (!same.is_ok()) return same.status();
   bool identity_written = *same;
-  const unsigned threads =
-      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = options.threads != 0 ? options.threads : WorkerPool::shared().threads();
 
   CopyReport report;
   io::AlignedBuffer aligned;
@@ -71,9 +70,9 @@ Result<CopyReport> copy_archive(archive::Store& from, archive::Store& to,
     }
     const Bytes bytes = stored->bytes();
     Result<ObjectReader> reader = ObjectReader::parse(bytes, from.object_location(entry.name));
-    Status usable = reader.is_ok() ? check_object(from, entry, *reader, (*identity)->system_id,
-                                                  threads)
-                                   : reader.status();
+    Status usable = reader.is_ok()
+                        ? check_object(from, entry, *reader, (*identity)->system_id, threads)
+                        : reader.status();
     if (!usable.is_ok()) {
       ++report.refused;
       return tell(CopyStep::kRefused, usable);

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
 
+#include "base/mutex.h"
 #include "codec/zstd_frames.h"
 
 namespace walpipe::pipeline {
@@ -21,14 +20,14 @@ struct FrameCompression::State {
   io::AlignedBuffer buffer;
   std::atomic<bool> cancelled{false};
 
-  std::mutex mu;
-  std::condition_variable changed;
-  std::vector<size_t> sizes;  // kPending until compressed
-  size_t placed = 0;          // frames moved into place
-  size_t placed_end;          // where the frames in place end
-  size_t unfinished;          // frames queued or under way
-  Status error;
-  FingerprintStream fingerprint;  // of the input of the frames in place
+  Mutex mu;
+  CondVar changed;
+  std::vector<size_t> sizes GUARDED_BY(mu);  // kPending until compressed
+  size_t placed GUARDED_BY(mu) = 0;          // frames moved into place
+  size_t placed_end GUARDED_BY(mu);          // where the frames in place end
+  size_t unfinished GUARDED_BY(mu);          // frames queued or under way
+  Status error GUARDED_BY(mu);
+  FingerprintStream fingerprint GUARDED_BY(mu);  // of the input of the frames in place
 
   std::byte* slot_of(size_t i) { return buffer.data() + first_offset + i * slot; }
 
@@ -37,10 +36,15 @@ struct FrameCompression::State {
     return data.subspan(offset, std::min<size_t>(frame_input_size, data.size() - offset));
   }
 
-  void compress(zstd::Compressor& compressor, size_t i) {
+  void wait_for_all() EXCLUDES(mu) {
+    MutexLock lock(mu);
+    while (unfinished != 0) changed.wait(mu);
+  }
+
+  void compress(zstd::Compressor& compressor, size_t i) EXCLUDES(mu) {
     Result<size_t> n = Status(Code::kIoError, "compression was stopped before its end");
     if (!cancelled) n = compressor.compress_frame(input_of(i), std::span(slot_of(i), slot));
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     --unfinished;
     if (!n.is_ok()) {
       if (error.is_ok()) error = std::move(n).take_status();
@@ -76,24 +80,25 @@ FrameCompression::FrameCompression(Bytes data, uint32_t frame_input_size, Compre
   st.first_offset = first_offset;
   st.buffer = std::move(buffer);
   st.buffer.resize(first_offset + st.count * st.slot + kTailRoom);
-  st.sizes.assign(st.count, State::kPending);
-  st.placed_end = first_offset;
-  st.unfinished = st.count;
+  {
+    MutexLock lock(st.mu);
+    st.sizes.assign(st.count, State::kPending);
+    st.placed_end = first_offset;
+    st.unfinished = st.count;
+  }
   for (size_t i = 0; i < st.count; ++i)
     pool.run([state = state_, i](zstd::Compressor& c) { state->compress(c, i); });
 }
 
 FrameCompression::~FrameCompression() {
   cancel();
-  State& st = *state_;
-  std::unique_lock<std::mutex> lock(st.mu);
-  st.changed.wait(lock, [&] { return st.unfinished == 0; });
+  state_->wait_for_all();
 }
 
 size_t FrameCompression::wait_until_placed(size_t wanted) {
   State& st = *state_;
-  std::unique_lock<std::mutex> lock(st.mu);
-  st.changed.wait(lock, [&] { return st.placed_end >= wanted || st.unfinished == 0; });
+  MutexLock lock(st.mu);
+  while (st.placed_end < wanted && st.unfinished != 0) st.changed.wait(st.mu);
   return st.placed_end;
 }
 
@@ -101,8 +106,8 @@ void FrameCompression::cancel() { state_->cancelled = true; }
 
 Result<std::vector<uint32_t>> FrameCompression::finish() {
   State& st = *state_;
-  std::unique_lock<std::mutex> lock(st.mu);
-  st.changed.wait(lock, [&] { return st.unfinished == 0; });
+  st.wait_for_all();
+  MutexLock lock(st.mu);
   if (!st.error.is_ok()) return st.error;
   return std::vector<uint32_t>(st.sizes.begin(), st.sizes.end());
 }
@@ -110,7 +115,7 @@ Result<std::vector<uint32_t>> FrameCompression::finish() {
 io::AlignedBuffer& FrameCompression::buffer() { return state_->buffer; }
 
 Fingerprint FrameCompression::fingerprint() const {
-  std::lock_guard<std::mutex> lock(state_->mu);
+  MutexLock lock(state_->mu);
   WALPIPE_CHECK(state_->placed == state_->count);
   return state_->fingerprint.digest();
 }

@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "archive/identity.h"
 #include "archive/object.h"
+#include "base/mutex.h"
+#include "base/worker_pool.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/object_reader.h"
 #include "wal/names.h"
@@ -36,9 +36,9 @@ Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name
   WALPIPE_TRY(io.reserve(*fd, meta.original_size, dest));
   // An Io serves one caller at a time, and writers of one file take turns on its inode lock
   // anyway: waiting here sleeps instead of spinning in the kernel.
-  std::mutex write_turn;
+  Mutex write_turn;
   Status decoded = reader.decode_each(threads, [&](size_t i, Bytes frame) {
-    std::lock_guard<std::mutex> turn(write_turn);
+    MutexLock turn(write_turn);
     return io.write_at(*fd, static_cast<uint64_t>(i) * meta.frame_input_size, frame, dest);
   });
   if (decoded.code() == Code::kCorruption) return corrupt(reader.path(), decoded.message());
@@ -102,8 +102,7 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
     if (*identity) system_id = (*identity)->system_id;
   }
 
-  unsigned threads =
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads ? options.threads : WorkerPool::shared().threads();
   Status restored = restore(io, dest, *name, *reader, threads, system_id);
   // From here on a missing file (DEST's folder, say) is an I/O error, never "not in archive".
   if (restored.code() == Code::kNotFound) restored = Status(Code::kIoError, restored.message());
@@ -143,7 +142,8 @@ Status same_system(const archive::Identity& identity, const std::string& locatio
   if (archived == control.system_id) return Status::ok();
   return Status(Code::kMismatch, "archive \"" + location +
                                      "\" holds the WAL of a different database system than "
-                                     "data directory \"" + data_dir + "\"")
+                                     "data directory \"" +
+                                     data_dir + "\"")
       .with_detail("The archive has system identifier " + std::to_string(archived) + "; \"" +
                    data_dir + "/global/pg_control\" has system identifier " +
                    std::to_string(control.system_id) + ".")

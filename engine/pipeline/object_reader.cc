@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <mutex>
-#include <thread>
 
+#include "base/worker_pool.h"
 #include "codec/fingerprint.h"
 #include "codec/zstd_decoder.h"
 #include "io/buffer.h"
@@ -15,29 +14,20 @@ namespace walpipe::pipeline {
 
 namespace {
 
-// Runs job(i) for i in [0, count) on up to `threads` threads; returns the first error.
+// Runs job(i) for i in [0, count) on up to `threads` threads of the worker pool, each with one
+// context for all the frames it takes; returns the first error, after which no frame starts.
 template <typename Job>
 Status parallel_for(size_t count, unsigned threads, Job&& job) {
+  if (count == 0) return Status::ok();
   std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto worker = [&] {
+  TaskGroup group;
+  const std::function<Status()> runner = [&] {
     auto ctx = job.make_context();
-    for (size_t i = next++; i < count; i = next++) {
-      Status s = job(ctx, i);
-      if (!s.is_ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.is_ok()) first_error = std::move(s);
-        next = count;
-      }
-    }
+    for (size_t i = next++; i < count && !group.cancelled(); i = next++) WALPIPE_TRY(job(ctx, i));
+    return Status::ok();
   };
-  unsigned n = static_cast<unsigned>(std::min<size_t>(std::max(1u, threads), count));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
-  if (count > 0) worker();
-  for (auto& t : pool) t.join();
-  return first_error;
+  const size_t runners = std::min<size_t>(std::max(1u, threads), count);
+  return run_on_threads(group, static_cast<unsigned>(runners), runner);
 }
 
 // Frame i decoded into out[i*frame_input_size, …) when `out` is given, else into its worker's

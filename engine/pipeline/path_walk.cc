@@ -3,6 +3,7 @@
 #include <string_view>
 #include <utility>
 
+#include "archive/keys.h"
 #include "wal/names.h"
 
 namespace walpipe::pipeline {
@@ -20,6 +21,11 @@ bool skipped_folder(std::string_view name) {
 
 bool wanted(std::string_view name) {
   return wal::parse_file_name(PathWalker::wal_name_of(std::string(name))).is_ok();
+}
+
+bool is_encrypted_object(std::string_view name) {
+  return name.ends_with(archive::kSealedSuffix) &&
+         wanted(name.substr(0, name.size() - archive::kSealedSuffix.size()));
 }
 
 bool is_directory(const std::string& path) {
@@ -49,10 +55,30 @@ bool PathWalker::is_archive_root(const std::string& path) {
   return is_directory(path) && identity.is_ok() && *identity == io::EntryType::kFile;
 }
 
-void PathWalker::enter(std::string folder, bool archive) {
+void PathWalker::enter(std::string folder, bool archive, std::string archive_root) {
   while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
   bool pg_wal = !archive && has_archive_status(folder);
-  stack_.push_back(Folder{std::move(folder), {}, 0, false, pg_wal, archive});
+  if (archive_root.empty() && is_archive_root(folder)) archive_root = folder;
+  stack_.push_back(
+      Folder{std::move(folder), {}, 0, false, pg_wal, archive, std::move(archive_root)});
+}
+
+WalkedPath PathWalker::pass_over_encrypted(const std::string& path) {
+  const std::string root = stack_.back().archive_root;
+  if (root.empty())
+    return WalkedPath{path, Status(Code::kUnsupported, "\"" + path +
+                                                           "\" is an encrypted object outside an "
+                                                           "archive: it is not verified")
+                                .with_hint("Decrypt it with age -d, or verify the archive it came "
+                                           "from by its own path, with --identity.")};
+  while (!stack_.empty() && stack_.back().archive_root == root) stack_.pop_back();
+  return WalkedPath{
+      root, Status(Code::kUnsupported, "archive \"" + root +
+                                           "\" is encrypted: its objects are verified only through "
+                                           "it, with an identity")
+                .with_hint("Verify it by its own path: walpipe verify --identity "
+                           "FILE \"" +
+                           root + "\".")};
 }
 
 std::optional<WalkedPath> PathWalker::next() {
@@ -65,7 +91,7 @@ std::optional<WalkedPath> PathWalker::next() {
       if (*type != io::EntryType::kDirectory)
         return WalkedPath{root, Status::ok(), has_archive_status(io::dir_name(root)), false};
       bool archive = is_archive_root(root);
-      enter(std::move(root), archive);
+      enter(std::move(root), archive, {});
       continue;
     }
     Folder& top = stack_.back();
@@ -90,11 +116,12 @@ std::optional<WalkedPath> PathWalker::next() {
     const io::DirEntry& entry = top.window[top.position++];
     std::string path = top.path + "/" + entry.name;
     if (entry.type == io::EntryType::kDirectory) {
-      enter(std::move(path), top.archive);
+      enter(std::move(path), top.archive, top.archive_root);
       continue;
     }
-    if (entry.type == io::EntryType::kFile && wanted(entry.name))
-      return WalkedPath{path, {}, top.pg_wal, top.archive};
+    if (entry.type != io::EntryType::kFile) continue;
+    if (wanted(entry.name)) return WalkedPath{path, {}, top.pg_wal, top.archive};
+    if (is_encrypted_object(entry.name)) return pass_over_encrypted(path);
   }
 }
 

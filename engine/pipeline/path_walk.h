@@ -1,5 +1,7 @@
 // The files a verification covers, produced one at a time: each path as given, folders
-// searched recursively in name order for WAL file names (optionally with .zst). Only a window
+// searched recursively in name order for WAL file names (optionally with .zst). An encrypted
+// archive's objects (.zst.age) open only through its store, with an identity: one met inside a
+// folder is reported as a status naming its archive, never passed over in silence. Only a window
 // of each open folder's names is held, so a folder of a million segments costs no more memory
 // than one of ten.
 #pragma once
@@ -44,8 +46,11 @@ class PathWalker {
     bool exhausted = false;  // the window holds the folder's last names
     bool pg_wal = false;
     bool archive = false;
+    std::string archive_root;  // the walpipe archive this folder lies in, if any
   };
-  void enter(std::string folder, bool archive);
+  void enter(std::string folder, bool archive, std::string archive_root);
+  // An encrypted object met on the walk: its archive is reported once and passed over whole.
+  WalkedPath pass_over_encrypted(const std::string& path);
 
   std::vector<std::string> roots_;
   size_t next_root_ = 0;

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <thread>
 
+#include "base/worker_pool.h"
 #include "codec/fingerprint.h"
 #include "io/fs.h"
 #include "pipeline/get.h"
@@ -147,14 +147,13 @@ bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spoo
 // cluster (the record's walpipe.json against pg_control, as check_cluster compares the archive's)
 // is never served this way: the caller then asks the archive as before.
 bool serve_recorded(io::Io& io, const std::string& archive, const std::string& data_dir,
-                    const std::string& spool, const wal::WalFileName& name,
-                    const std::string& dest, std::string* unchecked) {
+                    const std::string& spool, const wal::WalFileName& name, const std::string& dest,
+                    std::string* unchecked) {
   if (!is_spool(spool) || !io::entry_type(spool + "/" + name.to_string()).is_ok()) return false;
   std::optional<SpoolRecord> record = read_spool_record(io, spool, name);
   if (!record || record->archive != archive) return false;
   std::string not_compared;
-  if (!check_cluster_with(record->identity, archive, data_dir, &not_compared).is_ok())
-    return false;
+  if (!check_cluster_with(record->identity, archive, data_dir, &not_compared).is_ok()) return false;
   if (!move_if_matching(io, spool, name, record->size, record->fingerprint, dest)) return false;
   *unchecked = not_compared;
   return true;
@@ -216,11 +215,10 @@ void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
         const std::string record_temp =
             spool + "/" + std::string(kTempPrefix) + "checked." + suffix;
         named = identity.is_ok() &&
-                (!*identity ||
-                 write_spool_record(*io, spool, name, record_temp,
-                                    SpoolRecord{store->location(), **identity, got->fingerprint,
-                                                got->original_size})
-                     .is_ok());
+                (!*identity || write_spool_record(*io, spool, name, record_temp,
+                                                  SpoolRecord{store->location(), **identity,
+                                                              got->fingerprint, got->original_size})
+                                   .is_ok());
       }
       // A spool whose marker is gone is being removed (recovery_end_command): nothing more is
       // named in it, and what this worker wrote goes, so that the removal can finish.
@@ -232,10 +230,12 @@ void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
       }
     }
   };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < std::max(1u, parallel); ++t) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
+  TaskGroup group;
+  const Status filled = run_on_threads(group, std::max(1u, parallel), [&] {
+    worker();
+    return Status::ok();
+  });
+  WALPIPE_CHECK(filled.is_ok());  // a file that could not be spooled is just fetched later
 }
 
 }  // namespace walpipe::pipeline

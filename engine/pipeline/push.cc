@@ -2,10 +2,11 @@
 
 #include <fcntl.h>
 
-#include <thread>
+#include <memory>
 
 #include "archive/identity.h"
 #include "archive/object.h"
+#include "base/worker_pool.h"
 #include "io/buffer.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/frame_jobs.h"
@@ -210,8 +211,11 @@ Status FilePush::stream() {
 Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
   WALPIPE_CHECK(upload_ != nullptr);
   // Unmapping a 16 MiB source is page-table work: it is done while the disk finishes the object.
-  std::thread release(
-      [mapping = std::move(source_)]() mutable { io::MappedFile released = std::move(mapping); });
+  TaskGroup release;
+  release.run([mapping = std::make_shared<io::MappedFile>(std::move(source_))] {
+    io::MappedFile released = std::move(*mapping);
+    return Status::ok();
+  });
   io::AlignedBuffer& buffer = compression_->buffer();
   size_t frames_end = head_;
   for (uint32_t size : meta_.frame_sizes) frames_end += size;
@@ -219,7 +223,7 @@ Result<PushResult> FilePush::finish(io::AlignedBuffer* spare) {
   meta_.stored_fingerprint = fingerprint_of(Bytes(buffer.data() + head_, total - head_));
   archive::write_metadata_block(meta_, buffer.span().first(head_));
   Result<archive::CommitOutcome> outcome = upload_->commit(buffer.span().first(total), meta_);
-  release.join();
+  (void)release.wait();
   if (spare) *spare = std::move(buffer);
   if (!outcome.is_ok()) return std::move(outcome).take_status();
   PushResult result{meta_.name, *outcome, meta_.fingerprint, meta_.original_size, 0, ""};

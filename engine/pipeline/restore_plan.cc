@@ -42,12 +42,14 @@ class ViewSink : public ListSink {
   }
 
   void problem(const Status& problem) override {
+    if (problem.code() == Code::kIoError) ++unreadable;
     if (problems.size() < kProblemsKept) problems.push_back(problem.message());
     if (options_.problem) options_.problem(problem);
   }
 
   std::vector<TimeLineId> history_timelines;
   std::vector<std::string> problems;
+  uint64_t unreadable = 0;  // problems that are objects not read, not objects found damaged
 
  private:
   ArchiveView& view_;
@@ -64,8 +66,8 @@ std::string object_path(const archive::Store& store, const wal::WalFileName& nam
   return store.object_location(name);
 }
 
-void read_histories(archive::Store& store, const std::vector<TimeLineId>& timelines,
-                    ViewSink& sink, ArchiveView* view) {
+void read_histories(archive::Store& store, const std::vector<TimeLineId>& timelines, ViewSink& sink,
+                    ArchiveView* view) {
   FileLoader loader;
   for (TimeLineId tli : timelines) {
     const wal::WalFileName name{wal::FileKind::kHistory, tli};
@@ -237,6 +239,7 @@ Result<RestorePlan> plan_restore(archive::Store& store,
   Result<ListOutcome> listed = list_objects(store, identity, sink);
   if (!listed.is_ok()) return std::move(listed).take_status();
   read_histories(store, sink.history_timelines, sink, &view);
+  plan.unreadable = sink.unreadable;  // every plan below starts from this one
   Planner planner{store, view, sink.problems, options, WayVerifier(store, view, options)};
 
   if (options.backup) {

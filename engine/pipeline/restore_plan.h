@@ -107,8 +107,14 @@ struct RestorePlan {
   // With a shortfall, where recovery from the backup would end (none when it cannot even
   // reach the backup's end); with --latest, where it ends.
   std::optional<ReachablePoint> latest;
+  // Objects of the archive that could not be read (no identity given opens them, an I/O error),
+  // as opposed to found damaged: a plan that falls short while some could not be read may lack
+  // nothing but them.
+  uint64_t unreadable = 0;
 
   bool reachable() const { return shortfall == Shortfall::kNone; }
+  // Whether the archive can reach the target cannot be told: it may lack only what was unread.
+  bool cannot_tell() const { return !reachable() && unreadable > 0; }
 };
 
 // Where WAL must reach for the backup to be consistent: its STOP WAL LOCATION; for a

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "base/check.h"
+#include "base/mutex.h"
+#include "base/worker_pool.h"
 #include "io/fs.h"
 #include "pipeline/file_loader.h"
 #include "pipeline/live_wal.h"
@@ -121,8 +121,8 @@ class InOrder {
             },
             [this](const wal::Gap& gap) { sink_.gap(gap); }) {}
 
-  void finish(size_t index, VerifiedFile&& file) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void finish(size_t index, VerifiedFile&& file) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     pending_.emplace(index, std::move(file));
     for (auto it = pending_.find(next_); it != pending_.end(); it = pending_.find(next_)) {
       sink_.file(next_, it->second);
@@ -132,13 +132,13 @@ class InOrder {
     }
   }
 
-  void finish_chain() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void finish_chain() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     chain_.finish();
   }
 
  private:
-  void add_to_chain(size_t index, VerifiedFile& f) {
+  void add_to_chain(size_t index, VerifiedFile& f) REQUIRES(mu_) {
     if (!f.wal_name || !f.load_status.is_ok() || f.recycled) return;
     wal::ChainFile file{index, f.path, io::dir_name(f.path), f.in_archive};
     if (f.wal_name->kind == wal::FileKind::kHistory) {
@@ -148,11 +148,12 @@ class InOrder {
     }
   }
 
-  std::mutex mu_;
-  std::map<size_t, VerifiedFile> pending_;  // bounded by the files in flight on other workers
-  size_t next_ = 0;
+  Mutex mu_;
+  // Bounded by the files in flight on other workers.
+  std::map<size_t, VerifiedFile> pending_ GUARDED_BY(mu_);
+  size_t next_ GUARDED_BY(mu_) = 0;
   VerifySink& sink_;
-  wal::ChainTracker chain_;
+  wal::ChainTracker chain_ GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -162,15 +163,20 @@ namespace {
 // verify_inputs, with `io` for the Store handles of the workers (null when no input has a store).
 void verify_all(std::vector<VerifyInput> inputs, io::Io* io, const VerifyOptions& options,
                 VerifySink& sink) {
-  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  // Each job decrypts and decompresses on the same pool: however many jobs, no more threads
+  // compute at once than the pool has.
+  unsigned jobs = options.jobs ? options.jobs : WorkerPool::shared().threads();
   // The same name from several inputs is compared; one folder walk cannot repeat a name.
   InOrder in_order(
       sink, wal::ChainOptions{options.require_contiguous, inputs.size() > 1, options.allow_gaps});
   const size_t input_count = inputs.size();
-  VerifyWalk walker(std::move(inputs));
-  std::mutex walker_mu;
-  WalEnds ends;  // guarded by walker_mu
-  size_t next_index = 0;
+  struct Walk {
+    explicit Walk(std::vector<VerifyInput> inputs) : walker(std::move(inputs)) {}
+    Mutex mu;
+    VerifyWalk walker GUARDED_BY(mu);
+    WalEnds ends GUARDED_BY(mu);
+    size_t next_index GUARDED_BY(mu) = 0;
+  } walk(std::move(inputs));
   std::atomic<size_t> done{0};
   auto worker = [&] {
     FileLoader loader;  // one buffer per worker, reused for every file
@@ -182,19 +188,19 @@ void verify_all(std::vector<VerifyInput> inputs, io::Io* io, const VerifyOptions
       archive::Store* store = nullptr;
       size_t index;
       {
-        std::lock_guard<std::mutex> lock(walker_mu);
-        item = walker.next();
-        if (!item) return;
-        index = next_index++;
+        MutexLock lock(walk.mu);
+        item = walk.walker.next();
+        if (!item) return Status::ok();
+        index = walk.next_index++;
         const WalkedPath& walked = item->walked;
         // Whether a pg_wal file is recycled depends on the files after it: the first file of a
         // live folder reads the first page of all of them.
         if (walked.status.is_ok() && !item->object && (options.live || walked.in_pg_wal))
-          place = live_place(ends, walked.path);
+          place = live_place(walk.ends, walked.path);
         if (item->object) {
           std::unique_ptr<archive::Store>& mine = stores[item->input];
           WALPIPE_CHECK(io != nullptr);
-          if (!mine) mine = walker.inputs()[item->input].store->open_again(*io);
+          if (!mine) mine = walk.walker.inputs()[item->input].store->open_again(*io);
           store = mine.get();
         }
       }
@@ -212,10 +218,9 @@ void verify_all(std::vector<VerifyInput> inputs, io::Io* io, const VerifyOptions
       if (options.progress) options.progress(finished);
     }
   };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  TaskGroup group;
+  const Status verified = run_on_threads(group, jobs, worker);
+  WALPIPE_CHECK(verified.is_ok());  // a file's problems are in its report, not a status
   in_order.finish_chain();
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <cstring>
 
 #include "base/check.h"
@@ -70,6 +72,14 @@ size_t take_header(char* data, size_t size, size_t count, void* user) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
     value.remove_suffix(1);
+  // The body's room taken once: grown by doubling, a segment's object is copied twice over and
+  // its pages are faulted in anew at each step. Never more than the limit, whatever is announced.
+  if (name == "content-length") {
+    uint64_t length = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (error == std::errc() && end == value.data() + value.size())
+      x->answer->body.reserve(std::min<uint64_t>(length, x->limit));
+  }
   x->answer->headers.push_back({std::move(name), std::string(value)});
   return n;
 }

@@ -55,7 +55,7 @@ class AgeInteropTest : public ::testing::Test {
       // age-keygen -y prints the recipient age derives: walpipe must derive the same.
       auto public_key = run_command({kAgeKeygen, "-y", path});
       ASSERT_EQ(public_key.exit_code, 0);
-      EXPECT_EQ(format_recipient((*parsed)[0].recipient) + "\n", public_key.out);
+      EXPECT_EQ(format_recipient(*recipient_of((*parsed)[0])) + "\n", public_key.out);
       key_files_.push_back(path);
       identities_.push_back(std::move((*parsed)[0]));
     }
@@ -67,7 +67,7 @@ class AgeInteropTest : public ::testing::Test {
 };
 
 TEST_F(AgeInteropTest, AgeDecryptsWhatWalpipeEncrypts) {
-  const std::vector<Recipient> to = {identities_[0].recipient, identities_[1].recipient};
+  const std::vector<Recipient> to = {*recipient_of(identities_[0]), *recipient_of(identities_[1])};
   for (size_t size :
        {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{16} << 20}) {
     SCOPED_TRACE(size);
@@ -87,8 +87,8 @@ TEST_F(AgeInteropTest, AgeDecryptsWhatWalpipeEncrypts) {
 }
 
 TEST_F(AgeInteropTest, WalpipeDecryptsWhatAgeEncrypts) {
-  const std::string one = format_recipient(identities_[0].recipient);
-  const std::string two = format_recipient(identities_[1].recipient);
+  const std::string one = format_recipient(*recipient_of(identities_[0]));
+  const std::string two = format_recipient(*recipient_of(identities_[1]));
   for (size_t size :
        {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{16} << 20}) {
     SCOPED_TRACE(size);
@@ -107,8 +107,8 @@ TEST_F(AgeInteropTest, WalpipeDecryptsWhatAgeEncrypts) {
 }
 
 TEST_F(AgeInteropTest, AgeReadsTheRecipientsFileWalpipeReads) {
-  const std::string text = "# archive readers\n" + format_recipient(identities_[0].recipient) +
-                           "\n\n" + format_recipient(identities_[1].recipient) + "\n";
+  const std::string text = "# archive readers\n" + format_recipient(*recipient_of(identities_[0])) +
+                           "\n\n" + format_recipient(*recipient_of(identities_[1])) + "\n";
   const std::string recipients = dir_.write("recipients.txt", text);
   Result<std::vector<Recipient>> parsed = parse_recipients_file(read_all(recipients), recipients);
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();

@@ -44,7 +44,7 @@ class AgePadding : public ::testing::Test {
     Result<Identity> id = generate_identity(dir_.file("one.key"));
     ASSERT_TRUE(id.is_ok()) << id.status().to_string();
     identity_ = std::move(*id);
-    recipients_ = {identity_->recipient};
+    recipients_ = {*recipient_of(*identity_)};
   }
 
   // The age file of `plain` padded to pages, and the length of its padding stanza's argument

@@ -182,5 +182,18 @@ TEST_F(EncryptedReaders, VerifyNamesABitFlippedObject) {
   EXPECT_NE(r.out.find("1 invalid, 0 unreadable"), std::string::npos) << r.out;
 }
 
+// A folder above an encrypted archive: the walk cannot read its .zst.age objects, and says so
+// once, naming the archive, instead of passing them over as if they held no WAL.
+TEST_F(EncryptedReaders, VerifyOfAFolderAboveAnEncryptedArchiveNamesIt) {
+  CommandResult r = run_walpipe({"verify", "--identity", identity_, dir_.path()});
+  EXPECT_EQ(r.exit_code, exit_code::kUsage) << r.out;
+  EXPECT_EQ(r.err, "walpipe verify: error: archive \"" + sealed_ +
+                       "\" is encrypted: its objects are verified only through it, with an "
+                       "identity\nHINT: Verify it by its own path: walpipe verify --identity "
+                       "FILE \"" +
+                       sealed_ + "\".\n");
+  EXPECT_EQ(r.out, "");
+}
+
 }  // namespace
 }  // namespace walpipe::testing

@@ -311,8 +311,8 @@ class PgArchiveTest : public ::testing::TestWithParam<Variant> {
         Result<std::vector<std::byte>> bytes = client->get(newest, std::nullopt, size_t{4} << 20);
         ASSERT_TRUE(bytes.is_ok()) << newest << ": " << bytes.status().to_string();
         object = sealed_copy + ".zst.age";
-        write_text_file(object, std::string(reinterpret_cast<const char*>(bytes->data()),
-                                            bytes->size()));
+        write_text_file(object,
+                        std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
       }
       CommandResult r =
           run_command({"/usr/bin/age", "-d", "-i", identity_, "-o", sealed_copy + ".zst", object});
@@ -397,7 +397,9 @@ TEST_P(PgArchiveTest, PointInTimeRecoveryPromotionAndLatestTimelineThroughWalpip
     r = get(absent, dest);
     double took = seconds_since(t0);
     EXPECT_EQ(r.exit_code, exit_code::kGetNotFound) << absent << "\n" << describe(r);
-    EXPECT_LT(took, 2.0) << "walpipe get of an absent " << absent << " took " << took << " s";
+    // Not a speed test: a get that waits for a prefetcher or for retries before saying
+    // "absent" waits 30 s or more; a loaded machine takes a few seconds at worst.
+    EXPECT_LT(took, 15.0) << "walpipe get of an absent " << absent << " waited " << took << " s";
     EXPECT_FALSE(fs::exists(dest)) << "walpipe get created " << dest << " for an absent file";
   }
   expect_archive_verifies();

@@ -2,13 +2,14 @@
 // recipients, chunks split between threads, and every kind of damage the issue names with the
 // code and message the reader gives: truncated, reordered, bit-flipped header/MAC/payload,
 // re-headered, wrong identity, unknown stanza.
+#include "crypt/age_file.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "crypt/age_file.h"
 #include "crypt/x25519_stanza.h"
 
 namespace walpipe::crypt {
@@ -35,7 +36,7 @@ class AgeFileTest : public ::testing::Test {
   }
   std::vector<Recipient> recipients(std::initializer_list<size_t> which) const {
     std::vector<Recipient> out;
-    for (size_t i : which) out.push_back(identities_[i].recipient);
+    for (size_t i : which) out.push_back(*recipient_of(identities_[i]));
     return out;
   }
   std::span<const Identity> identity(size_t i) const { return {&identities_[i], 1}; }
@@ -50,8 +51,8 @@ class AgeFileTest : public ::testing::Test {
 };
 
 TEST_F(AgeFileTest, RoundTripAtChunkBoundariesForEveryRecipient) {
-  for (size_t size : {size_t{0}, size_t{1}, kChunkSize - 1, kChunkSize, kChunkSize + 1,
-                      3 * kChunkSize + 7}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, kChunkSize - 1, kChunkSize, kChunkSize + 1, 3 * kChunkSize + 7}) {
     const std::vector<std::byte> plain = pattern(size);
     const std::vector<std::byte> file = encrypt_ok(plain, recipients({0, 1}));
     Result<Header> header = parse_header(file);
@@ -167,8 +168,8 @@ TEST_F(AgeFileTest, BitFlipsInHeaderMacAndPayload) {
             "not an age file: it does not start with \"age-encryption.org/v1\"");
   // In the stanza's body (line 3): the wrapped key no longer opens; age cannot tell that from a
   // stanza made for someone else.
-  const size_t body_at = std::string_view(reinterpret_cast<const char*>(file.data()),
-                                          header.size).find('\n', 30) + 2;
+  const size_t body_at =
+      std::string_view(reinterpret_cast<const char*>(file.data()), header.size).find('\n', 30) + 2;
   EXPECT_EQ(flipped(body_at).code(), Code::kMismatch);
   // In the MAC line, after "--- ".
   EXPECT_EQ(flipped(header.mac_input_size + 5).message(),
@@ -196,7 +197,7 @@ TEST_F(AgeFileTest, UnknownStanzasAreSkipped) {
   FileKey file_key;
   ASSERT_TRUE(random_bytes(file_key.bytes).is_ok());
   Stanza grease{{"example.com/grease", "arg"}, std::vector<std::byte>(70, std::byte{7})};
-  Result<Stanza> x25519 = wrap_x25519(file_key, identities_[0].recipient);
+  Result<Stanza> x25519 = wrap_x25519(file_key, *recipient_of(identities_[0]));
   ASSERT_TRUE(x25519.is_ok());
   PayloadNonce nonce{};
   const std::vector<std::byte> plain = pattern(99);

@@ -2,10 +2,10 @@
 // specification's example key pair, and the files operators write by hand, with the exact
 // messages for a bad line, a secret key in a recipients file and an unprotected identity file.
 // No message may hold a key.
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "crypt/bech32.h"
 #include "crypt/keys.h"
@@ -40,13 +40,12 @@ TEST(Bech32Test, Bip173InvalidStringsAreRefusedWithTheReason) {
   struct Case {
     std::string_view text, why;
   };
-  for (const Case& c : {Case{"pzry9x0s0muk", "no \"1\" separator"},
-                        Case{"1pzry9x0s0muk", "empty human-readable part"},
-                        Case{"x1b4n0q5v", "character outside the Bech32 alphabet"},
-                        Case{"li1dgmt3", "too short for a checksum"},
-                        Case{"A1G7SGD8", "checksum does not match"},
-                        Case{"a12UEL5L", "mixed upper and lower case"},
-                        Case{"", "empty"}}) {
+  for (const Case& c :
+       {Case{"pzry9x0s0muk", "no \"1\" separator"},
+        Case{"1pzry9x0s0muk", "empty human-readable part"},
+        Case{"x1b4n0q5v", "character outside the Bech32 alphabet"},
+        Case{"li1dgmt3", "too short for a checksum"}, Case{"A1G7SGD8", "checksum does not match"},
+        Case{"a12UEL5L", "mixed upper and lower case"}, Case{"", "empty"}}) {
     Result<Bech32> decoded = bech32_decode(c.text);
     ASSERT_FALSE(decoded.is_ok()) << c.text;
     EXPECT_EQ(decoded.status().code(), Code::kInvalidArgument);
@@ -59,11 +58,11 @@ TEST(Bech32Test, Bip173InvalidStringsAreRefusedWithTheReason) {
 TEST(KeysTest, SpecificationExampleDerivesItsRecipient) {
   Result<Identity> identity = parse_identity(kSpecIdentity, "spec");
   ASSERT_TRUE(identity.is_ok()) << identity.status().message();
-  EXPECT_EQ(format_recipient(identity->recipient), kSpecRecipient);
+  EXPECT_EQ(format_recipient(*recipient_of(*identity)), kSpecRecipient);
   EXPECT_EQ(format_identity(*identity), kSpecIdentity);
   Result<Recipient> recipient = parse_recipient(kSpecRecipient);
   ASSERT_TRUE(recipient.is_ok());
-  EXPECT_EQ(*recipient, identity->recipient);
+  EXPECT_EQ(*recipient, *recipient_of(*identity));
 }
 
 TEST(KeysTest, KeysOfTheWrongKindOrLengthAreRefused) {
@@ -80,18 +79,18 @@ TEST(KeysTest, RecipientsFileReadsKeysSkippingCommentsAndBlankLines) {
   Result<Identity> a = generate_identity("a");
   Result<Identity> b = generate_identity("b");
   ASSERT_TRUE(a.is_ok() && b.is_ok());
-  const std::string text = "# backup hosts\n\n" + format_recipient(a->recipient) + "\r\n" +
-                           "# escrow\n" + format_recipient(b->recipient);
+  const std::string text = "# backup hosts\n\n" + format_recipient(*recipient_of(*a)) + "\r\n" +
+                           "# escrow\n" + format_recipient(*recipient_of(*b));
   Result<std::vector<Recipient>> parsed = parse_recipients_file(bytes_of(text), "/etc/r.txt");
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   ASSERT_EQ(parsed->size(), 2u);
-  EXPECT_EQ((*parsed)[0], a->recipient);
-  EXPECT_EQ((*parsed)[1], b->recipient);
+  EXPECT_EQ((*parsed)[0], *recipient_of(*a));
+  EXPECT_EQ((*parsed)[1], *recipient_of(*b));
 }
 
 TEST(KeysTest, RecipientsFileBadLineNamesFileAndLineNotItsText) {
-  const std::string text = std::string("# ok\n") + std::string(kSpecRecipient) + "\n" +
-                           " " + std::string(kSpecRecipient) + "\n";
+  const std::string text = std::string("# ok\n") + std::string(kSpecRecipient) + "\n" + " " +
+                           std::string(kSpecRecipient) + "\n";
   Status status = parse_recipients_file(bytes_of(text), "/etc/r.txt").status();
   EXPECT_EQ(status.code(), Code::kInvalidArgument);
   EXPECT_EQ(status.to_string(),
@@ -111,13 +110,14 @@ TEST(KeysTest, SecretKeyInRecipientsFileIsRefusedWithoutPrintingIt) {
 }
 
 TEST(KeysTest, IdentityFileAsAgeKeygenWritesIt) {
-  const std::string text = "# created: 2024-05-01T10:00:00Z\n# public key: " +
-                           std::string(kSpecRecipient) + "\n" + std::string(kSpecIdentity) + "\n";
+  const std::string text =
+      "# created: 2024-05-01T10:00:00Z\n# public key: " + std::string(kSpecRecipient) + "\n" +
+      std::string(kSpecIdentity) + "\n";
   Result<std::vector<Identity>> parsed = parse_identity_file(bytes_of(text), "/k/key.txt");
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   ASSERT_EQ(parsed->size(), 1u);
   EXPECT_EQ((*parsed)[0].source, "/k/key.txt");
-  EXPECT_EQ(format_recipient((*parsed)[0].recipient), kSpecRecipient);
+  EXPECT_EQ(format_recipient(*recipient_of((*parsed)[0])), kSpecRecipient);
 }
 
 TEST(KeysTest, IdentityFileBadLineNeverQuotesTheKey) {

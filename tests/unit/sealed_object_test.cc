@@ -34,7 +34,7 @@ class SealedObject : public ::testing::Test {
     }
     Result<FingerprintKey> key = parse_fingerprint_key(text_bytes(kKeyText), "fp.key");
     ASSERT_TRUE(key.is_ok()) << key.status().to_string();
-    writer_.recipients = {identities_[0].recipient};
+    writer_.recipients = {*crypt::recipient_of(identities_[0])};
     writer_.fingerprint_key = *key;
     reader_.identities = {identities_[0]};
     reader_.identity_files = {"id0.key"};
@@ -65,7 +65,7 @@ TEST_F(SealedObject, OpensWholeOnSeveralThreadsAndFromItsFirstChunks) {
 TEST_F(SealedObject, ALongHeaderNeedsTheLongerRead) {
   // Two hundred recipients make a header of about 40 KiB: the short first read of head() does
   // not hold it, the longer one does.
-  for (int i = 0; i < 199; ++i) writer_.recipients.push_back(identities_[1].recipient);
+  for (int i = 0; i < 199; ++i) writer_.recipients.push_back(*crypt::recipient_of(identities_[1]));
   const std::vector<std::byte> object = pattern(3 * crypt::kChunkSize);
   Result<io::LargeBuffer> sealed = seal_object(object, keyed_, writer_, 1);
   ASSERT_TRUE(sealed.is_ok());
@@ -83,7 +83,7 @@ TEST_F(SealedObject, ALongHeaderNeedsTheLongerRead) {
 }
 
 TEST_F(SealedObject, TheHeaderNamesTheKeyedFingerprintAndTheRecipients) {
-  writer_.recipients.push_back(identities_[1].recipient);
+  writer_.recipients.push_back(*crypt::recipient_of(identities_[1]));
   Result<io::LargeBuffer> sealed = seal_object(pattern(100), keyed_, writer_, 1);
   ASSERT_TRUE(sealed.is_ok());
   Result<SealedHeader> header = sealed_header(sealed->span());
@@ -91,14 +91,15 @@ TEST_F(SealedObject, TheHeaderNamesTheKeyedFingerprintAndTheRecipients) {
   ASSERT_TRUE(header->keyed.has_value());
   EXPECT_EQ(*header->keyed, keyed_);
   EXPECT_EQ(header->x25519_stanzas, 2u);
-  EXPECT_EQ(recipients_text(*header), crypt::format_recipient(identities_[0].recipient) + ", " +
-                                          crypt::format_recipient(identities_[1].recipient));
+  EXPECT_EQ(recipients_text(*header),
+            crypt::format_recipient(*crypt::recipient_of(identities_[0])) + ", " +
+                crypt::format_recipient(*crypt::recipient_of(identities_[1])));
 }
 
 TEST_F(SealedObject, NoIdentityOrAWrongOneSaysWhoCanOpenIt) {
   Result<io::LargeBuffer> sealed = seal_object(pattern(100), keyed_, writer_, 1);
   ASSERT_TRUE(sealed.is_ok());
-  const std::string recipient = crypt::format_recipient(identities_[0].recipient);
+  const std::string recipient = crypt::format_recipient(*crypt::recipient_of(identities_[0]));
   Result<io::LargeBuffer> none = open_object(sealed->span(), SealingKeys(), "X.zst.age", 1);
   EXPECT_EQ(none.status().code(), Code::kIoError);
   EXPECT_EQ(none.status().message(),

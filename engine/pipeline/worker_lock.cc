@@ -1,19 +1,14 @@
-#include "background.h"
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include "pipeline/worker_lock.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
+#include <memory>
 #include <optional>
-#include <string_view>
+#include <thread>
 
 #include "base/check.h"
-#include "io/fs.h"
 
-namespace walpipe::cli {
+namespace walpipe::pipeline {
 
 namespace {
 
@@ -21,6 +16,8 @@ namespace {
 // longer plan before it and is not read. The longest plan fits: 1,024 names (--batch and
 // --prefetch stop there) of at most 40 characters.
 constexpr size_t kMaxPlanBytes = 64 * 1024;
+
+}  // namespace
 
 std::vector<std::string> parse_plan(std::string_view text) {
   std::vector<std::string> names;
@@ -32,53 +29,36 @@ std::vector<std::string> parse_plan(std::string_view text) {
   return {};  // no end seen: a plan being written, or none
 }
 
-}  // namespace
-
-void run_detached_once(const std::string& lock_path, const std::function<bool()>& worth_starting,
-                       const std::function<void(int)>& work) {
-  // The lock is taken here, before the fork: while a worker is at it (most calls of a busy
-  // archiver), no process is forked just to find the lock taken, and nothing else is looked at.
-  // The child shares this open file description, so the lock stays held until the child exits,
-  // whatever the parent closes. The lock file is only created once there is work: a push with
-  // nothing ready leaves nothing behind in the archive.
-  int lock = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
-  const bool asked = lock < 0;
+void start_worker_once(const std::string& lock_path, const std::function<bool()>& worth_starting,
+                       const Detach& detach, const std::function<void(io::LockFile&)>& work) {
+  // The lock is taken here, before the work is detached: while a worker is at it (most calls of
+  // a busy archiver), no process is forked just to find the lock taken, and nothing else is
+  // looked at. A forked worker shares this open file description, so the lock stays held until
+  // it exits, whatever the caller closes. The lock file is only created once there is work: a
+  // push with nothing ready leaves nothing behind in the archive.
+  Result<io::LockFile> opened = io::LockFile::open(lock_path, io::LockFile::Access::kReadWrite);
+  const bool asked = !opened.is_ok();
   if (asked) {
     if (!worth_starting()) return;
-    lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock < 0) return;
+    opened = io::LockFile::create(lock_path);
+    if (!opened.is_ok()) return;
   }
   // A plan left by a worker gone is not this worker's.
-  if (::flock(lock, LOCK_EX | LOCK_NB) != 0 || (!asked && !worth_starting()) ||
-      ::ftruncate(lock, 0) != 0) {
-    ::close(lock);
+  if (!opened->try_lock_exclusive() || (!asked && !worth_starting()) || !opened->truncate().is_ok())
     return;
-  }
-  pid_t child = ::fork();
-  if (child != 0) {
-    ::close(lock);  // the caller answers PostgreSQL now; a failed fork just skips this
-    return;
-  }
-  ::setsid();
-  int null = ::open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    ::dup2(null, STDIN_FILENO);
-    ::dup2(null, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
-    if (null > STDERR_FILENO) ::close(null);
-  }
-  work(lock);
-  ::_exit(0);
+  auto lock = std::make_shared<io::LockFile>(std::move(opened).value());
+  // The caller answers PostgreSQL now, and closes its descriptor when `lock` goes; a work not
+  // started is just skipped.
+  (void)detach([lock, &work] { work(*lock); });
 }
 
-void announce_plan(int lock_fd, const std::vector<std::string>& names) {
+void announce_plan(io::LockFile& lock, const std::vector<std::string>& names) {
   std::string text;
   for (const std::string& name : names) text += name + "\n";
   text += "\n";
   WALPIPE_CHECK(text.size() <= kMaxPlanBytes);
   // Not checked: a plan that could not be written only makes callers wait less or more.
-  ssize_t written = ::pwrite(lock_fd, text.data(), text.size(), 0);
-  (void)written;
+  (void)lock.write_at_start(text);
 }
 
 bool may_be_planned(const std::vector<std::string>& plan, const std::string& name) {
@@ -89,11 +69,11 @@ void wait_while_locked(const std::string& lock_path, const std::function<bool()>
                        int max_wait_ms,
                        const std::function<bool(const std::vector<std::string>&)>& worth_waiting) {
   // Nobody at work is the common case, told by the lock alone: `is_done` asks the archive.
-  int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (lock < 0) return;
+  Result<io::LockFile> lock = io::LockFile::open(lock_path, io::LockFile::Access::kRead);
+  if (!lock.is_ok()) return;
   // A look-ahead push makes a segment every few milliseconds: a short poll keeps the caller's
   // added wait small, at the cost of a stat() and a read of the plan per poll.
-  constexpr long kPollMicros = 200;
+  constexpr std::chrono::microseconds kPoll{200};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
   // The plan is read at every poll but weighed only when it changed: the worker rewrites it once
   // per window, and a long one is a thousand names.
@@ -101,33 +81,31 @@ void wait_while_locked(const std::string& lock_path, const std::function<bool()>
   std::optional<std::string> weighed;  // the plan as it was when last weighed
   bool worth = true;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (::flock(lock, LOCK_SH | LOCK_NB) == 0) break;  // nobody is at work
+    if (lock->try_lock_shared()) break;  // nobody is at work
     if (is_done()) break;
-    ssize_t n = ::pread(lock, buffer.data(), buffer.size(), 0);
-    std::string_view text(buffer.data(), n > 0 ? static_cast<size_t>(n) : 0);
+    Result<size_t> n = lock->read_at_start(buffer);
+    std::string_view text(buffer.data(), n.is_ok() ? *n : 0);
     if (!weighed || text != *weighed) {
       worth = worth_waiting(parse_plan(text));
       weighed = std::string(text);
     }
     if (!worth) break;
-    ::usleep(kPollMicros);
+    std::this_thread::sleep_for(kPoll);
   }
-  ::close(lock);
 }
 
 Status wait_until_unlocked(const std::string& lock_path, int max_wait_ms) {
-  int lock = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (lock < 0) return errno == ENOENT ? Status::ok() : io::errno_status(errno, "open", lock_path);
-  constexpr long kPollMicros = 10000;
+  Result<io::LockFile> lock = io::LockFile::open(lock_path, io::LockFile::Access::kRead);
+  if (!lock.is_ok())
+    return lock.status().code() == Code::kNotFound ? Status::ok() : std::move(lock).take_status();
+  constexpr std::chrono::milliseconds kPoll{10};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_wait_ms);
   bool free = false;
-  while (!(free = ::flock(lock, LOCK_SH | LOCK_NB) == 0) &&
-         std::chrono::steady_clock::now() < deadline)
-    ::usleep(kPollMicros);
-  ::close(lock);
+  while (!(free = lock->try_lock_shared()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(kPoll);
   if (free) return Status::ok();
   return Status(Code::kIoError, "\"" + lock_path + "\" is still locked after " +
                                     std::to_string(max_wait_ms / 1000) + " s");
 }
 
-}  // namespace walpipe::cli
+}  // namespace walpipe::pipeline
