@@ -22,13 +22,8 @@ seconds=${1:-20}
 reps=${WALPIPE_BENCH_REPS:-5}
 
 need_release "$BUILD"
-stop_all() {
-  for d in "$WORK"/data "$WORK"/replay; do
-    if [[ -d $d ]]; then as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true; fi
-  done
-}
-trap stop_all EXIT
-stop_all
+trap 'pg_stop_all "$WORK"' EXIT
+pg_stop_all "$WORK"
 rm -rf "$WORK" && mkdir -p "$WORK/archive" && chown -R postgres: "$WORK"
 chmod 700 "$WORK/archive"
 # Where postgres can run it, without installing anything.
@@ -36,21 +31,13 @@ readonly BIN=$WORK/walpipe
 install -m 0755 "$BUILD/tools/walpipe" "$BIN"
 
 note "primary under load for ${seconds}s"
-pg_init "$WORK/data" "$BIN push --archive $WORK/archive %p"
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/primary.log" -w start >/dev/null
-as_pg "$PG_BIN/pgbench" -h "$WORK" -p "$PG_PORT" -U postgres -i -s 10 -q postgres >/dev/null 2>&1
-as_pg "$PG_BIN/pg_basebackup" -h "$WORK" -p "$PG_PORT" -U postgres -D "$WORK/base" -X none -c fast
-pg_load "$seconds" >/dev/null
-rows=$(psql_q "SELECT count(*) FROM bulk")
-psql_q "SELECT pg_switch_wal()" >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null
-ready=$(find "$WORK/data/pg_wal/archive_status" -name '*.ready' | wc -l)
-((ready == 0)) || die "$ready segments were not archived"
+loaded_primary "$WORK" "$seconds" "$BIN push --archive $WORK/archive %p" 10
+rows=$REPLAY_ROWS
 segments=$(find "$WORK/archive/wal" -name '*.zst' | wc -l)
 
 # by_hand: seconds from the start of the copy until recovery has ended, and of the copy alone.
 by_hand() {
-  local t0 tc t1 got
+  local t0 tc
   rm -rf "$WORK/replay"
   t0=$(date +%s.%N)
   as_pg cp -a "$WORK/base" "$WORK/replay"
@@ -62,14 +49,9 @@ recovery_end_command = '$BIN get --remove-spool=pg_wal/walpipe_prefetch'
 recovery_target_action = 'promote'
 CONF
   as_pg touch "$WORK/replay/recovery.signal"
-  as_pg "$PG_BIN/pg_ctl" -D "$WORK/replay" -l "$WORK/replay.log" start >/dev/null
-  until [[ $(psql_q "SELECT NOT pg_is_in_recovery()" 2>/dev/null) == t ]]; do sleep 0.05; done
-  t1=$(date +%s.%N)
-  got=$(psql_q "SELECT count(*) FROM bulk")
-  [[ $got == "$rows" ]] || die "the hand replay has $got rows of bulk, the primary had $rows"
-  as_pg "$PG_BIN/pg_ctl" -D "$WORK/replay" -m immediate stop >/dev/null
+  replay_promoted "$WORK" "$WORK/replay.log" "the hand"
   rm -rf "$WORK/replay"
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$tc - $t0" | bc -l)"
+  echo "$(echo "$PROMOTED_AT - $t0" | bc -l) $(echo "$tc - $t0" | bc -l)"
 }
 
 # drill: seconds of the whole command, and the recovery and copy times it reported.

@@ -54,13 +54,6 @@ call() {
 
 ticks_per_s=$(getconf CLK_TCK)
 readonly ticks_per_s
-# Sets child_ticks: CPU ticks used so far by this shell's waited-for children, read without
-# forking (a subshell would read its own).
-read_child_ticks() {
-  local st
-  read -r -a st <"/proc/$BASHPID/stat"
-  child_ticks=$((st[15] + st[16]))
-}
 
 declare -A ms ticks
 # timed KEY CMD...: runs CMD (which must succeed), adds its wall time in ms to ms[KEY] and its

@@ -3,9 +3,8 @@
 # N/10: memory flat in the number of objects is the target (issue 12). Builds a Release walpipe
 # in build-bench.
 #
-# The archive is made as bench_list.sh makes its own, with its generator (taken from that script,
-# so there is one copy): each object is one real object's metadata frame under its own name, LSNs
-# and commit times, then a hole. expire reads only metadata and .backup files. A backup in the
+# The archive is made as bench_list.sh makes its own, by cloned_archive.sh: each object is one real
+# object's metadata frame under its own name, LSNs and commit times, then a hole. expire reads only metadata and .backup files. A backup in the
 # segment 90 % of the way in makes --keep-backups 1 remove the 90 % before it.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
@@ -21,35 +20,23 @@ walpipe=$build/tools/walpipe
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/walpipe-bench-expire.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-sed -n "/<<'C'\$/,/^C\$/p" "$root/scripts/bench_list.sh" | sed '1d;$d' >"$work/clone.c"
-cc -O2 -o "$work/clone" "$work/clone.c"
+# shellcheck source=cloned_archive.sh
+. "$root/scripts/cloned_archive.sh"
 
 # make_archive DIR N: N segments of timeline 1 from segment 1 on, and a backup at 0.9 N.
 make_archive() {
-  local dir=$1 n=$2 seg=$work/000000010000000000000034
-  mkdir -p "$dir"
-  zstd -qdf "$root/tests/corpus/pg16/1mb/000000010000000000000034.zst" -o "$seg"
-  "$walpipe" push --batch 1 --archive "$dir" "$seg"
-  mv "$dir/wal/0000000100000000/000000010000000000000034.zst" "$work/object.zst"
-  "$work/clone" "$work/object.zst" "$dir" "$n"
+  local dir=$1 n=$2
+  cloned_archive "$walpipe" "$work" "$dir" "$n"
   local b=$((n * 9 / 10)) log seg_hex name
   log=$(printf '%X' $((b / 4096)))
   seg_hex=$(printf '%08X' $((b % 4096)))
   name=$(printf '00000001%08X%s' $((b / 4096)) "$seg_hex")
   local lsn_hi=$log lsn_lo
   lsn_lo=$(printf '%X' $(((b % 4096) * 1048576 + 0x28)))
-  cat >"$work/$name.00000028.backup" <<B
-START WAL LOCATION: $lsn_hi/$lsn_lo (file $name)
-STOP WAL LOCATION: $lsn_hi/$(printf '%X' $(((b % 4096) * 1048576 + 0x100))) (file $name)
-CHECKPOINT LOCATION: $lsn_hi/$(printf '%X' $(((b % 4096) * 1048576 + 0x60)))
-BACKUP METHOD: streamed
-BACKUP FROM: primary
-START TIME: 2026-11-24 16:00:00 UTC
-LABEL: bench
-START TIMELINE: 1
-STOP TIME: 2026-11-24 16:00:01 UTC
-STOP TIMELINE: 1
-B
+  backup_history "$name" "$lsn_hi/$lsn_lo" \
+    "$lsn_hi/$(printf '%X' $(((b % 4096) * 1048576 + 0x100)))" \
+    "$lsn_hi/$(printf '%X' $(((b % 4096) * 1048576 + 0x60)))" \
+    "2026-11-24 16:00:00 UTC" "2026-11-24 16:00:01 UTC" >"$work/$name.00000028.backup"
   "$walpipe" push --archive "$dir" "$work/$name.00000028.backup"
 }
 

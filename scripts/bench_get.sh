@@ -29,13 +29,6 @@ mapfile -t segs < <(find "$RAW" -maxdepth 1 -type f -regextype posix-extended \
 ticks_per_s=$(getconf CLK_TCK)
 readonly ticks_per_s
 
-# Sets child_ticks: CPU ticks used so far by this shell's waited-for children.
-read_child_ticks() {
-  local st
-  read -r -a st <"/proc/$BASHPID/stat"
-  child_ticks=$((st[15] + st[16]))
-}
-
 # round: restores every segment with both commands; prints "get_ms cp_ms" of CPU per call.
 round() {
   local get_ticks=0 cp_ticks=0 c0

@@ -38,15 +38,6 @@ machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 ticks=$(getconf CLK_TCK)
 readonly ticks_per_s=$ticks
 
-# A pg_wal look-alike for look-ahead: the segments (hard links) and their .ready files.
-make_pg_wal() {
-  rm -rf "$WORK/pg_wal" && mkdir -p "$WORK/pg_wal/archive_status"
-  for s in "${segs[@]}"; do
-    ln "$WAL/$s" "$WORK/pg_wal/$s" 2>/dev/null || cp "$WAL/$s" "$WORK/pg_wal/$s"
-    : >"$WORK/pg_wal/archive_status/$s.ready"
-  done
-}
-
 # pgBackRest 2.45 from Debian, as its documentation sets it up, against the stopped cluster that
 # wrote the WAL (its pg_control must match): sync zst, sync lz4, and async with process-max=2.
 readonly DATA=$WAL-data
@@ -92,7 +83,7 @@ run_archive() {
     pg_wal=$WORK/$kind/data/pg_wal
   else
     rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
-    make_pg_wal
+    pg_wal_like "$WORK/pg_wal" "$WAL" "${segs[@]}"
   fi
   case $kind in
     cp) command="test ! -f $dir/%f && cp %p $dir/%f" ;;
@@ -133,7 +124,7 @@ wait_for_objects() {
 run_pusher_alone() {
   local dir=$WORK/pusher_alone m0 t0 t1 m1
   rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
-  make_pg_wal
+  pg_wal_like "$WORK/pg_wal" "$WAL" "${segs[@]}"
   sync
   m0=$(machine_busy); t0=$(now)
   "$WALPIPE" push --archive "$dir" "$WORK/pg_wal/${segs[0]}"
@@ -143,20 +134,12 @@ run_pusher_alone() {
 }
 run_confirm_alone() {
   local files wall used m0 m1
-  make_pg_wal
+  pg_wal_like "$WORK/pg_wal" "$WAL" "${segs[@]}"
   m0=$(machine_busy)
   read -r files wall used < <("$ARCHIVE_LOOP" "$WORK/pg_wal" \
     "$WALPIPE push --archive $WORK/walpipe_lookahead %p")
   m1=$(machine_busy)
   echo "$wall $(echo "($m1 - $m0) / $ticks" | bc -l)"
-}
-
-# Sets child_ticks: CPU ticks used so far by the waited-for children of this shell, read
-# without forking (a subshell would read its own).
-read_child_ticks() {
-  local st
-  read -r -a st <"/proc/$BASHPID/stat"
-  child_ticks=$((st[15] + st[16]))
 }
 
 # run_restore_ahead: as PostgreSQL sees prefetching while it replays between calls: before each

@@ -21,13 +21,8 @@ reps=3
 
 install_walpipe "$REPO_ROOT"
 
-stop_all() {
-  for d in "$WORK"/data "$WORK"/replay; do
-    if [[ -d $d ]]; then as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true; fi
-  done
-}
-trap stop_all EXIT
-stop_all
+trap 'pg_stop_all "$WORK"' EXIT
+pg_stop_all "$WORK"
 rm -rf "$WORK" && mkdir -p "$WORK/raw" "$WORK/walpipe" && chown -R postgres: "$WORK"
 chmod 700 "$WORK/raw" "$WORK/walpipe"
 

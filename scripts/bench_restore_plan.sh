@@ -35,18 +35,8 @@ high=$((16#${first:8:8}))
 start=$(printf '%X/%X' "$high" $((16#${first:16:8} * 1048576 + 8192)))
 stop=$(printf '%X/%X' "$high" $((16#${first:16:8} * 1048576 + 16384)))
 name=$first.00002000.backup
-cat >"$work/src/$name" <<EOF
-START WAL LOCATION: $start (file $first)
-STOP WAL LOCATION: $stop (file $first)
-CHECKPOINT LOCATION: $start
-BACKUP METHOD: streamed
-BACKUP FROM: primary
-START TIME: 2000-01-01 00:00:00 UTC
-LABEL: bench
-START TIMELINE: 1
-STOP TIME: 2000-01-01 00:00:01 UTC
-STOP TIMELINE: 1
-EOF
+backup_history "$first" "$start" "$stop" "$start" "2000-01-01 00:00:00 UTC" \
+  "2000-01-01 00:00:01 UTC" >"$work/src/$name"
 "$WALPIPE" push --archive "$work/archive" "$work/src/$name" >/dev/null
 "$WALPIPE" restore-plan --archive "$work/archive" --latest >&2 || die "the plan is not reachable"
 

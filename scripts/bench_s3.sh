@@ -119,22 +119,13 @@ chmod 600 "$CONF"
 cp "$CONF" "$PG_CONF" && chown postgres: "$PG_CONF" && chmod 600 "$PG_CONF"
 
 # --- Push ----------------------------------------------------------------------------------
-# A pg_wal look-alike in DIR: the segments (hard links) and their .ready files.
-make_pg_wal() {
-  rm -rf "$1" && mkdir -p "$1/archive_status"
-  for s in "${segs[@]}"; do
-    ln "$WAL/$s" "$1/$s" 2>/dev/null || cp "$WAL/$s" "$1/$s"
-    : >"$1/archive_status/$s.ready"
-  done
-}
-
 # pgBackRest 2.45 as its documentation sets up an S3 repository, against the stopped cluster
 # that wrote the WAL (its pg_control must match); one fresh repository path per run.
 pgbr_setup() {
   local kind=$1 path=$2 dir=$WORK/runs/$1
   rm -rf "$dir" && mkdir -p "$dir/spool" "$dir/lock" "$dir/log"
   cp -a "$DATA" "$dir/data"
-  make_pg_wal "$dir/data/pg_wal"
+  pg_wal_like "$dir/data/pg_wal" "$WAL" "${segs[@]}"
   {
     echo "[global]"
     echo "repo1-type=s3"
@@ -174,7 +165,7 @@ run_push() {
     command="pgbackrest --config=$dir/pgbackrest.conf --stanza=bench archive-push %p"
   else
     rm -rf "$dir" && mkdir -p "$dir/archive" && chmod 700 "$dir/archive"
-    make_pg_wal "$pg_wal"
+    pg_wal_like "$pg_wal" "$WAL" "${segs[@]}"
   fi
   case $kind in
     seed) command="cp %p $dir/archive/%f && $AWS --endpoint-url $ENDPOINT s3 cp %p s3://seed/$prefix/wal/%f --only-show-errors" ;;
@@ -262,7 +253,7 @@ rss_push_one=0 rss_push_all=0 rss_get_one=0 rss_get_all=0
 if [[ ${WALPIPE_S3_MEMORY:-1} != 0 ]]; then
   note "memory"
   mem_dir=$WORK/runs/mem
-  make_pg_wal "$mem_dir/pg_wal"
+  pg_wal_like "$mem_dir/pg_wal" "$WAL" "${segs[@]}"
   rss_push_one=$(peak_kib "$WALPIPE" push --batch 1 --config "$CONF" --archive s3://walpipe/mem-one "$mem_dir/pg_wal/${segs[0]}")
   rss_push_all=$(peak_walpipe "$ARCHIVE_LOOP" "$mem_dir/pg_wal" "$WALPIPE push --config $CONF --archive s3://walpipe/mem-all %p")
   rss_get_one=$(peak_kib "$WALPIPE" get --prefetch 0 --config "$CONF" --archive s3://walpipe/mem-all "${segs[0]}" "$mem_dir/one")

@@ -63,6 +63,16 @@ median_ms() {
   done | median | awk '{ printf "%.1f", $1 / 1000 }'
 }
 
+# read_child_ticks: sets child_ticks to the CPU ticks (user and system; getconf CLK_TCK a second)
+# used so far by the waited-for children of this shell, read without forking: a subshell would
+# read its own.
+read_child_ticks() {
+  local st
+  read -r -a st <"/proc/$BASHPID/stat"
+  # shellcheck disable=SC2034  # read by the caller
+  child_ticks=$((st[15] + st[16]))
+}
+
 # peak_kib CMD...: the peak resident memory of CMD, in KiB.
 peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
@@ -75,6 +85,36 @@ pgbench_segments() {
   for f in "$REPO_ROOT"/tests/corpus/pg15/pgbench/*.zst; do
     zstd -q -d -c "$f" >"$1/$(basename "$f" .zst)"
   done
+}
+
+# pg_wal_like DIR FROM SEGMENT...: a pg_wal look-alike in DIR (emptied first), for push's
+# look-ahead: each SEGMENT of folder FROM, hard-linked where it can be, and its .ready file.
+pg_wal_like() {
+  local dir=$1 from=$2 s
+  shift 2
+  rm -rf "$dir" && mkdir -p "$dir/archive_status"
+  for s in "$@"; do
+    ln "$from/$s" "$dir/$s" 2>/dev/null || cp "$from/$s" "$dir/$s"
+    : >"$dir/archive_status/$s.ready"
+  done
+}
+
+# backup_history SEGMENT START STOP CHECKPOINT START_TIME STOP_TIME: the text of a backup
+# history file (SEGMENT.OFFSET.backup), as pg_backup_stop writes it, for a streamed backup of a
+# primary on timeline 1 from LSN START to STOP, both in SEGMENT.
+backup_history() {
+  cat <<B
+START WAL LOCATION: $2 (file $1)
+STOP WAL LOCATION: $3 (file $1)
+CHECKPOINT LOCATION: $4
+BACKUP METHOD: streamed
+BACKUP FROM: primary
+START TIME: $5
+LABEL: bench
+START TIMELINE: 1
+STOP TIME: $6
+STOP TIMELINE: 1
+B
 }
 
 # release_build BUILD_DIR: builds walpipe in BUILD_DIR as Release (unless WALPIPE_NO_BUILD=1:

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by the scripts that run a throwaway PostgreSQL 15 cluster (run.sh, bench_e2e.sh,
-# bench_recovery.sh, bench_s3.sh): a cluster reached through a socket folder, the heaviest WAL
+# bench_recovery.sh, bench_drill.sh, bench_s3.sh): a cluster reached through a socket folder, the heaviest WAL
 # this 2-core machine makes, and its replay. The caller sets PG_HOST (socket folder) and PG_PORT.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -60,17 +60,25 @@ pg_load() {
   echo "$tps"
 }
 
-# replay_wal_make DIR SECONDS: the WAL a recovery benchmark replays. A primary in DIR/data (a
-# socket folder PG_HOST) under pg_load for SECONDS archives raw segments into DIR/raw with the
-# seed command; its base backup DIR/base has no WAL of its own (-X none), so every byte is
-# replayed through restore_command. Sets REPLAY_ROWS (rows the load left in bulk),
-# REPLAY_START (the backup's first segment) and REPLAY_SEGMENTS (every archived segment, oldest
-# first). DIR/raw must exist, owned by postgres.
-replay_wal_make() {
-  local dir=$1 seconds=$2 ready
-  pg_init "$dir/data" "test ! -f $dir/raw/%f && cp %p $dir/raw/%f"
+# pg_stop_all DIR: the servers of DIR/data and DIR/replay stopped at once, where they run; for
+# an EXIT trap, so that a failed benchmark leaves no server behind.
+pg_stop_all() {
+  local d
+  for d in "$1"/data "$1"/replay; do
+    if [[ -d $d ]]; then as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate stop >/dev/null 2>&1 || true; fi
+  done
+}
+
+# loaded_primary DIR SECONDS ARCHIVE_COMMAND SCALE: a primary in DIR/data (a socket folder
+# PG_HOST) with pgbench tables of SCALE, archiving with ARCHIVE_COMMAND, under pg_load for
+# SECONDS after its base backup DIR/base was taken with no WAL of its own (-X none), so that every
+# byte is replayed from the archive; stopped once every segment is archived. Sets REPLAY_ROWS
+# (rows the load left in bulk).
+loaded_primary() {
+  local dir=$1 seconds=$2 command=$3 scale=$4 ready
+  pg_init "$dir/data" "$command"
   as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/primary.log" -w start >/dev/null
-  as_pg "$PG_BIN/pgbench" -h "$PG_HOST" -p "$PG_PORT" -U postgres -i -s 20 -q postgres >/dev/null 2>&1
+  as_pg "$PG_BIN/pgbench" -h "$PG_HOST" -p "$PG_PORT" -U postgres -i -s "$scale" -q postgres >/dev/null 2>&1
   as_pg "$PG_BIN/pg_basebackup" -h "$PG_HOST" -p "$PG_PORT" -U postgres -D "$dir/base" -X none -c fast
   pg_load "$seconds" >/dev/null
   REPLAY_ROWS=$(psql_q "SELECT count(*) FROM bulk")
@@ -79,6 +87,15 @@ replay_wal_make() {
   as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast stop >/dev/null
   ready=$(find "$dir/data/pg_wal/archive_status" -name '*.ready' | wc -l)
   ((ready == 0)) || die "$ready segments were not archived"
+}
+
+# replay_wal_make DIR SECONDS: the WAL a recovery benchmark replays: loaded_primary archiving raw
+# segments into DIR/raw with the seed command. Sets REPLAY_ROWS, REPLAY_START (the backup's
+# first segment) and REPLAY_SEGMENTS (every archived segment, oldest first). DIR/raw must
+# exist, owned by postgres.
+replay_wal_make() {
+  local dir=$1 seconds=$2
+  loaded_primary "$dir" "$seconds" "test ! -f $dir/raw/%f && cp %p $dir/raw/%f" 20
   # shellcheck disable=SC2034  # read by the caller
   mapfile -t REPLAY_SEGMENTS < <(find "$dir/raw" -maxdepth 1 -type f -regextype posix-extended \
     -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
@@ -104,13 +121,21 @@ CONF
   chown -R postgres: "$dir/replay"
   sync
   if (($#)); then "$@"; fi
-  local t0 t1 got
+  local t0
   t0=$(date +%s.%N)
-  as_pg "$PG_BIN/pg_ctl" -D "$dir/replay" -l "$dir/replay-$name.log" start >/dev/null
+  replay_promoted "$dir" "$dir/replay-$name.log" "$name"
+  echo "$PROMOTED_AT - $t0" | bc -l
+}
+
+# replay_promoted DIR LOG NAME: starts the server of DIR/replay, its recovery set up, logging to
+# LOG; sets PROMOTED_AT (date +%s.%N) once recovery has ended, then stops it. Dies, naming the
+# NAME replay, unless bulk holds REPLAY_ROWS rows: a replay that lost WAL must not be timed.
+replay_promoted() {
+  local dir=$1 log=$2 name=$3 got
+  as_pg "$PG_BIN/pg_ctl" -D "$dir/replay" -l "$log" start >/dev/null
   until [[ $(psql_q "SELECT NOT pg_is_in_recovery()" 2>/dev/null) == t ]]; do sleep 0.05; done
-  t1=$(date +%s.%N)
+  PROMOTED_AT=$(date +%s.%N)
   got=$(psql_q "SELECT count(*) FROM bulk")
   [[ $got == "$REPLAY_ROWS" ]] || die "$name replay has $got rows of bulk, the primary had $REPLAY_ROWS"
   as_pg "$PG_BIN/pg_ctl" -D "$dir/replay" -m immediate stop >/dev/null
-  echo "$t1 - $t0" | bc -l
 }

@@ -28,40 +28,28 @@ void backup_json(json::Writer& w, const pipeline::KnownBackup& b, BackupFields f
   const wal::BackupInfo& i = b.info;
   const bool all = fields == BackupFields::kAll;
   w.begin_object();
-  w.key("source");
-  w.value(b.source);
-  w.key("from_archive");
-  w.value(b.from_archive);
-  w.key("label");
-  w.value(i.label);
+  w.field("source", b.source);
+  w.field("from_archive", b.from_archive);
+  w.field("label", i.label);
   if (all) {
-    w.key("backup_from");
-    w.value(i.from);
-    w.key("method");
-    w.value(i.method);
+    w.field("backup_from", i.from);
+    w.field("method", i.method);
   }
-  w.key("start_lsn");
-  w.value(format_lsn(i.start_lsn));
-  w.key("start_time");
-  w.value(format_pg_timestamp(i.start_time));
+  w.field("start_lsn", format_lsn(i.start_lsn));
+  w.field("start_time", format_pg_timestamp(i.start_time));
   if (all) {
-    w.key("start_timeline");
-    w.value(static_cast<uint64_t>(i.start_tli));
-    w.key("first_segment");
-    w.value(i.start_segment);
-    w.key("checkpoint_lsn");
-    w.value(format_lsn(i.checkpoint_lsn));
+    w.field("start_timeline", static_cast<uint64_t>(i.start_tli));
+    w.field("first_segment", i.start_segment);
+    w.field("checkpoint_lsn", format_lsn(i.checkpoint_lsn));
   }
   w.key("stop_lsn");
   if (i.stop_lsn)
     w.value(format_lsn(*i.stop_lsn));
   else
     w.null();
-  w.key("stop_time");
-  time_or_null(w, i.stop_time);
+  w.field("stop_time", time_or_none(i.stop_time));
   if (!all) {
-    w.key("first_segment");
-    w.value(i.start_segment);
+    w.field("first_segment", i.start_segment);
     w.end_object();
     return;
   }
@@ -71,19 +59,20 @@ void backup_json(json::Writer& w, const pipeline::KnownBackup& b, BackupFields f
   else
     w.null();
   if (i.incremental_from_lsn && i.incremental_from_tli) {
-    w.key("incremental_from_lsn");
-    w.value(format_lsn(*i.incremental_from_lsn));
-    w.key("incremental_from_timeline");
-    w.value(static_cast<uint64_t>(*i.incremental_from_tli));
+    w.field("incremental_from_lsn", format_lsn(*i.incremental_from_lsn));
+    w.field("incremental_from_timeline", static_cast<uint64_t>(*i.incremental_from_tli));
   }
   w.end_object();
 }
 
-void time_or_null(json::Writer& w, const std::optional<wal::PgTimestamp>& t) {
-  if (t)
-    w.value(format_pg_timestamp(*t));
-  else
-    w.null();
+std::optional<std::string> time_or_none(const std::optional<wal::PgTimestamp>& t) {
+  if (!t) return std::nullopt;
+  return format_pg_timestamp(*t);
+}
+
+std::optional<std::string> text_or_none(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::nullopt;
+  return text;
 }
 
 std::string plural(uint64_t n, const char* one, const char* many) {

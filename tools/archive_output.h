@@ -28,8 +28,10 @@ std::string backup_line(const pipeline::KnownBackup& backup);
 enum class BackupFields { kAll, kExtent };
 void backup_json(json::Writer& w, const pipeline::KnownBackup& backup, BackupFields fields);
 
-// The time as format_pg_timestamp writes it, or null.
-void time_or_null(json::Writer& w, const std::optional<wal::PgTimestamp>& t);
+// The time as format_pg_timestamp writes it; none (null in --json) without one.
+std::optional<std::string> time_or_none(const std::optional<wal::PgTimestamp>& t);
+// `text`; none (null in --json) when it is missing or empty.
+std::optional<std::string> text_or_none(const std::optional<std::string>& text);
 
 // "1 object", "2 objects".
 std::string plural(uint64_t n, const char* one, const char* many);

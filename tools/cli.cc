@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "crypt_options.h"
+#include "exit_codes.h"
 #include "s3_options.h"
 
 namespace walpipe::cli {
@@ -144,6 +145,21 @@ std::optional<Args> parse(const std::string& command, const std::vector<std::str
   if (applied.is_ok()) applied = load_crypt_keys(&*args);
   if (!applied.is_ok()) {
     print_error(command, applied.to_string());
+    return std::nullopt;
+  }
+  return args;
+}
+
+std::optional<Args> parse_or_help(const std::string& command, const std::vector<std::string>& argv,
+                                  const std::vector<OptionSpec>& specs,
+                                  std::initializer_list<const char*> help, int usage_code,
+                                  int* exit_status) {
+  *exit_status = usage_code;
+  std::optional<Args> args = parse(command, argv, specs);
+  if (!args) return std::nullopt;
+  if (args->has("help")) {
+    for (const char* part : help) std::fputs(part, stdout);
+    *exit_status = exit_code::kOk;
     return std::nullopt;
   }
   return args;

@@ -2,6 +2,7 @@
 // PostgreSQL-style usage errors. No engine logic here.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,14 @@ struct Args {
 // PostgreSQL-style lines and returns nullopt: the caller exits with its usage code.
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
                           const std::vector<OptionSpec>& specs);
+
+// parse() for a command that answers --help. nullopt when the command has nothing more to do,
+// *exit_status saying how it ends: kOk after printing `help`, its parts in order, for --help;
+// `usage_code` after parse() printed what is wrong.
+std::optional<Args> parse_or_help(const std::string& command, const std::vector<std::string>& argv,
+                                  const std::vector<OptionSpec>& specs,
+                                  std::initializer_list<const char*> help, int usage_code,
+                                  int* exit_status);
 
 // The value of integer option `name` within [min, max]: `fallback` when absent; nullopt, after
 // printing the usage error, when it is not a number in range.

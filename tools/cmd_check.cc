@@ -40,18 +40,16 @@ constexpr const char* kHelp =
 
 int cmd_check(const std::vector<std::string>& argv) {
   const std::string command = "check";
-  std::optional<Args> args = parse(command, argv,
-                                   {{"dbname", true, 'd'},
-                                    {"pg-dbname", true},
-                                    {"archive", true, 'a'},
-                                    {"wait", true},
-                                    {"connect-timeout", true},
-                                    {"help", false, '?'}});
-  if (!args) return exit_code::kCheckUsage;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    return exit_code::kOk;
-  }
+  int status;
+  std::optional<Args> args = parse_or_help(command, argv,
+                                           {{"dbname", true, 'd'},
+                                            {"pg-dbname", true},
+                                            {"archive", true, 'a'},
+                                            {"wait", true},
+                                            {"connect-timeout", true},
+                                            {"help", false, '?'}},
+                                           {kHelp}, exit_code::kCheckUsage, &status);
+  if (!args) return status;
   if (!args->positional.empty()) {
     usage_error(command, "too many arguments");
     return exit_code::kCheckUsage;

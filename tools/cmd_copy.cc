@@ -65,26 +65,18 @@ void print_json(const std::string& from, const std::string& to, const pipeline::
                 const std::vector<std::pair<std::string, std::string>>& refusals) {
   json::Writer w;
   w.begin_object();
-  w.key("from");
-  w.value(from);
-  w.key("to");
-  w.value(to);
-  w.key("copied");
-  w.value(r.copied);
-  w.key("already_there");
-  w.value(r.already_there);
-  w.key("not_copied");
-  w.value(r.refused);
-  w.key("bytes_copied");
-  w.value(r.bytes_copied);
+  w.field("from", from);
+  w.field("to", to);
+  w.field("copied", r.copied);
+  w.field("already_there", r.already_there);
+  w.field("not_copied", r.refused);
+  w.field("bytes_copied", r.bytes_copied);
   w.key("problems");
   w.begin_array();
   for (const auto& [object, why] : refusals) {
     w.begin_object();
-    w.key("object");
-    w.value(object);
-    w.key("reason");
-    w.value(why);
+    w.field("object", object);
+    w.field("reason", why);
     w.end_object();
   }
   w.end_array();
@@ -96,22 +88,16 @@ void print_json(const std::string& from, const std::string& to, const pipeline::
 
 int cmd_copy(const std::vector<std::string>& argv) {
   const std::string command = "copy";
-  std::vector<OptionSpec> specs = {{"jobs", true, 'j'},
-                                   {"json", false},
-                                   {"verbose", false, 'v'},
-                                   {"help", false, '?'}};
+  std::vector<OptionSpec> specs = {
+      {"jobs", true, 'j'}, {"json", false}, {"verbose", false, 'v'}, {"help", false, '?'}};
   std::vector<OptionSpec> s3 = s3_option_specs();
   specs.insert(specs.end(), s3.begin(), s3.end());
   std::vector<OptionSpec> keys = crypt_option_specs(command);
   specs.insert(specs.end(), keys.begin(), keys.end());
-  std::optional<Args> args = parse(command, argv, specs);
-  if (!args) return exit_code::kCopyUsage;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    std::fputs(kEncryptHelp, stdout);
-    std::fputs(kIdentityHelp, stdout);
-    return exit_code::kOk;
-  }
+  int status;
+  std::optional<Args> args = parse_or_help(
+      command, argv, specs, {kHelp, kEncryptHelp, kIdentityHelp}, exit_code::kCopyUsage, &status);
+  if (!args) return status;
   if (args->positional.size() != 2) {
     usage_error(command, "expected FROM and TO");
     return exit_code::kCopyUsage;
@@ -167,12 +153,13 @@ int cmd_copy(const std::vector<std::string>& argv) {
   if (json) {
     print_json(from->location(), to->location(), *report, refusals);
   } else {
-    std::printf("copied %llu objects (%llu bytes) from \"%s\" to \"%s\"; %llu already there, "
-                "%llu not copied\n",
-                static_cast<unsigned long long>(report->copied),
-                static_cast<unsigned long long>(report->bytes_copied), from->location().c_str(),
-                to->location().c_str(), static_cast<unsigned long long>(report->already_there),
-                static_cast<unsigned long long>(report->refused));
+    std::printf(
+        "copied %llu objects (%llu bytes) from \"%s\" to \"%s\"; %llu already there, "
+        "%llu not copied\n",
+        static_cast<unsigned long long>(report->copied),
+        static_cast<unsigned long long>(report->bytes_copied), from->location().c_str(),
+        to->location().c_str(), static_cast<unsigned long long>(report->already_there),
+        static_cast<unsigned long long>(report->refused));
   }
   return report->refused == 0 ? exit_code::kOk : exit_code::kCopyIncomplete;
 }

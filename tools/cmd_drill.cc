@@ -102,7 +102,6 @@ bool pass_bucket_settings(const std::string& command, const Args& args, pg::Dril
 
 int cmd_drill(const std::vector<std::string>& argv) {
   const std::string command = "drill";
-  const std::string help = std::string(kHelp) + kIdentityHelp;
   int status;
   std::optional<ReadingArgs> parsed =
       parse_reading_args(command, argv,
@@ -120,7 +119,7 @@ int cmd_drill(const std::vector<std::string>& argv) {
                           {"jobs", true, 'j'},
                           {"json", false},
                           {"help", false, '?'}},
-                         help.c_str(), exit_code::kDrillUsage, &status);
+                         {kHelp, kIdentityHelp}, exit_code::kDrillUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;
   pg::DrillOptions options;
@@ -155,12 +154,8 @@ int cmd_drill(const std::vector<std::string>& argv) {
   options.get_options = get_options_for_server(args, options.archive);
 
   io::SyncIo io;
-  std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);
+  std::optional<ReadableArchive> archive = open_wal_to_read(command, io, *parsed);
   if (!archive) return exit_code::kDrillUsage;
-  if (Status keys = check_can_decrypt(*archive->store, archive->identity, args); !keys.is_ok()) {
-    print_error(command, keys.to_string());
-    return exit_code::kDrillUsage;
-  }
   Status caught = io::catch_interrupts();
   if (!caught.is_ok()) print_warning(command, caught);
   Progress progress("replaying", stderr_is_terminal());

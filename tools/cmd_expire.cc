@@ -100,7 +100,7 @@ int cmd_expire(const std::vector<std::string>& argv) {
                                                           {"force", false},
                                                           {"json", false},
                                                           {"help", false, '?'}},
-                                                         kHelp, exit_code::kExpireUsage, &status);
+                                                         {kHelp}, exit_code::kExpireUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;
   const std::string& dir = parsed->archive;

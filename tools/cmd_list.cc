@@ -67,7 +67,7 @@ int cmd_list(const std::vector<std::string>& argv) {
                                                           {"backup", true},
                                                           {"json", false},
                                                           {"help", false, '?'}},
-                                                         kHelp, exit_code::kListUsage, &status);
+                                                         {kHelp}, exit_code::kListUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;
   const std::string& dir = parsed->archive;

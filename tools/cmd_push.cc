@@ -6,6 +6,7 @@
 #include "archive_option.h"
 #include "cli.h"
 #include "commands.h"
+#include "crypt/keys.h"
 #include "crypt_options.h"
 #include "detach.h"
 #include "exit_codes.h"
@@ -65,24 +66,33 @@ int exit_for(const Status& s) {
   }
 }
 
+// The keys files are sealed with, for the look-ahead's receipts: public keys and a key's id,
+// never a secret.
+std::string sealing_settings(const Args& args) {
+  std::string settings;
+  if (!args.keys) return settings;
+  for (const crypt::Recipient& recipient : args.keys->recipients)
+    settings += "recipient " + crypt::format_recipient(recipient) + "\n";
+  if (args.keys->fingerprint_key)
+    settings += "fingerprint key " + args.keys->fingerprint_key->id + "\n";
+  return settings;
+}
+
 }  // namespace
 
 int cmd_push(const std::vector<std::string>& argv) {
   const std::string command = "push";
-  std::optional<Args> args = parse(command, argv,
-                                   {{"archive", true, 'a'},
-                                    {"batch", true},
-                                    {"level", true},
-                                    {"no-verify", false},
-                                    {"verbose", false, 'v'},
-                                    {"help", false, '?'}});
-  if (!args) return exit_code::kPushUsage;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    std::fputs(kEncryptHelp, stdout);
-    std::fputs(kS3Help, stdout);
-    return exit_code::kOk;
-  }
+  int status;
+  std::optional<Args> args =
+      parse_or_help(command, argv,
+                    {{"archive", true, 'a'},
+                     {"batch", true},
+                     {"level", true},
+                     {"no-verify", false},
+                     {"verbose", false, 'v'},
+                     {"help", false, '?'}},
+                    {kHelp, kEncryptHelp, kS3Help}, exit_code::kPushUsage, &status);
+  if (!args) return status;
   if (args->positional.size() != 1) {
     usage_error(command, args->positional.empty() ? "no PATH given" : "too many arguments");
     return exit_code::kPushUsage;
@@ -105,23 +115,22 @@ int cmd_push(const std::vector<std::string>& argv) {
   }
   std::vector<std::unique_ptr<archive::Store>> stores =
       open_archives(**io, *archives, *args, Access::kWrite);
-  Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(args->positional[0]));
-  // A hostile name is refused by push_file before any request; any other file is checked
-  // against walpipe.json first, so that nothing plain lands in an encrypted archive or back.
-  for (const auto& one : stores) {
-    Status takes = name.is_ok() ? check_archive_encryption(*one, *args) : Status::ok();
-    if (!takes.is_ok()) {
-      print_error(command, takes.to_string());
-      return exit_for(takes);
-    }
-  }
+  std::vector<archive::Store*> each;
+  for (const auto& one : stores) each.push_back(one.get());
+  // Unless the look-ahead's receipt confirms the file, each archive's walpipe.json is checked
+  // before anything is stored, so that nothing plain lands in an encrypted archive or back.
+  auto admit = [&]() -> Status {
+    for (archive::Store* one : each) WALPIPE_TRY(check_archive_encryption(*one, *args));
+    return Status::ok();
+  };
   std::unique_ptr<archive::Store> store = mirrored(std::move(stores));
   pipeline::LookaheadSettings lookahead;
   lookahead.window = batch - 1;
   lookahead.io_choice = io_choice_from_env();
   lookahead.detach = detach;
+  lookahead.settings = sealing_settings(*args);
   pipeline::PushSession session(*store, options, std::move(lookahead));
-  Result<pipeline::PushResult> pushed = session.archive(**io, args->positional[0]);
+  Result<pipeline::PushResult> pushed = session.archive(**io, args->positional[0], admit);
   if (!pushed.is_ok()) {
     print_error(command, pushed.status().to_string());
     return exit_for(pushed.status());

@@ -66,7 +66,6 @@ constexpr const char* kHelp =
 
 int cmd_restore_plan(const std::vector<std::string>& argv) {
   const std::string command = "restore-plan";
-  const std::string help = std::string(kHelp) + kIdentityHelp;
   int status;
   std::optional<ReadingArgs> parsed =
       parse_reading_args(command, argv,
@@ -79,7 +78,7 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
                           {"jobs", true, 'j'},
                           {"json", false},
                           {"help", false, '?'}},
-                         help.c_str(), exit_code::kPlanUsage, &status);
+                         {kHelp, kIdentityHelp}, exit_code::kPlanUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;
   const std::string& dir = parsed->archive;
@@ -96,12 +95,8 @@ int cmd_restore_plan(const std::vector<std::string>& argv) {
   if (!backup_option(command, args, &options.backup)) return exit_code::kPlanUsage;
 
   io::SyncIo io;
-  std::optional<ReadableArchive> archive = open_to_read(command, io, *parsed);
+  std::optional<ReadableArchive> archive = open_wal_to_read(command, io, *parsed);
   if (!archive) return exit_code::kPlanUsage;
-  if (Status keys = check_can_decrypt(*archive->store, archive->identity, args); !keys.is_ok()) {
-    print_error(command, keys.to_string());
-    return exit_code::kPlanUsage;
-  }
   Progress progress("verifying", stderr_is_terminal());
   options.progress = [&](size_t done, size_t total) {
     if (total > 1) progress.update(done, total);

@@ -1,5 +1,4 @@
 // walpipe verify: offline verification of WAL files, folders and archives.
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -134,14 +133,10 @@ int cmd_verify(const std::vector<std::string>& argv) {
       {"verbose", false, 'v'}, {"quiet", false, 'q'}, {"help", false, '?'}};
   for (OptionSpec& spec : s3_option_specs()) specs.push_back(std::move(spec));
   for (OptionSpec& spec : crypt_option_specs(command)) specs.push_back(std::move(spec));
-  std::optional<Args> args = parse(command, argv, specs);
-  if (!args) return exit_code::kUsage;
-  if (args->has("help")) {
-    std::fputs(kHelp, stdout);
-    std::fputs(kIdentityHelp, stdout);
-    std::fputs(kS3Help, stdout);
-    return exit_code::kOk;
-  }
+  int status;
+  std::optional<Args> args = parse_or_help(command, argv, specs, {kHelp, kIdentityHelp, kS3Help},
+                                           exit_code::kUsage, &status);
+  if (!args) return status;
   if (args->positional.empty()) {
     usage_error(command, "no PATH given");
     return exit_code::kUsage;

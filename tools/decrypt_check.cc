@@ -29,6 +29,18 @@ Status check_can_decrypt(archive::Store& store, const std::optional<archive::Ide
   return std::move(refused).with_detail(detail).with_hint(hint);
 }
 
+std::optional<ReadableArchive> open_wal_to_read(const std::string& command, io::Io& io,
+                                                const ReadingArgs& parsed) {
+  std::optional<ReadableArchive> archive = open_to_read(command, io, parsed);
+  if (!archive) return std::nullopt;
+  Status keys = check_can_decrypt(*archive->store, archive->identity, parsed.args);
+  if (!keys.is_ok()) {
+    print_error(command, keys.to_string());
+    return std::nullopt;
+  }
+  return archive;
+}
+
 Status cannot_tell_for_unreadable(size_t unreadable) {
   return Status(Code::kIoError,
                 std::to_string(unreadable) +

@@ -11,6 +11,8 @@
 #include "archive/store.h"
 #include "base/status.h"
 #include "cli.h"
+#include "io/io.h"
+#include "reading_options.h"
 
 namespace walpipe::cli {
 
@@ -20,6 +22,11 @@ namespace walpipe::cli {
 // and a HINT to give --identity. Reads at most one listing page and one object's header.
 Status check_can_decrypt(archive::Store& store, const std::optional<archive::Identity>& identity,
                          const Args& args);
+
+// open_to_read for a command that reads WAL out of the objects (restore-plan, drill): nullopt,
+// after printing why, also when check_can_decrypt refuses the archive.
+std::optional<ReadableArchive> open_wal_to_read(const std::string& command, io::Io& io,
+                                                const ReadingArgs& parsed);
 
 // A plan (restore-plan's, drill's) that fell short while `unreadable` objects could not be read
 // (a wrong identity, a permission, a store that failed) may lack nothing but them: kIoError

@@ -32,13 +32,6 @@ std::string answer_text(const pg::Rows& rows) {
   return out;
 }
 
-void text_or_null(json::Writer& w, const std::optional<std::string>& s) {
-  if (s && !s->empty())
-    w.value(*s);
-  else
-    w.null();
-}
-
 void print_text(const pg::DrillReport& r, const std::string& sql, std::FILE* out) {
   if (r.plan.backup) std::fprintf(out, "%s\n", backup_line(*r.plan.backup).c_str());
   std::fprintf(out, "target: %s\n", target_text(r.plan.target).c_str());
@@ -65,39 +58,25 @@ void print_json(const pg::DrillReport& r, const std::string& archive, const std:
                 std::FILE* out) {
   json::Writer w;
   w.begin_object();
-  w.key("archive");
-  w.value(archive);
+  w.field("archive", archive);
   w.key("backup");
   if (r.plan.backup)
     backup_json(w, *r.plan.backup, BackupFields::kExtent);
   else
     w.null();
-  w.key("target");
-  w.value(target_text(r.plan.target));
-  w.key("passed");
-  w.value(r.passed());
-  w.key("os_user");
-  w.value(r.os_user);
-  w.key("pg_bin");
-  w.value(r.pg_bin);
-  w.key("copy_seconds");
-  w.value(seconds(r.copy_time));
-  w.key("recovery_seconds");
-  w.value(seconds(r.recovery_time));
-  w.key("total_seconds");
-  w.value(seconds(r.total_time));
-  w.key("segments_planned");
-  w.value(r.plan.segments);
-  w.key("segments_replayed");
-  w.value(r.segments_replayed);
-  w.key("last_segment");
-  text_or_null(w, r.last_segment);
-  w.key("last_replayed_commit");
-  text_or_null(w, r.last_replayed_commit);
-  w.key("replay_lsn");
-  text_or_null(w, r.replay_lsn);
-  w.key("query");
-  w.value(sql);
+  w.field("target", target_text(r.plan.target));
+  w.field("passed", r.passed());
+  w.field("os_user", r.os_user);
+  w.field("pg_bin", r.pg_bin);
+  w.field("copy_seconds", seconds(r.copy_time));
+  w.field("recovery_seconds", seconds(r.recovery_time));
+  w.field("total_seconds", seconds(r.total_time));
+  w.field("segments_planned", r.plan.segments);
+  w.field("segments_replayed", r.segments_replayed);
+  w.field("last_segment", text_or_none(r.last_segment));
+  w.field("last_replayed_commit", text_or_none(r.last_replayed_commit));
+  w.field("replay_lsn", text_or_none(r.replay_lsn));
+  w.field("query", sql);
   w.key("answer");
   w.begin_array();
   for (const auto& row : r.answer.values) {

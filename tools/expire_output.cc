@@ -35,24 +35,17 @@ void ExpireReport::begin(const std::string& archive, const pipeline::ExpirePlan&
   }
   json::Writer w;
   w.begin_object();
-  w.key("archive");
-  w.value(archive);
-  w.key("dry_run");
-  w.value(dry_run_);
-  w.key("newest_commit");
-  time_or_null(w, plan.newest_commit);
-  w.key("cutoff");
-  time_or_null(w, plan.cutoff);
-  w.key("first_kept_segment");
-  w.value(plan.boundary_segment);
-  w.key("reason");
-  w.value(plan.reason);
+  w.field("archive", archive);
+  w.field("dry_run", dry_run_);
+  w.field("newest_commit", time_or_none(plan.newest_commit));
+  w.field("cutoff", time_or_none(plan.cutoff));
+  w.field("first_kept_segment", plan.boundary_segment);
+  w.field("reason", plan.reason);
   w.key("backups");
   w.begin_array();
   for (size_t i = 0; i < plan.backups.size(); ++i) {
     w.begin_object();
-    w.key("kept");
-    w.value(static_cast<bool>(plan.kept[i]));
+    w.field("kept", static_cast<bool>(plan.kept[i]));
     w.key("backup");
     backup_json(w, plan.backups[i], BackupFields::kExtent);
     w.end_object();
@@ -101,7 +94,7 @@ void ExpireReport::finish(const pipeline::ExpireOutcome& outcome) {
                  size_text(outcome.removed_bytes).c_str(),
                  plural(outcome.kept, "object", "objects").c_str());
     for (const auto& [tli, t] : outcome.timelines) {
-      std::string wal = t.first.empty() ? "no WAL"
+      std::string wal = t.first.empty()     ? "no WAL"
                         : t.first == t.last ? "WAL " + t.first
                                             : "WAL from " + t.first + " to " + t.last;
       std::fprintf(out_, "timeline %u keeps %s (%s)\n", tli, wal.c_str(),
@@ -116,25 +109,17 @@ void ExpireReport::finish(const pipeline::ExpireOutcome& outcome) {
   w.begin_array();
   for (const auto& [tli, t] : outcome.timelines) {
     w.begin_object();
-    w.key("timeline");
-    w.value(tli);
-    w.key("first");
-    w.value(t.first);
-    w.key("last");
-    w.value(t.last);
-    w.key("objects");
-    w.value(t.objects);
+    w.field("timeline", tli);
+    w.field("first", t.first);
+    w.field("last", t.last);
+    w.field("objects", t.objects);
     w.end_object();
   }
   w.end_array();
-  w.key("removed_objects");
-  w.value(outcome.removed);
-  w.key("removed_bytes");
-  w.value(outcome.removed_bytes);
-  w.key("kept_objects");
-  w.value(outcome.kept);
-  w.key("left_objects");
-  w.value(outcome.left);
+  w.field("removed_objects", outcome.removed);
+  w.field("removed_bytes", outcome.removed_bytes);
+  w.field("kept_objects", outcome.kept);
+  w.field("left_objects", outcome.left);
   w.end_object();
   // The fields above, inside the open document.
   std::fprintf(out_, ",%s", w.str().substr(1, w.str().size() - 2).c_str());

@@ -16,24 +16,21 @@ void Writer::separate() {
   }
 }
 
-void Writer::begin_object() {
+// An object and an array open and close alike; only the bracket differs.
+void Writer::open_container(char bracket) {
   separate();
-  out_ += '{';
+  out_ += bracket;
   first_.push_back(true);
 }
-void Writer::end_object() {
-  out_ += '}';
+void Writer::close_container(char bracket) {
+  out_ += bracket;
   first_.pop_back();
 }
-void Writer::begin_array() {
-  separate();
-  out_ += '[';
-  first_.push_back(true);
-}
-void Writer::end_array() {
-  out_ += ']';
-  first_.pop_back();
-}
+
+void Writer::begin_object() { open_container('{'); }
+void Writer::end_object() { close_container('}'); }
+void Writer::begin_array() { open_container('['); }
+void Writer::end_array() { close_container(']'); }
 
 void Writer::key(std::string_view k) {
   value(k);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +26,29 @@ class Writer {
   void value(bool b);
   void null();
 
+  // A member of the open object: its key, then its value. Every --json document is mostly
+  // these, so a key can never be left without its value.
+  template <typename T>
+  void field(std::string_view k, const T& v) {
+    key(k);
+    value(v);
+  }
+  // A member that may have no value: null then.
+  template <typename T>
+  void field(std::string_view k, const std::optional<T>& v) {
+    key(k);
+    if (v)
+      value(*v);
+    else
+      null();
+  }
+
   const std::string& str() const { return out_; }
 
  private:
   void separate();
+  void open_container(char bracket);
+  void close_container(char bracket);
   std::string out_;
   std::vector<bool> first_;  // per open container: no element written yet
   bool after_key_ = false;

@@ -61,8 +61,7 @@ void ListPrinter::begin(const std::string& archive,
   if (!json_) return;
   json::Writer w;
   w.begin_object();
-  w.key("archive");
-  w.value(archive);
+  w.field("archive", archive);
   w.key("system_identifier");
   if (identity)
     w.value(std::to_string(identity->system_id));  // does not fit a JSON double
@@ -109,12 +108,9 @@ void ListPrinter::row_json(const pipeline::ListedObject& o) {
   const bool wal = holds_wal(o.kind);
   json::Writer w;
   w.begin_object();
-  w.key("name");
-  w.value(o.name);
-  w.key("kind");
-  w.value(kind_key(o.kind));
-  w.key("timeline");
-  w.value(static_cast<uint64_t>(o.timeline));
+  w.field("name", o.name);
+  w.field("kind", kind_key(o.kind));
+  w.field("timeline", static_cast<uint64_t>(o.timeline));
   for (auto [key, lsn] : {std::pair{"first_lsn", m.first_lsn}, std::pair{"last_lsn", m.last_lsn},
                           std::pair{"end_lsn", m.end_lsn}}) {
     w.key(key);
@@ -123,24 +119,18 @@ void ListPrinter::row_json(const pipeline::ListedObject& o) {
     else
       w.null();
   }
-  w.key("first_commit_time");
-  time_or_null(w, m.first_commit_time);
-  w.key("last_commit_time");
-  time_or_null(w, m.last_commit_time);
+  w.field("first_commit_time", time_or_none(m.first_commit_time));
+  w.field("last_commit_time", time_or_none(m.last_commit_time));
   w.key("record_count");
   if (wal)
     w.value(m.record_count);
   else
     w.null();
-  w.key("stored_size");
-  w.value(o.stored_size);
-  w.key("original_size");
-  w.value(m.original_size);
-  w.key("verified");
-  w.value((m.flags & archive::kFlagFailedVerification) == 0);
+  w.field("stored_size", o.stored_size);
+  w.field("original_size", m.original_size);
+  w.field("verified", (m.flags & archive::kFlagFailedVerification) == 0);
   if (!m.validation_error.empty()) {
-    w.key("validation_error");
-    w.value(m.validation_error);
+    w.field("validation_error", m.validation_error);
   }
   w.end_object();
   if (!first_row_) std::fputc(',', out_);
@@ -186,8 +176,7 @@ void ListPrinter::finish_json(const pipeline::ListOutcome& o, std::optional<wal:
   w.begin_array();
   for (const pipeline::KnownBackup& b : o.backups) backup_json(w, b, BackupFields::kAll);
   w.end_array();
-  w.key("last_restorable_time");
-  time_or_null(w, o.last_restorable_time);
+  w.field("last_restorable_time", time_or_none(o.last_restorable_time));
   w.key("last_restorable_segment");
   if (o.last_restorable_time)
     w.value(o.last_restorable_segment);
@@ -196,32 +185,24 @@ void ListPrinter::finish_json(const pipeline::ListOutcome& o, std::optional<wal:
   w.key("at");
   if (at) {
     w.begin_object();
-    w.key("time");
-    w.value(format_pg_timestamp(*at));
+    w.field("time", format_pg_timestamp(*at));
     w.key("segment");
     if (o.at) {
       w.value(o.at->segment);
-      w.key("timeline");
-      w.value(static_cast<uint64_t>(o.at->timeline));
-      w.key("first_commit_time");
-      w.value(format_pg_timestamp(o.at->first_commit_time));
-      w.key("last_commit_time");
-      w.value(format_pg_timestamp(o.at->last_commit_time));
+      w.field("timeline", static_cast<uint64_t>(o.at->timeline));
+      w.field("first_commit_time", format_pg_timestamp(o.at->first_commit_time));
+      w.field("last_commit_time", format_pg_timestamp(o.at->last_commit_time));
     } else {
       w.null();
-      w.key("reason");
-      w.value(uncovered_reason(o, *at));
+      w.field("reason", uncovered_reason(o, *at));
     }
     w.end_object();
   } else {
     w.null();
   }
-  w.key("objects_walked");
-  w.value(o.objects);
-  w.key("objects_listed");
-  w.value(o.listed);
-  w.key("problem_count");
-  w.value(o.problems);
+  w.field("objects_walked", o.objects);
+  w.field("objects_listed", o.listed);
+  w.field("problem_count", o.problems);
   w.key("problems");
   w.begin_array();
   for (const std::string& p : problems_) w.value(p);

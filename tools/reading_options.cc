@@ -1,9 +1,6 @@
 #include "reading_options.h"
 
-#include <cstdio>
-
 #include "archive_option.h"
-#include "exit_codes.h"
 #include "io/paths.h"
 #include "s3_options.h"
 
@@ -12,15 +9,10 @@ namespace walpipe::cli {
 std::optional<ReadingArgs> parse_reading_args(const std::string& command,
                                               const std::vector<std::string>& argv,
                                               const std::vector<OptionSpec>& specs,
-                                              const char* help, int usage_code, int* exit_status) {
-  *exit_status = usage_code;
-  std::optional<Args> args = parse(command, argv, specs);
+                                              std::initializer_list<const char*> help,
+                                              int usage_code, int* exit_status) {
+  std::optional<Args> args = parse_or_help(command, argv, specs, help, usage_code, exit_status);
   if (!args) return std::nullopt;
-  if (args->has("help")) {
-    std::fputs(help, stdout);
-    *exit_status = exit_code::kOk;
-    return std::nullopt;
-  }
   if (!args->positional.empty()) {
     usage_error(command,
                 "too many command-line arguments (first is \"" + args->positional[0] + "\")");

@@ -30,7 +30,8 @@ struct ReadingArgs {
 std::optional<ReadingArgs> parse_reading_args(const std::string& command,
                                               const std::vector<std::string>& argv,
                                               const std::vector<OptionSpec>& specs,
-                                              const char* help, int usage_code, int* exit_status);
+                                              std::initializer_list<const char*> help,
+                                              int usage_code, int* exit_status);
 
 // The value of time option `name` ("since", "target-time") in *out, which stays as it is when the
 // option is absent; false, after printing why, when the value does not parse (a time needs a zone).

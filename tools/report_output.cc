@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "archive_output.h"
 #include "io/fs.h"
 #include "json.h"
 #include "wal/lsn.h"
@@ -43,19 +44,15 @@ std::string finding_text(const wal::Finding& f) {
 
 void write_finding(json::Writer& w, const wal::Finding& f) {
   w.begin_object();
-  w.key("severity");
-  w.value(wal::severity_name(f.severity));
-  w.key("code");
-  w.value(f.code);
-  w.key("offset");
-  w.value(f.offset);
+  w.field("severity", wal::severity_name(f.severity));
+  w.field("code", f.code);
+  w.field("offset", f.offset);
   w.key("lsn");
   if (f.lsn)
     w.value(wal::format_lsn(f.lsn));
   else
     w.null();
-  w.key("message");
-  w.value(f.message);
+  w.field("message", f.message);
   w.end_object();
 }
 
@@ -77,59 +74,36 @@ std::string file_json(const pipeline::VerifiedFile& f) {
   const wal::SegmentReport& r = f.report;
   json::Writer w;
   w.begin_object();
-  w.key("path");
-  w.value(f.path);
-  w.key("name");
-  w.value(f.name);
+  w.field("path", f.path);
+  w.field("name", f.name);
   w.key("kind");
   if (f.wal_name)
     w.value(wal::file_kind_name(f.wal_name->kind));
   else
     w.null();
-  w.key("compressed");
-  w.value(f.compressed);
-  w.key("status");
-  w.value(!f.load_status.is_ok() ? "unreadable"
-          : f.recycled           ? "recycled"
-          : r.valid()            ? "valid"
-                                 : "invalid");
+  w.field("compressed", f.compressed);
+  w.field("status", !f.load_status.is_ok() ? "unreadable"
+                    : f.recycled           ? "recycled"
+                    : r.valid()            ? "valid"
+                                           : "invalid");
   if (!f.load_status.is_ok()) {
-    w.key("error");
-    w.value(f.load_status.to_string());
+    w.field("error", f.load_status.to_string());
   }
   if (r.is_wal) {
-    w.key("version");
-    w.value(r.version);
-    w.key("system_identifier");
-    w.value(std::to_string(r.system_id));  // a string: it does not fit a JSON double
-    w.key("timeline");
-    w.value(r.timeline);
-    w.key("segment_size");
-    w.value(r.segment_size);
-    w.key("page_size");
-    w.value(r.page_size);
-    w.key("record_count");
-    w.value(r.record_count);
-    w.key("first_lsn");
-    w.value(wal::format_lsn(r.first_record_lsn));
-    w.key("last_lsn");
-    w.value(wal::format_lsn(r.last_record_lsn));
-    w.key("end_lsn");
-    w.value(wal::format_lsn(r.end_lsn));
-    w.key("first_commit_time");
-    if (r.first_commit_time)
-      w.value(wal::format_pg_timestamp(*r.first_commit_time));
-    else
-      w.null();
-    w.key("last_commit_time");
-    if (r.last_commit_time)
-      w.value(wal::format_pg_timestamp(*r.last_commit_time));
-    else
-      w.null();
-    w.key("ends_with_switch");
-    w.value(r.ends_with_switch);
-    w.key("continues_in_next_segment");
-    w.value(r.continued_remaining != 0);
+    w.field("version", r.version);
+    w.field("system_identifier",
+            std::to_string(r.system_id));  // a string: it does not fit a JSON double
+    w.field("timeline", r.timeline);
+    w.field("segment_size", r.segment_size);
+    w.field("page_size", r.page_size);
+    w.field("record_count", r.record_count);
+    w.field("first_lsn", wal::format_lsn(r.first_record_lsn));
+    w.field("last_lsn", wal::format_lsn(r.last_record_lsn));
+    w.field("end_lsn", wal::format_lsn(r.end_lsn));
+    w.field("first_commit_time", time_or_none(r.first_commit_time));
+    w.field("last_commit_time", time_or_none(r.last_commit_time));
+    w.field("ends_with_switch", r.ends_with_switch);
+    w.field("continues_in_next_segment", r.continued_remaining != 0);
   }
   w.key("problems");
   w.begin_array();
@@ -181,8 +155,7 @@ void VerifyPrinter::set_finding(size_t index, const std::string& path, const wal
   if (options_.json) {
     json::Writer w;
     w.begin_object();
-    w.key("path");
-    w.value(path);
+    w.field("path", path);
     w.key("problem");
     write_finding(w, f);
     w.end_object();
@@ -205,26 +178,16 @@ void VerifyPrinter::gap(const wal::Gap& gap) {
   }
   json::Writer w;
   w.begin_object();
-  w.key("severity");
-  w.value(wal::severity_name(gap.finding.severity));
-  w.key("code");
-  w.value(gap.finding.code);
-  w.key("timeline");
-  w.value(gap.first_missing.tli);
-  w.key("first_missing");
-  w.value(gap.first_missing.to_string());
-  w.key("last_missing");
-  w.value(gap.last_missing.to_string());
-  w.key("missing_segments");
-  w.value(gap.missing);
-  w.key("lsn");
-  w.value(wal::format_lsn(gap.finding.lsn));
-  w.key("preceding_path");
-  w.value(gap.before.path);
-  w.key("following_path");
-  w.value(gap.after.path);
-  w.key("message");
-  w.value(gap.finding.message);
+  w.field("severity", wal::severity_name(gap.finding.severity));
+  w.field("code", gap.finding.code);
+  w.field("timeline", gap.first_missing.tli);
+  w.field("first_missing", gap.first_missing.to_string());
+  w.field("last_missing", gap.last_missing.to_string());
+  w.field("missing_segments", gap.missing);
+  w.field("lsn", wal::format_lsn(gap.finding.lsn));
+  w.field("preceding_path", gap.before.path);
+  w.field("following_path", gap.after.path);
+  w.field("message", gap.finding.message);
   w.end_object();
   gaps_json_ += (gaps_json_.empty() ? "" : ",") + w.str();
 }
@@ -242,22 +205,14 @@ VerifySummary VerifyPrinter::finish() {
   if (options_.json) {
     json::Writer w;
     w.begin_object();
-    w.key("files");
-    w.value(static_cast<uint64_t>(s.files));
-    w.key("valid");
-    w.value(static_cast<uint64_t>(s.valid));
-    w.key("invalid");
-    w.value(static_cast<uint64_t>(s.invalid));
-    w.key("unreadable");
-    w.value(static_cast<uint64_t>(s.unreadable));
-    w.key("recycled");
-    w.value(static_cast<uint64_t>(s.recycled));
-    w.key("gaps");
-    w.value(static_cast<uint64_t>(s.gaps));
-    w.key("missing_segments");
-    w.value(s.missing_segments);
-    w.key("records");
-    w.value(s.records);
+    w.field("files", static_cast<uint64_t>(s.files));
+    w.field("valid", static_cast<uint64_t>(s.valid));
+    w.field("invalid", static_cast<uint64_t>(s.invalid));
+    w.field("unreadable", static_cast<uint64_t>(s.unreadable));
+    w.field("recycled", static_cast<uint64_t>(s.recycled));
+    w.field("gaps", static_cast<uint64_t>(s.gaps));
+    w.field("missing_segments", s.missing_segments);
+    w.field("records", s.records);
     w.end_object();
     emit("],\"set_problems\":[" + set_problems_ + "],\"gaps\":[" + gaps_json_ +
          "],\"summary\":" + w.str() + "}\n");

@@ -48,13 +48,6 @@ const char* shortfall_key(pipeline::Shortfall s) {
   return "";
 }
 
-void text_or_null(json::Writer& w, const std::string& s) {
-  if (s.empty())
-    w.null();
-  else
-    w.value(s);
-}
-
 void print_text(const RestorePlan& plan, const std::string& archive,
                 const std::vector<std::string>& get_options, std::FILE* out) {
   std::string target = "target: " + target_text(plan.target);
@@ -106,22 +99,17 @@ void print_json(const RestorePlan& plan, const std::string& archive,
                 const std::vector<std::string>& problems, std::FILE* out) {
   json::Writer w;
   w.begin_object();
-  w.key("archive");
-  w.value(archive);
+  w.field("archive", archive);
   w.key("target");
   w.begin_object();
-  w.key("kind");
-  w.value(kind_key(plan.target.kind));
+  w.field("kind", kind_key(plan.target.kind));
   if (plan.target.kind == RestoreTarget::Kind::kTime) {
-    w.key("time");
-    w.value(format_pg_timestamp(plan.target.time));
+    w.field("time", format_pg_timestamp(plan.target.time));
   } else if (plan.target.kind == RestoreTarget::Kind::kLsn) {
-    w.key("lsn");
-    w.value(format_lsn(plan.target.lsn));
+    w.field("lsn", format_lsn(plan.target.lsn));
   }
   w.end_object();
-  w.key("reachable");
-  w.value(plan.reachable());
+  w.field("reachable", plan.reachable());
   w.key("backup");
   if (plan.backup)
     backup_json(w, *plan.backup, BackupFields::kExtent);
@@ -131,12 +119,9 @@ void print_json(const RestorePlan& plan, const std::string& archive,
   w.begin_array();
   for (const RestorePlan& passed : plan.passed_over) {
     w.begin_object();
-    w.key("backup");
-    w.value(passed.backup->source);
-    w.key("shortfall");
-    w.value(shortfall_key(passed.shortfall));
-    w.key("message");
-    w.value(shortfall_status(passed).message());
+    w.field("backup", passed.backup->source);
+    w.field("shortfall", shortfall_key(passed.shortfall));
+    w.field("message", shortfall_status(passed).message());
     w.end_object();
   }
   w.end_array();
@@ -151,28 +136,19 @@ void print_json(const RestorePlan& plan, const std::string& archive,
     w.null();
   w.key("wal");
   w.begin_object();
-  w.key("first_segment");
-  text_or_null(w, plan.first_segment);
-  w.key("last_segment");
-  text_or_null(w, plan.last_segment);
-  w.key("segments");
-  w.value(plan.segments);
-  w.key("bytes");
-  w.value(plan.wal_bytes);
-  w.key("verified");
-  w.value(plan.verified);
+  w.field("first_segment", text_or_none(plan.first_segment));
+  w.field("last_segment", text_or_none(plan.last_segment));
+  w.field("segments", plan.segments);
+  w.field("bytes", plan.wal_bytes);
+  w.field("verified", plan.verified);
   w.end_object();
-  w.key("reached_in");
-  text_or_null(w, plan.reached_in);
+  w.field("reached_in", text_or_none(plan.reached_in));
   w.key("latest_reachable");
   if (plan.latest) {
     w.begin_object();
-    w.key("end_lsn");
-    w.value(format_lsn(plan.latest->end_lsn));
-    w.key("segment");
-    w.value(plan.latest->segment);
-    w.key("last_commit_time");
-    time_or_null(w, plan.latest->last_commit_time);
+    w.field("end_lsn", format_lsn(plan.latest->end_lsn));
+    w.field("segment", plan.latest->segment);
+    w.field("last_commit_time", time_or_none(plan.latest->last_commit_time));
     w.end_object();
   } else {
     w.null();
@@ -183,17 +159,12 @@ void print_json(const RestorePlan& plan, const std::string& archive,
   } else {
     const Status why = shortfall_status(plan);
     w.begin_object();
-    w.key("kind");
-    w.value(shortfall_key(plan.shortfall));
-    w.key("message");
-    w.value(why.message());
+    w.field("kind", shortfall_key(plan.shortfall));
+    w.field("message", why.message());
     if (plan.shortfall == pipeline::Shortfall::kMissing) {
-      w.key("first_missing");
-      w.value(plan.missing_first);
-      w.key("last_missing");
-      w.value(plan.missing_last);
-      w.key("missing_count");
-      w.value(plan.missing);
+      w.field("first_missing", plan.missing_first);
+      w.field("last_missing", plan.missing_last);
+      w.field("missing_count", plan.missing);
     }
     w.end_object();
   }
@@ -201,8 +172,7 @@ void print_json(const RestorePlan& plan, const std::string& archive,
   if (plan.reachable()) {
     w.begin_object();
     for (const Setting& setting : recovery_settings(plan, archive, get_options)) {
-      w.key(setting.name);
-      w.value(setting.value);
+      w.field(setting.name, setting.value);
     }
     w.end_object();
   } else {

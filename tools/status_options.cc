@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -30,8 +29,7 @@ bool number_option(const std::string& command, const Args& args, const std::stri
   return true;
 }
 
-bool ordered(const std::string& command, const std::string& what, double warning,
-             double critical) {
+bool ordered(const std::string& command, const std::string& what, double warning, double critical) {
   if (warning <= critical) return true;
   usage_error(command, "--warn-" + what + " is above --crit-" + what);
   return false;
@@ -40,12 +38,10 @@ bool ordered(const std::string& command, const std::string& what, double warning
 }  // namespace
 
 std::vector<OptionSpec> monitor_option_specs() {
-  return {{"dbname", true, 'd'},          {"archive", true, 'a'},
-          {"pgdata", true, 'D'},          {"warn-archive-age", true},
-          {"crit-archive-age", true},     {"warn-ready", true},
-          {"crit-ready", true},           {"warn-disk", true},
-          {"crit-disk", true},            {"connect-timeout", true},
-          {"pg-dbname", true}};
+  return {{"dbname", true, 'd'},      {"archive", true, 'a'},     {"pgdata", true, 'D'},
+          {"warn-archive-age", true}, {"crit-archive-age", true}, {"warn-ready", true},
+          {"crit-ready", true},       {"warn-disk", true},        {"crit-disk", true},
+          {"connect-timeout", true},  {"pg-dbname", true}};
 }
 
 std::optional<MonitorSettings> monitor_settings(const std::string& command, const Args& args) {
@@ -94,19 +90,14 @@ monitor::StatusReport gather(const MonitorSettings& settings) {
 
 std::optional<MonitorCommand> parse_monitor_command(const std::string& command,
                                                     const std::vector<std::string>& argv,
-                                                    std::vector<OptionSpec> extra,
-                                                    const char* help, int* exit_status) {
+                                                    std::vector<OptionSpec> extra, const char* help,
+                                                    int* exit_status) {
   std::vector<OptionSpec> specs = monitor_option_specs();
   specs.insert(specs.end(), extra.begin(), extra.end());
   specs.push_back({"help", false, '?'});
-  *exit_status = exit_code::kMonitorUnknown;
-  std::optional<Args> args = parse(command, argv, specs);
+  std::optional<Args> args =
+      parse_or_help(command, argv, specs, {help}, exit_code::kMonitorUnknown, exit_status);
   if (!args) return std::nullopt;
-  if (args->has("help")) {
-    std::fputs(help, stdout);
-    *exit_status = exit_code::kOk;
-    return std::nullopt;
-  }
   if (!args->positional.empty()) {
     usage_error(command, "too many arguments");
     return std::nullopt;

@@ -51,16 +51,16 @@ void server_lines(const monitor::ServerSide& s, double now, std::string* out) {
   const pg::ArchiverStats& st = s.stats;
   *out += "  archived: " + std::to_string(st.archived_count) + " files";
   if (st.last_archived_wal && st.last_archived_time)
-    *out += ", last " + quoted(*st.last_archived_wal) + " at " +
-            time_text(*st.last_archived_time) + " (" + ago(now, *st.last_archived_time) + ")";
+    *out += ", last " + quoted(*st.last_archived_wal) + " at " + time_text(*st.last_archived_time) +
+            " (" + ago(now, *st.last_archived_time) + ")";
   *out += "\n  failed: " + std::to_string(st.failed_count) + " times";
   if (st.last_failed_wal && st.last_failed_time)
     *out += ", last " + quoted(*st.last_failed_wal) + " at " + time_text(*st.last_failed_time) +
             " (" + ago(now, *st.last_failed_time) + ")";
   *out += "\n  current WAL: " + quoted(p.walfile) + " on timeline " + std::to_string(p.timeline);
   if (s.segments_behind && s.bytes_behind)
-    *out += "; not archived yet: " + std::to_string(*s.segments_behind) +
-            " complete segments, " + size_text(*s.bytes_behind) + " of WAL";
+    *out += "; not archived yet: " + std::to_string(*s.segments_behind) + " complete segments, " +
+            size_text(*s.bytes_behind) + " of WAL";
   *out += "\n  waiting: ";
   if (s.backlog) {
     *out += std::to_string(s.backlog->ready_count) + " files .ready";
@@ -98,8 +98,8 @@ void archive_lines(const monitor::ArchiveSide& a, double now, std::string* out) 
       *out += "  timeline " + std::to_string(tl.timeline) + ": " + std::to_string(tl.segments) +
               " segments, " + quoted(tl.oldest) + " to " + quoted(tl.newest);
       *out += tl.gap_count == 0 ? ", no gap\n"
-                                : ", " + std::to_string(tl.missing_segments) +
-                                      " missing in " + std::to_string(tl.gap_count) + " gaps\n";
+                                : ", " + std::to_string(tl.missing_segments) + " missing in " +
+                                      std::to_string(tl.gap_count) + " gaps\n";
       for (const archive::SegmentGap& g : tl.gaps)
         *out += "    gap: " + std::to_string(g.missing) + " segments missing between " +
                 quoted(g.after) + " and " + quoted(g.before) + "\n";
@@ -179,116 +179,76 @@ std::string status_screen(const monitor::StatusReport& report, const std::vector
 std::string status_json(const monitor::StatusReport& report, const std::vector<Alert>& alerts) {
   json::Writer w;
   w.begin_object();
-  w.key("status");
-  w.value(monitor::level_name(monitor::overall(alerts)));
-  w.key("now");
-  w.value(report.now);
+  w.field("status", monitor::level_name(monitor::overall(alerts)));
+  w.field("now", report.now);
   w.key("alerts");
   w.begin_array();
   for (const Alert& a : alerts) {
     w.begin_object();
-    w.key("name");
-    w.value(a.name);
-    w.key("level");
-    w.value(monitor::level_name(a.level));
-    w.key("text");
-    w.value(a.text);
-    w.key("value");
-    a.value ? w.value(*a.value) : w.null();
-    w.key("warning");
-    a.warning ? w.value(*a.warning) : w.null();
-    w.key("critical");
-    a.critical ? w.value(*a.critical) : w.null();
+    w.field("name", a.name);
+    w.field("level", monitor::level_name(a.level));
+    w.field("text", a.text);
+    w.field("value", a.value);
+    w.field("warning", a.warning);
+    w.field("critical", a.critical);
     w.end_object();
   }
   w.end_array();
   w.key("server");
   if (!report.server) {
     w.begin_object();
-    w.key("error");
-    w.value(report.server_error);
+    w.field("error", report.server_error);
     w.end_object();
   } else {
     const monitor::ServerSide& s = *report.server;
-    auto optional_text = [&](const std::optional<std::string>& v) { v ? w.value(*v) : w.null(); };
-    auto optional_number = [&](const auto& v) { v ? w.value(*v) : w.null(); };
     w.begin_object();
-    w.key("version");
-    w.value(s.position.version);
-    w.key("in_recovery");
-    w.value(s.position.in_recovery);
-    w.key("archive_mode");
-    w.value(s.settings.archive_mode);
-    w.key("wal_level");
-    w.value(s.settings.wal_level);
-    w.key("archive_timeout_seconds");
-    w.value(s.settings.archive_timeout_s);
-    w.key("wal_segment_size_bytes");
-    w.value(s.settings.wal_segment_size);
-    w.key("archived_count");
-    w.value(s.stats.archived_count);
-    w.key("last_archived_wal");
-    optional_text(s.stats.last_archived_wal);
-    w.key("last_archived_time");
-    optional_number(s.stats.last_archived_time);
-    w.key("failed_count");
-    w.value(s.stats.failed_count);
-    w.key("last_failed_wal");
-    optional_text(s.stats.last_failed_wal);
-    w.key("last_failed_time");
-    optional_number(s.stats.last_failed_time);
-    w.key("current_wal");
-    w.value(s.position.walfile);
-    w.key("timeline");
-    w.value(s.position.timeline);
-    w.key("segments_not_archived");
-    optional_number(s.segments_behind);
-    w.key("bytes_not_archived");
-    optional_number(s.bytes_behind);
+    w.field("version", s.position.version);
+    w.field("in_recovery", s.position.in_recovery);
+    w.field("archive_mode", s.settings.archive_mode);
+    w.field("wal_level", s.settings.wal_level);
+    w.field("archive_timeout_seconds", s.settings.archive_timeout_s);
+    w.field("wal_segment_size_bytes", s.settings.wal_segment_size);
+    w.field("archived_count", s.stats.archived_count);
+    w.field("last_archived_wal", s.stats.last_archived_wal);
+    w.field("last_archived_time", s.stats.last_archived_time);
+    w.field("failed_count", s.stats.failed_count);
+    w.field("last_failed_wal", s.stats.last_failed_wal);
+    w.field("last_failed_time", s.stats.last_failed_time);
+    w.field("current_wal", s.position.walfile);
+    w.field("timeline", s.position.timeline);
+    w.field("segments_not_archived", s.segments_behind);
+    w.field("bytes_not_archived", s.bytes_behind);
     w.key("ready_count");
     s.backlog ? w.value(s.backlog->ready_count) : w.null();
-    w.key("oldest_ready_time");
-    s.backlog ? optional_number(s.backlog->oldest_ready_time) : w.null();
-    w.key("oldest_unarchived_commit_time");
-    optional_number(s.oldest_unarchived_commit);
+    w.field("oldest_ready_time", s.backlog ? s.backlog->oldest_ready_time : std::nullopt);
+    w.field("oldest_unarchived_commit_time", s.oldest_unarchived_commit);
     w.end_object();
   }
   if (report.archive || !report.archive_error.empty()) {
     w.key("archive");
     w.begin_object();
     if (!report.archive) {
-      w.key("error");
-      w.value(report.archive_error);
+      w.field("error", report.archive_error);
     } else {
       const monitor::ArchiveSide& a = *report.archive;
       const archive::ArchiveSummary& s = a.summary;
-      w.key("path");
-      w.value(a.root);
-      w.key("segments");
-      w.value(s.segments);
+      w.field("path", a.root);
+      w.field("segments", s.segments);
       w.key("timelines");
       w.begin_array();
       for (const archive::TimelineSummary& tl : s.timelines) {
         w.begin_object();
-        w.key("timeline");
-        w.value(tl.timeline);
-        w.key("segments");
-        w.value(tl.segments);
-        w.key("oldest");
-        w.value(tl.oldest);
-        w.key("newest");
-        w.value(tl.newest);
-        w.key("missing_segments");
-        w.value(tl.missing_segments);
+        w.field("timeline", tl.timeline);
+        w.field("segments", tl.segments);
+        w.field("oldest", tl.oldest);
+        w.field("newest", tl.newest);
+        w.field("missing_segments", tl.missing_segments);
         w.end_object();
       }
       w.end_array();
-      w.key("stored_bytes");
-      w.value(s.stored_bytes);
-      w.key("wal_bytes");
-      w.value(s.wal_bytes);
-      w.key("newest_commit_time");
-      s.newest_commit_time ? w.value(*s.newest_commit_time) : w.null();
+      w.field("stored_bytes", s.stored_bytes);
+      w.field("wal_bytes", s.wal_bytes);
+      w.field("newest_commit_time", s.newest_commit_time);
       w.key("free_bytes");
       a.space ? w.value(a.space->free_bytes) : w.null();
       w.key("total_bytes");

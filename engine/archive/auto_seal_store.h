@@ -63,6 +63,7 @@ class AutoSealStore final : public Store {
   Status explain(Status failure) const override { return plain_->explain(std::move(failure)); }
   Result<std::optional<io::FilesystemSpace>> space() override { return plain_->space(); }
   std::string meeting_dir() const override { return plain_->meeting_dir(); }
+  bool remote() const override { return plain_->remote(); }
   Status give_to_owner(const std::string& path) override { return plain_->give_to_owner(path); }
 
  private:

@@ -57,6 +57,7 @@ class EncryptedStore final : public Store {
   Status explain(Status failure) const override { return inner_->explain(std::move(failure)); }
   Result<std::optional<io::FilesystemSpace>> space() override { return inner_->space(); }
   std::string meeting_dir() const override { return inner_->meeting_dir(); }
+  bool remote() const override { return inner_->remote(); }
   Status give_to_owner(const std::string& path) override { return inner_->give_to_owner(path); }
 
   const SealingKeys& keys() const { return *keys_; }

@@ -1,5 +1,7 @@
 #include "archive/mirror_store.h"
 
+#include <algorithm>
+
 namespace walpipe::archive {
 
 namespace {
@@ -169,6 +171,11 @@ Result<std::optional<io::FilesystemSpace>> MirrorStore::space() {
     if (!space.is_ok() || *space) return space;
   }
   return std::optional<io::FilesystemSpace>();
+}
+
+bool MirrorStore::remote() const {
+  return std::any_of(stores_.begin(), stores_.end(),
+                     [](const auto& store) { return store->remote(); });
 }
 
 Status MirrorStore::give_to_owner(const std::string& path) {

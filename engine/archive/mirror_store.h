@@ -40,6 +40,7 @@ class MirrorStore final : public Store {
   Status explain(Status failure) const override;
   Result<std::optional<io::FilesystemSpace>> space() override;
   std::string meeting_dir() const override { return stores_.front()->meeting_dir(); }
+  bool remote() const override;
   Status give_to_owner(const std::string& path) override;
 
  private:

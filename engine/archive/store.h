@@ -134,6 +134,10 @@ class Store {
   // (the look-ahead lock and plan), and a way to give a file created there to the archive's
   // owner (walpipe run as root in another user's archive).
   virtual std::string meeting_dir() const = 0;
+  // Whether a question about an object is a request over the network (a bucket) rather than a
+  // look at a local file: PostgreSQL's calls then take the look-ahead's receipts
+  // (pipeline/receipts.h) instead of asking.
+  virtual bool remote() const { return false; }
   virtual Status give_to_owner(const std::string& path) = 0;
 };
 

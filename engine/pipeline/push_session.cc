@@ -1,10 +1,12 @@
 #include "pipeline/push_session.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
-#include <chrono>
 
 #include "io/fs.h"
 #include "pipeline/batch_push.h"
+#include "pipeline/file_loader.h"
 #include "pipeline/lookahead.h"
 
 namespace walpipe::pipeline {
@@ -15,78 +17,91 @@ std::string lock_path(const archive::Store& store) {
   return store.meeting_dir() + "/lookahead.lock";
 }
 
-// Whether the worker has stored a name, asked of the archive no more often than it answers
-// cheaply. A folder answers with a stat(), quicker than the wait between two polls: it is asked
-// at every poll, so the call goes on as soon as the file is there. A bucket answers with a HEAD,
-// a request the store serves and may bill: after each answer that took longer than a poll, the
-// gap to the next question doubles up to kMaxGap: a wait of a second sends about fifty HEADs,
-// not hundreds, and lasts at most kMaxGap longer than the worker takes.
-class StoredYet {
- public:
-  StoredYet(archive::Store& store, const wal::WalFileName& name) : store_(store), name_(name) {}
-
-  bool operator()() {
-    using Clock = std::chrono::steady_clock;
-    const Clock::time_point asked = Clock::now();
-    if (asked < next_question_) return false;
-    Result<bool> present = store_.contains(name_);
-    if (present.is_ok() && *present) return true;
-    const Clock::time_point answered = Clock::now();
-    gap_ = answered - asked < kCheap ? Clock::duration::zero()
-                                     : std::clamp<Clock::duration>(2 * gap_, kCheap, kMaxGap);
-    next_question_ = answered + gap_;
-    return false;
-  }
-
- private:
-  // wait_while_locked's poll: an answer quicker than the wait between polls costs nothing.
-  static constexpr std::chrono::microseconds kCheap{200};
-  static constexpr std::chrono::milliseconds kMaxGap{20};
-
-  archive::Store& store_;
-  const wal::WalFileName& name_;
-  std::chrono::steady_clock::duration gap_{};
-  std::chrono::steady_clock::time_point next_question_;
-};
-
-bool is_archived(archive::Store& store, const std::string& path) {
-  Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(path));
-  if (!name.is_ok()) return false;
-  Result<bool> present = store.contains(*name);
-  return present.is_ok() && *present;
-}
-
 std::vector<std::string> names_of(const std::vector<std::string>& paths) {
   std::vector<std::string> names;
   for (const std::string& path : paths) names.push_back(io::base_name(path));
   return names;
 }
 
-// Pushes one window; false when every file in it that needed a push failed.
-bool push_window(archive::Store& store, const std::vector<std::string>& window,
-                 const PushOptions& options, io::IoChoice io_choice) {
-  // Already archived (by an earlier look-ahead): PostgreSQL's own call confirms it.
-  std::vector<std::string> todo;
-  for (const std::string& path : window)
-    if (!is_archived(store, path)) todo.push_back(path);
-  if (todo.empty()) return true;
-  // Rings set up before fork() belong to the parent: this process makes its own. Failures are
-  // left for PostgreSQL's own call for that file, which reports them.
-  std::vector<Result<PushResult>> results =
-      push_files(todo, store, options, io::default_io_factory(io_choice));
-  return std::any_of(results.begin(), results.end(), [](const auto& r) { return r.is_ok(); });
+// Everything that decides where and how a file is archived, for the receipts' scope.
+std::string scope_of(const archive::Store& store, const PushOptions& options,
+                     const LookaheadSettings& lookahead) {
+  return store.location() + "\n" + (options.verify ? "verify" : "no-verify") + "\n" +
+         lookahead.settings;
 }
 
 }  // namespace
 
-Result<PushResult> PushSession::archive(io::Io& io, const std::string& source) {
+PushSession::PushSession(archive::Store& store, PushOptions options, LookaheadSettings lookahead)
+    : store_(store), options_(options), lookahead_(std::move(lookahead)) {
+  if (store_.remote())
+    receipts_.emplace(store_.meeting_dir(), scope_of(store_, options_, lookahead_));
+}
+
+Result<PushResult> PushSession::archive(io::Io& io, const std::string& source, const Admit& admit) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
-  if (name.is_ok()) wait_for_lookahead(source, *name);
+  if (name.is_ok()) {
+    wait_for_lookahead(source, *name);
+    if (std::optional<PushResult> confirmed = confirm_by_receipt(io, source, *name))
+      return *confirmed;
+    if (admit) WALPIPE_TRY(admit());
+  }
   Result<PushResult> pushed = push_file(io, store_, source, options_);
   if (!pushed.is_ok()) return pushed;
   // Only once this file is durably archived: PostgreSQL gets its answer now, the rest goes on.
   if (lookahead_.window > 0 && lookahead_.detach) start_lookahead(source);
   return pushed;
+}
+
+// The file at `source` as the worker's receipt for it says it was archived: read and
+// fingerprinted here, so that only the content the worker stored is confirmed.
+std::optional<PushResult> PushSession::confirm_by_receipt(io::Io& io, const std::string& source,
+                                                          const wal::WalFileName& name) {
+  if (!receipts_ || !receipts_->left_for(name.to_string())) return std::nullopt;
+  Result<io::Fd> fd = io.open(source, O_RDONLY, 0);
+  if (!fd.is_ok()) return std::nullopt;
+  Result<uint64_t> size = io::file_size(*fd, source);
+  if (!size.is_ok() || *size > kMaxSegmentFileSize) return std::nullopt;
+  Result<io::MappedFile> content = io.map_read(*fd, *size, source);
+  if (!content.is_ok()) return std::nullopt;
+  const Fingerprint fingerprint = fingerprint_of(content->bytes());
+  if (!receipts_->redeem(io, name.to_string(), fingerprint, *size)) return std::nullopt;
+  PushResult confirmed;
+  confirmed.name = name.to_string();
+  confirmed.outcome = archive::CommitOutcome::kAlreadyPresent;
+  confirmed.fingerprint = fingerprint;
+  confirmed.original_size = *size;
+  return confirmed;
+}
+
+// Already archived by an earlier look-ahead: PostgreSQL's own call confirms it. A remote store
+// is not asked: a file without a receipt is pushed, and the push finds out.
+bool PushSession::archived_already(archive::Store& store, const std::string& path) const {
+  const std::string name = io::base_name(path);
+  if (receipts_) return receipts_->left_for(name);
+  Result<wal::WalFileName> parsed = wal::parse_file_name(name);
+  if (!parsed.is_ok()) return false;
+  Result<bool> present = store.contains(*parsed);
+  return present.is_ok() && *present;
+}
+
+// Pushes one window, leaving a receipt for each file as soon as it is archived; false when
+// every file in it that needed a push failed.
+bool PushSession::push_window(archive::Store& store, const std::vector<std::string>& window) const {
+  std::vector<std::string> todo;
+  for (const std::string& path : window)
+    if (!archived_already(store, path)) todo.push_back(path);
+  if (todo.empty()) return true;
+  ArchivedFile leave_receipt;
+  if (receipts_)
+    leave_receipt = [&](io::Io& io, const PushResult& pushed) {
+      (void)receipts_->record(io, pushed.name, pushed.fingerprint, pushed.original_size);
+    };
+  // Rings set up before fork() belong to the parent: this process makes its own. Failures are
+  // left for PostgreSQL's own call for that file, which reports them.
+  std::vector<Result<PushResult>> results = push_files(
+      todo, store, options_, io::default_io_factory(lookahead_.io_choice), leave_receipt);
+  return std::any_of(results.begin(), results.end(), [](const auto& r) { return r.is_ok(); });
 }
 
 // Unless another look-ahead worker already works on this archive (a lock in its meeting_dir()),
@@ -105,7 +120,7 @@ void PushSession::start_lookahead(const std::string& requested) {
     Result<std::vector<std::string>> first = next_ready_files(requested, window);
     if (first.is_ok()) paths = std::move(*first);
     return std::any_of(paths.begin(), paths.end(),
-                       [&](const std::string& path) { return !is_archived(store_, path); });
+                       [&](const std::string& path) { return !archived_already(store_, path); });
   };
   start_worker_once(lock_path(store_), anything_ready, lookahead_.detach, [&](io::LockFile& lock) {
     // Made by a push run as root in the server's archive: a lock the server cannot open would
@@ -114,10 +129,11 @@ void PushSession::start_lookahead(const std::string& requested) {
     // The caller's I/O was set up before fork() and belongs to the parent.
     io::SyncIo sync;
     std::unique_ptr<archive::Store> mine = store_.open_again(sync);
+    if (receipts_) receipts_->prune(sync);
     std::string last_segment;  // the last segment taken so far; later windows start after it
     while (!paths.empty()) {
       announce_plan(lock, names_of(paths));
-      if (!push_window(*mine, paths, options_, lookahead_.io_choice)) return;
+      if (!push_window(*mine, paths)) return;
       for (const std::string& path : paths)
         if (!path.ends_with(".history")) last_segment = io::base_name(path);
       Result<std::vector<std::string>> next = ready_segments_after(requested, last_segment, window);
@@ -132,9 +148,14 @@ void PushSession::start_lookahead(const std::string& requested) {
 // and comes after), waits until it is archived or the worker is done (at most wait_ms).
 void PushSession::wait_for_lookahead(const std::string& source, const wal::WalFileName& name) {
   const std::string wanted = name.to_string();
+  // A remote store is not asked while the worker is at it: its receipt says when it is done.
+  auto stored_yet = [&] {
+    if (receipts_) return receipts_->left_for(wanted);
+    Result<bool> present = store_.contains(name);
+    return present.is_ok() && *present;
+  };
   wait_while_locked(
-      lock_path(store_), StoredYet(store_, name), lookahead_.wait_ms,
-      [&](const std::vector<std::string>& plan) {
+      lock_path(store_), stored_yet, lookahead_.wait_ms, [&](const std::vector<std::string>& plan) {
         if (may_be_planned(plan, wanted)) return true;
         // Later windows take only segments marked ready: not one pushed by hand, or from
         // elsewhere; and every such segment after the last one of this window.

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "s3/shared_library.h"
+#include "base/shared_library.h"
 
 namespace walpipe::s3 {
 
@@ -11,18 +11,10 @@ namespace {
 constexpr const char* kSoname = "libcurl.so.4";  // the ABI every libcurl since 7.16 keeps
 constexpr unsigned kOldest = 0x075500;           // 7.85.0, the first with CURLOPT_PROTOCOLS_STR
 
-struct Loaded {
-  LibCurl api{};
-  Status failure;
-};
+Status unsupported(const std::string& why) { return not_loaded("libcurl", why, "libcurl4"); }
 
-Status unsupported(const std::string& why) {
-  return Status(Code::kUnsupported, "could not load libcurl: " + why)
-      .with_hint("install it: apt-get install libcurl4");
-}
-
-Loaded load() {
-  Loaded loaded;
+LoadedApi<LibCurl> load() {
+  LoadedApi<LibCurl> loaded;
   SharedLibrary lib(kSoname);
   LibCurl& a = loaded.api;
   lib.resolve("curl_easy_init", &a.easy_init);
@@ -51,24 +43,23 @@ Loaded load() {
   // protocol it knows.
   const curl_version_info_data* version = version_info(CURLVERSION_NOW);
   if (version == nullptr || version->version_num < kOldest) {
-    loaded.failure = unsupported(std::string(kSoname) + " is version " +
-                                 (version != nullptr ? version->version : "unknown") +
-                                 ", older than 7.85.0");
+    loaded.failure =
+        unsupported(std::string(kSoname) + " is version " +
+                    (version != nullptr ? version->version : "unknown") + ", older than 7.85.0");
     return loaded;
   }
   CURLcode rc = global_init(CURL_GLOBAL_DEFAULT);
   if (rc != CURLE_OK)
-    loaded.failure = Status(Code::kIoError, std::string("could not initialize libcurl: ") +
-                                                a.easy_strerror(rc));
+    loaded.failure =
+        Status(Code::kIoError, std::string("could not initialize libcurl: ") + a.easy_strerror(rc));
   return loaded;
 }
 
 }  // namespace
 
 Result<const LibCurl*> libcurl() {
-  static const Loaded loaded = load();  // C++ makes this initialisation thread-safe
-  if (!loaded.failure.is_ok()) return loaded.failure;
-  return &loaded.api;
+  static const LoadedApi<LibCurl> loaded = load();  // C++ makes this initialisation thread-safe
+  return loaded.get();
 }
 
 }  // namespace walpipe::s3

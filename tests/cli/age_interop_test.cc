@@ -13,6 +13,7 @@
 
 #include "crypt/age_file.h"
 #include "crypt/keys.h"
+#include "support/files.h"
 #include "support/pattern.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -21,19 +22,13 @@
 namespace walpipe::crypt {
 namespace {
 
+using walpipe::testing::file_bytes;
 using walpipe::testing::pattern;
 using walpipe::testing::run_command;
 using walpipe::testing::ScratchDir;
 
 constexpr const char* kAge = "/usr/bin/age";
 constexpr const char* kAgeKeygen = "/usr/bin/age-keygen";
-
-std::vector<std::byte> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto* p = reinterpret_cast<const std::byte*>(text.data());
-  return std::vector<std::byte>(p, p + text.size());
-}
 
 class AgeInteropTest : public ::testing::Test {
  protected:
@@ -49,7 +44,7 @@ class AgeInteropTest : public ::testing::Test {
       struct stat st;
       ASSERT_EQ(stat(path.c_str(), &st), 0);
       ASSERT_TRUE(check_identity_file_mode(st.st_mode, path).is_ok());
-      Result<std::vector<Identity>> parsed = parse_identity_file(read_all(path), path);
+      Result<std::vector<Identity>> parsed = parse_identity_file(file_bytes(path), path);
       ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
       ASSERT_EQ(parsed->size(), 1u);
       // age-keygen -y prints the recipient age derives: walpipe must derive the same.
@@ -80,7 +75,7 @@ TEST_F(AgeInteropTest, AgeDecryptsWhatWalpipeEncrypts) {
       auto decrypted = run_command({kAge, "-d", "-i", key, "-o", out, encrypted});
       ASSERT_EQ(decrypted.exit_code, 0) << decrypted.err;
       EXPECT_EQ(decrypted.err, "");
-      EXPECT_TRUE(read_all(out) == plain);
+      EXPECT_TRUE(file_bytes(out) == plain);
       std::filesystem::remove(out);
     }
   }
@@ -96,7 +91,7 @@ TEST_F(AgeInteropTest, WalpipeDecryptsWhatAgeEncrypts) {
     const std::string in = dir_.write("plain", plain), out = dir_.file("plain.age");
     auto encrypted = run_command({kAge, "-r", one, "-r", two, "-o", out, in});
     ASSERT_EQ(encrypted.exit_code, 0) << encrypted.err;
-    const std::vector<std::byte> file = read_all(out);
+    const std::vector<std::byte> file = file_bytes(out);
     for (size_t who : {0, 1}) {
       Result<std::vector<std::byte>> back = decrypt(file, {&identities_[who], 1});
       ASSERT_TRUE(back.is_ok()) << back.status().to_string();
@@ -110,12 +105,12 @@ TEST_F(AgeInteropTest, AgeReadsTheRecipientsFileWalpipeReads) {
   const std::string text = "# archive readers\n" + format_recipient(*recipient_of(identities_[0])) +
                            "\n\n" + format_recipient(*recipient_of(identities_[1])) + "\n";
   const std::string recipients = dir_.write("recipients.txt", text);
-  Result<std::vector<Recipient>> parsed = parse_recipients_file(read_all(recipients), recipients);
+  Result<std::vector<Recipient>> parsed = parse_recipients_file(file_bytes(recipients), recipients);
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   EXPECT_EQ(parsed->size(), 2u);
   const std::string in = dir_.write("plain", pattern(1000)), out = dir_.file("plain.age");
   ASSERT_EQ(run_command({kAge, "-R", recipients, "-o", out, in}).exit_code, 0);
-  EXPECT_TRUE(decrypt(read_all(out), {&identities_[1], 1}).is_ok());
+  EXPECT_TRUE(decrypt(file_bytes(out), {&identities_[1], 1}).is_ok());
 }
 
 TEST_F(AgeInteropTest, IdentityFileReadableByOthersIsRefused) {

@@ -16,6 +16,7 @@
 #include "archive/sealing.h"
 #include "crypt/age_file.h"
 #include "crypt/keys.h"
+#include "support/files.h"
 #include "support/pattern.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -24,19 +25,13 @@
 namespace walpipe::crypt {
 namespace {
 
+using walpipe::testing::file_bytes;
 using walpipe::testing::pattern;
 using walpipe::testing::run_command;
 using walpipe::testing::ScratchDir;
 
 constexpr const char* kAge = "/usr/bin/age";
 constexpr size_t kPage = 4096;
-
-std::vector<std::byte> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto* p = reinterpret_cast<const std::byte*>(text.data());
-  return std::vector<std::byte>(p, p + text.size());
-}
 
 class AgePadding : public ::testing::Test {
  protected:
@@ -94,7 +89,7 @@ class AgePadding : public ::testing::Test {
         "padded.age", std::string(reinterpret_cast<const char*>(file.data()), file.size()));
     auto opened = run_command({kAge, "-d", "-i", key, "-o", dir_.file("opened"), path});
     ASSERT_EQ(opened.exit_code, 0) << opened.err;
-    EXPECT_EQ(read_all(dir_.file("opened")), plain);
+    EXPECT_EQ(file_bytes(dir_.file("opened")), plain);
   }
 
   ScratchDir dir_;

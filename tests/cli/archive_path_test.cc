@@ -18,6 +18,7 @@
 #include "codec/crc32c.h"
 #include "exit_codes.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -90,19 +91,11 @@ std::string other_cluster_error(const std::string& archive, const std::string& d
          "data directory was backed up from.\n";
 }
 
-std::vector<std::byte> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(chars.size());
-  if (!chars.empty()) std::memcpy(out.data(), chars.data(), chars.size());
-  return out;
-}
-
 class ArchivePathTest : public ::testing::Test {
  protected:
   void SetUp() override {
     WALPIPE_REQUIRE_CORPUS();
-    control_ = read_bytes(corpus_dir() + "/pg_control/pg15-initdb");
+    control_ = file_bytes(corpus_dir() + "/pg_control/pg15-initdb");
     if (control_.size() != 8192) WALPIPE_SKIP() << "no pg_control in the corpus";
     // getcwd() reports the physical path, so the expected messages use it too.
     root_ = fs::canonical(dir_.path()).string();

@@ -15,6 +15,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exit_codes.h"
@@ -61,6 +62,15 @@ std::string usage_lines(const std::string& command, const std::string& message) 
   std::string help = command.empty() ? "walpipe --help" : "walpipe " + command + " --help";
   return prefix + ": error: " + message + "\n" + prefix + ": hint: Try \"" + help +
          "\" for more information.\n";
+}
+
+// walpipe with `args` exits with the usage-error code and usage_lines(command, message).
+CommandResult usage_error(const std::vector<std::string>& args, const std::string& command,
+                          const std::string& message) {
+  CommandResult r = run_walpipe(args);
+  EXPECT_EQ(r.exit_code, kUsage) << show(r);
+  EXPECT_EQ(r.err, usage_lines(command, message));
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,46 +183,22 @@ class JsonParser {
       }
       if (pos_ >= s_.size()) break;
       char e = s_[pos_++];
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          if (pos_ + 4 > s_.size()) return fail("short \\u escape");
-          for (int i = 0; i < 4; ++i)
-            if (!isxdigit(static_cast<unsigned char>(s_[pos_ + i]))) return fail("bad \\u escape");
-          unsigned code = std::stoul(s_.substr(pos_, 4), nullptr, 16);
-          pos_ += 4;
-          if (code < 0x80)
-            out->push_back(static_cast<char>(code));
-          else
-            out->append("?");  // the tests only compare ASCII
-          break;
-        }
-        default:
-          return fail("bad escape");
+      // The escapes that stand for one character, and the characters they stand for.
+      static constexpr std::string_view kEscaped = "\"\\/bfnrt", kMeant = "\"\\/\b\f\n\r\t";
+      if (size_t k = kEscaped.find(e); k != std::string_view::npos) {
+        out->push_back(kMeant[k]);
+        continue;
       }
+      if (e != 'u') return fail("bad escape");
+      if (pos_ + 4 > s_.size()) return fail("short \\u escape");
+      for (int i = 0; i < 4; ++i)
+        if (!isxdigit(static_cast<unsigned char>(s_[pos_ + i]))) return fail("bad \\u escape");
+      unsigned code = std::stoul(s_.substr(pos_, 4), nullptr, 16);
+      pos_ += 4;
+      if (code < 0x80)
+        out->push_back(static_cast<char>(code));
+      else
+        out->append("?");  // the tests only compare ASCII
     }
     return fail("unterminated string");
   }
@@ -318,62 +304,48 @@ TEST(CliHelp, VerifyHelpWinsOverOtherArguments) {
 }
 
 TEST(CliUsage, NoCommandIsUsageError) {
-  CommandResult r = run_walpipe({});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("", "no command given"));
+  CommandResult r = usage_error({}, "", "no command given");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(CliUsage, UnknownCommandIsUsageError) {
-  CommandResult r = run_walpipe({"frobnicate"});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("", "unknown command \"frobnicate\""));
+  CommandResult r = usage_error({"frobnicate"}, "", "unknown command \"frobnicate\"");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(CliUsage, UnknownOptionIsUsageError) {
-  CommandResult r = run_walpipe({"verify", "--frobnicate", corpus_path(kPg16)});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "unrecognized option \"--frobnicate\""));
+  CommandResult r = usage_error({"verify", "--frobnicate", corpus_path(kPg16)}, "verify",
+                                "unrecognized option \"--frobnicate\"");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(CliUsage, UnknownShortOptionIsUsageError) {
-  CommandResult r = run_walpipe({"verify", "-x", corpus_path(kPg16)});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "unrecognized option \"-x\""));
+  usage_error({"verify", "-x", corpus_path(kPg16)}, "verify", "unrecognized option \"-x\"");
 }
 
 TEST(CliUsage, VerifyWithoutPathIsUsageError) {
-  CommandResult r = run_walpipe({"verify"});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "no PATH given"));
+  CommandResult r = usage_error({"verify"}, "verify", "no PATH given");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(CliUsage, ZeroJobsIsUsageError) {
-  CommandResult r = run_walpipe({"verify", "--jobs=0", corpus_path(kPg16)});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "invalid value \"0\" for option --jobs"));
+  CommandResult r = usage_error({"verify", "--jobs=0", corpus_path(kPg16)}, "verify",
+                                "invalid value \"0\" for option --jobs");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(CliUsage, NonNumericJobsIsUsageError) {
-  CommandResult r = run_walpipe({"verify", "-j", "many", corpus_path(kPg16)});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "invalid value \"many\" for option --jobs"));
+  usage_error({"verify", "-j", "many", corpus_path(kPg16)}, "verify",
+              "invalid value \"many\" for option --jobs");
 }
 
 TEST(CliUsage, JobsWithoutValueIsUsageError) {
-  CommandResult r = run_walpipe({"verify", "--jobs"});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "option \"--jobs\" requires a value"));
+  usage_error({"verify", "--jobs"}, "verify", "option \"--jobs\" requires a value");
 }
 
 TEST(CliUsage, FlagWithValueIsUsageError) {
-  CommandResult r = run_walpipe({"verify", "--json=yes", corpus_path(kPg16)});
-  EXPECT_EQ(r.exit_code, kUsage) << show(r);
-  EXPECT_EQ(r.err, usage_lines("verify", "option \"--json\" does not take a value"));
+  usage_error({"verify", "--json=yes", corpus_path(kPg16)}, "verify",
+              "option \"--json\" does not take a value");
 }
 
 TEST(CliUsage, NonexistentPathIsExitTwoNamingThePath) {

@@ -14,6 +14,7 @@
 
 #include "exit_codes.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -30,14 +31,6 @@ constexpr const char* kSeg = "000000010000000000000034";
 
 std::string show(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stderr\n" + r.err;
-}
-
-std::vector<std::byte> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(chars.size());
-  for (size_t i = 0; i < chars.size(); ++i) bytes[i] = static_cast<std::byte>(chars[i]);
-  return bytes;
 }
 
 class ConfigFile : public ::testing::Test {
@@ -86,7 +79,7 @@ TEST_F(ConfigFile, PushAndGetTakeTheArchiveFromTheFile) {
   const std::string dest = dir_.file("restored");
   r = walpipe({}, {"get", "--config=" + conf, kSeg, dest});
   ASSERT_EQ(r.exit_code, 0) << show(r);
-  EXPECT_EQ(read_file(dest), corpus_bytes(std::string("pg16/1mb/") + kSeg));
+  EXPECT_EQ(file_bytes(dest), corpus_bytes(std::string("pg16/1mb/") + kSeg));
   // prefetch = 0 came from the file too: no spool was made beside DEST.
   EXPECT_FALSE(fs::exists(dir_.file("walpipe_prefetch")));
 }
@@ -208,8 +201,7 @@ TEST_F(ConfigFile, ActionsOnlyOnTheCommandLine) {
 // recovery_end_command: above 125 the server would not start; a broken file leaves the spool.
 TEST_F(ConfigFile, ABrokenFileNeverKeepsTheServerFromStartingAtRecoveryEnd) {
   const std::string conf = config("archive " + dir_.file("a") + "\n");
-  CommandResult r =
-      walpipe({}, {"get", "--config", conf, "--remove-spool=" + dir_.file("spool")});
+  CommandResult r = walpipe({}, {"get", "--config", conf, "--remove-spool=" + dir_.file("spool")});
   EXPECT_EQ(r.exit_code, exit_code::kSpoolNotRemoved) << show(r);
   EXPECT_NE(r.err.find("expected \"key = value\""), std::string::npos) << r.err;
 }

@@ -11,17 +11,13 @@
 
 #include "exit_codes.h"
 #include "support/corpus_archive.h"
+#include "support/files.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // Flips the bits of one byte in the middle of the file, as rot in the archive would.
 void rot(const std::string& path) {
@@ -61,18 +57,17 @@ TEST_F(Copy, EveryObjectArrivesByteForByteAndASecondRunCopiesNothing) {
   ASSERT_GE(objects.size(), 8u);
   CommandResult r = copy(to_);
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(r.out, "copied " + std::to_string(objects.size()) + " objects (" +
-                       std::to_string([&] {
-                         uintmax_t n = 0;
-                         for (const auto& o : objects) n += fs::file_size(archive() + "/" + o);
-                         return n;
-                       }()) +
+  EXPECT_EQ(r.out, "copied " + std::to_string(objects.size()) + " objects (" + std::to_string([&] {
+                     uintmax_t n = 0;
+                     for (const auto& o : objects) n += fs::file_size(archive() + "/" + o);
+                     return n;
+                   }()) +
                        " bytes) from \"" + archive() + "\" to \"" + to_ +
                        "\"; 0 already there, 0 not copied\n");
   EXPECT_EQ(objects_in(to_), objects);
   for (const std::string& o : objects)
-    EXPECT_EQ(bytes_of(to_ + "/" + o), bytes_of(archive() + "/" + o)) << o;
-  EXPECT_EQ(bytes_of(to_ + "/walpipe.json"), bytes_of(archive() + "/walpipe.json"));
+    EXPECT_EQ(file_text(to_ + "/" + o), file_text(archive() + "/" + o)) << o;
+  EXPECT_EQ(file_text(to_ + "/walpipe.json"), file_text(archive() + "/walpipe.json"));
 
   r = copy(to_, {"--json"});
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
@@ -120,11 +115,11 @@ TEST_F(Copy, OtherContentInToIsLeftUntouched) {
   const std::string in_to = to_ + "/wal/0000000100000000/000000010000000000000035.zst";
   fs::remove(in_to);
   fs::copy_file(object("000000010000000000000036"), in_to);
-  const std::string before = bytes_of(in_to);
+  const std::string before = file_text(in_to);
   CommandResult r = copy(to_);
   EXPECT_EQ(r.exit_code, exit_code::kCopyIncomplete) << r.err;
   EXPECT_NE(r.err.find("\"000000010000000000000035\" not copied"), std::string::npos) << r.err;
-  EXPECT_EQ(bytes_of(in_to), before);
+  EXPECT_EQ(file_text(in_to), before);
 }
 
 TEST_F(Copy, AnotherClustersArchiveIsRefused) {

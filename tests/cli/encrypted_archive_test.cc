@@ -5,6 +5,7 @@
 // content; a wrong or missing identity and a damaged ciphertext stop recovery (exit above 125)
 // with a message that says why; plain and encrypted never mix in one archive; rotation; key
 // files open to other users are refused; copy turns a plain archive into an encrypted one.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -13,10 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "exit_codes.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -32,11 +32,6 @@ constexpr const char* kSeg34 = "000000010000000000000034";
 constexpr const char* kSeg35 = "000000010000000000000035";
 constexpr const char* kFingerprintKey =
     "5f1c0e7a9b3d2c4e6f8a1b0c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e\n";
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 std::string segment(const std::string& name) {
   const std::vector<std::byte>& bytes = corpus_bytes("pg16/1mb/" + name);
@@ -108,7 +103,7 @@ TEST_F(EncryptedArchive, GetAndAgeWithZstdGiveTheSegmentBackByteForByte) {
   EXPECT_EQ(r.err, "");
   EXPECT_TRUE(fs::exists(object(archive_, kSeg34)));
   EXPECT_FALSE(fs::exists(object(archive_, kSeg34, ".zst")));
-  const std::string json = bytes_of(archive_ + "/walpipe.json");
+  const std::string json = file_text(archive_ + "/walpipe.json");
   EXPECT_NE(json.find("\"format\": 2"), std::string::npos) << json;
   EXPECT_NE(json.find("\"encryption\": \"age\""), std::string::npos) << json;
   // The id names the key; the key itself is nowhere in the archive.
@@ -116,14 +111,14 @@ TEST_F(EncryptedArchive, GetAndAgeWithZstdGiveTheSegmentBackByteForByte) {
 
   r = get(kSeg34, dir_.file("restored"), {dir_.file("one.key")});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(bytes_of(dir_.file("restored")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("restored")), segment(kSeg34));
 
   // The emergency restore with no walpipe: two commands.
   r = run_command({"/bin/sh", "-c",
                    std::string(kAge) + " -d -i '" + dir_.file("one.key") + "' '" +
                        object(archive_, kSeg34) + "' | zstd -d > '" + dir_.file("by-hand") + "'"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(bytes_of(dir_.file("by-hand")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("by-hand")), segment(kSeg34));
 }
 
 TEST_F(EncryptedArchive, AnObjectThatAgeEncryptedFromAPlainObjectIsRead) {
@@ -132,17 +127,17 @@ TEST_F(EncryptedArchive, AnObjectThatAgeEncryptedFromAPlainObjectIsRead) {
   ASSERT_EQ(push(wal(kSeg34), {}, plain).exit_code, exit_code::kOk);
   ASSERT_EQ(push_encrypted(wal(kSeg35)).exit_code, exit_code::kOk);
   fs::create_directories(fs::path(object(archive_, kSeg34)).parent_path());
-  CommandResult r = run_command({kAge, "-r", recipients_[0], "-o", object(archive_, kSeg34),
-                                 object(plain, kSeg34, ".zst")});
+  CommandResult r = run_command(
+      {kAge, "-r", recipients_[0], "-o", object(archive_, kSeg34), object(plain, kSeg34, ".zst")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = get(kSeg34, dir_.file("restored"), {dir_.file("one.key")});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(bytes_of(dir_.file("restored")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("restored")), segment(kSeg34));
 }
 
 TEST_F(EncryptedArchive, ARetriedPushWithNoIdentityComparesKeyedFingerprints) {
   ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
-  const std::string stored = bytes_of(object(archive_, kSeg34));
+  const std::string stored = file_text(object(archive_, kSeg34));
   CommandResult r = push_encrypted(wal(kSeg34));
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
   EXPECT_EQ(r.err, "");
@@ -159,7 +154,7 @@ TEST_F(EncryptedArchive, ARetriedPushWithNoIdentityComparesKeyedFingerprints) {
                        object(archive_, kSeg34) +
                        "\" was left untouched.\nHINT: Two clusters may be archiving into one "
                        "archive, or this file was changed after it was archived.\n");
-  EXPECT_EQ(bytes_of(object(archive_, kSeg34)), stored);
+  EXPECT_EQ(file_text(object(archive_, kSeg34)), stored);
 }
 
 TEST_F(EncryptedArchive, AMissingOrWrongIdentityStopsRecoverySayingWhoCanOpenIt) {
@@ -186,7 +181,7 @@ TEST_F(EncryptedArchive, ADamagedCiphertextStopsRecovery) {
   ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
   ASSERT_EQ(push_encrypted(wal(kSeg35)).exit_code, exit_code::kOk);
   const std::string where = object(archive_, kSeg34);
-  const std::string good = bytes_of(where);
+  const std::string good = file_text(where);
   const std::string prefix =
       "walpipe get: error: archive object \"" + where + "\" cannot be restored: ";
   auto get_damaged = [&](const std::string& bytes) {
@@ -218,7 +213,7 @@ TEST_F(EncryptedArchive, ADamagedCiphertextStopsRecovery) {
       << r.err;
 
   // Segment 35's header (a file key of its own) in front of 34's payload.
-  const std::string other = bytes_of(object(archive_, kSeg35));
+  const std::string other = file_text(object(archive_, kSeg35));
   const std::string reheadered =
       other.substr(0, other.find("\n--- ") + 1 + 48) + good.substr(header_end + 48);
   r = get_damaged(reheadered);
@@ -269,21 +264,19 @@ TEST_F(EncryptedArchive, PlainAndEncryptedNeverMix) {
 
 TEST_F(EncryptedArchive, RotationAddsARecipientAndOldObjectsStayReadable) {
   ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
-  const std::string both = dir_.write("recipients.txt", "# old key\n" + recipients_[0] +
-                                                            "\n\n# new key\n" + recipients_[1] +
-                                                            "\n");
+  const std::string both = dir_.write(
+      "recipients.txt", "# old key\n" + recipients_[0] + "\n\n# new key\n" + recipients_[1] + "\n");
   CommandResult r = push(wal(kSeg35), {"--recipients-file", both, "--fingerprint-key", key_});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
 
   EXPECT_EQ(get(kSeg34, dir_.file("a"), {dir_.file("one.key")}).exit_code, exit_code::kOk);
   EXPECT_EQ(get(kSeg35, dir_.file("b"), {dir_.file("two.key")}).exit_code, exit_code::kOk);
   EXPECT_EQ(get(kSeg35, dir_.file("c"), {dir_.file("one.key")}).exit_code, exit_code::kOk);
-  EXPECT_EQ(get(kSeg34, dir_.file("d"), {dir_.file("two.key")}).exit_code,
-            exit_code::kGetIoError);
+  EXPECT_EQ(get(kSeg34, dir_.file("d"), {dir_.file("two.key")}).exit_code, exit_code::kGetIoError);
   r = get(kSeg34, dir_.file("e"), {dir_.file("two.key"), dir_.file("one.key")});
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(bytes_of(dir_.file("e")), segment(kSeg34));
-  EXPECT_EQ(bytes_of(dir_.file("b")), segment(kSeg35));
+  EXPECT_EQ(file_text(dir_.file("e")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("b")), segment(kSeg35));
 }
 
 TEST_F(EncryptedArchive, KeyFilesOthersMayReadAndBadRecipientsAreRefused) {
@@ -294,14 +287,16 @@ TEST_F(EncryptedArchive, KeyFilesOthersMayReadAndBadRecipientsAreRefused) {
   EXPECT_EQ(r.exit_code, exit_code::kGetUsage);
   EXPECT_EQ(r.err, "walpipe get: error: identity file \"" + id +
                        "\" is accessible by other users (mode 0640)\nHINT: It holds a secret "
-                       "key: chmod 600 \"" + id + "\".\n");
+                       "key: chmod 600 \"" +
+                       id + "\".\n");
 
   ASSERT_EQ(::chmod(key_.c_str(), 0644), 0);
   r = push_encrypted(wal(kSeg35));
   EXPECT_EQ(r.exit_code, exit_code::kPushUsage);
   EXPECT_EQ(r.err, "walpipe push: error: fingerprint key file \"" + key_ +
                        "\" is accessible by other users (mode 0644)\nHINT: It holds a secret "
-                       "key: chmod 600 \"" + key_ + "\".\n");
+                       "key: chmod 600 \"" +
+                       key_ + "\".\n");
   ASSERT_EQ(::chmod(key_.c_str(), 0600), 0);
 
   const std::string bad = dir_.write("recipients.txt", recipients_[0] + "\nage1nope\n");
@@ -321,7 +316,7 @@ TEST_F(EncryptedArchive, CopyTurnsAPlainArchiveIntoAnEncryptedOne) {
   const std::string plain = dir_.file("plain");
   fs::create_directories(plain);
   for (const char* name : {kSeg34, kSeg35}) ASSERT_EQ(push(wal(name), {}, plain).exit_code, 0);
-  const std::vector<std::string> keys{"--encrypt-to", recipients_[0], "--encrypt-to",
+  const std::vector<std::string> keys{"--encrypt-to", recipients_[0],      "--encrypt-to",
                                       recipients_[1], "--fingerprint-key", key_};
   std::vector<std::string> args{"copy"};
   args.insert(args.end(), keys.begin(), keys.end());
@@ -332,7 +327,7 @@ TEST_F(EncryptedArchive, CopyTurnsAPlainArchiveIntoAnEncryptedOne) {
     EXPECT_TRUE(fs::exists(object(archive_, name)));
     r = get(name, dir_.file("restored"), {dir_.file("two.key")});
     ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-    EXPECT_EQ(bytes_of(dir_.file("restored")), segment(name));
+    EXPECT_EQ(file_text(dir_.file("restored")), segment(name));
   }
   // Run again, it finds both already there by their keyed fingerprints.
   r = run_walpipe(args);
@@ -346,8 +341,8 @@ TEST_F(EncryptedArchive, CopyTurnsAPlainArchiveIntoAnEncryptedOne) {
   fs::create_directories(back);
   r = run_walpipe({"copy", "--identity", dir_.file("one.key"), archive_, back});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(bytes_of(object(back, kSeg34, ".zst")), bytes_of(object(plain, kSeg34, ".zst")));
-  EXPECT_EQ(bytes_of(back + "/walpipe.json"), bytes_of(plain + "/walpipe.json"));
+  EXPECT_EQ(file_text(object(back, kSeg34, ".zst")), file_text(object(plain, kSeg34, ".zst")));
+  EXPECT_EQ(file_text(back + "/walpipe.json"), file_text(plain + "/walpipe.json"));
 }
 
 TEST_F(EncryptedArchive, ListReadsMetadataWithAnIdentity) {

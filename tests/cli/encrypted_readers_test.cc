@@ -68,6 +68,16 @@ class EncryptedReaders : public CorpusArchiveTest {
            ".\nHINT: Give the identity file of one of those recipients with --identity FILE, or "
            "with identity in the configuration file.\n";
   }
+  // walpipe with `args` (args[0] the command) and no identity cannot tell: it exits `code` with
+  // no_identity()'s message and prints nothing, and its --help offers --identity.
+  void expect_no_identity_cannot_tell(const std::vector<std::string>& args, int code) {
+    CommandResult r = run_walpipe(args);
+    EXPECT_EQ(r.exit_code, code);
+    EXPECT_EQ(r.err, no_identity(args[0]));
+    EXPECT_EQ(r.out, "");
+    r = run_walpipe({args[0], "--help"});
+    EXPECT_NE(r.out.find("      --identity=FILE\n"), std::string::npos) << r.out;
+  }
   // Flips a byte `from_end` bytes before the end of `path`.
   void flip_byte(const std::string& path, uintmax_t from_end) {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -102,12 +112,8 @@ TEST_F(EncryptedReaders, RestorePlanWithAnIdentityPlansAsFromThePlainArchive) {
 }
 
 TEST_F(EncryptedReaders, RestorePlanWithoutAnIdentityCannotTell) {
-  CommandResult r = run_walpipe({"restore-plan", "--archive", sealed_, "--target-time", kTarget});
-  EXPECT_EQ(r.exit_code, exit_code::kPlanUsage);
-  EXPECT_EQ(r.err, no_identity("restore-plan"));
-  EXPECT_EQ(r.out, "");
-  r = run_walpipe({"restore-plan", "--help"});
-  EXPECT_NE(r.out.find("      --identity=FILE\n"), std::string::npos) << r.out;
+  expect_no_identity_cannot_tell({"restore-plan", "--archive", sealed_, "--target-time", kTarget},
+                                 exit_code::kPlanUsage);
 }
 
 // An identity that opens none of the objects: every object is unreadable, not absent, so the
@@ -161,12 +167,7 @@ TEST_F(EncryptedReaders, VerifyWithAnIdentitySaysWhatItSaysOfThePlainArchive) {
 }
 
 TEST_F(EncryptedReaders, VerifyWithoutAnIdentityCannotTell) {
-  CommandResult r = run_walpipe({"verify", sealed_});
-  EXPECT_EQ(r.exit_code, exit_code::kUsage);
-  EXPECT_EQ(r.err, no_identity("verify"));
-  EXPECT_EQ(r.out, "");
-  r = run_walpipe({"verify", "--help"});
-  EXPECT_NE(r.out.find("      --identity=FILE\n"), std::string::npos) << r.out;
+  expect_no_identity_cannot_tell({"verify", sealed_}, exit_code::kUsage);
 }
 
 TEST_F(EncryptedReaders, VerifyNamesABitFlippedObject) {

@@ -61,10 +61,8 @@ class Expire : public CorpusArchiveTest {
   static void SetUpTestSuite() {
     push_suite_archive({{kMonday, kMondayText}, {kTuesday, kTuesdayText}});
   }
-  CommandResult expire(std::vector<std::string> extra) {
-    std::vector<std::string> args{"expire", "--archive", archive()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run_walpipe(args);
+  CommandResult expire(const std::vector<std::string>& extra) {
+    return on_archive("expire", extra);
   }
   // Without 39 and the .partial of 55, timeline 1 is 34 to 36 with no gap.
   void close_gaps() {
@@ -79,19 +77,21 @@ class Expire : public CorpusArchiveTest {
         out.insert(e.path().stem().string());
     return out;
   }
-  std::string removed_line(const std::string& name, const std::string& reason,
-                           bool dry = false) {
+  std::string removed_line(const std::string& name, const std::string& reason, bool dry = false) {
     return std::string(dry ? "would remove" : "removed") + " \"" + object(name) + "\": " + reason +
            "\n";
   }
 };
 
-const std::set<std::string> kGapless = {
-    kMonday,    "000000010000000000000034",
-    kTuesday,   "000000010000000000000035",
-    "000000010000000000000036",
-    "00000001000000000000003A.000000D8.backup",
-    "00000002.history", "000000020000000000000055", "000000020000000000000056"};
+const std::set<std::string> kGapless = {kMonday,
+                                        "000000010000000000000034",
+                                        kTuesday,
+                                        "000000010000000000000035",
+                                        "000000010000000000000036",
+                                        "00000001000000000000003A.000000D8.backup",
+                                        "00000002.history",
+                                        "000000020000000000000055",
+                                        "000000020000000000000056"};
 
 TEST_F(Expire, ByDaysKeepsTheNewestBackupBeforeTheWindowAndItsWal) {
   close_gaps();
@@ -101,27 +101,30 @@ TEST_F(Expire, ByDaysKeepsTheNewestBackupBeforeTheWindowAndItsWal) {
   const std::string reason = std::string(kBefore35) +
                              " (the newest backup to end before 2026-11-21 15:54:29.365223 UTC, "
                              "3 days before the newest commit)";
-  EXPECT_EQ(r.out,
-            "newest commit: 2026-11-24 15:54:29.365223 UTC (in 000000020000000000000056)\n"
-            "retention: removes " + reason + "\n"
-            "expires backup 000000010000000000000034.00000028.backup: label \"monday\", from "
-            "primary, start 0/3400028 at 2026-11-20 10:00:00 UTC, stop 0/3400100 at 2026-11-20 "
-            "10:00:01 UTC, timeline 1, needs WAL from 000000010000000000000034\n"
-            "keeps backup 000000010000000000000035.00000028.backup: label \"tuesday\", from "
-            "primary, start 0/3500028 at 2026-11-21 10:00:00 UTC, stop 0/3500100 at 2026-11-21 "
-            "10:00:05 UTC, timeline 1, needs WAL from 000000010000000000000035\n"
-            "keeps backup 00000001000000000000003A.000000D8.backup: label \"pg_basebackup base "
-            "backup\", from primary, start 0/3A000D8 at 2026-11-24 15:54:17 UTC, stop 0/3A001B0 "
-            "at 2026-11-24 15:54:18 UTC, timeline 1, needs WAL from 00000001000000000000003A\n" +
-                removed_line(kMonday,
-                             "backup 000000010000000000000034.00000028.backup can no longer be "
-                             "restored: the WAL it needs from 000000010000000000000034 goes") +
-                removed_line("000000010000000000000034", reason) +
-                "removed 2 objects (96 kB); kept 7 objects\n"
-                "timeline 1 keeps WAL from 000000010000000000000035 to "
-                "000000010000000000000036 (4 objects)\n"
-                "timeline 2 keeps WAL from 000000020000000000000055 to "
-                "000000020000000000000056 (3 objects)\n");
+  EXPECT_EQ(
+      r.out,
+      "newest commit: 2026-11-24 15:54:29.365223 UTC (in 000000020000000000000056)\n"
+      "retention: removes " +
+          reason +
+          "\n"
+          "expires backup 000000010000000000000034.00000028.backup: label \"monday\", from "
+          "primary, start 0/3400028 at 2026-11-20 10:00:00 UTC, stop 0/3400100 at 2026-11-20 "
+          "10:00:01 UTC, timeline 1, needs WAL from 000000010000000000000034\n"
+          "keeps backup 000000010000000000000035.00000028.backup: label \"tuesday\", from "
+          "primary, start 0/3500028 at 2026-11-21 10:00:00 UTC, stop 0/3500100 at 2026-11-21 "
+          "10:00:05 UTC, timeline 1, needs WAL from 000000010000000000000035\n"
+          "keeps backup 00000001000000000000003A.000000D8.backup: label \"pg_basebackup base "
+          "backup\", from primary, start 0/3A000D8 at 2026-11-24 15:54:17 UTC, stop 0/3A001B0 "
+          "at 2026-11-24 15:54:18 UTC, timeline 1, needs WAL from 00000001000000000000003A\n" +
+          removed_line(kMonday,
+                       "backup 000000010000000000000034.00000028.backup can no longer be "
+                       "restored: the WAL it needs from 000000010000000000000034 goes") +
+          removed_line("000000010000000000000034", reason) +
+          "removed 2 objects (96 kB); kept 7 objects\n"
+          "timeline 1 keeps WAL from 000000010000000000000035 to "
+          "000000010000000000000036 (4 objects)\n"
+          "timeline 2 keeps WAL from 000000020000000000000055 to "
+          "000000020000000000000056 (3 objects)\n");
   std::set<std::string> left = kGapless;
   left.erase(kMonday);
   left.erase("000000010000000000000034");
@@ -159,10 +162,10 @@ TEST_F(Expire, ByBackupsKeepsTheNewestNAndNeverTheNewestSegmentOfATimeline) {
   r = expire({"--keep-backups", "1"});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
   // 36, the newest of timeline 1, stays though it is older than the backup in 3A.
-  EXPECT_EQ(names(), (std::set<std::string>{"000000010000000000000036",
-                                            "00000001000000000000003A.000000D8.backup",
-                                            "00000002.history", "000000020000000000000055",
-                                            "000000020000000000000056"}));
+  EXPECT_EQ(names(),
+            (std::set<std::string>{"000000010000000000000036",
+                                   "00000001000000000000003A.000000D8.backup", "00000002.history",
+                                   "000000020000000000000055", "000000020000000000000056"}));
   EXPECT_NE(r.out.find("removed 4 objects"), std::string::npos) << r.out;
 }
 
@@ -189,8 +192,7 @@ TEST_F(Expire, JsonListsTheBackupsAndEveryRemovalWithItsReason) {
   close_gaps();
   CommandResult r = expire({"--keep-backups", "2", "--json", "-n"});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_TRUE(r.out.starts_with("{\"archive\":\"" + archive() + "\",\"dry_run\":true,"))
-      << r.out;
+  EXPECT_TRUE(r.out.starts_with("{\"archive\":\"" + archive() + "\",\"dry_run\":true,")) << r.out;
   EXPECT_NE(r.out.find("\"removed\":[{\"name\":\"000000010000000000000034.00000028.backup\","
                        "\"location\":\"" +
                        object(kMonday) + "\","),
@@ -297,9 +299,8 @@ TEST_F(Expire, KilledAtEveryStepLeavesNoHoleAndARerunFinishes) {
   ASSERT_EQ(full.exit_code, exit_code::kOk) << full.err;
   const std::set<std::string> done = names();
   ASSERT_EQ(done.count("000000010000000000000035"), 0u);
-  const std::vector<std::string> timeline1 = {"000000010000000000000034",
-                                              "000000010000000000000035",
-                                              "000000010000000000000036"};
+  const std::vector<std::string> timeline1 = {
+      "000000010000000000000034", "000000010000000000000035", "000000010000000000000036"};
   int kills = 0;
   for (int n = 1, op = 0; op < 2; n = n + 1) {
     const std::string fault = std::string(op == 0 ? "unlink:" : "fsync:") + std::to_string(n);
@@ -307,8 +308,8 @@ TEST_F(Expire, KilledAtEveryStepLeavesNoHoleAndARerunFinishes) {
     fs::remove_all(archive());
     fs::copy(pristine, archive(), fs::copy_options::recursive);
     CommandResult killed =
-        run_command({"/usr/bin/env", "WALPIPE_FAULT=" + fault + ":kill",
-                     WALPIPE_FAULT_BINARY, "expire", "--archive", archive(), "--keep-days", "0"});
+        run_command({"/usr/bin/env", "WALPIPE_FAULT=" + fault + ":kill", WALPIPE_FAULT_BINARY,
+                     "expire", "--archive", archive(), "--keep-days", "0"});
     if (killed.exit_code == exit_code::kOk) {
       ++op;
       n = 0;
@@ -462,8 +463,7 @@ TEST_F(Expire, TenThousandObjects) {
             std::string::npos)
       << r.out.substr(r.out.size() - 500);
   size_t left = 0;
-  for (const auto& e : fs::recursive_directory_iterator(big + "/wal"))
-    left += e.is_regular_file();
+  for (const auto& e : fs::recursive_directory_iterator(big + "/wal")) left += e.is_regular_file();
   EXPECT_EQ(left, 1001u);
 }
 

@@ -53,10 +53,8 @@ std::string row(const char* tli, const char* first, const char* end, const char*
 class List : public CorpusArchiveTest {
  protected:
   uint64_t stored(const std::string& name) const { return fs::file_size(object(name)); }
-  CommandResult list(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"list", "--archive", archive()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run_walpipe(args);
+  CommandResult list(const std::vector<std::string>& extra = {}) {
+    return on_archive("list", extra);
   }
   std::string segment_row(const char* seg) {
     const std::string name = std::string("0000000100000000000000") + seg;

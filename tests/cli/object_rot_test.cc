@@ -12,7 +12,9 @@
 
 #include "exit_codes.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/run_command.h"
+#include "support/scratch_archive.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::testing {
@@ -23,21 +25,12 @@ namespace fs = std::filesystem;
 constexpr char kName[] = "000000010000000000000035";
 constexpr size_t kDataStart = 4096;  // a 1 MiB segment's data frame starts after one block
 
-std::vector<std::byte> file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(chars.size());
-  std::memcpy(bytes.data(), chars.data(), chars.size());
-  return bytes;
-}
-
-class ObjectRot : public ::testing::Test {
+class ObjectRot : public ScratchArchiveTest {
  protected:
   void SetUp() override {
-    WALPIPE_REQUIRE_CORPUS();
-    fs::create_directories(dir_.file("archive"));
-    std::string src = dir_.write(std::string("src/") + kName, corpus_bytes(source()));
-    ASSERT_EQ(run_walpipe({"push", "--archive", dir_.file("archive"), src}).exit_code, 0);
+    ScratchArchiveTest::SetUp();
+    if (IsSkipped()) return;
+    push_corpus(source());
   }
   static std::string source() { return std::string("pg16/1mb/") + kName; }
   std::string object() const {
@@ -72,7 +65,6 @@ class ObjectRot : public ::testing::Test {
     EXPECT_EQ(verified.exit_code, exit_code::kVerifyProblems) << verified.out;
     EXPECT_NE(verified.out.find("(OBJECT_BYTES"), std::string::npos) << verified.out;
   }
-  ScratchDir dir_;
 };
 
 TEST_F(ObjectRot, AnUntouchedObjectIsRestoredWithoutAWord) {

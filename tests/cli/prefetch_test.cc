@@ -24,6 +24,7 @@
 #include "support/prerequisite.h"
 #include "support/processes.h"
 #include "support/run_command.h"
+#include "support/scratch_archive.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::testing {
@@ -31,23 +32,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Prefetch : public ::testing::Test {
+class Prefetch : public ScratchArchiveTest {
  protected:
   void SetUp() override {
-    WALPIPE_REQUIRE_CORPUS();
-    fs::create_directories(dir_.file("archive"));
+    ScratchArchiveTest::SetUp();
+    if (IsSkipped()) return;
     fs::create_directories(dir_.file("pg_wal"));
     for (const char* name :
          {"000000010000000000000034", "000000010000000000000035", "000000010000000000000036",
-          "000000020000000000000055", "000000020000000000000056"}) {
-      std::string path =
-          dir_.write(std::string("src/") + name, corpus_bytes(std::string("pg16/1mb/") + name));
-      CommandResult r = run_walpipe({"push", "--batch", "1", "--archive", archive(), path});
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-    }
+          "000000020000000000000055", "000000020000000000000056"})
+      ASSERT_NO_FATAL_FAILURE(push_corpus(std::string("pg16/1mb/") + name, {"--batch", "1"}));
   }
 
-  std::string archive() { return dir_.file("archive"); }
   std::string spool() { return dir_.file("pg_wal/walpipe_prefetch"); }
   std::string dest() { return dir_.file("pg_wal/RECOVERYXLOG"); }
 
@@ -80,8 +76,6 @@ class Prefetch : public ::testing::Test {
     const auto& want = corpus_bytes("pg16/1mb/" + corpus_name);
     return got.size() == want.size() && std::memcmp(got.data(), want.data(), got.size()) == 0;
   }
-
-  ScratchDir dir_;
 };
 
 TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
@@ -372,16 +366,13 @@ namespace walpipe::testing {
 namespace {
 
 // Regressions from review: only a confirmed absence in a reachable archive may exit 1.
-class GetExitCodes : public ::testing::Test {
+class GetExitCodes : public ScratchArchiveTest {
  protected:
   void SetUp() override {
-    WALPIPE_REQUIRE_CORPUS();
-    std::filesystem::create_directories(dir_.file("archive"));
-    std::string src = dir_.write("src/000000010000000000000034",
-                                 corpus_bytes("pg16/1mb/000000010000000000000034"));
-    ASSERT_EQ(run_walpipe({"push", "--archive", dir_.file("archive"), src}).exit_code, 0);
+    ScratchArchiveTest::SetUp();
+    if (IsSkipped()) return;
+    push_corpus("pg16/1mb/000000010000000000000034");
   }
-  ScratchDir dir_;
 };
 
 TEST_F(GetExitCodes, MissingDestinationFolderStopsRecovery) {

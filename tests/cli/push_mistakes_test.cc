@@ -16,6 +16,7 @@
 #include "pipeline/batch_push.h"
 #include "support/corpus.h"
 #include "support/corrupt.h"
+#include "support/files.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
@@ -37,14 +38,6 @@ ByteVec half_written(size_t offset) {
   ByteVec bytes = corpus_bytes(kSeg34);
   std::fill(bytes.begin() + static_cast<ptrdiff_t>(offset), bytes.end(), std::byte{0});
   return bytes;
-}
-
-ByteVec read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ByteVec out(s.size());
-  std::memcpy(out.data(), s.data(), s.size());
-  return out;
 }
 
 std::string hex_of(const ByteVec& bytes) {
@@ -113,7 +106,7 @@ TEST_F(PushMistakes, TheFinishedSegmentSupersedesACopyStoredWithNoVerify) {
   std::string src_full = dir_.write("pg_wal/" + kName, full);
   CommandResult stored = push(src_half, false);
   ASSERT_EQ(stored.exit_code, kOk) << show(stored);
-  const ByteVec stored_object = read_bytes(object());
+  const ByteVec stored_object = file_bytes(object());
 
   CommandResult r = push(src_full);
   EXPECT_EQ(r.exit_code, kOk) << show(r);
@@ -121,11 +114,11 @@ TEST_F(PushMistakes, TheFinishedSegmentSupersedesACopyStoredWithNoVerify) {
                        "\" superseded the copy archived with --no-verify that failed validation; "
                        "the old copy was kept as \"" +
                        kept(half) + "\"\n");
-  EXPECT_TRUE(read_bytes(kept(half)) == stored_object) << "the old object was not kept as it was";
+  EXPECT_TRUE(file_bytes(kept(half)) == stored_object) << "the old object was not kept as it was";
   std::string dest = dir_.file("restored");
   CommandResult g = run_walpipe({"get", "--archive", archive_, kName, dest});
   ASSERT_EQ(g.exit_code, kOk) << show(g);
-  EXPECT_TRUE(read_bytes(dest) == full);
+  EXPECT_TRUE(file_bytes(dest) == full);
   // PostgreSQL's retry, and the half-written copy pushed by hand once more.
   CommandResult again = push(src_full);
   EXPECT_EQ(again.exit_code, kOk) << show(again);

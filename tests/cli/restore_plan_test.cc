@@ -65,10 +65,8 @@ constexpr const char* kOnTimeline2 =
 class RestorePlan : public CorpusArchiveTest {
  protected:
   static void SetUpTestSuite() { push_suite_archive({{kEarlyBackup, kEarlyBackupText}}); }
-  CommandResult plan(std::vector<std::string> extra) {
-    std::vector<std::string> args{"restore-plan", "--archive", archive()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run_walpipe(args);
+  CommandResult plan(const std::vector<std::string>& extra) {
+    return on_archive("restore-plan", extra);
   }
   void push_backups_around_the_switch() {
     push_file(archive(), dir_.write(std::string("src/") + kBeforeSwitch, kBeforeSwitchText));

@@ -25,6 +25,18 @@ std::string usage_lines(const std::string& command, const std::string& message) 
          ": hint: Try \"walpipe " + command + " --help\" for more information.\n";
 }
 
+struct Mistake {
+  std::vector<std::string> args;
+  std::string message;
+};
+
+void expect_usage_error(const CommandResult& r, const std::string& command, int code,
+                        const std::string& message) {
+  EXPECT_EQ(r.exit_code, code) << show(r);
+  EXPECT_EQ(r.out, "") << show(r);
+  EXPECT_EQ(r.err, usage_lines(command, message)) << show(r);
+}
+
 class Usage : public ::testing::Test {
  protected:
   // walpipe with neither an archive nor a configuration file from the machine it runs on: the
@@ -34,6 +46,16 @@ class Usage : public ::testing::Test {
                                   "WALPIPE_CONFIG=" + empty_config_, WALPIPE_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv);
+  }
+
+  // Each mistake, after `command`, is a usage error of that command with its message.
+  void expect_mistakes(const std::string& command, int code, const std::vector<Mistake>& mistakes) {
+    for (const Mistake& m : mistakes) {
+      std::vector<std::string> args{command};
+      args.insert(args.end(), m.args.begin(), m.args.end());
+      SCOPED_TRACE(m.message);
+      expect_usage_error(walpipe(args), command, code, m.message);
+    }
   }
 
   ScratchDir dir_;
@@ -88,18 +110,6 @@ TEST_F(Usage, HelpWinsOverMissingArguments) {
               "  walpipe get [OPTION]... NAME DEST", kGetOptions);
 }
 
-struct Mistake {
-  std::vector<std::string> args;
-  std::string message;
-};
-
-void expect_usage_error(const CommandResult& r, const std::string& command, int code,
-                        const std::string& message) {
-  EXPECT_EQ(r.exit_code, code) << show(r);
-  EXPECT_EQ(r.out, "") << show(r);
-  EXPECT_EQ(r.err, usage_lines(command, message)) << show(r);
-}
-
 TEST_F(Usage, PushMistakesAreItsUsageCode) {
   const std::string archive = dir_.file("archive");
   const std::string path = dir_.file("pg_wal/000000010000000000000034");
@@ -115,12 +125,7 @@ TEST_F(Usage, PushMistakesAreItsUsageCode) {
       {{"--level", "20", "--archive", archive, path}, "invalid value \"20\" for option --level"},
       {{"--batch=0", "--archive", archive, path}, "invalid value \"0\" for option --batch"},
   };
-  for (const Mistake& m : mistakes) {
-    std::vector<std::string> args{"push"};
-    args.insert(args.end(), m.args.begin(), m.args.end());
-    SCOPED_TRACE(m.message);
-    expect_usage_error(walpipe(args), "push", exit_code::kPushUsage, m.message);
-  }
+  expect_mistakes("push", exit_code::kPushUsage, mistakes);
 }
 
 TEST_F(Usage, GetMistakesAreItsUsageCodeWhichStopsRecovery) {
@@ -141,12 +146,7 @@ TEST_F(Usage, GetMistakesAreItsUsageCodeWhichStopsRecovery) {
       {{"--prefetch=-1", "--archive", archive, name, dest},
        "invalid value \"-1\" for option --prefetch"},
   };
-  for (const Mistake& m : mistakes) {
-    std::vector<std::string> args{"get"};
-    args.insert(args.end(), m.args.begin(), m.args.end());
-    SCOPED_TRACE(m.message);
-    expect_usage_error(walpipe(args), "get", exit_code::kGetUsage, m.message);
-  }
+  expect_mistakes("get", exit_code::kGetUsage, mistakes);
 }
 
 TEST_F(Usage, DrillHelpExitsZeroNamingEveryOption) {
@@ -176,23 +176,18 @@ TEST_F(Usage, DrillMistakesAreItsUsageCode) {
       {{"--archive", archive, "--backup", backup, "--jobs=0"},
        "invalid value \"0\" for option --jobs"},
   };
-  for (const Mistake& m : mistakes) {
-    std::vector<std::string> args{"drill"};
-    args.insert(args.end(), m.args.begin(), m.args.end());
-    SCOPED_TRACE(m.message);
-    expect_usage_error(walpipe(args), "drill", exit_code::kDrillUsage, m.message);
-  }
+  expect_mistakes("drill", exit_code::kDrillUsage, mistakes);
 }
 
 TEST_F(Usage, ExpireHelpAndMistakes) {
-  expect_help(walpipe({"expire", "--help"}),
-              "walpipe expire removes the WAL a retention no longer needs from the archive, "
-              "oldest first,",
-              "  walpipe expire [OPTION]... "
-              "{--keep-days=N | --keep-backups=N | --before=SEGMENT}...",
-              {"-a, --archive=DIR", "--keep-days=N", "--keep-backups=N", "--before=SEGMENT",
-               "--backup=DIR", "-n, --dry-run", "--force", "--json", "--config=FILE",
-               "-?, --help"});
+  expect_help(
+      walpipe({"expire", "--help"}),
+      "walpipe expire removes the WAL a retention no longer needs from the archive, "
+      "oldest first,",
+      "  walpipe expire [OPTION]... "
+      "{--keep-days=N | --keep-backups=N | --before=SEGMENT}...",
+      {"-a, --archive=DIR", "--keep-days=N", "--keep-backups=N", "--before=SEGMENT", "--backup=DIR",
+       "-n, --dry-run", "--force", "--json", "--config=FILE", "-?, --help"});
   CommandResult r = walpipe({"expire", "--bogus"});
   EXPECT_EQ(r.exit_code, exit_code::kExpireUsage) << show(r);
   EXPECT_EQ(r.err, usage_lines("expire", "unrecognized option \"--bogus\""));

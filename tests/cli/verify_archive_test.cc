@@ -8,6 +8,7 @@
 #include "exit_codes.h"
 #include "support/corpus.h"
 #include "support/run_command.h"
+#include "support/scratch_archive.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::testing {
@@ -15,16 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class VerifyArchive : public ::testing::Test {
+class VerifyArchive : public ScratchArchiveTest {
  protected:
   void SetUp() override {
-    WALPIPE_REQUIRE_CORPUS();
-    fs::create_directories(dir_.file("archive"));
-    for (const char* seg : {"34", "35", "36"}) {
-      std::string name = std::string("0000000100000000000000") + seg;
-      std::string src = dir_.write("src/" + name, corpus_bytes("pg16/1mb/" + name));
-      ASSERT_EQ(run_walpipe({"push", "--archive", dir_.file("archive"), src}).exit_code, 0);
-    }
+    ScratchArchiveTest::SetUp();
+    if (IsSkipped()) return;
+    for (const char* seg : {"34", "35", "36"})
+      ASSERT_NO_FATAL_FAILURE(push_corpus(std::string("pg16/1mb/0000000100000000000000") + seg));
   }
   std::string object(const char* seg) {
     return dir_.file(std::string("archive/wal/0000000100000000/0000000100000000000000") + seg +
@@ -32,12 +30,7 @@ class VerifyArchive : public ::testing::Test {
   }
   std::string folder() const { return dir_.file("archive/wal/0000000100000000"); }
   // Archives 39 too: 37 and 38 are then missing.
-  void push_39() {
-    const std::string name = "000000010000000000000039";
-    std::string src = dir_.write("src/" + name, corpus_bytes("pg16/1mb/" + name));
-    ASSERT_EQ(run_walpipe({"push", "--archive", dir_.file("archive"), src}).exit_code, 0);
-  }
-  ScratchDir dir_;
+  void push_39() { push_corpus("pg16/1mb/000000010000000000000039"); }
 };
 
 constexpr const char* kGap =

@@ -1,53 +1,34 @@
 // walpipe check against a real PostgreSQL 15: a working set-up passes the round trip; each
 // broken one fails at the step that is wrong, saying what to fix.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "exit_codes.h"
-#include "support/pg_cluster.h"
-#include "support/prerequisite.h"
+#include "support/pg_test.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
 namespace {
 
-class PgCheckTest : public ::testing::Test {
+class PgCheckTest : public PgArchivingTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
-    workspace_ = std::make_unique<PgWorkspace>();
-    archive_ = workspace_->make_dir("archive");
-  }
-
   std::unique_ptr<PgCluster> start(const std::vector<std::string>& settings) {
-    auto pg = std::make_unique<PgCluster>(*workspace_, "pg");
-    CommandResult r = pg->init({"--wal-segsize=1"});
-    EXPECT_EQ(r.exit_code, 0) << describe(r);
-    pg->append_conf(settings);
-    r = pg->start();
-    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    auto pg = start_cluster("pg", settings);
     pg->query("CREATE TABLE t AS SELECT 1 AS x");  // something written since the last switch
     return pg;
   }
 
   std::string push_into(const std::string& archive) const {
-    return "archive_command = '" + workspace_->walpipe() + " push --archive " + archive + " %p'";
+    return "archive_command = '" + push_command(archive) + "'";
   }
 
   CommandResult check(const PgCluster& pg, std::vector<std::string> extra = {}) const {
-    std::vector<std::string> argv{workspace_->walpipe(), "check", "--dbname",
-                                  "host=" + pg.socket_dir() + " port=" + std::to_string(pg.port()) +
-                                      " user=postgres dbname=postgres",
-                                  "--archive", archive_};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return run_as_postgres(argv);
+    std::vector<std::string> args{"check", "--dbname", conninfo(pg), "--archive", archive_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return walpipe(args);
   }
-
-  std::unique_ptr<PgWorkspace> workspace_;
-  std::string archive_;
 };
 
 TEST_F(PgCheckTest, AWorkingSetUpPassesTheRoundTrip) {
@@ -61,9 +42,11 @@ TEST_F(PgCheckTest, AWorkingSetUpPassesTheRoundTrip) {
   EXPECT_NE(r.out.find("\nok    archive_mode: archive_mode = on\n"
                        "ok    wal_level: wal_level = replica\n"
                        "ok    archive_command: walpipe push --archive " +
-                       archive_ + "\n"
+                       archive_ +
+                       "\n"
                        "ok    switch WAL: pg_switch_wal() closed \"" +
-                       current + "\"\n"
+                       current +
+                       "\"\n"
                        "ok    wait for the archive: \"" +
                        current + "\" archived after "),
             std::string::npos)
@@ -125,8 +108,7 @@ TEST_F(PgCheckTest, ASegmentThatNeverArrivesFailsAfterTheWait) {
 
 TEST_F(PgCheckTest, NoArchiveIsAUsageError) {
   auto pg = start({"archive_mode = on", push_into(archive_)});
-  CommandResult r = run_as_postgres({workspace_->walpipe(), "check", "--dbname",
-                                     "host=" + pg->socket_dir()});
+  CommandResult r = walpipe({"check", "--dbname", "host=" + pg->socket_dir()});
   EXPECT_EQ(r.exit_code, exit_code::kCheckUsage) << describe(r);
   EXPECT_EQ(r.err,
             "walpipe check: error: no archive directory given (--archive or WALPIPE_ARCHIVE)\n"

@@ -2,6 +2,7 @@
 // psql and in its folders, and every way of failing to connect is one clear message with a HINT,
 // bounded in time, that never shows a password.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,54 +12,33 @@
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "pg/connection.h"
 #include "pg/server.h"
-#include "support/pg_cluster.h"
-#include "support/prerequisite.h"
+#include "support/pg_test.h"
 
 namespace walpipe::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class PgClientTest : public ::testing::Test {
+class PgClientTest : public PgArchivingTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
-    workspace_ = std::make_unique<PgWorkspace>();
-    archive_ = workspace_->make_dir("archive");
-  }
-
   // A 1 MiB-segment cluster archiving with `archive_command`, started.
   std::unique_ptr<PgCluster> start_cluster(const std::string& archive_command) {
-    auto pg = std::make_unique<PgCluster>(*workspace_, "pg");
-    CommandResult init = pg->init({"--wal-segsize=1"});
-    EXPECT_EQ(init.exit_code, 0) << describe(init);
-    pg->append_conf({"archive_mode = on", "archive_command = '" + archive_command + "'",
-                     "archive_timeout = 60", "wal_level = replica"});
-    CommandResult started = pg->start();
-    EXPECT_EQ(started.exit_code, 0) << describe(started);
-    return pg;
+    return PgTest::start_cluster(
+        "pg", {"archive_mode = on", "archive_command = '" + archive_command + "'",
+               "archive_timeout = 60", "wal_level = replica"});
   }
 
   std::unique_ptr<pg::Connection> connect(const PgCluster& pg, const std::string& user) {
     pg::ConnectOptions options;
-    options.conninfo = "host=" + pg.socket_dir() + " port=" + std::to_string(pg.port()) +
-                       " user=" + user + " dbname=postgres";
+    options.conninfo = conninfo(pg, user);
     auto conn = pg::Connection::connect(options);
     EXPECT_TRUE(conn.is_ok()) << conn.status().to_string();
     return conn.is_ok() ? std::move(conn.value()) : nullptr;
   }
 
-  std::string walpipe_push() const {
-    return workspace_->walpipe() + " push --archive " + archive_ + " %p";
-  }
-
-  std::unique_ptr<PgWorkspace> workspace_;
-  std::string archive_;
+  std::string walpipe_push() const { return push_command(archive_); }
 };
 
 TEST_F(PgClientTest, ReadsWhatTheServerSays) {
@@ -163,8 +143,8 @@ TEST_F(PgClientTest, AServerThatIsDownIsOneLineWithAHint) {
   EXPECT_EQ(conn.status().code(), Code::kIoError);
   const std::string text = conn.status().to_string();
   EXPECT_EQ(text.substr(0, text.find('\n')),
-            "could not connect to PostgreSQL at host \"127.0.0.1\" port " +
-                std::to_string(port) + " user \"postgres\" database \"postgres\"");
+            "could not connect to PostgreSQL at host \"127.0.0.1\" port " + std::to_string(port) +
+                " user \"postgres\" database \"postgres\"");
   EXPECT_NE(text.find("\nDETAIL: connection to server at \"127.0.0.1\", port " +
                       std::to_string(port) + " failed: Connection refused"),
             std::string::npos)
@@ -189,12 +169,11 @@ TEST_F(PgClientTest, APasswordNeverAppearsInAMessage) {
   ASSERT_FALSE(conn.is_ok());
   std::string text = conn.status().to_string();
   EXPECT_EQ(text.find("Sekrit-4711"), std::string::npos) << text;
-  EXPECT_NE(text.find("password authentication failed for user \"pw\""), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("password authentication failed for user \"pw\""), std::string::npos) << text;
   EXPECT_NE(text.find("HINT: put the password in ~/.pgpass"), std::string::npos) << text;
 
-  options.conninfo = "postgresql://pw:Sekrit-4711@127.0.0.1:" + std::to_string(pg->port()) +
-                     "/postgres";
+  options.conninfo =
+      "postgresql://pw:Sekrit-4711@127.0.0.1:" + std::to_string(pg->port()) + "/postgres";
   conn = pg::Connection::connect(options);
   ASSERT_FALSE(conn.is_ok());
   EXPECT_EQ(conn.status().to_string().find("Sekrit-4711"), std::string::npos);
@@ -231,8 +210,7 @@ TEST(PgClientTimeout, AServerThatNeverAnswersTimesOut) {
   options.connect_timeout_s = 2;
   auto start = std::chrono::steady_clock::now();
   auto conn = pg::Connection::connect(options);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ::close(listener);
   ASSERT_FALSE(conn.is_ok());
   EXPECT_LT(seconds, 6.0);

@@ -4,9 +4,7 @@
 // --latest from the kept backup still reaches the end of the archive.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/archiving_primary.h"
@@ -21,18 +19,10 @@ constexpr int kWait = 60;  // seconds: the bound on every poll below
 class PgExpire : public ArchivingPrimaryTest {};
 
 TEST_F(PgExpire, TheOlderBackupsWalGoesOnlyWhenRetentionAllowsIt) {
-  PgWorkspace& workspace = this->workspace();
   ArchivingPrimary& primary = this->primary();
   const std::string& archive = primary.archive();
-  ASSERT_EQ(primary.query("INSERT INTO t VALUES (1)"), "");
-  ASSERT_NO_FATAL_FAILURE(primary.base_backup(workspace.file("first"), "first"));
-  ASSERT_EQ(primary.query("INSERT INTO t SELECT g FROM generate_series(100, 20000) g"), "");
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  const std::string between = primary.query(kNowUtc);
-  ASSERT_FALSE(primary.query("SELECT pg_switch_wal()").empty());
-  ASSERT_NO_FATAL_FAILURE(primary.base_backup(workspace.file("second"), "second"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  ASSERT_EQ(primary.query("INSERT INTO t VALUES (2)"), "");
+  std::string between;
+  ASSERT_NO_FATAL_FAILURE(two_backups(&between));
   ASSERT_FALSE(primary.query("SELECT pg_switch_wal()").empty());
 
   // Everything archived: a plan to the time between the backups, from the first, is whole.

@@ -13,7 +13,6 @@
 // Every cluster runs with 1 MiB segments and default settings otherwise; no pgbench.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -21,42 +20,28 @@
 #include <vector>
 
 #include "exit_codes.h"
-#include "support/pg_cluster.h"
-#include "support/prerequisite.h"
+#include "support/pg_test.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 constexpr int kWait = 60;         // seconds: the bound on every poll
 constexpr int kFailedStart = 30;  // seconds pg_ctl may wait for a server that must not start
 
-class PgMistakesTest : public ::testing::Test {
+class PgMistakesTest : public PgTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
-    workspace_ = std::make_unique<PgWorkspace>();
-    started_ = Clock::now();
-  }
-
   void TearDown() override {
-    if (workspace_)
-      std::fprintf(stderr, "pg_mistakes_test: %.1f s\n",
-                   std::chrono::duration<double>(Clock::now() - started_).count());
+    if (workspace_) std::fprintf(stderr, "pg_mistakes_test: %.1f s\n", seconds());
   }
 
   // Prints how long the test has run so far, to show where the time goes.
-  void phase(const char* what) const {
-    std::fprintf(stderr, "[%6.1f s] %s\n",
-                 std::chrono::duration<double>(Clock::now() - started_).count(), what);
-  }
+  void phase(const char* what) const { std::fprintf(stderr, "[%6.1f s] %s\n", seconds(), what); }
 
   std::string archive_command(const std::string& archive) const {
-    return "archive_command = '" + workspace_->walpipe() + " push --archive " + archive + " %p'";
+    return "archive_command = '" + push_command(archive) + "'";
   }
   std::string restore_command(const std::string& archive) const {
     return "restore_command = '" + workspace_->walpipe() + " get --archive " + archive + " %f %p'";
@@ -103,9 +88,6 @@ class PgMistakesTest : public ::testing::Test {
     EXPECT_EQ(log.find("database system is ready to accept connections"), std::string::npos) << log;
     return log;
   }
-
-  std::unique_ptr<PgWorkspace> workspace_;
-  Clock::time_point started_;
 };
 
 TEST_F(PgMistakesTest, RelativeArchiveIsRefusedSoNoStaleCopyReachesABackup) {

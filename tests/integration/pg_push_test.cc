@@ -21,7 +21,8 @@
 #include <vector>
 
 #include "exit_codes.h"
-#include "support/pg_cluster.h"
+#include "support/files.h"
+#include "support/pg_test.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 
@@ -29,39 +30,15 @@ namespace walpipe::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 constexpr int kWait = 60;  // seconds: the bound on every poll
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-class PgPushTest : public ::testing::Test {
+class PgPushTest : public PgTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
-    workspace_ = std::make_unique<PgWorkspace>();
-    started_ = Clock::now();
-  }
-
   void TearDown() override {
-    if (workspace_)
-      std::fprintf(stderr, "pg_push_test: %.1f s\n",
-                   std::chrono::duration<double>(Clock::now() - started_).count());
+    if (workspace_) std::fprintf(stderr, "pg_push_test: %.1f s\n", seconds());
   }
 
-  std::string archive_command(const std::string& archive) const {
-    return workspace_->walpipe() + " push --archive " + archive + " %p";
-  }
-  // walpipe as the server's user, as PostgreSQL runs it.
-  CommandResult walpipe(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv{workspace_->walpipe()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_as_postgres(argv);
-  }
   // Switches to a new segment and waits until the server has archived the one it closed.
   std::string switch_and_wait_archived(const PgCluster& pg) const {
     std::string closed = pg.query("SELECT pg_walfile_name(pg_switch_wal())");
@@ -73,9 +50,6 @@ class PgPushTest : public ::testing::Test {
         << pg.log_tail();
     return closed;
   }
-
-  std::unique_ptr<PgWorkspace> workspace_;
-  Clock::time_point started_;
 };
 
 TEST_F(PgPushTest, HalfWrittenSegmentPushedByHandThenRootPushThenTheServersOwnPushes) {
@@ -84,7 +58,7 @@ TEST_F(PgPushTest, HalfWrittenSegmentPushedByHandThenRootPushThenTheServersOwnPu
   CommandResult r = pg.init({"--wal-segsize=1"});
   ASSERT_EQ(r.exit_code, 0) << "initdb\n" << describe(r);
   pg.append_conf({"wal_level = replica", "archive_mode = on",
-                  "archive_command = '" + archive_command(archive) + "'", "log_checkpoints = off",
+                  "archive_command = '" + push_command(archive) + "'", "log_checkpoints = off",
                   "checkpoint_timeout = 1h"});
   r = pg.start();
   ASSERT_EQ(r.exit_code, 0) << "pg_ctl start\n" << describe(r);
@@ -104,25 +78,25 @@ TEST_F(PgPushTest, HalfWrittenSegmentPushedByHandThenRootPushThenTheServersOwnPu
   r = walpipe({"push", "--batch=1", "--no-verify", "--archive", archive, in_pg_wal});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   const std::string object = archive + "/wal/" + current.substr(0, 16) + "/" + current + ".zst";
-  const std::string by_hand = file_bytes(object);
+  const std::string by_hand = file_text(object);
   ASSERT_FALSE(by_hand.empty());
 
   ASSERT_EQ(switch_and_wait_archived(pg), current);
   EXPECT_EQ(pg.query("SELECT failed_count FROM pg_stat_archiver"), "0")
       << pg.query("SELECT last_failed_wal FROM pg_stat_archiver") << "\n"
       << pg.log_tail();
-  const std::string finished = file_bytes(in_pg_wal);
+  const std::string finished = file_text(in_pg_wal);
   ASSERT_EQ(finished.size(), 1u << 20);
   std::vector<std::string> kept;
   for (const auto& e : fs::directory_iterator(archive + "/superseded"))
     kept.push_back(e.path().filename().string());
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_TRUE(kept[0].starts_with(current + ".") && kept[0].ends_with(".zst")) << kept[0];
-  EXPECT_EQ(file_bytes(archive + "/superseded/" + kept[0]), by_hand);
+  EXPECT_EQ(file_text(archive + "/superseded/" + kept[0]), by_hand);
   const std::string dest = workspace_->file("restored");
   r = walpipe({"get", "--archive", archive, current, dest});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
-  EXPECT_TRUE(file_bytes(dest) == finished) << "get did not give back the finished segment";
+  EXPECT_TRUE(file_text(dest) == finished) << "get did not give back the finished segment";
   EXPECT_NE(read_text_file(pg.log_path())
                 .find("walpipe push: \"" + current +
                       "\" superseded the copy archived with --no-verify that failed validation; "
@@ -138,7 +112,7 @@ TEST_F(PgPushTest, HalfWrittenSegmentPushedByHandThenRootPushThenTheServersOwnPu
   r = run_command({workspace_->walpipe(), "push", "--batch=1", "--archive", second,
                    pg.data_dir() + "/pg_wal/" + closed});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
-  ASSERT_EQ(pg.query("ALTER SYSTEM SET archive_command = '" + archive_command(second) + "'"), "");
+  ASSERT_EQ(pg.query("ALTER SYSTEM SET archive_command = '" + push_command(second) + "'"), "");
   ASSERT_EQ(pg.query("SELECT pg_reload_conf()"), "t");
   ASSERT_EQ(pg.query("INSERT INTO t SELECT g FROM generate_series(1, 2000) g"), "");
   // The reload reaches the archiver asynchronously: the segments after it go to `second`.

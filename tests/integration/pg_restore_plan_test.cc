@@ -41,18 +41,9 @@ TEST_F(PgRestorePlan, PlansFromTheRightBackupAndARecoveryWithItsSettingsStopsAtT
   PgWorkspace& workspace = this->workspace();
   ArchivingPrimary& primary = this->primary();
   const std::string& archive = primary.archive();
-  ASSERT_EQ(primary.query("INSERT INTO t VALUES (1)"), "");
-  ASSERT_NO_FATAL_FAILURE(primary.base_backup(workspace.file("first"), "first"));
-  ASSERT_EQ(primary.query("INSERT INTO t SELECT g FROM generate_series(100, 20000) g"), "");
-  // A .backup file's STOP TIME is to the second: a target in the same second as a backup's stop
-  // is planned from the backup before it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  const std::string between = primary.query(kNowUtc);
-  ASSERT_FALSE(primary.query("SELECT pg_switch_wal()").empty());
+  std::string between;
+  ASSERT_NO_FATAL_FAILURE(two_backups(&between));
   const std::string second = workspace.file("second");
-  ASSERT_NO_FATAL_FAILURE(primary.base_backup(second, "second"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  ASSERT_EQ(primary.query("INSERT INTO t VALUES (2)"), "");
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const std::string target = primary.query(kNowUtc);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));

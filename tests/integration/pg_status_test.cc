@@ -3,6 +3,7 @@
 // backlog grows, a server that is down, a role without pg_monitor, a standby that archives
 // (archive_mode = always), and an archive with a segment missing. Each with the exit code a
 // monitoring plugin must give and the first line it prints.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,10 +11,8 @@
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "exit_codes.h"
-#include "support/pg_cluster.h"
+#include "support/pg_test.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
 
@@ -24,53 +23,34 @@ namespace fs = std::filesystem;
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-class PgStatusTest : public ::testing::Test {
+class PgStatusTest : public PgArchivingTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
-    workspace_ = std::make_unique<PgWorkspace>();
-    archive_ = workspace_->make_dir("archive");
-  }
-
-  std::string push_command(const std::string& archive) const {
-    return workspace_->walpipe() + " push --archive " + archive + " %p";
-  }
-
   std::unique_ptr<PgCluster> start_primary(const std::string& archive_command) {
-    auto pg = std::make_unique<PgCluster>(*workspace_, "primary");
-    CommandResult r = pg->init({"--wal-segsize=1"});
-    EXPECT_EQ(r.exit_code, 0) << describe(r);
-    pg->append_conf({"archive_mode = on", "archive_command = '" + archive_command + "'",
-                     "wal_level = replica", "max_wal_senders = 4", "archive_timeout = 0"});
-    r = pg->start();
-    EXPECT_EQ(r.exit_code, 0) << describe(r);
-    return pg;
-  }
-
-  static std::string conninfo(const PgCluster& pg, const std::string& user = "postgres") {
-    return "host=" + pg.socket_dir() + " port=" + std::to_string(pg.port()) + " user=" + user +
-           " dbname=postgres";
+    return start_cluster("primary",
+                         {"archive_mode = on", "archive_command = '" + archive_command + "'",
+                          "wal_level = replica", "max_wal_senders = 4", "archive_timeout = 0"});
   }
 
   CommandResult status(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv{workspace_->walpipe(), "status"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_as_postgres(argv);
+    std::vector<std::string> with{"status"};
+    with.insert(with.end(), args.begin(), args.end());
+    return walpipe(with);
+  }
+
+  static void set_archive_command(const PgCluster& pg, const std::string& command) {
+    pg.query("ALTER SYSTEM SET archive_command = '" + command + "'");
+    pg.query("SELECT pg_reload_conf()");
   }
 
   static std::string switch_and_wait(const PgCluster& pg) {
     pg.query("CREATE TABLE IF NOT EXISTS t(x int)");
     pg.query("INSERT INTO t VALUES (1)");
     std::string closed = pg.query("SELECT pg_walfile_name(pg_switch_wal())");
-    EXPECT_TRUE(pg.wait_for("SELECT coalesce(last_archived_wal >= '" + closed +
-                                "', false) FROM pg_stat_archiver",
-                            "t", 60));
+    EXPECT_TRUE(pg.wait_for(
+        "SELECT coalesce(last_archived_wal >= '" + closed + "', false) FROM pg_stat_archiver", "t",
+        60));
     return closed;
   }
-
-  std::unique_ptr<PgWorkspace> workspace_;
-  std::string archive_;
 };
 
 TEST_F(PgStatusTest, AHealthyClusterIsOkWithPerformanceData) {
@@ -108,25 +88,22 @@ TEST_F(PgStatusTest, AHealthyClusterIsOkWithPerformanceData) {
 TEST_F(PgStatusTest, AFailingArchiveCommandIsCriticalUntilItSucceedsAgain) {
   auto pg = start_primary(push_command(archive_));
   switch_and_wait(*pg);
-  pg->query("ALTER SYSTEM SET archive_command = '/bin/false'");
-  pg->query("SELECT pg_reload_conf()");
+  set_archive_command(*pg, "/bin/false");
   pg->query("INSERT INTO t VALUES (2)");
   std::string failing = pg->query("SELECT pg_walfile_name(pg_switch_wal())");
   ASSERT_TRUE(pg->wait_for("SELECT last_failed_wal FROM pg_stat_archiver", failing));
   CommandResult r = status({"--dbname", conninfo(*pg), "--archive", archive_});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorCritical) << describe(r);
-  EXPECT_EQ(first_line(r.out).rfind("WALPIPE CRITICAL - archive_command is failing: \"" +
-                                        failing + "\" failed ",
-                                    0),
+  EXPECT_EQ(first_line(r.out).rfind(
+                "WALPIPE CRITICAL - archive_command is failing: \"" + failing + "\" failed ", 0),
             0u)
       << r.out;
   EXPECT_NE(r.out.find("'archiving'=1;;1"), std::string::npos) << r.out;
 
   // The lifetime counter stays above zero; only a failure newer than the last success counts.
-  pg->query("ALTER SYSTEM SET archive_command = '" + push_command(archive_) + "'");
-  pg->query("SELECT pg_reload_conf()");
-  ASSERT_TRUE(pg->wait_for("SELECT last_archived_wal >= '" + failing + "' FROM pg_stat_archiver",
-                           "t"));
+  set_archive_command(*pg, push_command(archive_));
+  ASSERT_TRUE(
+      pg->wait_for("SELECT last_archived_wal >= '" + failing + "' FROM pg_stat_archiver", "t"));
   r = status({"--dbname", conninfo(*pg), "--archive", archive_});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorOk) << describe(r);
   EXPECT_NE(r.out.find("  failed: "), std::string::npos) << r.out;
@@ -136,8 +113,7 @@ TEST_F(PgStatusTest, AStalledArchiverGoesFromWarningToCriticalAsTheBacklogGrows)
   auto pg = start_primary(push_command(archive_));
   switch_and_wait(*pg);
   // An archive_command that hangs: no failure is ever recorded, the backlog only grows.
-  pg->query("ALTER SYSTEM SET archive_command = 'sleep 60'");
-  pg->query("SELECT pg_reload_conf()");
+  set_archive_command(*pg, "sleep 60");
   const std::vector<std::string> thresholds{"--warn-ready=2", "--crit-ready=4"};
   auto run = [&] {
     std::vector<std::string> args{"--dbname", conninfo(*pg), "--archive", archive_};
@@ -154,15 +130,13 @@ TEST_F(PgStatusTest, AStalledArchiverGoesFromWarningToCriticalAsTheBacklogGrows)
   grow_to(2);
   CommandResult r = run();
   EXPECT_EQ(r.exit_code, exit_code::kMonitorWarning) << describe(r);
-  EXPECT_EQ(first_line(r.out).rfind("WALPIPE WARNING - 2 files waiting (.ready), oldest \"", 0),
-            0u)
+  EXPECT_EQ(first_line(r.out).rfind("WALPIPE WARNING - 2 files waiting (.ready), oldest \"", 0), 0u)
       << r.out;
   EXPECT_NE(r.out.find("'ready'=2;2;4"), std::string::npos) << r.out;
   grow_to(4);
   r = run();
   EXPECT_EQ(r.exit_code, exit_code::kMonitorCritical) << describe(r);
-  EXPECT_EQ(first_line(r.out).rfind("WALPIPE CRITICAL - 4 files waiting (.ready)", 0), 0u)
-      << r.out;
+  EXPECT_EQ(first_line(r.out).rfind("WALPIPE CRITICAL - 4 files waiting (.ready)", 0), 0u) << r.out;
   // The last archive's age counts while WAL waits: with a 1 s threshold it is critical too.
   r = status({"--dbname", conninfo(*pg), "--crit-archive-age=1", "--warn-archive-age=0"});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorCritical) << describe(r);
@@ -176,8 +150,8 @@ TEST_F(PgStatusTest, AServerThatIsDownIsCriticalInOneLine) {
   auto pg = start_primary(push_command(archive_));
   switch_and_wait(*pg);
   pg->stop();
-  CommandResult r = status({"--dbname", conninfo(*pg) + " password=Hunter2-secret",
-                            "--archive", archive_});
+  CommandResult r =
+      status({"--dbname", conninfo(*pg) + " password=Hunter2-secret", "--archive", archive_});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorCritical) << describe(r);
   EXPECT_EQ(first_line(r.out),
             "WALPIPE CRITICAL - cannot ask PostgreSQL: could not connect to PostgreSQL at host \"" +
@@ -196,8 +170,8 @@ TEST_F(PgStatusTest, ARoleWithoutPgMonitorGetsUnknownForTheBacklogAndTheGrant) {
   auto pg = start_primary(push_command(archive_));
   switch_and_wait(*pg);
   pg->query("CREATE ROLE watcher LOGIN");
-  CommandResult r = status({"--dbname", conninfo(*pg, "watcher"), "--archive", archive_,
-                            "--pgdata", pg->data_dir()});
+  CommandResult r = status(
+      {"--dbname", conninfo(*pg, "watcher"), "--archive", archive_, "--pgdata", pg->data_dir()});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorUnknown) << describe(r);
   EXPECT_EQ(first_line(r.out).rfind("WALPIPE UNKNOWN - the .ready backlog is unknown: query "
                                     "failed on PostgreSQL at ",
@@ -226,9 +200,9 @@ TEST_F(PgStatusTest, AStandbyThatArchivesIsAskedFromItsOwnView) {
   r = standby.start();
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   std::string closed = switch_and_wait(*primary);
-  ASSERT_TRUE(standby.wait_for("SELECT coalesce(last_archived_wal >= '" + closed +
-                                   "', false) FROM pg_stat_archiver",
-                               "t", 60));
+  ASSERT_TRUE(standby.wait_for(
+      "SELECT coalesce(last_archived_wal >= '" + closed + "', false) FROM pg_stat_archiver", "t",
+      60));
   r = status({"--dbname", conninfo(standby), "--archive", standby_archive});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorOk) << describe(r);
   EXPECT_NE(r.out.find(", standby, host \"" + standby.socket_dir() + "\""), std::string::npos)
@@ -246,8 +220,8 @@ TEST_F(PgStatusTest, ASegmentMissingFromTheArchiveIsCriticalAndNamed) {
   CommandResult r = status({"--dbname", conninfo(*pg), "--archive", archive_});
   EXPECT_EQ(r.exit_code, exit_code::kMonitorCritical) << describe(r);
   EXPECT_EQ(first_line(r.out).rfind("WALPIPE CRITICAL - 1 segments missing in 1 gaps, the first "
-                                    "between \"" + a + "\" and \"" + c +
-                                        "\": recovery cannot pass a gap",
+                                    "between \"" +
+                                        a + "\" and \"" + c + "\": recovery cannot pass a gap",
                                     0),
             0u)
       << r.out;
@@ -262,8 +236,8 @@ TEST_F(PgStatusTest, MetricsAreWrittenAtomicallyInPrometheusFormat) {
   auto pg = start_primary(push_command(archive_));
   std::string closed = switch_and_wait(*pg);
   const std::string prom = workspace_->make_dir("textfile") + "/walpipe.prom";
-  CommandResult r = run_as_postgres({workspace_->walpipe(), "metrics", "--dbname", conninfo(*pg),
-                                     "--archive", archive_, "--output", prom});
+  CommandResult r =
+      walpipe({"metrics", "--dbname", conninfo(*pg), "--archive", archive_, "--output", prom});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_EQ(r.out, "");
   const std::string text = read_text_file(prom);
@@ -293,12 +267,10 @@ TEST_F(PgStatusTest, MetricsAreWrittenAtomicallyInPrometheusFormat) {
 
   // The server down: still a file, saying so; a folder that cannot be written: exit 1.
   pg->stop();
-  r = run_as_postgres({workspace_->walpipe(), "metrics", "--dbname", conninfo(*pg), "--output",
-                       prom});
+  r = walpipe({"metrics", "--dbname", conninfo(*pg), "--output", prom});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_NE(read_text_file(prom).find("\nwalpipe_pg_up 0\n"), std::string::npos);
-  r = run_as_postgres({workspace_->walpipe(), "metrics", "--dbname", conninfo(*pg), "--output",
-                       "/proc/walpipe.prom"});
+  r = walpipe({"metrics", "--dbname", conninfo(*pg), "--output", "/proc/walpipe.prom"});
   EXPECT_EQ(r.exit_code, exit_code::kMetricsNotWritten) << describe(r);
   EXPECT_EQ(r.err.rfind("walpipe metrics: error: could not create file \"/proc/.walpipe.prom.", 0),
             0u)

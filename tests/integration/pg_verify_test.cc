@@ -14,8 +14,7 @@
 #include <vector>
 
 #include "exit_codes.h"
-#include "support/pg_cluster.h"
-#include "support/prerequisite.h"
+#include "support/pg_test.h"
 #include "support/run_command.h"
 
 namespace walpipe::testing {
@@ -64,19 +63,13 @@ std::string previous_segment(const std::string& name) {
   return buf;
 }
 
-class PgVerifyTest : public ::testing::Test {
+class PgVerifyTest : public PgTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (pg15_bin_dir(&why).empty()) WALPIPE_SKIP() << why;
-    workspace_ = std::make_unique<PgWorkspace>();
-  }
   CommandResult verify(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv{workspace_->walpipe(), "verify"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_as_postgres(argv);
+    std::vector<std::string> with{"verify"};
+    with.insert(with.end(), args.begin(), args.end());
+    return walpipe(with);
   }
-  std::unique_ptr<PgWorkspace> workspace_;
 };
 
 TEST_F(PgVerifyTest, LivePgWalWithRecycledSegmentsVerifiesAndDamageBeforeTheEndIsFound) {

@@ -15,8 +15,9 @@
 #include "archive/keys.h"
 #include "s3/client.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/prerequisite.h"
-#include "support/rgw.h"
+#include "support/rgw_test.h"
 #include "support/run_command.h"
 #include "support/scratch_dir.h"
 #include "wal/names.h"
@@ -27,34 +28,13 @@ namespace {
 constexpr const char* kSegments[] = {"pg16/1mb/000000010000000000000034",
                                      "pg16/1mb/000000010000000000000035",
                                      "pg16/1mb/000000010000000000000036"};
-constexpr const char* kAwsVariables[] = {"AWS_ENDPOINT_URL",      "AWS_REGION",
-                                         "AWS_DEFAULT_REGION",    "AWS_ACCESS_KEY_ID",
-                                         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"};
 
-std::vector<std::byte> file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(chars.size());
-  std::memcpy(out.data(), chars.data(), chars.size());
-  return out;
-}
-
-class S3ArchiveTest : public ::testing::Test {
+class S3ArchiveTest : public S3CommandTest {
  protected:
-  static void SetUpTestSuite() {
-    missing_ = ceph_missing();
-    if (!missing_.empty()) return;
-    rgw_ = Rgw::start(&start_failure_).release();
-  }
-  static void TearDownTestSuite() {
-    delete rgw_;
-    rgw_ = nullptr;
-  }
-
   void SetUp() override {
-    if (!missing_.empty()) WALPIPE_SKIP() << missing_;
+    S3CommandTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     WALPIPE_REQUIRE_CORPUS();
-    ASSERT_NE(rgw_, nullptr) << start_failure_;
     // The walpipe processes inherit what every S3 tool reads.
     const s3::S3Settings& s = rgw_->settings();
     use_environment(s.endpoint, s.credentials.access_key_id, s.credentials.secret_access_key);
@@ -65,17 +45,6 @@ class S3ArchiveTest : public ::testing::Test {
     ASSERT_NE(client, nullptr);
     Status made = client->create_bucket();
     ASSERT_TRUE(made.is_ok()) << made.to_string();
-  }
-  void TearDown() override {
-    for (const char* variable : kAwsVariables) ::unsetenv(variable);
-  }
-
-  static void use_environment(const std::string& endpoint, const std::string& key_id,
-                              const std::string& secret) {
-    ::setenv("AWS_ENDPOINT_URL", endpoint.c_str(), 1);
-    ::setenv("AWS_ACCESS_KEY_ID", key_id.c_str(), 1);
-    ::setenv("AWS_SECRET_ACCESS_KEY", secret.c_str(), 1);
-    ::setenv("AWS_REGION", rgw_->settings().region.c_str(), 1);
   }
 
   std::unique_ptr<s3::Client> client_of(const std::string& bucket, const std::string& prefix = "") {
@@ -98,8 +67,6 @@ class S3ArchiveTest : public ::testing::Test {
     return run_walpipe({"get", "--archive", archive_, name, dest});
   }
 
-  static inline Rgw* rgw_ = nullptr;
-  static inline std::string missing_, start_failure_;
   static inline int buckets_ = 0;
   ScratchDir wal_, restored_;
   std::string bucket_, archive_;

@@ -10,8 +10,7 @@
 #include <thread>
 
 #include "s3/client.h"
-#include "support/prerequisite.h"
-#include "support/rgw.h"
+#include "support/rgw_test.h"
 #include "support/s3_fault_proxy.h"
 
 namespace walpipe::s3 {
@@ -19,8 +18,8 @@ namespace {
 
 using testing::Fault;
 using testing::FaultKind;
-using testing::Rgw;
 using testing::S3FaultProxy;
+using testing::seconds_since;
 
 constexpr char kToken[] = "session-token-7c1e55d0";
 
@@ -31,30 +30,14 @@ std::vector<std::byte> random_bytes(size_t n, uint64_t seed) {
   return out;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point begin) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-}
-
 // One RGW for the whole program: starting one takes about 20 s.
-class S3FaultTest : public ::testing::Test {
+class S3FaultTest : public testing::RgwTest {
  protected:
-  static void SetUpTestSuite() {
-    missing_ = testing::ceph_missing();
-    if (missing_.empty()) rgw_ = Rgw::start(&start_failure_).release();
-    if (rgw_ == nullptr) return;
-    // RGW's first write creates its data pools, which takes longer than one short try.
-    Result<std::unique_ptr<Client>> warm = Client::create(rgw_->settings(), {"warm-up", ""});
-    if (warm.is_ok() && (*warm)->create_bucket().is_ok())
-      (void)(*warm)->put_if_absent("warm-up", random_bytes(10, 0), {});
-  }
-  static void TearDownTestSuite() {
-    delete rgw_;
-    rgw_ = nullptr;
-  }
+  static void SetUpTestSuite() { start_rgw(true); }
 
   void SetUp() override {
-    if (!missing_.empty()) WALPIPE_SKIP() << missing_;
-    ASSERT_NE(rgw_, nullptr) << start_failure_;
+    RgwTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     std::string why;
     proxy_ = S3FaultProxy::start(rgw_->settings().endpoint, &why);
     ASSERT_NE(proxy_, nullptr) << why;
@@ -89,14 +72,33 @@ class S3FaultTest : public ::testing::Test {
     EXPECT_EQ(all.find(rgw_->settings().credentials.secret_access_key), std::string::npos) << all;
     EXPECT_EQ(all.find(kToken), std::string::npos) << all;
   }
+  // A put of `bytes` at wal/x.zst through the proxy ends in `outcome` after `tries` PUTs, and
+  // the store then holds `bytes` there.
+  void expect_put(Client& s3, const std::vector<std::byte>& bytes, PutOutcome outcome, int tries) {
+    Result<PutOutcome> put = s3.put_if_absent("wal/x.zst", bytes, {});
+    ASSERT_TRUE(put.is_ok()) << put.status().to_string();
+    EXPECT_EQ(*put, outcome);
+    EXPECT_EQ(proxy_->count("PUT", "wal/x.zst"), tries);
+    Result<std::vector<std::byte>> held = stored("wal/x.zst");
+    ASSERT_TRUE(held.is_ok()) << held.status().to_string();
+    EXPECT_TRUE(*held == bytes);
+  }
+  // With `bytes` stored at wal/x.zst and its first GET broken by `kind`, a get is retried once
+  // and returns the whole object.
+  void expect_get_retried(Client& s3, const std::vector<std::byte>& bytes, FaultKind kind) {
+    ASSERT_TRUE(s3.put_if_absent("wal/x.zst", bytes, {}).is_ok());
+    proxy_->inject({kind, "GET", "wal/x.zst", 1});
+    Result<std::vector<std::byte>> got = s3.get("wal/x.zst", std::nullopt, 1 << 20);
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    EXPECT_TRUE(*got == bytes);
+    EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 2);
+  }
   // What the store holds under `key`, asked without the proxy.
   Result<std::vector<std::byte>> stored(const std::string& key) {
     return direct_->get(key, std::nullopt, 1 << 24);
   }
   std::string at() const { return " at \"" + proxy_->endpoint().substr(7) + "\": "; }
 
-  static inline Rgw* rgw_ = nullptr;
-  static inline std::string missing_, start_failure_;
   std::unique_ptr<S3FaultProxy> proxy_;
   std::unique_ptr<Client> direct_;
 };
@@ -140,13 +142,7 @@ TEST_F(S3FaultTest, SlowDownIsRetried) {
   ASSERT_NE(s3, nullptr);
   proxy_->inject({FaultKind::kSlowDown503, "PUT", "wal/x.zst", 2});
   std::vector<std::byte> bytes = random_bytes(1000, 2);
-  Result<PutOutcome> put = s3->put_if_absent("wal/x.zst", bytes, {});
-  ASSERT_TRUE(put.is_ok()) << put.status().to_string();
-  EXPECT_EQ(*put, PutOutcome::kWritten);
-  EXPECT_EQ(proxy_->count("PUT", "wal/x.zst"), 3);
-  Result<std::vector<std::byte>> held = stored("wal/x.zst");
-  ASSERT_TRUE(held.is_ok()) << held.status().to_string();
-  EXPECT_TRUE(*held == bytes);
+  expect_put(*s3, bytes, PutOutcome::kWritten, 3);
 }
 
 TEST_F(S3FaultTest, SlowDownPastTheDeadlineIsAnIoError) {
@@ -208,14 +204,8 @@ TEST_F(S3FaultTest, ErrorDocumentIn200AfterTheStoreWroteEndsInACompare) {
   fault.after_store = true;
   proxy_->inject(fault);
   std::vector<std::byte> bytes = random_bytes(100, 6);
-  Result<PutOutcome> put = s3->put_if_absent("wal/x.zst", bytes, {});
-  ASSERT_TRUE(put.is_ok()) << put.status().to_string();
   // The retry meets the first try's object: "compare", never "written".
-  EXPECT_EQ(*put, PutOutcome::kPreconditionFailed);
-  EXPECT_EQ(proxy_->count("PUT", "wal/x.zst"), 2);
-  Result<std::vector<std::byte>> held = stored("wal/x.zst");
-  ASSERT_TRUE(held.is_ok()) << held.status().to_string();
-  EXPECT_TRUE(*held == bytes);
+  expect_put(*s3, bytes, PutOutcome::kPreconditionFailed, 2);
 }
 
 TEST_F(S3FaultTest, ErrorDocumentIn200ToAListIsRetried) {
@@ -233,13 +223,7 @@ TEST_F(S3FaultTest, ErrorDocumentIn200ToAListIsRetried) {
 TEST_F(S3FaultTest, ResetMidBodyIsRetried) {
   auto s3 = bucket("reset-once");
   ASSERT_NE(s3, nullptr);
-  std::vector<std::byte> bytes = random_bytes(500'000, 8);
-  ASSERT_TRUE(s3->put_if_absent("wal/x.zst", bytes, {}).is_ok());
-  proxy_->inject({FaultKind::kReset, "GET", "wal/x.zst", 1});
-  Result<std::vector<std::byte>> got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
-  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
-  EXPECT_TRUE(*got == bytes);
-  EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 2);
+  ASSERT_NO_FATAL_FAILURE(expect_get_retried(*s3, random_bytes(500'000, 8), FaultKind::kReset));
   EXPECT_EQ(s3->connections_opened(), 2);
 }
 
@@ -264,13 +248,7 @@ TEST_F(S3FaultTest, ResetAnswerToAStoredPutEndsInACompare) {
   ASSERT_NE(s3, nullptr);
   proxy_->inject({FaultKind::kReset, "PUT", "wal/x.zst", 1});
   std::vector<std::byte> bytes = random_bytes(200'000, 10);
-  Result<PutOutcome> put = s3->put_if_absent("wal/x.zst", bytes, {});
-  ASSERT_TRUE(put.is_ok()) << put.status().to_string();
-  EXPECT_EQ(*put, PutOutcome::kPreconditionFailed);
-  EXPECT_EQ(proxy_->count("PUT", "wal/x.zst"), 2);
-  Result<std::vector<std::byte>> held = stored("wal/x.zst");
-  ASSERT_TRUE(held.is_ok()) << held.status().to_string();
-  EXPECT_TRUE(*held == bytes);
+  expect_put(*s3, bytes, PutOutcome::kPreconditionFailed, 2);
 }
 
 TEST_F(S3FaultTest, DeleteWhoseAnswerIsLostIsRetried) {
@@ -288,16 +266,10 @@ TEST_F(S3FaultTest, DeleteWhoseAnswerIsLostIsRetried) {
 TEST_F(S3FaultTest, TruncatedBodyIsNeverReturned) {
   auto s3 = bucket("truncate");
   ASSERT_NE(s3, nullptr);
-  std::vector<std::byte> bytes = random_bytes(300'000, 11);
-  ASSERT_TRUE(s3->put_if_absent("wal/x.zst", bytes, {}).is_ok());
-  proxy_->inject({FaultKind::kTruncate, "GET", "wal/x.zst", 1});
-  Result<std::vector<std::byte>> got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
-  ASSERT_TRUE(got.is_ok()) << got.status().to_string();
-  EXPECT_TRUE(*got == bytes);
-  EXPECT_EQ(proxy_->count("GET", "wal/x.zst"), 2);
+  ASSERT_NO_FATAL_FAILURE(expect_get_retried(*s3, random_bytes(300'000, 11), FaultKind::kTruncate));
 
   proxy_->inject({FaultKind::kTruncate, "GET", "wal/x.zst", 1000});
-  got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
+  Result<std::vector<std::byte>> got = s3->get("wal/x.zst", std::nullopt, 1 << 20);
   ASSERT_FALSE(got.is_ok());
   EXPECT_EQ(got.status().code(), Code::kIoError);
   EXPECT_EQ(got.status().message(), "could not GET \"s3://truncate/archive/db1/wal/x.zst\"" + at() +

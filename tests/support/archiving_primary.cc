@@ -57,4 +57,19 @@ void ArchivingPrimaryTest::SetUp() {
   ASSERT_NO_FATAL_FAILURE(primary_->set_up());
 }
 
+void ArchivingPrimaryTest::two_backups(std::string* between) {
+  ArchivingPrimary& primary = *primary_;
+  ASSERT_EQ(primary.query("INSERT INTO t VALUES (1)"), "");
+  ASSERT_NO_FATAL_FAILURE(primary.base_backup(workspace_->file("first"), "first"));
+  ASSERT_EQ(primary.query("INSERT INTO t SELECT g FROM generate_series(100, 20000) g"), "");
+  // A .backup file's STOP TIME is to the second: a target in the same second as a backup's stop
+  // is planned from the backup before it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  *between = primary.query(kNowUtc);
+  ASSERT_FALSE(primary.query("SELECT pg_switch_wal()").empty());
+  ASSERT_NO_FATAL_FAILURE(primary.base_backup(workspace_->file("second"), "second"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(primary.query("INSERT INTO t VALUES (2)"), "");
+}
+
 }  // namespace walpipe::testing

@@ -53,6 +53,10 @@ class ArchivingPrimaryTest : public ::testing::Test {
 
   PgWorkspace& workspace() { return *workspace_; }
   ArchivingPrimary& primary() { return *primary_; }
+  // Row 1, base backup "first" in WORKSPACE/first, a load, the time `*between` a second later, a
+  // switch, base backup "second" in WORKSPACE/second and, a second later, row 2. A failed step
+  // fails the test fatally, so call it inside ASSERT_NO_FATAL_FAILURE.
+  void two_backups(std::string* between);
 
  private:
   // Made in SetUp, once PostgreSQL 15 is known to be there; the primary goes first.

@@ -34,6 +34,13 @@ void CorpusArchiveTest::push_suite_archive(const std::vector<Extra>& extra) {
     push_file(archive, pushed_->write("src/" + name, content));
 }
 
+CommandResult CorpusArchiveTest::on_archive(const std::string& command,
+                                            const std::vector<std::string>& extra) const {
+  std::vector<std::string> args{command, "--archive", archive()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_walpipe(args);
+}
+
 void CorpusArchiveTest::TearDownTestSuite() {
   delete pushed_;
   pushed_ = nullptr;

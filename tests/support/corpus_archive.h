@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/run_command.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::testing {
@@ -61,6 +62,8 @@ class CorpusArchiveTest : public ::testing::Test {
   void SetUp() override;
 
   std::string archive() const { return dir_.file("archive"); }
+  // walpipe `command` --archive archive() with `extra` after it.
+  CommandResult on_archive(const std::string& command, const std::vector<std::string>& extra) const;
   // The path of the object holding segment, .partial or .backup file `name`.
   std::string object(const std::string& name) const;
   // Pushes segment 26 of the pg13 corpus, another cluster's WAL, into a new archive "other" in

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/backup_history.h"
 #include "support/corpus.h"
 
 namespace walpipe::wal {
@@ -15,17 +16,7 @@ Bytes text(const std::string& s) {
   return Bytes(reinterpret_cast<const std::byte*>(s.data()), s.size());
 }
 
-constexpr const char* kPg16 =
-    "START WAL LOCATION: 0/3A000D8 (file 00000001000000000000003A)\n"
-    "STOP WAL LOCATION: 0/3A001B0 (file 00000001000000000000003A)\n"
-    "CHECKPOINT LOCATION: 0/3A00110\n"
-    "BACKUP METHOD: streamed\n"
-    "BACKUP FROM: primary\n"
-    "START TIME: 2026-11-24 15:54:17 UTC\n"
-    "LABEL: pg_basebackup base backup\n"
-    "START TIMELINE: 1\n"
-    "STOP TIME: 2026-11-24 15:54:18 UTC\n"
-    "STOP TIMELINE: 1\n";
+constexpr const char* kPg16 = testing::kPg16BackupHistory;
 
 TEST(BackupLabel, ReadsTheHistoryFilePostgres16Archived) {
   WALPIPE_REQUIRE_CORPUS();

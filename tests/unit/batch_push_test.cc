@@ -13,6 +13,7 @@
 #include "pipeline/get.h"
 #include "pipeline/verify.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/scratch_dir.h"
 #include "support/verified.h"
 
@@ -47,14 +48,6 @@ TEST(PushFiles, ArchivesARunAndKeepsGoingPastAFailure) {
   for (const auto& f : verified) EXPECT_TRUE(f.report.valid()) << f.path;
 }
 
-std::vector<std::byte> read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(chars.size());
-  std::memcpy(bytes.data(), chars.data(), chars.size());
-  return bytes;
-}
-
 // Two buffers serve the whole run: each object, whatever its buffer held before (a larger
 // object, other content), must restore to exactly its own segment.
 TEST(PushFiles, RecycledBuffersGiveEveryObjectExactlyItsOwnBytes) {
@@ -82,7 +75,7 @@ TEST(PushFiles, RecycledBuffersGiveEveryObjectExactlyItsOwnBytes) {
       auto got =
           pipeline::get_file(*io, store, base_name(run[i]), restored, pipeline::GetOptions{});
       ASSERT_TRUE(got.is_ok()) << got.status().to_string();
-      EXPECT_TRUE(read_file_bytes(restored) == corpus_bytes(run[i])) << run[i];
+      EXPECT_TRUE(file_bytes(restored) == corpus_bytes(run[i])) << run[i];
     }
   }
 }

@@ -1,16 +1,18 @@
 // archive::summarize_archive over a real archive written by walpipe push, and the alerts judged
 // from what it and the server say: thresholds, a failure newer than the last success, a quiet
 // cluster, a standby, gaps.
+#include "archive/catalog.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "archive/catalog.h"
 #include "archive/local/local_store.h"
 #include "io/io.h"
 #include "monitor/alerts.h"
 #include "support/corpus.h"
 #include "support/run_command.h"
+#include "support/scratch_archive.h"
 #include "support/scratch_dir.h"
 
 namespace walpipe::testing {
@@ -18,17 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Catalog : public ::testing::Test {
+class Catalog : public ScratchArchiveTest {
  protected:
-  void SetUp() override {
-    WALPIPE_REQUIRE_CORPUS();
-    fs::create_directories(dir_.file("archive"));
-  }
-  void push(const std::string& relative) {
-    std::string src = dir_.write("src/" + base_name(relative), corpus_bytes(relative));
-    CommandResult r = run_walpipe({"push", "--archive", dir_.file("archive"), src});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  void push(const std::string& relative) { push_corpus(relative); }
   archive::ArchiveSummary summarize() {
     io::SyncIo io;
     archive::LocalStore store(io, dir_.file("archive"));
@@ -36,7 +30,6 @@ class Catalog : public ::testing::Test {
     EXPECT_TRUE(s.is_ok()) << s.status().to_string();
     return s.is_ok() ? *s : archive::ArchiveSummary{};
   }
-  ScratchDir dir_;
 };
 
 TEST_F(Catalog, AnEmptyArchiveHasNothing) {
@@ -86,8 +79,7 @@ TEST_F(Catalog, CountsSegmentsGapsBytesAndTheNewestCommit) {
 TEST_F(Catalog, AnObjectWithUnreadableMetadataIsCountedAndPassedOver) {
   push("pg16/1mb/000000010000000000000034");
   push("pg16/1mb/000000010000000000000035");
-  const std::string newest =
-      dir_.file("archive/wal/0000000100000000/000000010000000000000035.zst");
+  const std::string newest = dir_.file("archive/wal/0000000100000000/000000010000000000000035.zst");
   fs::resize_file(newest, 8);
   archive::ArchiveSummary s = summarize();
   EXPECT_EQ(s.unreadable_metadata, 1u);

@@ -69,6 +69,16 @@ std::vector<const Finding*> with_code(const VerifiedFile& f, const std::string& 
   return out;
 }
 
+// `file` has exactly one finding `code` of `files`, an error at offset 0 (for a finding about a
+// pair, the later file).
+void expect_one_error_at_start(const std::vector<VerifiedFile>& files, const VerifiedFile& file,
+                               const std::string& code) {
+  auto found = with_code(file, code);
+  ASSERT_EQ(found.size(), 1u) << describe(files);
+  EXPECT_EQ(found[0]->severity, Severity::kError);
+  EXPECT_EQ(found[0]->offset, 0u);
+}
+
 // No errors and no warnings anywhere; information (END_OF_WAL, CONT_NEXT_SEGMENT) is fine.
 void expect_clean(const std::vector<VerifiedFile>& files) {
   for (const VerifiedFile& f : files) {
@@ -149,10 +159,7 @@ TEST_F(Chain, SegmentOfAnotherClusterInADirectoryIsSysidMismatch) {
       place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027", k34});
   auto files = verify(paths);
   const VerifiedFile& foreign = by_name(files, "000000010000000000000034");
-  auto mismatches = with_code(foreign, "SYSID_MISMATCH");
-  ASSERT_EQ(mismatches.size(), 1u) << describe(files);
-  EXPECT_EQ(mismatches[0]->severity, Severity::kError);
-  EXPECT_EQ(mismatches[0]->offset, 0u);
+  ASSERT_NO_FATAL_FAILURE(expect_one_error_at_start(files, foreign, "SYSID_MISMATCH"));
   EXPECT_FALSE(foreign.report.valid());
   // The majority of the directory is not blamed.
   EXPECT_TRUE(by_name(files, "000000010000000000000026").report.valid()) << describe(files);
@@ -193,10 +200,7 @@ TEST_F(Chain, HistorySwitchPointBeyondTheEndOfThePartialIsHistorySwitchpoint) {
       dir_.write("00000002.history", std::string("1\t0/5500100\tno recovery target specified\n")));
   auto files = verify(paths);
   const VerifiedFile& partial = by_name(files, "000000010000000000000055.partial");
-  auto found = with_code(partial, "HISTORY_SWITCHPOINT");
-  ASSERT_EQ(found.size(), 1u) << describe(files);
-  EXPECT_EQ(found[0]->severity, Severity::kError);
-  EXPECT_EQ(found[0]->offset, 0u);
+  ASSERT_NO_FATAL_FAILURE(expect_one_error_at_start(files, partial, "HISTORY_SWITCHPOINT"));
   EXPECT_FALSE(partial.report.valid());
 }
 
@@ -240,10 +244,7 @@ TEST_F(PrevLinkAcrossFiles, FirstRecordLinkingToAnOlderRecordIsPrevLinkOfTheChai
   // 0/34FE628 is the last record that is complete inside …34, not the one that continues.
   auto files = verify_with_prev(0x34FE628);
   const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
-  auto found = with_code(f35, "PREV_LINK");
-  ASSERT_EQ(found.size(), 1u) << describe(files);
-  EXPECT_EQ(found[0]->severity, Severity::kError);
-  EXPECT_EQ(found[0]->offset, 0u);  // a finding about the pair, on the later file
+  ASSERT_NO_FATAL_FAILURE(expect_one_error_at_start(files, f35, "PREV_LINK"));
   EXPECT_TRUE(with_code(by_name(files, "000000010000000000000034"), "PREV_LINK").empty());
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/backup_history.h"
+
 namespace walpipe::wal {
 namespace {
 
@@ -75,17 +77,7 @@ TEST(History, BinaryContentIsNotAHistoryFile) {
   EXPECT_EQ(report.first_error()->message, "history file \"00000002.history\" is not a text file");
 }
 
-const char* kBackup =
-    "START WAL LOCATION: 0/3A000D8 (file 00000001000000000000003A)\n"
-    "STOP WAL LOCATION: 0/3A001B0 (file 00000001000000000000003A)\n"
-    "CHECKPOINT LOCATION: 0/3A00110\n"
-    "BACKUP METHOD: streamed\n"
-    "BACKUP FROM: primary\n"
-    "START TIME: 2026-11-24 15:54:17 UTC\n"
-    "LABEL: pg_basebackup base backup\n"
-    "START TIMELINE: 1\n"
-    "STOP TIME: 2026-11-24 15:54:18 UTC\n"
-    "STOP TIMELINE: 1\n";
+const char* kBackup = testing::kPg16BackupHistory;
 
 TEST(BackupHistory, ParsesAndAgreesWithItsName) {
   SegmentReport report;

@@ -12,6 +12,7 @@
 
 #include "codec/crc32c.h"
 #include "support/corpus.h"
+#include "support/files.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
 
@@ -23,16 +24,8 @@ using wal::PgControl;
 
 constexpr uint64_t kCorpusSystemId = 7715451100299471960ull;
 
-std::vector<std::byte> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(chars.size());
-  if (!chars.empty()) std::memcpy(out.data(), chars.data(), chars.size());
-  return out;
-}
-
 std::vector<std::byte> corpus_pg_control() {
-  return read_bytes(corpus_dir() + "/pg_control/pg15-initdb");
+  return file_bytes(corpus_dir() + "/pg_control/pg15-initdb");
 }
 
 void put_u32(std::vector<std::byte>& bytes, size_t at, uint32_t value) {
@@ -147,7 +140,7 @@ TEST(PgControlInitdb, FreshClusterMatchesPgControldata) {
   CommandResult r = cluster.init({"--wal-segsize=1"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   const std::string path = cluster.data_dir() + "/global/pg_control";
-  Result<PgControl> parsed = parse_pg_control(read_bytes(path), path);
+  Result<PgControl> parsed = parse_pg_control(file_bytes(path), path);
   ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
   EXPECT_EQ(parsed->control_version, 1300u);
 

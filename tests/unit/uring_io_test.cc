@@ -39,6 +39,19 @@ class Uring : public ::testing::Test {
     return io_->write_durably(*fd, 0, data_.span(), path);
   }
 
+  // Writes data_ to `path` and reads it back whole, with read_back and with read_exact.
+  void expect_round_trip(const std::string& path) {
+    ASSERT_TRUE(write(path).is_ok());
+    auto back = read_back(path);
+    ASSERT_EQ(back.size(), data_.size());
+    EXPECT_EQ(std::memcmp(back.data(), data_.data(), back.size()), 0);
+    AlignedBuffer in(data_.size());
+    Result<Fd> fd = io_->open(path, O_RDONLY, 0);
+    ASSERT_TRUE(fd.is_ok());
+    ASSERT_TRUE(io_->read_exact(*fd, 0, in.span(), path).is_ok());
+    EXPECT_EQ(std::memcmp(in.data(), data_.data(), in.size()), 0);
+  }
+
   std::unique_ptr<UringIo> io_;
   AlignedBuffer data_;
   testing::ScratchDir dir_;
@@ -46,15 +59,7 @@ class Uring : public ::testing::Test {
 
 TEST_F(Uring, WritesAndReadsMoreThanTheRingHolds) {
   std::string path = dir_.file("big");
-  ASSERT_TRUE(write(path).is_ok());
-  auto back = read_back(path);
-  ASSERT_EQ(back.size(), data_.size());
-  EXPECT_EQ(std::memcmp(back.data(), data_.data(), back.size()), 0);
-  AlignedBuffer in(data_.size());
-  Result<Fd> fd = io_->open(path, O_RDONLY, 0);
-  ASSERT_TRUE(fd.is_ok());
-  ASSERT_TRUE(io_->read_exact(*fd, 0, in.span(), path).is_ok());
-  EXPECT_EQ(std::memcmp(in.data(), data_.data(), in.size()), 0);
+  ASSERT_NO_FATAL_FAILURE(expect_round_trip(path));
 }
 
 TEST_F(Uring, ShortCompletionsAreResubmittedNotTakenAsDone) {
@@ -62,15 +67,7 @@ TEST_F(Uring, ShortCompletionsAreResubmittedNotTakenAsDone) {
   io_->set_completion_filter(
       [&](int res) { return ++calls % 3 == 0 && res > 4096 ? res / 2 : res; });
   std::string path = dir_.file("short");
-  ASSERT_TRUE(write(path).is_ok());
-  auto back = read_back(path);
-  ASSERT_EQ(back.size(), data_.size());
-  EXPECT_EQ(std::memcmp(back.data(), data_.data(), back.size()), 0);
-  AlignedBuffer in(data_.size());
-  Result<Fd> fd = io_->open(path, O_RDONLY, 0);
-  ASSERT_TRUE(fd.is_ok());
-  ASSERT_TRUE(io_->read_exact(*fd, 0, in.span(), path).is_ok());
-  EXPECT_EQ(std::memcmp(in.data(), data_.data(), in.size()), 0);
+  ASSERT_NO_FATAL_FAILURE(expect_round_trip(path));
   EXPECT_GT(calls, 40);
 }
 

@@ -179,7 +179,7 @@ Status S3Store::ensure_meeting_dir() {
         .with_detail("walpipe's processes working on \"" + location_ +
                      "\" meet in it; it belongs to " + io::user_name(info->uid) +
                      " or others may use it")
-        .with_hint("Remove it, or set another with the meeting-dir setting.");
+        .with_hint("Remove it: walpipe makes it again, for this user alone.");
   meeting_dir_ready_ = true;
   return Status::ok();
 }

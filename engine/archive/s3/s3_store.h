@@ -60,6 +60,7 @@ class S3Store final : public Store {
   Status explain(Status failure) const override { return failure; }
   Result<std::optional<io::FilesystemSpace>> space() override;
   std::string meeting_dir() const override { return settings_.meeting_dir; }
+  bool remote() const override { return true; }
   Status give_to_owner(const std::string&) override { return Status::ok(); }
 
   // The client, started on the first call, or why there is none.

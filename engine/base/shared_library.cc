@@ -1,14 +1,14 @@
-#include "s3/shared_library.h"
+#include "base/shared_library.h"
 
 #include <dlfcn.h>
 
-namespace walpipe::s3 {
+namespace walpipe {
 
 SharedLibrary::SharedLibrary(const char* soname) : soname_(soname) {
   handle_ = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (handle_ == nullptr) {
     const char* why = ::dlerror();
-    error_ = why != nullptr ? why : std::string("could not open ") + soname;
+    error_ = why != nullptr ? why : std::string("could not load ") + soname;
   }
 }
 
@@ -19,4 +19,9 @@ void* SharedLibrary::find(const char* symbol) {
   return found;
 }
 
-}  // namespace walpipe::s3
+Status not_loaded(const char* name, const std::string& why, const char* package) {
+  return Status(Code::kUnsupported, std::string("could not load ") + name + ": " + why)
+      .with_hint(std::string("install it: apt-get install ") + package);
+}
+
+}  // namespace walpipe
