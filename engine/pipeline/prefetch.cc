@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "base/worker_pool.h"
 #include "codec/fingerprint.h"
@@ -186,56 +188,96 @@ void prune_spool(io::Io& io, const std::string& spool,
   }
 }
 
-void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
-                const std::string& spool, const std::vector<wal::WalFileName>& wanted,
-                unsigned parallel) {
+struct SpoolFiller::Lane {
+  std::unique_ptr<io::Io> io;
+  std::unique_ptr<archive::Store> store;
+};
+
+SpoolFiller::SpoolFiller(const io::IoFactory& make_io, const archive::Store& archive,
+                         unsigned parallel) {
+  for (unsigned i = 0; i < std::max(1u, parallel); ++i) {
+    auto lane = std::make_unique<Lane>();
+    lane->io = make_io();
+    lane->store = archive.open_again(*lane->io);
+    lanes_.push_back(std::move(lane));
+  }
+}
+
+SpoolFiller::~SpoolFiller() = default;
+
+bool SpoolFiller::fill(const std::string& spool, const std::vector<wal::WalFileName>& wanted) {
   std::atomic<size_t> next{0};
+  std::atomic<size_t> next_lane{0};
   std::atomic<bool> stopped{false};
   auto worker = [&] {
-    std::unique_ptr<io::Io> io = make_io();
-    std::unique_ptr<archive::Store> store = archive.open_again(*io);
+    Lane& lane = *lanes_[next_lane++];
+    io::Io& io = *lane.io;
+    archive::Store& store = *lane.store;
     GetOptions one_core;
     one_core.threads = 1;
     for (size_t i = next++; i < wanted.size() && !stopped; i = next++) {
       const wal::WalFileName& name = wanted[i];
       const std::string final_path = spool + "/" + name.to_string();
       if (io::entry_type(final_path).is_ok()) {
-        if (!recorded_otherwise(*io, *store, spool, name)) continue;
-        Status removed = io->unlink(final_path);
+        if (!recorded_otherwise(io, store, spool, name)) continue;
+        Status removed = io.unlink(final_path);
         if (!removed.is_ok()) continue;  // then it is never served: its record says otherwise
       }
       const std::string suffix = name.to_string() + "." + std::to_string(::getpid());
       const std::string temp = spool + "/" + std::string(kTempPrefix) + suffix;
-      Result<GetResult> got = get_file(*io, *store, name.to_string(), temp, one_core);
+      Result<GetResult> got = get_file(io, store, name.to_string(), temp, one_core);
       bool named = got.is_ok();
       if (named) {
         // The identity get_file held the file to, read by it already. An archive without one
         // (objects copied in by hand) has its files spooled without a record.
-        Result<std::optional<archive::Identity>> identity = store->load_identity();
+        Result<std::optional<archive::Identity>> identity = store.load_identity();
         const std::string record_temp =
             spool + "/" + std::string(kTempPrefix) + "checked." + suffix;
         named = identity.is_ok() &&
-                (!*identity || write_spool_record(*io, spool, name, record_temp,
-                                                  SpoolRecord{store->location(), **identity,
+                (!*identity || write_spool_record(io, spool, name, record_temp,
+                                                  SpoolRecord{store.location(), **identity,
                                                               got->fingerprint, got->original_size})
                                    .is_ok());
       }
       // A spool whose marker is gone is being removed (recovery_end_command): nothing more is
       // named in it, and what this worker wrote goes, so that the removal can finish.
-      if (!named || !is_spool(spool) || !io->rename_noreplace(temp, final_path).is_ok()) {
-        Status removed = io->unlink(temp);
-        removed = io->unlink(spool_record_path(spool, name));
+      if (!named || !is_spool(spool) || !io.rename_noreplace(temp, final_path).is_ok()) {
+        Status removed = io.unlink(temp);
+        removed = io.unlink(spool_record_path(spool, name));
         (void)removed;
         stopped = true;
       }
     }
   };
   TaskGroup group;
-  const Status filled = run_on_threads(group, std::max(1u, parallel), [&] {
+  const Status filled = run_on_threads(group, static_cast<unsigned>(lanes_.size()), [&] {
     worker();
     return Status::ok();
   });
   WALPIPE_CHECK(filled.is_ok());  // a file that could not be spooled is just fetched later
+  return !stopped;
+}
+
+bool fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
+                const std::string& spool, const std::vector<wal::WalFileName>& wanted,
+                unsigned parallel) {
+  return SpoolFiller(make_io, archive, parallel).fill(spool, wanted);
+}
+
+std::optional<wal::WalFileName> wait_until_taken(const std::string& spool,
+                                                 const std::vector<wal::WalFileName>& wanted,
+                                                 int idle_ms) {
+  constexpr int kPollMs = 20;
+  auto spooled = [&](const wal::WalFileName& name) {
+    return io::entry_type(spool + "/" + name.to_string()).is_ok();
+  };
+  for (int waited = 0; waited <= idle_ms && is_spool(spool); waited += kPollMs) {
+    size_t taken = 0;
+    while (taken < wanted.size() && !spooled(wanted[taken])) ++taken;
+    if (taken > 0) return wanted[taken - 1];
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+  }
+  return std::nullopt;
 }
 
 }  // namespace walpipe::pipeline

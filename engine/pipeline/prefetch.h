@@ -5,6 +5,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,12 +49,19 @@ bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spoo
 // archive, or another cluster than pg_control does: the caller then asks the archive. When
 // served, `unchecked` says why the cluster could not be compared, as check_cluster does.
 bool serve_recorded(io::Io& io, const std::string& archive, const std::string& data_dir,
-                    const std::string& spool, const wal::WalFileName& name,
-                    const std::string& dest, std::string* unchecked);
+                    const std::string& spool, const wal::WalFileName& name, const std::string& dest,
+                    std::string* unchecked);
 
 // The `count` segments after `name` on its timeline, in order.
 std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,
                                             size_t count);
+
+// Waits (polling, at most `idle_ms`) until recovery has taken `wanted`'s first file from the spool,
+// and returns the last of those it has taken, in order, by then: the prefetcher then moves its
+// window on. nullopt when none was taken in time, or when the spool is being removed.
+std::optional<wal::WalFileName> wait_until_taken(const std::string& spool,
+                                                 const std::vector<wal::WalFileName>& wanted,
+                                                 int idle_ms);
 
 // Removes from the spool every file that is not one of `wanted` (consumed, another timeline, a
 // gap), and every temporary left by a killed prefetcher.
@@ -64,9 +73,23 @@ void prune_spool(io::Io& io, const std::string& spool, const std::vector<wal::Wa
 // whole files side by side keep every core busy. A spooled file whose record names another
 // archive or another walpipe.json than the archive has now is fetched again. No file is started
 // after one that the archive does not hold or that fails (a full spool disk stops prefetching,
-// never recovery).
-void fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
+// never recovery). true when every one of `wanted` was spooled.
+bool fill_spool(const io::IoFactory& make_io, const archive::Store& archive,
                 const std::string& spool, const std::vector<wal::WalFileName>& wanted,
                 unsigned parallel);
+
+// fill_spool again and again with the same I/O and archive handles (their connections), one per
+// file fetched at once: what a prefetcher that moves its window on along recovery uses.
+class SpoolFiller {
+ public:
+  SpoolFiller(const io::IoFactory& make_io, const archive::Store& archive, unsigned parallel);
+  ~SpoolFiller();
+  // fill_spool's work and answer.
+  bool fill(const std::string& spool, const std::vector<wal::WalFileName>& wanted);
+
+ private:
+  struct Lane;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+};
 
 }  // namespace walpipe::pipeline

@@ -42,8 +42,11 @@ Result<PushResult> PushSession::archive(io::Io& io, const std::string& source, c
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (name.is_ok()) {
     wait_for_lookahead(source, *name);
-    if (std::optional<PushResult> confirmed = confirm_by_receipt(io, source, *name))
+    if (std::optional<PushResult> confirmed = confirm_by_receipt(io, source, *name)) {
+      // The worker that left it may have stopped before PostgreSQL marked more files ready.
+      if (lookahead_.window > 0 && lookahead_.detach) start_lookahead(source);
       return *confirmed;
+    }
     if (admit) WALPIPE_TRY(admit());
   }
   Result<PushResult> pushed = push_file(io, store_, source, options_);

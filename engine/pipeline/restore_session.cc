@@ -14,6 +14,9 @@ namespace {
 // spool's marker is gone.
 constexpr int kPrefetcherStopMs = 60000;
 constexpr int kPrefetcherNice = 10;
+// Longer than replay takes for a segment, short enough that a prefetcher left behind (recovery
+// paused, or gone on to another timeline) soon gives its lock to the next one.
+constexpr int kPrefetcherIdleMs = 5000;
 
 // When the prefetcher at work is to fetch `name`, waits for it (at most `max_wait_ms`).
 void wait_for_prefetch(const std::string& spool, const wal::WalFileName& name, int max_wait_ms) {
@@ -91,14 +94,25 @@ void RestoreSession::start_prefetch(const wal::WalFileName& restored) {
         std::unique_ptr<archive::Store> store = archive.open_again(*io);
         Result<std::optional<archive::Identity>> identity = store->load_identity();
         if (!identity.is_ok() || !*identity) return;
+        const uint64_t segment_size = (*identity)->segment_size;
         std::vector<wal::WalFileName> wanted =
-            next_segments(restored, (*identity)->segment_size, prefetch_.count);
-        std::vector<std::string> plan;
-        for (const wal::WalFileName& name : wanted) plan.push_back(name.to_string());
-        announce_plan(lock, plan);
-        prune_spool(*io, spool, wanted);
-        fill_spool(io::default_io_factory(prefetch_.io_choice), *store, spool, wanted,
-                   WorkerPool::shared().threads());
+            next_segments(restored, segment_size, prefetch_.count);
+        SpoolFiller filler(io::default_io_factory(prefetch_.io_choice), *store,
+                           WorkerPool::shared().threads());
+        for (;;) {
+          std::vector<std::string> plan;
+          for (const wal::WalFileName& name : wanted) plan.push_back(name.to_string());
+          announce_plan(lock, plan);
+          prune_spool(*io, spool, wanted);
+          if (!filler.fill(spool, wanted)) return;
+          // As recovery takes the spooled files, the window moves on in this process, whose
+          // libraries and connections are ready: a new prefetcher per call paid for loading
+          // libcurl, TLS handshakes and walpipe.json each time, on the cores replay needs.
+          std::optional<wal::WalFileName> taken =
+              wait_until_taken(spool, wanted, kPrefetcherIdleMs);
+          if (!taken) return;
+          wanted = next_segments(*taken, segment_size, prefetch_.count);
+        }
       });
 }
 

@@ -91,6 +91,29 @@ TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
   EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000035"));
 }
 
+// Along recovery, one prefetcher moves its window on as the spooled files are taken, keeping its
+// libraries and connections, rather than a new one per call; it stops where the archive ends.
+TEST_F(Prefetch, OnePrefetcherMovesItsWindowAlongRecovery) {
+  const std::string lock = spool() + "/prefetch.lock";
+  ASSERT_EQ(get("000000010000000000000034", {"--prefetch=1"}).exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035"));
+  const std::set<int> prefetcher = holders(lock);
+  ASSERT_EQ(prefetcher.size(), 1u);
+  CommandResult r = get("000000010000000000000035", {"--prefetch=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000036"));
+  EXPECT_EQ(holders(lock), prefetcher);
+  r = get("000000010000000000000036", {"--prefetch=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000036"));
+  // 37 is not archived: the prefetcher is done.
+  for (int i = 0; i < 500 && holder_count(lock) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(holder_count(lock), 0);
+}
+
 // The prefetcher fetches files side by side, one core each: whatever finishes first, only
 // complete, checked files get final names, none beyond what the archive holds, and no
 // temporary is left behind.

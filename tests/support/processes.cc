@@ -10,8 +10,6 @@
 
 namespace walpipe::testing {
 
-namespace {
-
 namespace fs = std::filesystem;
 
 std::set<int> holders(const std::string& path) {
@@ -29,8 +27,6 @@ std::set<int> holders(const std::string& path) {
   }
   return pids;
 }
-
-}  // namespace
 
 int holder_count(const std::string& path) { return static_cast<int>(holders(path).size()); }
 

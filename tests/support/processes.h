@@ -2,11 +2,13 @@
 // each holds its lock file open for as long as it works.
 #pragma once
 
+#include <set>
 #include <string>
 
 namespace walpipe::testing {
 
-// How many processes have `path` open.
+// The processes that have `path` open, and how many.
+std::set<int> holders(const std::string& path);
 int holder_count(const std::string& path);
 
 // Sends SIGKILL to every process with `path` open and waits until they are gone; returns how
