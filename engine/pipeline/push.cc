@@ -21,17 +21,6 @@ namespace {
 // enough that little is left to write once the last frame is done.
 constexpr size_t kPieceSize = 128 * 1024;
 
-Result<io::MappedFile> read_source(io::Io& io, const std::string& path, uint64_t limit) {
-  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  if (*size > limit)
-    return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a WAL file (" +
-                                         std::to_string(*size) + " bytes)");
-  return io.map_read(*fd, *size, path);
-}
-
 // A segment whose WAL stops early and cleanly (valid records, then zeros or an older segment's
 // recycled pages), as PostgreSQL's current segment does: it is incomplete, not damaged.
 bool ends_early(const wal::WalFileName& name, Bytes data) {
@@ -100,14 +89,26 @@ Status prepare_archive(archive::Store& store, const wal::WalFileName& name,
 
 }  // namespace
 
+Result<io::MappedFile> read_source(io::Io& io, const std::string& path,
+                                   const wal::WalFileName& name) {
+  const bool text = name.kind == wal::FileKind::kHistory || name.kind == wal::FileKind::kBackup;
+  const uint64_t limit = text ? kMaxTextFileSize : kMaxSegmentFileSize;
+  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
+  if (!fd.is_ok()) return std::move(fd).take_status();
+  Result<uint64_t> size = io::file_size(*fd, path);
+  if (!size.is_ok()) return std::move(size).take_status();
+  if (*size > limit)
+    return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a WAL file (" +
+                                         std::to_string(*size) + " bytes)");
+  return io.map_read(*fd, *size, path);
+}
+
 Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, archive::Store& store,
                                                   const std::string& source,
                                                   const PushOptions& options) {
   Result<wal::WalFileName> name = wal::parse_file_name(io::base_name(source));
   if (!name.is_ok()) return std::move(name).take_status();
-  const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
-  Result<io::MappedFile> mapped =
-      read_source(io, source, text ? kMaxTextFileSize : kMaxSegmentFileSize);
+  Result<io::MappedFile> mapped = read_source(io, source, *name);
   if (!mapped.is_ok()) {
     // archive_command runs in the data directory, where the bare name (%f) is no file.
     if (mapped.status().code() == Code::kNotFound && source.find('/') == std::string::npos)

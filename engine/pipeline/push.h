@@ -50,6 +50,11 @@ struct PushResult {
 Result<PushResult> push_file(io::Io& io, archive::Store& store, const std::string& source,
                              const PushOptions& options);
 
+// The file at `source` (named `name`), mapped: kCorruption when it is larger than a file of its
+// kind can be.
+Result<io::MappedFile> read_source(io::Io& io, const std::string& source,
+                                   const wal::WalFileName& name);
+
 // push_file in steps, so that a run of files can overlap them (batch_push.h). All run on the
 // thread that uses `io`; the frames compress on a CompressorPool in between.
 class FilePush {

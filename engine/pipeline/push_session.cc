@@ -1,12 +1,9 @@
 #include "pipeline/push_session.h"
 
-#include <fcntl.h>
-
 #include <algorithm>
 
 #include "io/fs.h"
 #include "pipeline/batch_push.h"
-#include "pipeline/file_loader.h"
 #include "pipeline/lookahead.h"
 
 namespace walpipe::pipeline {
@@ -61,20 +58,13 @@ Result<PushResult> PushSession::archive(io::Io& io, const std::string& source, c
 std::optional<PushResult> PushSession::confirm_by_receipt(io::Io& io, const std::string& source,
                                                           const wal::WalFileName& name) {
   if (!receipts_ || !receipts_->left_for(name.to_string())) return std::nullopt;
-  Result<io::Fd> fd = io.open(source, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::nullopt;
-  Result<uint64_t> size = io::file_size(*fd, source);
-  if (!size.is_ok() || *size > kMaxSegmentFileSize) return std::nullopt;
-  Result<io::MappedFile> content = io.map_read(*fd, *size, source);
+  Result<io::MappedFile> content = read_source(io, source, name);
   if (!content.is_ok()) return std::nullopt;
   const Fingerprint fingerprint = fingerprint_of(content->bytes());
-  if (!receipts_->redeem(io, name.to_string(), fingerprint, *size)) return std::nullopt;
-  PushResult confirmed;
-  confirmed.name = name.to_string();
-  confirmed.outcome = archive::CommitOutcome::kAlreadyPresent;
-  confirmed.fingerprint = fingerprint;
-  confirmed.original_size = *size;
-  return confirmed;
+  const uint64_t size = content->bytes().size();
+  if (!receipts_->redeem(io, name.to_string(), fingerprint, size)) return std::nullopt;
+  return PushResult{name.to_string(), archive::CommitOutcome::kAlreadyPresent, fingerprint, size,
+                    0};
 }
 
 // Already archived by an earlier look-ahead: PostgreSQL's own call confirms it. A remote store
