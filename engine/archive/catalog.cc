@@ -4,6 +4,7 @@
 
 #include "archive/walk.h"
 #include "wal/names.h"
+#include "wal/report.h"
 
 namespace walpipe::archive {
 
@@ -64,8 +65,9 @@ class Summariser {
         continue;
       }
       if (!meta->last_commit_time) continue;
-      if (!out_.newest_commit_time || *meta->last_commit_time > *out_.newest_commit_time) {
-        out_.newest_commit_time = meta->last_commit_time;
+      const auto unix_time = static_cast<int64_t>(wal::unix_seconds(*meta->last_commit_time));
+      if (!out_.newest_commit_time || unix_time > *out_.newest_commit_time) {
+        out_.newest_commit_time = unix_time;
         out_.newest_commit_segment = meta->name;
       }
       break;

@@ -60,8 +60,7 @@ void find_commit_at_risk(const std::string& pgdata, ServerSide* server) {
     inspect.open_end = true;  // the segment being written ends where WAL ends
     wal::SegmentReport report = wal::inspect_segment(loader.data(), name, inspect);
     if (report.first_commit_time) {
-      server->oldest_unarchived_commit =
-          static_cast<double>(*report.first_commit_time) / 1e6 + wal::kPgEpochUnixSeconds;
+      server->oldest_unarchived_commit = wal::unix_seconds(*report.first_commit_time);
       return;
     }
   }
@@ -96,8 +95,9 @@ Result<ServerSide> ask_server(const StatusOptions& options) {
     if (dir.is_ok()) pgdata = dir->get(0, "dir").value_or("");
   }
   if (pgdata.empty())
-    server.at_risk_error = "the data directory is not known: give --pgdata, or connect as a "
-                           "member of pg_monitor";
+    server.at_risk_error =
+        "the data directory is not known: give --pgdata, or connect as a "
+        "member of pg_monitor";
   else
     find_commit_at_risk(pgdata, &server);
   return server;

@@ -26,6 +26,9 @@ struct Finding {
 // PostgreSQL TimestampTz: microseconds since 2000-01-01 00:00:00 UTC.
 using PgTimestamp = int64_t;
 inline constexpr int64_t kPgEpochUnixSeconds = 946684800;
+inline double unix_seconds(PgTimestamp ts) {
+  return static_cast<double>(ts) / 1e6 + static_cast<double>(kPgEpochUnixSeconds);
+}
 std::string format_pg_timestamp(PgTimestamp ts);  // "2026-11-24 15:54:16.073428 UTC"
 
 struct SegmentReport {

@@ -9,7 +9,9 @@
 
 #include "archive/local/local_store.h"
 #include "io/io.h"
+#include "io/space.h"
 #include "monitor/alerts.h"
+#include "monitor/status.h"
 #include "support/corpus.h"
 #include "support/run_command.h"
 #include "support/scratch_archive.h"
@@ -73,6 +75,9 @@ TEST_F(Catalog, CountsSegmentsGapsBytesAndTheNewestCommit) {
   // The newest commit is the latest of each timeline's newest segment holding one.
   ASSERT_TRUE(s.newest_commit_time.has_value());
   EXPECT_EQ(s.newest_commit_segment, "000000020000000000000056");
+  // Unix seconds, not PostgreSQL's microseconds since 2000: the corpus was written in 2025-2026.
+  EXPECT_GT(*s.newest_commit_time, 1'735'689'600) << *s.newest_commit_time;  // 2025-01-01
+  EXPECT_LT(*s.newest_commit_time, 1'830'297'600) << *s.newest_commit_time;  // 2028-01-01
   EXPECT_EQ(s.unreadable_metadata, 0u);
 }
 
@@ -155,6 +160,23 @@ TEST(Alerts, ThresholdsAreInclusiveAndUnknownIsBelowWarning) {
   EXPECT_EQ(monitor::overall(alerts), monitor::Level::kUnknown);
   r.server->stats.last_failed_time = r.now;
   EXPECT_EQ(monitor::overall(monitor::evaluate(r, t)), monitor::Level::kCritical);
+}
+
+TEST(Alerts, TheArchiveDiskWarnsFrom80AndIsCriticalFrom90PercentUsed) {
+  monitor::StatusReport r = healthy_report();
+  r.archive = monitor::ArchiveSide{};
+  r.archive->space = io::FilesystemSpace{.total_bytes = 1000, .free_bytes = 201};
+  EXPECT_EQ(named(monitor::evaluate(r, {}), "archive_disk").level, monitor::Level::kOk);
+  r.archive->space->free_bytes = 200;
+  const auto alerts = monitor::evaluate(r, {});
+  EXPECT_EQ(named(alerts, "archive_disk").level, monitor::Level::kWarning);
+  EXPECT_EQ(named(alerts, "archive_disk").text,
+            "archive disk 80.0 % used (warning 80 %, critical 90 %)");
+  r.archive->space->free_bytes = 100;
+  EXPECT_EQ(named(monitor::evaluate(r, {}), "archive_disk").level, monitor::Level::kCritical);
+  r.archive->space.reset();
+  r.archive->space_error = "statvfs: permission denied";
+  EXPECT_EQ(named(monitor::evaluate(r, {}), "archive_disk").level, monitor::Level::kUnknown);
 }
 
 TEST(Alerts, AStandbyThatDoesNotArchiveIsNotFailingAndArchiveModeOffIs) {
