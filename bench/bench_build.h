@@ -40,4 +40,14 @@ inline bool build_is_reportable() {
   return false;
 }
 
+// What main() of a program that takes no arguments of its own does first: Google Benchmark takes
+// its flags, then anything left on the command line is refused (2) and so is a build whose figures
+// must not be reported (1). 0 when the program goes on to register its benchmarks.
+inline int start_without_arguments(int* argc, char** argv) {
+  benchmark::Initialize(argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(*argc, argv)) return 2;
+  if (!build_is_reportable()) return 1;
+  return 0;
+}
+
 }  // namespace walpipe::bench

@@ -123,9 +123,7 @@ void bm_crc32c(benchmark::State& state, ExtendFn extend) {
 }  // namespace walpipe
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  if (!walpipe::bench::build_is_reportable()) return 1;
+  if (int refused = walpipe::bench::start_without_arguments(&argc, argv)) return refused;
   std::vector<walpipe::Impl> impls = walpipe::available_impls();
   if (!walpipe::implementations_agree(impls)) return 1;
   // 64 B: a small WAL record; 8 KiB: a full-page image; 16 MiB: a whole default segment.

@@ -108,9 +108,7 @@ void bm_crc_floor(benchmark::State& state, const Segment* seg) {
 }  // namespace walpipe
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
-  if (!walpipe::bench::build_is_reportable()) return 1;
+  if (int refused = walpipe::bench::start_without_arguments(&argc, argv)) return refused;
   std::string dir = walpipe::corpus_dir();
   // Registered benchmarks keep pointers into this vector; it is not resized after this line.
   const std::vector<walpipe::Segment> segments = walpipe::load_samples(dir);

@@ -6,7 +6,7 @@ pkg_check_modules(LIBZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(LIBISAL REQUIRED IMPORTED_TARGET libisal)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 # OpenSSL 3 libcrypto: every primitive of age encryption (engine/crypt), nothing hand-written,
-# and S3's hashes (engine/s3, which loads it at run time and uses only its headers).
+# and S3's hashes (engine/s3); both load it at run time and use only its headers.
 find_package(OpenSSL 3.0 REQUIRED COMPONENTS Crypto)
 # S3 (engine/s3): HTTP through libcurl, answers through expat, both loaded at run time by
 # walpipe_s3 and only their headers used at build time.

@@ -31,8 +31,8 @@ but a confirmed absence. walpipe verify checks WAL segments, history files
 and whole archives offline.]])
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Loaded with dlopen, so dpkg-shlibdeps cannot see them: libpq by the commands that talk to a
-# server (engine/pg/libpq.h), libcurl and libexpat for an archive in a bucket (engine/s3/).
-# CPack adds what it finds to this: libssl3 among them, as walpipe links libcrypto (age).
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5, libcurl4, libexpat1")
+# server (engine/pg/libpq.h), libcurl and libexpat for an archive in a bucket (engine/s3/),
+# libcrypto (libssl3) for age encryption and S3 signatures (engine/crypt/libcrypto.h).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5, libcurl4, libexpat1, libssl3")
 
 include(CPack)

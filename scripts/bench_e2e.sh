@@ -8,14 +8,10 @@
 # Usage: scripts/bench_e2e.sh [SECONDS [ORDER]] (default 60 and seed,walpipe,pgbackrest: the
 # order in which the commands run, as a comma-separated list). Run as root on an idle machine.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-bash "$REPO_ROOT/scripts/setup.sh" bench >&2
-readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/e2e
-# shellcheck disable=SC2034  # read by pg_load.sh
-readonly PG_HOST=$WORK PG_PORT=54331
 # shellcheck source=pg_load.sh
 . "$REPO_ROOT/scripts/pg_load.sh"
-readonly RESULTS=$REPO_ROOT/bench/results/e2e.md
+
+bench_cluster e2e 54331
 seconds=${1:-60}
 IFS=, read -r -a order <<<"${2:-seed,walpipe,pgbackrest}"
 

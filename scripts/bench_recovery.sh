@@ -8,14 +8,10 @@
 # Usage: scripts/bench_recovery.sh [SECONDS_OF_LOAD] (default 30). Run as root on an idle
 # machine.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-bash "$REPO_ROOT/scripts/setup.sh" bench >&2
-readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/recovery
-# shellcheck disable=SC2034  # read by pg_load.sh
-readonly PG_HOST=$WORK PG_PORT=54332
 # shellcheck source=pg_load.sh
 . "$REPO_ROOT/scripts/pg_load.sh"
-readonly RESULTS=$REPO_ROOT/bench/results/recovery.md
+
+bench_cluster recovery 54332
 seconds=${1:-30}
 reps=3
 

@@ -82,9 +82,12 @@ for needed in $(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}'); do
   echo "package_test:   $needed: $path from $pkg, in Depends"
 done
 # Libraries loaded with dlopen (libpq by the commands that talk to a server, engine/pg/libpq.h;
-# libcurl, libexpat and libcrypto for a bucket, engine/s3/) have no NEEDED entry: their packages
-# are checked by soname, and --version must load libpq.
+# libcurl and libexpat for a bucket, engine/s3/; libcrypto for age and S3's hashes,
+# engine/crypt/libcrypto.h) have no NEEDED entry, which every start of walpipe would pay for:
+# their packages are checked by soname, and --version must load libpq.
 for soname in libpq.so.5 libcurl.so.4 libexpat.so.1 libcrypto.so.3; do
+  ! objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}' | grep -qxF "$soname" ||
+    fail "walpipe links $soname, which it should load only when used"
   path=$(ldconfig -p | awk -v lib="$soname" '$1 == lib && /x86-64/ {print $NF; exit}')
   [[ -n $path ]] || fail "the loader cannot find $soname, which walpipe loads with dlopen"
   pkg=$(owner "$path") || fail "no installed package provides $path ($soname)"

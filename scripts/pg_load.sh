@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by the scripts that run a throwaway PostgreSQL 15 cluster (run.sh, bench_e2e.sh,
 # bench_recovery.sh, bench_drill.sh, bench_s3.sh): a cluster reached through a socket folder, the heaviest WAL
-# this 2-core machine makes, and its replay. The caller sets PG_HOST (socket folder) and PG_PORT.
+# this 2-core machine makes, and its replay. The caller sets PG_HOST (socket folder) and PG_PORT,
+# or bench_cluster does.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly PG_BIN=/usr/lib/postgresql/15/bin
@@ -13,6 +14,17 @@ install_walpipe() {
     -DWALPIPE_BUILD_TESTS=OFF -DWALPIPE_BUILD_BENCH=ON >/dev/null
   cmake --build "$1/build-bench" --target walpipe >/dev/null
   install -m 0755 "$1/build-bench/tools/walpipe" /usr/local/bin/walpipe
+}
+
+# bench_cluster NAME PORT: what a benchmark of a throwaway cluster does first: the packages it
+# needs (setup.sh bench), then WORK (its folder under WALPIPE_BENCH_DIR, which is also the
+# cluster's socket folder: PG_HOST), PG_PORT and RESULTS (bench/results/NAME.md).
+bench_cluster() {
+  bash "$REPO_ROOT/scripts/setup.sh" bench >&2
+  readonly WORK=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/$1
+  readonly PG_HOST=$WORK PG_PORT=$2
+  # shellcheck disable=SC2034  # read by the benchmark
+  readonly RESULTS=$REPO_ROOT/bench/results/$1.md
 }
 
 psql_q() { as_pg psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atqc "$1"; }

@@ -129,6 +129,7 @@ std::optional<Args> parse_command_line(const std::string& command,
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
                           const std::vector<OptionSpec>& specs) {
   std::vector<OptionSpec> with_config = specs;
+  with_config.push_back({"help", false, '?'});
   if (std::any_of(specs.begin(), specs.end(),
                   [](const OptionSpec& s) { return s.name == "archive"; })) {
     std::vector<OptionSpec> s3 = s3_option_specs();

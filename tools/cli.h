@@ -33,8 +33,8 @@ struct Args {
 };
 
 // Parses argv for `command`, then fills in from the configuration file (config.h) the options
-// the command line did not give; every command also takes --config FILE. On error prints the
-// PostgreSQL-style lines and returns nullopt: the caller exits with its usage code.
+// the command line did not give; every command also takes --help (-?) and --config FILE. On error
+// prints the PostgreSQL-style lines and returns nullopt: the caller exits with its usage code.
 std::optional<Args> parse(const std::string& command, const std::vector<std::string>& argv,
                           const std::vector<OptionSpec>& specs);
 

@@ -38,16 +38,14 @@ constexpr const char* kHelp =
 
 }  // namespace
 
-int cmd_check(const std::vector<std::string>& argv) {
-  const std::string command = "check";
+int cmd_check(const std::string& command, const std::vector<std::string>& argv) {
   int status;
   std::optional<Args> args = parse_or_help(command, argv,
                                            {{"dbname", true, 'd'},
                                             {"pg-dbname", true},
                                             {"archive", true, 'a'},
                                             {"wait", true},
-                                            {"connect-timeout", true},
-                                            {"help", false, '?'}},
+                                            {"connect-timeout", true}},
                                            {kHelp}, exit_code::kCheckUsage, &status);
   if (!args) return status;
   if (!args->positional.empty()) {

@@ -86,10 +86,8 @@ void print_json(const std::string& from, const std::string& to, const pipeline::
 
 }  // namespace
 
-int cmd_copy(const std::vector<std::string>& argv) {
-  const std::string command = "copy";
-  std::vector<OptionSpec> specs = {
-      {"jobs", true, 'j'}, {"json", false}, {"verbose", false, 'v'}, {"help", false, '?'}};
+int cmd_copy(const std::string& command, const std::vector<std::string>& argv) {
+  std::vector<OptionSpec> specs = {{"jobs", true, 'j'}, {"json", false}, {"verbose", false, 'v'}};
   std::vector<OptionSpec> s3 = s3_option_specs();
   specs.insert(specs.end(), s3.begin(), s3.end());
   std::vector<OptionSpec> keys = crypt_option_specs(command);

@@ -100,13 +100,11 @@ bool pass_bucket_settings(const std::string& command, const Args& args, pg::Dril
 
 }  // namespace
 
-int cmd_drill(const std::vector<std::string>& argv) {
-  const std::string command = "drill";
+int cmd_drill(const std::string& command, const std::vector<std::string>& argv) {
   int status;
   std::optional<ReadingArgs> parsed =
       parse_reading_args(command, argv,
-                         {{"archive", true, 'a'},
-                          {"backup", true},
+                         {{"backup", true},
                           {"target-time", true},
                           {"target-lsn", true},
                           {"latest", false},
@@ -117,8 +115,7 @@ int cmd_drill(const std::vector<std::string>& argv) {
                           {"pg-bin", true},
                           {"scratch-dir", true},
                           {"jobs", true, 'j'},
-                          {"json", false},
-                          {"help", false, '?'}},
+                          {"json", false}},
                          {kHelp, kIdentityHelp}, exit_code::kDrillUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;

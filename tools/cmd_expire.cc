@@ -87,19 +87,16 @@ bool policy_of(const std::string& command, const Args& args, pipeline::Retention
 
 }  // namespace
 
-int cmd_expire(const std::vector<std::string>& argv) {
-  const std::string command = "expire";
+int cmd_expire(const std::string& command, const std::vector<std::string>& argv) {
   int status;
   std::optional<ReadingArgs> parsed = parse_reading_args(command, argv,
-                                                         {{"archive", true, 'a'},
-                                                          {"keep-days", true},
+                                                         {{"keep-days", true},
                                                           {"keep-backups", true},
                                                           {"before", true},
                                                           {"backup", true},
                                                           {"dry-run", false, 'n'},
                                                           {"force", false},
-                                                          {"json", false},
-                                                          {"help", false, '?'}},
+                                                          {"json", false}},
                                                          {kHelp}, exit_code::kExpireUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;

@@ -118,15 +118,13 @@ void warn_damage(const std::string& command, const std::string& damage) {
 
 }  // namespace
 
-int cmd_get(const std::vector<std::string>& argv) {
-  const std::string command = "get";
+int cmd_get(const std::string& command, const std::vector<std::string>& argv) {
   std::optional<Args> args = parse(command, argv,
                                    {{"archive", true, 'a'},
                                     {"prefetch", true},
                                     {"spool", true},
                                     {"remove-spool", true},
-                                    {"verbose", false, 'v'},
-                                    {"help", false, '?'}});
+                                    {"verbose", false, 'v'}});
   if (!args) {
     // As recovery_end_command, a code above 125 would keep the server from starting, and a
     // spool left behind (by a broken configuration file, say) is no reason for that.

@@ -55,18 +55,15 @@ constexpr const char* kHelp =
 
 }  // namespace
 
-int cmd_list(const std::vector<std::string>& argv) {
-  const std::string command = "list";
+int cmd_list(const std::string& command, const std::vector<std::string>& argv) {
   int status;
   std::optional<ReadingArgs> parsed = parse_reading_args(command, argv,
-                                                         {{"archive", true, 'a'},
-                                                          {"since", true},
+                                                         {{"since", true},
                                                           {"until", true},
                                                           {"timeline", true},
                                                           {"at", true},
                                                           {"backup", true},
-                                                          {"json", false},
-                                                          {"help", false, '?'}},
+                                                          {"json", false}},
                                                          {kHelp}, exit_code::kListUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;

@@ -42,17 +42,13 @@ constexpr const char* kHelp =
 
 }  // namespace
 
-int cmd_metrics(const std::vector<std::string>& argv) {
-  const std::string command = "metrics";
+int cmd_metrics(const std::string& command, const std::vector<std::string>& argv) {
   int exit_status = 0;
-  std::optional<MonitorCommand> cmd =
-      parse_monitor_command(command, argv, {{"output", true, 'o'}}, kHelp, &exit_status);
-  if (!cmd) return exit_status;
-  const MonitorSettings& settings = cmd->settings;
-  monitor::StatusReport report = gather(settings);
-  const std::string text =
-      prometheus_text(report, monitor::evaluate(report, settings.thresholds));
-  std::optional<std::string> output = cmd->args.get("output");
+  std::optional<MonitorReport> gathered =
+      parse_and_gather(command, argv, {{"output", true, 'o'}}, kHelp, &exit_status);
+  if (!gathered) return exit_status;
+  const std::string text = prometheus_text(gathered->report, gathered->alerts);
+  std::optional<std::string> output = gathered->args.get("output");
   if (!output) {
     std::fputs(text.c_str(), stdout);
     return exit_code::kOk;

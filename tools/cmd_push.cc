@@ -80,8 +80,7 @@ std::string sealing_settings(const Args& args) {
 
 }  // namespace
 
-int cmd_push(const std::vector<std::string>& argv) {
-  const std::string command = "push";
+int cmd_push(const std::string& command, const std::vector<std::string>& argv) {
   int status;
   std::optional<Args> args =
       parse_or_help(command, argv,
@@ -89,8 +88,7 @@ int cmd_push(const std::vector<std::string>& argv) {
                      {"batch", true},
                      {"level", true},
                      {"no-verify", false},
-                     {"verbose", false, 'v'},
-                     {"help", false, '?'}},
+                     {"verbose", false, 'v'}},
                     {kHelp, kEncryptHelp, kS3Help}, exit_code::kPushUsage, &status);
   if (!args) return status;
   if (args->positional.size() != 1) {

@@ -64,20 +64,17 @@ constexpr const char* kHelp =
 
 }  // namespace
 
-int cmd_restore_plan(const std::vector<std::string>& argv) {
-  const std::string command = "restore-plan";
+int cmd_restore_plan(const std::string& command, const std::vector<std::string>& argv) {
   int status;
   std::optional<ReadingArgs> parsed =
       parse_reading_args(command, argv,
-                         {{"archive", true, 'a'},
-                          {"target-time", true},
+                         {{"target-time", true},
                           {"target-lsn", true},
                           {"latest", false},
                           {"target-timeline", true},
                           {"backup", true},
                           {"jobs", true, 'j'},
-                          {"json", false},
-                          {"help", false, '?'}},
+                          {"json", false}},
                          {kHelp, kIdentityHelp}, exit_code::kPlanUsage, &status);
   if (!parsed) return status;
   const Args& args = parsed->args;

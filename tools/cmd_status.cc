@@ -11,8 +11,8 @@
 #include "io/io.h"
 #include "monitor/alerts.h"
 #include "monitor/status.h"
-#include "status_output.h"
 #include "status_options.h"
+#include "status_output.h"
 
 namespace walpipe::cli {
 
@@ -57,18 +57,17 @@ constexpr const char* kHelp =
 
 }  // namespace
 
-int cmd_status(const std::vector<std::string>& argv) {
+int cmd_status(const std::string& command, const std::vector<std::string>& argv) {
   int exit_status = 0;
-  std::optional<MonitorCommand> cmd =
-      parse_monitor_command("status", argv, {{"json", false}}, kHelp, &exit_status);
-  if (!cmd) return exit_status;
-  const MonitorSettings& settings = cmd->settings;
-  monitor::StatusReport report = gather(settings);
-  std::vector<monitor::Alert> alerts = monitor::evaluate(report, settings.thresholds);
-  if (cmd->args.has("json"))
-    std::fputs(status_json(report, alerts).c_str(), stdout);
+  std::optional<MonitorReport> gathered =
+      parse_and_gather(command, argv, {{"json", false}}, kHelp, &exit_status);
+  if (!gathered) return exit_status;
+  const std::vector<monitor::Alert>& alerts = gathered->alerts;
+  if (gathered->args.has("json"))
+    std::fputs(status_json(gathered->report, alerts).c_str(), stdout);
   else
-    std::printf("%s\n%s", plugin_line(alerts).c_str(), status_screen(report, alerts).c_str());
+    std::printf("%s\n%s", plugin_line(alerts).c_str(),
+                status_screen(gathered->report, alerts).c_str());
   return static_cast<int>(monitor::overall(alerts));
 }
 

@@ -125,12 +125,10 @@ std::vector<pipeline::VerifyInput> open_inputs(
 
 }  // namespace
 
-int cmd_verify(const std::vector<std::string>& argv) {
-  const std::string command = "verify";
+int cmd_verify(const std::string& command, const std::vector<std::string>& argv) {
   std::vector<OptionSpec> specs = {
-      {"jobs", true, 'j'},     {"json", false},       {"open-end", false},
-      {"contiguous", false},   {"allow-gaps", false}, {"live", false},
-      {"verbose", false, 'v'}, {"quiet", false, 'q'}, {"help", false, '?'}};
+      {"jobs", true, 'j'},   {"json", false}, {"open-end", false},     {"contiguous", false},
+      {"allow-gaps", false}, {"live", false}, {"verbose", false, 'v'}, {"quiet", false, 'q'}};
   for (OptionSpec& spec : s3_option_specs()) specs.push_back(std::move(spec));
   for (OptionSpec& spec : crypt_option_specs(command)) specs.push_back(std::move(spec));
   int status;

@@ -1,4 +1,5 @@
-// Each walpipe command: argv after the command name in, exit code out.
+// Each walpipe command: its name as the operator typed it (for its messages) and the arguments
+// after it in, exit code out.
 #pragma once
 
 #include <string>
@@ -6,16 +7,16 @@
 
 namespace walpipe::cli {
 
-int cmd_verify(const std::vector<std::string>& args);
-int cmd_push(const std::vector<std::string>& args);
-int cmd_get(const std::vector<std::string>& args);
-int cmd_status(const std::vector<std::string>& args);
-int cmd_metrics(const std::vector<std::string>& args);
-int cmd_check(const std::vector<std::string>& args);
-int cmd_list(const std::vector<std::string>& args);
-int cmd_restore_plan(const std::vector<std::string>& args);
-int cmd_drill(const std::vector<std::string>& args);
-int cmd_expire(const std::vector<std::string>& args);
-int cmd_copy(const std::vector<std::string>& args);
+int cmd_verify(const std::string& command, const std::vector<std::string>& args);
+int cmd_push(const std::string& command, const std::vector<std::string>& args);
+int cmd_get(const std::string& command, const std::vector<std::string>& args);
+int cmd_status(const std::string& command, const std::vector<std::string>& args);
+int cmd_metrics(const std::string& command, const std::vector<std::string>& args);
+int cmd_check(const std::string& command, const std::vector<std::string>& args);
+int cmd_list(const std::string& command, const std::vector<std::string>& args);
+int cmd_restore_plan(const std::string& command, const std::vector<std::string>& args);
+int cmd_drill(const std::string& command, const std::vector<std::string>& args);
+int cmd_expire(const std::string& command, const std::vector<std::string>& args);
+int cmd_copy(const std::string& command, const std::vector<std::string>& args);
 
 }  // namespace walpipe::cli

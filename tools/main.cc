@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli.h"
@@ -36,6 +37,17 @@ constexpr const char* kUsage =
     "\n"
     "Run \"walpipe COMMAND --help\" for a command's options.\n";
 
+// Each command by the name the operator types, which it is given for its messages.
+using Command = int (*)(const std::string& command, const std::vector<std::string>& args);
+constexpr std::pair<const char*, Command> kCommands[] = {
+    {"verify", walpipe::cli::cmd_verify},   {"push", walpipe::cli::cmd_push},
+    {"get", walpipe::cli::cmd_get},         {"status", walpipe::cli::cmd_status},
+    {"metrics", walpipe::cli::cmd_metrics}, {"check", walpipe::cli::cmd_check},
+    {"list", walpipe::cli::cmd_list},       {"restore-plan", walpipe::cli::cmd_restore_plan},
+    {"drill", walpipe::cli::cmd_drill},     {"expire", walpipe::cli::cmd_expire},
+    {"copy", walpipe::cli::cmd_copy},
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,17 +67,8 @@ int main(int argc, char** argv) {
     std::fputs(walpipe::cli::version_text().c_str(), stdout);
     return walpipe::exit_code::kOk;
   }
-  if (command == "verify") return walpipe::cli::cmd_verify(rest);
-  if (command == "push") return walpipe::cli::cmd_push(rest);
-  if (command == "get") return walpipe::cli::cmd_get(rest);
-  if (command == "status") return walpipe::cli::cmd_status(rest);
-  if (command == "metrics") return walpipe::cli::cmd_metrics(rest);
-  if (command == "check") return walpipe::cli::cmd_check(rest);
-  if (command == "list") return walpipe::cli::cmd_list(rest);
-  if (command == "restore-plan") return walpipe::cli::cmd_restore_plan(rest);
-  if (command == "drill") return walpipe::cli::cmd_drill(rest);
-  if (command == "expire") return walpipe::cli::cmd_expire(rest);
-  if (command == "copy") return walpipe::cli::cmd_copy(rest);
+  for (const auto& [name, run] : kCommands)
+    if (command == name) return run(command, rest);
   std::fprintf(stderr, "walpipe: error: unknown command \"%s\"\n", command.c_str());
   std::fprintf(stderr, "walpipe: hint: Try \"walpipe --help\" for more information.\n");
   return walpipe::exit_code::kUsage;

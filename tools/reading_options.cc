@@ -11,7 +11,10 @@ std::optional<ReadingArgs> parse_reading_args(const std::string& command,
                                               const std::vector<OptionSpec>& specs,
                                               std::initializer_list<const char*> help,
                                               int usage_code, int* exit_status) {
-  std::optional<Args> args = parse_or_help(command, argv, specs, help, usage_code, exit_status);
+  std::vector<OptionSpec> with_archive = {{"archive", true, 'a'}};
+  with_archive.insert(with_archive.end(), specs.begin(), specs.end());
+  std::optional<Args> args =
+      parse_or_help(command, argv, with_archive, help, usage_code, exit_status);
   if (!args) return std::nullopt;
   if (!args->positional.empty()) {
     usage_error(command,

@@ -24,9 +24,10 @@ struct ReadingArgs {
   std::string archive;  // as archive_dir gives it
 };
 
-// `argv` parsed for `command` by `specs` (which take no positional argument), with the archive
-// directory it names. nullopt when the command has nothing more to do, *exit_status saying how it
-// ends: kOk after printing `help` for --help, `usage_code` after printing what is wrong.
+// `argv` parsed for `command` by `specs` and --archive (-a), which every such command takes; no
+// positional argument. With the archive directory it names. nullopt when the command has nothing
+// more to do, *exit_status saying how it ends: kOk after printing `help` for --help, `usage_code`
+// after printing what is wrong.
 std::optional<ReadingArgs> parse_reading_args(const std::string& command,
                                               const std::vector<std::string>& argv,
                                               const std::vector<OptionSpec>& specs,

@@ -77,6 +77,9 @@ std::optional<MonitorSettings> monitor_settings(const std::string& command, cons
   return s;
 }
 
+namespace {
+
+// The server's and the archive's side, as `settings` ask.
 monitor::StatusReport gather(const MonitorSettings& settings) {
   io::SyncIo io;
   monitor::StatusOptions options = settings.status;
@@ -88,13 +91,14 @@ monitor::StatusReport gather(const MonitorSettings& settings) {
   return monitor::gather_status(options);
 }
 
-std::optional<MonitorCommand> parse_monitor_command(const std::string& command,
-                                                    const std::vector<std::string>& argv,
-                                                    std::vector<OptionSpec> extra, const char* help,
-                                                    int* exit_status) {
+}  // namespace
+
+std::optional<MonitorReport> parse_and_gather(const std::string& command,
+                                              const std::vector<std::string>& argv,
+                                              std::vector<OptionSpec> extra, const char* help,
+                                              int* exit_status) {
   std::vector<OptionSpec> specs = monitor_option_specs();
   specs.insert(specs.end(), extra.begin(), extra.end());
-  specs.push_back({"help", false, '?'});
   std::optional<Args> args =
       parse_or_help(command, argv, specs, {help}, exit_code::kMonitorUnknown, exit_status);
   if (!args) return std::nullopt;
@@ -104,7 +108,9 @@ std::optional<MonitorCommand> parse_monitor_command(const std::string& command,
   }
   std::optional<MonitorSettings> settings = monitor_settings(command, *args);
   if (!settings) return std::nullopt;
-  return MonitorCommand{std::move(*args), std::move(*settings)};
+  monitor::StatusReport report = gather(*settings);
+  std::vector<monitor::Alert> alerts = monitor::evaluate(report, settings->thresholds);
+  return MonitorReport{std::move(*args), std::move(report), std::move(alerts)};
 }
 
 }  // namespace walpipe::cli

@@ -23,20 +23,20 @@ struct MonitorSettings {
 // nullopt, after printing the usage error, when an option is malformed.
 std::optional<MonitorSettings> monitor_settings(const std::string& command, const Args& args);
 
-struct MonitorCommand {
+// What status and metrics report on: the server's and the archive's side, and its alerts.
+struct MonitorReport {
   Args args;
-  MonitorSettings settings;
+  monitor::StatusReport report;
+  std::vector<monitor::Alert> alerts;
 };
 
-// The server's and the archive's side, as `settings` ask.
-monitor::StatusReport gather(const MonitorSettings& settings);
-
 // The start status and metrics share: parses the common options plus `extra` (and --help),
-// prints `help` or the usage error. nullopt when the command is done; `*exit_status` then holds
-// its exit status (0 after --help, UNKNOWN after a usage error).
-std::optional<MonitorCommand> parse_monitor_command(const std::string& command,
-                                                    const std::vector<std::string>& argv,
-                                                    std::vector<OptionSpec> extra,
-                                                    const char* help, int* exit_status);
+// prints `help` or the usage error; then gathers the report the options ask for and evaluates
+// its alerts against their thresholds. nullopt when the command is done; `*exit_status` then
+// holds its exit status (0 after --help, UNKNOWN after a usage error).
+std::optional<MonitorReport> parse_and_gather(const std::string& command,
+                                              const std::vector<std::string>& argv,
+                                              std::vector<OptionSpec> extra, const char* help,
+                                              int* exit_status);
 
 }  // namespace walpipe::cli

@@ -13,8 +13,8 @@ std::string encode_identity(const Identity& id) {
   std::snprintf(buf, sizeof buf,
                 "{\"format\": %d, \"system_identifier\": \"%llu\", \"wal_page_magic\": %u, "
                 "\"segment_size\": %u, \"page_size\": %u",
-                id.encryption ? 2 : 1, static_cast<unsigned long long>(id.system_id),
-                id.wal_magic, id.segment_size, id.page_size);
+                id.encryption ? 2 : 1, static_cast<unsigned long long>(id.system_id), id.wal_magic,
+                id.segment_size, id.page_size);
   std::string text = buf;
   // The key id is hex digits (sealing.h), nothing that needs escaping.
   if (id.encryption)
@@ -32,12 +32,13 @@ bool is_space(char c) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// The digits of the first occurrence of `quoted_key` that is followed by `\s*:\s*"?[0-9]+`.
-// This is the language the earlier regex accepted, closing quote optional, so that no
-// walpipe.json an older walpipe read is refused now. An occurrence without a number after it
-// (a key quoted inside a string value, say) does not hide a later one. The scan restarts one
-// byte on, not past the key, because a key's closing quote can open the next occurrence.
-std::optional<std::string_view> number_after(std::string_view text, std::string_view quoted_key) {
+// The first value that `read_value` accepts, read from where an occurrence of `quoted_key` has
+// its value: past `\s*:\s*`. An occurrence that has no such value (a key quoted inside a string
+// value, say) does not hide a later one. The scan restarts one byte on, not past the key, because
+// a key's closing quote can open the next occurrence.
+template <typename ReadValue>
+std::optional<std::string_view> first_value(std::string_view text, std::string_view quoted_key,
+                                            ReadValue read_value) {
   for (size_t at = text.find(quoted_key); at != std::string_view::npos;
        at = text.find(quoted_key, at + 1)) {
     size_t i = at + quoted_key.size();
@@ -45,29 +46,36 @@ std::optional<std::string_view> number_after(std::string_view text, std::string_
     if (i == text.size() || text[i] != ':') continue;
     ++i;
     while (i < text.size() && is_space(text[i])) ++i;
-    if (i < text.size() && text[i] == '"') ++i;
-    const size_t first = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
-    if (i > first) return text.substr(first, i - first);
+    if (std::optional<std::string_view> value = read_value(text.substr(i))) return value;
   }
   return std::nullopt;
 }
 
+// The digits of the first occurrence of `quoted_key` that is followed by `\s*:\s*"?[0-9]+`.
+// This is the language the earlier regex accepted, closing quote optional, so that no
+// walpipe.json an older walpipe read is refused now.
+std::optional<std::string_view> number_after(std::string_view text, std::string_view quoted_key) {
+  return first_value(text, quoted_key,
+                     [](std::string_view rest) -> std::optional<std::string_view> {
+                       size_t i = 0;
+                       if (i < rest.size() && rest[i] == '"') ++i;
+                       const size_t first = i;
+                       while (i < rest.size() && is_digit(rest[i])) ++i;
+                       if (i > first) return rest.substr(first, i - first);
+                       return std::nullopt;
+                     });
+}
+
 // The characters of the first `"key"\s*:\s*"VALUE"` (VALUE without quotes or backslashes).
 std::optional<std::string_view> string_after(std::string_view text, std::string_view quoted_key) {
-  for (size_t at = text.find(quoted_key); at != std::string_view::npos;
-       at = text.find(quoted_key, at + 1)) {
-    size_t i = at + quoted_key.size();
-    while (i < text.size() && is_space(text[i])) ++i;
-    if (i == text.size() || text[i] != ':') continue;
-    ++i;
-    while (i < text.size() && is_space(text[i])) ++i;
-    if (i == text.size() || text[i] != '"') continue;
-    const size_t first = ++i;
-    while (i < text.size() && text[i] != '"' && text[i] != '\\') ++i;
-    if (i < text.size() && text[i] == '"') return text.substr(first, i - first);
-  }
-  return std::nullopt;
+  return first_value(text, quoted_key,
+                     [](std::string_view rest) -> std::optional<std::string_view> {
+                       if (rest.empty() || rest[0] != '"') return std::nullopt;
+                       size_t i = 1;
+                       while (i < rest.size() && rest[i] != '"' && rest[i] != '\\') ++i;
+                       if (i < rest.size() && rest[i] == '"') return rest.substr(1, i - 1);
+                       return std::nullopt;
+                     });
 }
 
 }  // namespace
@@ -145,8 +153,9 @@ Status check_encryption(const std::optional<Identity>& archive,
         .with_hint(
             "Push without recipients, or bring the archive into a new encrypted one with "
             "walpipe copy and push there.");
-  return Status(Code::kMismatch, "archive \"" + location + "\" was started with another "
-                                 "fingerprint key")
+  return Status(Code::kMismatch, "archive \"" + location +
+                                     "\" was started with another "
+                                     "fingerprint key")
       .with_detail("The archive's fingerprint key has id " +
                    archive->encryption->fingerprint_key_id + ", the one given has id " +
                    mine->fingerprint_key_id + ".")
@@ -159,8 +168,7 @@ Result<bool> check_identity(Store& store, const Identity& mine) {
   Result<std::optional<Identity>> existing = store.load_identity();
   if (!existing.is_ok()) return std::move(existing).take_status();
   if (!*existing) return false;
-  if (!same_cluster(**existing, mine))
-    return identity_mismatch(**existing, mine, store.location());
+  if (!same_cluster(**existing, mine)) return identity_mismatch(**existing, mine, store.location());
   return true;
 }
 

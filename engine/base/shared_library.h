@@ -1,7 +1,7 @@
 // A library opened at run time by its soname instead of being linked, for what only some
-// commands need: libpq for the operator commands, libcurl, expat and libcrypto for an S3 archive
-// (pg/libpq.h and s3/libcurl.h say why). Opened once and never closed: the functions taken from
-// it are called until the process ends.
+// commands need: libpq for the operator commands, libcurl, expat and libcrypto for an S3 archive,
+// libcrypto for age (pg/libpq.h, s3/libcurl.h and crypt/libcrypto.h say why). Opened once and never
+// closed: the functions taken from it are called until the process ends.
 #pragma once
 
 #include <string>

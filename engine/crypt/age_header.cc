@@ -32,10 +32,9 @@ class LineReader {
   Status next(std::string_view* line, size_t* start) {
     const size_t end = text_.find('\n', pos_);
     if (end == std::string_view::npos) {
-      if (!whole_file_)
-        return Status(Code::kCorruption, "age header is larger than 1 MiB");
-      return Status(Code::kCorruption, "age header is truncated after line " +
-                                           std::to_string(number_));
+      if (!whole_file_) return Status(Code::kCorruption, "age header is larger than 1 MiB");
+      return Status(Code::kCorruption,
+                    "age header is truncated after line " + std::to_string(number_));
     }
     ++number_;
     *start = pos_;
@@ -151,7 +150,9 @@ Status verify_header_mac(Bytes file, const Header& header, const FileKey& file_k
   Result<std::array<std::byte, kHmacSize>> mac =
       header_mac(file.first(header.mac_input_size), file_key);
   if (!mac.is_ok()) return std::move(mac).take_status();
-  if (!equal_secret(*mac, header.mac))
+  Result<bool> equal = equal_secret(*mac, header.mac);
+  if (!equal.is_ok()) return std::move(equal).take_status();
+  if (!*equal)
     return Status(Code::kCorruption, "age header MAC does not match: the header was altered");
   return Status::ok();
 }

@@ -58,7 +58,7 @@ Result<Secret<32>> hkdf_sha256(Bytes ikm, Bytes salt, std::string_view info);
 Result<std::array<std::byte, kHmacSize>> hmac_sha256(Bytes key, Bytes data);
 
 // Constant-time comparison of equal-length byte strings.
-bool equal_secret(Bytes a, Bytes b);
+Result<bool> equal_secret(Bytes a, Bytes b);
 
 // ChaCha20-Poly1305 (RFC 7539) with one key and any number of messages. Each instance owns an
 // OpenSSL context: use one per thread.

@@ -14,6 +14,32 @@ constexpr unsigned kQueueDepth = 32;
 constexpr size_t kChunk = 1 << 20;  // bytes per write or read SQE
 // Tag of the fdatasync CQE; write/read CQEs carry their chunk index.
 constexpr uint64_t kSyncTag = UINT64_MAX;
+
+// Submits the `count` SQEs prepared in `ring`, then waits for every one of their CQEs and hands
+// its tag and result to `reap`, in the order they complete. A failed submit or wait sets *broken:
+// SQEs or CQEs may be left in the ring, which is never trusted again.
+template <typename Reap>
+Status submit_and_reap(io_uring* ring, size_t count, const std::string& path, bool* broken,
+                       Reap reap) {
+  int submitted = io_uring_submit_and_wait(ring, static_cast<unsigned>(count));
+  if (submitted < 0 || static_cast<size_t>(submitted) != count) {
+    *broken = true;
+    return errno_status(submitted < 0 ? -submitted : EIO, "submit I/O for", path);
+  }
+  for (size_t reaped = 0; reaped < count; ++reaped) {
+    io_uring_cqe* cqe = nullptr;
+    int ret = io_uring_wait_cqe(ring, &cqe);
+    if (ret < 0) {
+      *broken = true;
+      return errno_status(-ret, "wait for I/O on", path);
+    }
+    uint64_t tag = io_uring_cqe_get_data64(cqe);
+    int res = cqe->res;
+    io_uring_cqe_seen(ring, cqe);
+    reap(tag, res);
+  }
+  return Status::ok();
+}
 }  // namespace
 
 struct UringIo::Ring {
@@ -79,38 +105,25 @@ Status UringIo::write_chain(const Fd& fd, uint64_t offset, Bytes data, const std
       io_uring_prep_nop(sqe);  // ends the chain so the next batch starts unlinked
     }
     io_uring_sqe_set_data64(sqe, kSyncTag);
-    int submitted = io_uring_submit_and_wait(ring, static_cast<unsigned>(chunks + 1));
-    if (submitted < 0 || static_cast<size_t>(submitted) != chunks + 1) {
-      broken_ = true;  // SQEs or CQEs may be left in the ring: never trust it again
-      return errno_status(submitted < 0 ? -submitted : EIO, "submit I/O for", path);
-    }
 
     // Reap every CQE of the chain before deciding: a short write ends the chain and cancels
     // the rest (-ECANCELED), including the fdatasync, which is then never taken as proof.
     size_t first_short = SIZE_MAX;
     int write_error = 0, sync_result = 0;
-    for (size_t reaped = 0; reaped < chunks + 1; ++reaped) {
-      io_uring_cqe* cqe = nullptr;
-      int ret = io_uring_wait_cqe(ring, &cqe);
-      if (ret < 0) {
-        broken_ = true;
-        return errno_status(-ret, "wait for I/O on", path);
-      }
-      uint64_t tag = io_uring_cqe_get_data64(cqe);
-      int res = cqe->res;
-      io_uring_cqe_seen(ring, cqe);
+    Status reaped = submit_and_reap(ring, chunks + 1, path, &broken_, [&](uint64_t tag, int res) {
       if (tag == kSyncTag) {
         sync_result = res;
-        continue;
+        return;
       }
       res = filtered(res);
       size_t start = done + tag * kChunk;
       size_t want = std::min(kChunk, data.size() - start);
-      if (res == -ECANCELED) continue;
+      if (res == -ECANCELED) return;
       if (res < 0 && write_error == 0) write_error = -res;
       if (res >= 0 && static_cast<size_t>(res) < want)
         first_short = std::min(first_short, start + static_cast<size_t>(res));
-    }
+    });
+    if (!reaped.is_ok()) return reaped;
     if (write_error == EINVAL)  // O_DIRECT refused at write time: the caller may retry buffered
       return Status(Code::kUnsupported, "could not write file \"" + path + "\": Invalid argument");
     if (write_error != 0) return errno_status(write_error, "write file", path);
@@ -141,31 +154,19 @@ Status UringIo::read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> o
       io_uring_prep_read(sqe, fd.get(), out.data() + pos, static_cast<unsigned>(len), offset + pos);
       io_uring_sqe_set_data64(sqe, chunks);
     }
-    int submitted = io_uring_submit_and_wait(ring, static_cast<unsigned>(chunks));
-    if (submitted < 0 || static_cast<size_t>(submitted) != chunks) {
-      broken_ = true;
-      return errno_status(submitted < 0 ? -submitted : EIO, "submit I/O for", path);
-    }
     size_t first_short = SIZE_MAX;
     int error = 0;
     bool at_eof = false;
-    for (size_t reaped = 0; reaped < chunks; ++reaped) {
-      io_uring_cqe* cqe = nullptr;
-      int ret = io_uring_wait_cqe(ring, &cqe);
-      if (ret < 0) {
-        broken_ = true;
-        return errno_status(-ret, "wait for I/O on", path);
-      }
-      uint64_t tag = io_uring_cqe_get_data64(cqe);
-      int res = filtered(cqe->res);
-      io_uring_cqe_seen(ring, cqe);
+    Status reaped = submit_and_reap(ring, chunks, path, &broken_, [&](uint64_t tag, int res) {
+      res = filtered(res);
       size_t pos = done + tag * kChunk;
       size_t want = std::min(kChunk, out.size() - pos);
       if (res < 0 && error == 0) error = -res;
       if (res == 0) at_eof = true;
       if (res >= 0 && static_cast<size_t>(res) < want)
         first_short = std::min(first_short, pos + static_cast<size_t>(res));
-    }
+    });
+    if (!reaped.is_ok()) return reaped;
     if (error != 0) return errno_status(error, "read file", path);
     if (first_short != SIZE_MAX) {
       if (at_eof && first_short == done)

@@ -8,9 +8,9 @@
 #include <random>
 #include <thread>
 
+#include "crypt/libcrypto.h"
 #include "s3/backoff.h"
 #include "s3/digest.h"
-#include "s3/libcrypto.h"
 #include "s3/libexpat.h"
 #include "s3/verdict.h"
 
@@ -98,7 +98,8 @@ Result<std::unique_ptr<Client>> Client::create(const S3Settings& settings, const
   // Every library is loaded before the first request: without expat, a 200 carrying an Error
   // document would pass for a success.
   if (Result<const LibExpat*> expat = libexpat(); !expat.is_ok()) return expat.status();
-  if (Result<const LibCrypto*> crypto = libcrypto(); !crypto.is_ok()) return crypto.status();
+  if (Result<const crypt::LibCrypto*> crypto = crypt::libcrypto(); !crypto.is_ok())
+    return crypto.status();
   Result<std::unique_ptr<HttpConnection>> http = HttpConnection::create(
       {settings.connect_timeout_ms, settings.try_timeout_ms, settings.ca_file});
   if (!http.is_ok()) return http.status();

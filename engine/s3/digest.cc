@@ -1,15 +1,17 @@
 #include "s3/digest.h"
 
 #include "base/check.h"
-#include "s3/libcrypto.h"
+#include "crypt/libcrypto.h"
 
 namespace walpipe::s3 {
 namespace {
 
+using crypt::LibCrypto;
+
 // Client::create has loaded libcrypto before anything is signed; a program that hashes without
 // a client (a test) loads it here, where failing is a broken install.
 const LibCrypto& crypto() {
-  Result<const LibCrypto*> loaded = libcrypto();
+  Result<const LibCrypto*> loaded = crypt::libcrypto();
   WALPIPE_CHECK(loaded.is_ok());
   return **loaded;
 }
@@ -20,7 +22,7 @@ Sha256 sha256(Bytes data) {
   const LibCrypto& c = crypto();
   Sha256 out{};
   unsigned int n = 0;
-  int done = c.evp_digest(data.data(), data.size(), out.data(), &n, c.evp_sha256(), nullptr);
+  int done = c.digest(data.data(), data.size(), out.data(), &n, c.sha256(), nullptr);
   WALPIPE_CHECK(done == 1);
   WALPIPE_CHECK(n == out.size());
   return out;
@@ -30,7 +32,7 @@ Sha256 hmac_sha256(Bytes key, std::string_view message) {
   const LibCrypto& c = crypto();
   Sha256 out{};
   unsigned int n = 0;
-  const unsigned char* done = c.hmac(c.evp_sha256(), key.data(), static_cast<int>(key.size()),
+  const unsigned char* done = c.hmac(c.sha256(), key.data(), static_cast<int>(key.size()),
                                      reinterpret_cast<const unsigned char*>(message.data()),
                                      message.size(), out.data(), &n);
   WALPIPE_CHECK(done != nullptr && n == out.size());
@@ -54,10 +56,10 @@ std::string md5_base64(Bytes data) {
   const LibCrypto& c = crypto();
   unsigned char md5[16];
   unsigned int n = 0;
-  WALPIPE_CHECK(c.evp_digest(data.data(), data.size(), md5, &n, c.evp_md5(), nullptr) == 1);
+  WALPIPE_CHECK(c.digest(data.data(), data.size(), md5, &n, c.md5(), nullptr) == 1);
   WALPIPE_CHECK(n == sizeof md5);
   char text[32];  // 4 * ceil(16 / 3) = 24 characters and a terminating zero
-  int len = c.evp_encode_block(reinterpret_cast<unsigned char*>(text), md5, sizeof md5);
+  int len = c.encode_block(reinterpret_cast<unsigned char*>(text), md5, sizeof md5);
   WALPIPE_CHECK(len == 24);
   return std::string(text, len);
 }

@@ -2,7 +2,7 @@
 // starts it once per WAL file as archive_command and restore_command: linking libcurl would make
 // every one of those starts load it and its thirty libraries (HTTP/2, IDN, SSH, LDAP, Kerberos,
 // TLS) even for an archive in a folder, which costs more than the loader's whole start without
-// them. Only an S3 archive loads it. The same holds for libexpat.h and libcrypto.h.
+// them. Only an S3 archive loads it. The same holds for libexpat.h and crypt/libcrypto.h.
 #pragma once
 
 #include <curl/curl.h>

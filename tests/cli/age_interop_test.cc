@@ -13,6 +13,7 @@
 
 #include "crypt/age_file.h"
 #include "crypt/keys.h"
+#include "support/age_tools.h"
 #include "support/files.h"
 #include "support/pattern.h"
 #include "support/prerequisite.h"
@@ -23,12 +24,11 @@ namespace walpipe::crypt {
 namespace {
 
 using walpipe::testing::file_bytes;
+using walpipe::testing::kAge;
+using walpipe::testing::kAgeKeygen;
 using walpipe::testing::pattern;
 using walpipe::testing::run_command;
 using walpipe::testing::ScratchDir;
-
-constexpr const char* kAge = "/usr/bin/age";
-constexpr const char* kAgeKeygen = "/usr/bin/age-keygen";
 
 class AgeInteropTest : public ::testing::Test {
  protected:

@@ -16,6 +16,7 @@
 #include "archive/sealing.h"
 #include "crypt/age_file.h"
 #include "crypt/keys.h"
+#include "support/age_tools.h"
 #include "support/files.h"
 #include "support/pattern.h"
 #include "support/prerequisite.h"
@@ -26,11 +27,11 @@ namespace walpipe::crypt {
 namespace {
 
 using walpipe::testing::file_bytes;
+using walpipe::testing::kAge;
 using walpipe::testing::pattern;
 using walpipe::testing::run_command;
 using walpipe::testing::ScratchDir;
 
-constexpr const char* kAge = "/usr/bin/age";
 constexpr size_t kPage = 4096;
 
 class AgePadding : public ::testing::Test {

@@ -36,8 +36,8 @@ using exit_code::kPushUsage;
 // pg_control's, another cluster.
 constexpr uint64_t kPg16SystemId = 7711766861564540605ull;
 constexpr uint64_t kPg15SystemId = 7715451100299471960ull;
-constexpr const char* kSeg34 = "000000010000000000000034";
-constexpr const char* kSeg35 = "000000010000000000000035";
+constexpr const char* kName34 = "000000010000000000000034";
+constexpr const char* kName35 = "000000010000000000000035";
 
 std::string show(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stderr\n" + r.err;
@@ -142,7 +142,7 @@ class ArchivePathTest : public ::testing::Test {
 
 TEST_F(ArchivePathTest, PushRefusesARelativeArchive) {
   std::string src =
-      dir_.write(std::string("src/") + kSeg34, corpus_bytes("pg16/1mb/" + std::string(kSeg34)));
+      dir_.write(std::string("src/") + kName34, corpus_bytes("pg16/1mb/" + std::string(kName34)));
   CommandResult r = walpipe_in(root_, {}, {"push", "--archive", "arch", src});
   EXPECT_EQ(r.exit_code, kPushUsage) << show(r);
   EXPECT_EQ(r.err, relative_error("push", "arch", "", root_ + "/arch"));
@@ -150,7 +150,7 @@ TEST_F(ArchivePathTest, PushRefusesARelativeArchive) {
 }
 
 TEST_F(ArchivePathTest, GetRefusesARelativeArchive) {
-  CommandResult r = walpipe_in(root_, {}, {"get", "--archive", "./archive", kSeg34, dest()});
+  CommandResult r = walpipe_in(root_, {}, {"get", "--archive", "./archive", kName34, dest()});
   EXPECT_EQ(r.exit_code, kGetUsage) << show(r);
   EXPECT_EQ(r.err, relative_error("get", "./archive", "", archive_));
   EXPECT_FALSE(fs::exists(dest()));
@@ -158,13 +158,13 @@ TEST_F(ArchivePathTest, GetRefusesARelativeArchive) {
 
 TEST_F(ArchivePathTest, RelativeWalpipeArchiveIsRefusedByBothWithTheNormalisedPath) {
   std::string src =
-      dir_.write(std::string("src/") + kSeg34, corpus_bytes("pg16/1mb/" + std::string(kSeg34)));
+      dir_.write(std::string("src/") + kName34, corpus_bytes("pg16/1mb/" + std::string(kName34)));
   const std::string env = "WALPIPE_ARCHIVE=x/.././/arch/";
   CommandResult r = walpipe_in(root_, {env}, {"push", src});
   EXPECT_EQ(r.exit_code, kPushUsage) << show(r);
   EXPECT_EQ(r.err,
             relative_error("push", "x/.././/arch/", " (from WALPIPE_ARCHIVE)", root_ + "/arch"));
-  r = walpipe_in(root_, {env}, {"get", kSeg34, dest()});
+  r = walpipe_in(root_, {env}, {"get", kName34, dest()});
   EXPECT_EQ(r.exit_code, kGetUsage) << show(r);
   EXPECT_EQ(r.err,
             relative_error("get", "x/.././/arch/", " (from WALPIPE_ARCHIVE)", root_ + "/arch"));
@@ -173,7 +173,7 @@ TEST_F(ArchivePathTest, RelativeWalpipeArchiveIsRefusedByBothWithTheNormalisedPa
 // What PostgreSQL actually does with `--archive arch`: it runs the command in the data directory.
 TEST_F(ArchivePathTest, RelativeArchiveRunInTheDataDirectoryNamesWhereItWouldHaveGone) {
   CommandResult r =
-      walpipe_in(data_, {}, {"push", "--archive", "arch", "pg_wal/" + std::string(kSeg34)});
+      walpipe_in(data_, {}, {"push", "--archive", "arch", "pg_wal/" + std::string(kName34)});
   EXPECT_EQ(r.exit_code, kPushUsage) << show(r);
   EXPECT_EQ(r.err, relative_error("push", "arch", "", data_ + "/arch"));
   EXPECT_FALSE(fs::exists(data_ + "/arch"));
@@ -181,14 +181,14 @@ TEST_F(ArchivePathTest, RelativeArchiveRunInTheDataDirectoryNamesWhereItWouldHav
 
 TEST_F(ArchivePathTest, ArchiveInsideTheDataDirectoryIsRefusedByBoth) {
   const std::string inside = data_ + "/archive";
-  std::string src = dir_.write(std::string("data/pg_wal/") + kSeg34,
-                               corpus_bytes("pg16/1mb/" + std::string(kSeg34)));
+  std::string src = dir_.write(std::string("data/pg_wal/") + kName34,
+                               corpus_bytes("pg16/1mb/" + std::string(kName34)));
   CommandResult r = walpipe_in(data_, {}, {"push", "--archive", inside, src});
   EXPECT_EQ(r.exit_code, kPushUsage) << show(r);
   EXPECT_EQ(r.err, inside_error("push", inside, "", data_));
   EXPECT_FALSE(fs::exists(inside));
 
-  r = walpipe_in(data_, {"WALPIPE_ARCHIVE=" + inside}, {"get", kSeg34, dest()});
+  r = walpipe_in(data_, {"WALPIPE_ARCHIVE=" + inside}, {"get", kName34, dest()});
   EXPECT_EQ(r.exit_code, kGetUsage) << show(r);
   EXPECT_EQ(r.err, "walpipe get: error: archive directory \"" + inside +
                        "\" (from WALPIPE_ARCHIVE) is inside the data directory \"" + data_ +
@@ -198,7 +198,7 @@ TEST_F(ArchivePathTest, ArchiveInsideTheDataDirectoryIsRefusedByBoth) {
                        "HINT: Put the archive outside the data directory.\n");
   EXPECT_FALSE(fs::exists(dest()));
 
-  r = walpipe_in(data_, {}, {"get", "--archive", data_ + "/", kSeg34, dest()});
+  r = walpipe_in(data_, {}, {"get", "--archive", data_ + "/", kName34, dest()});
   EXPECT_EQ(r.exit_code, kGetUsage) << show(r);
   EXPECT_EQ(r.err, inside_error("get", data_ + "/", "", data_)) << "the data directory itself";
 }
@@ -206,23 +206,23 @@ TEST_F(ArchivePathTest, ArchiveInsideTheDataDirectoryIsRefusedByBoth) {
 TEST_F(ArchivePathTest, ArchiveReachedThroughASymbolicLinkIsComparedWhereItLeads) {
   fs::create_directory_symlink(data_, root_ + "/link");
   const std::string through = root_ + "/link/pg_wal/../archive";
-  CommandResult r = walpipe_in(data_, {}, {"get", "--archive", through, kSeg34, dest()});
+  CommandResult r = walpipe_in(data_, {}, {"get", "--archive", through, kName34, dest()});
   EXPECT_EQ(r.exit_code, kGetUsage) << show(r);
   EXPECT_EQ(r.err, inside_error("get", through, data_ + "/archive", data_));
 
   // The other way round: a link inside the data directory to an archive outside is not inside.
   fs::create_directory_symlink(archive_, data_ + "/archive-link");
-  push_corpus("pg16/1mb/" + std::string(kSeg34));
+  push_corpus("pg16/1mb/" + std::string(kName34));
   write_control(kPg16SystemId);
-  r = walpipe_in(data_, {}, {"get", "--archive", data_ + "/archive-link", kSeg34, dest()});
+  r = walpipe_in(data_, {}, {"get", "--archive", data_ + "/archive-link", kName34, dest()});
   EXPECT_EQ(r.exit_code, 0) << show(r);
 }
 
 TEST_F(ArchivePathTest, ArchiveBesideTheDataDirectoryOrInAPlainFolderIsAccepted) {
   // "/x/data2" shares a prefix with "/x/data" but is not inside it.
   fs::create_directories(root_ + "/data2");
-  std::string src = dir_.write(std::string("data/pg_wal/") + kSeg34,
-                               corpus_bytes("pg16/1mb/" + std::string(kSeg34)));
+  std::string src = dir_.write(std::string("data/pg_wal/") + kName34,
+                               corpus_bytes("pg16/1mb/" + std::string(kName34)));
   CommandResult r =
       walpipe_in(data_, {}, {"push", "--batch", "1", "--archive", root_ + "/data2", src});
   EXPECT_EQ(r.exit_code, 0) << show(r);
@@ -236,9 +236,9 @@ TEST_F(ArchivePathTest, ArchiveBesideTheDataDirectoryOrInAPlainFolderIsAccepted)
 }
 
 TEST_F(ArchivePathTest, GetRefusesTheArchiveOfAnotherClusterBeforeWritingAnything) {
-  push_corpus("pg16/1mb/" + std::string(kSeg34));
+  push_corpus("pg16/1mb/" + std::string(kName34));
   push_corpus("pg16/1mb/00000002.history");
-  CommandResult r = get_in_data(kSeg34);
+  CommandResult r = get_in_data(kName34);
   EXPECT_EQ(r.exit_code, kGetCorrupt) << show(r);
   EXPECT_EQ(r.err, other_cluster_error(archive_, data_));
   EXPECT_FALSE(fs::exists(dest()));
@@ -251,27 +251,27 @@ TEST_F(ArchivePathTest, GetRefusesTheArchiveOfAnotherClusterBeforeWritingAnythin
 
   // Outside a data directory nothing can be compared: get restores as before.
   r = walpipe_in(root_, {},
-                 {"get", "--prefetch", "0", "--archive", archive_, kSeg34, root_ + "/restored"});
+                 {"get", "--prefetch", "0", "--archive", archive_, kName34, root_ + "/restored"});
   EXPECT_EQ(r.exit_code, 0) << show(r);
 }
 
 TEST_F(ArchivePathTest, GetServesTheArchiveOfItsOwnCluster) {
-  push_corpus("pg16/1mb/" + std::string(kSeg34));
+  push_corpus("pg16/1mb/" + std::string(kName34));
   write_control(kPg16SystemId);
-  CommandResult r = get_in_data(kSeg34, {"--prefetch", "0"});
+  CommandResult r = get_in_data(kName34, {"--prefetch", "0"});
   EXPECT_EQ(r.exit_code, 0) << show(r);
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(fs::file_size(dest()), 1u << 20);
 }
 
 TEST_F(ArchivePathTest, ControlFileThatFailsItsCrcIsNoReasonToStop) {
-  push_corpus("pg16/1mb/" + std::string(kSeg34));
+  push_corpus("pg16/1mb/" + std::string(kName34));
   write_control(kPg15SystemId, /*damage=*/true);
-  CommandResult r = get_in_data(kSeg34, {"--prefetch", "0"});
+  CommandResult r = get_in_data(kName34, {"--prefetch", "0"});
   EXPECT_EQ(r.exit_code, 0) << show(r);
   EXPECT_EQ(r.err, "");
   fs::remove(dest());
-  r = get_in_data(kSeg34, {"--prefetch", "0", "-v"});
+  r = get_in_data(kName34, {"--prefetch", "0", "-v"});
   EXPECT_EQ(r.exit_code, 0) << show(r);
   const std::string line =
       "walpipe get: archive not compared with the data directory: control "
@@ -284,20 +284,20 @@ TEST_F(ArchivePathTest, ControlFileThatFailsItsCrcIsNoReasonToStop) {
 
 // The prefetch spool is served by a rename, not through get_file: the check must come first.
 TEST_F(ArchivePathTest, SpooledSegmentIsNotServedToAnotherCluster) {
-  push_corpus("pg16/1mb/" + std::string(kSeg34));
-  push_corpus("pg16/1mb/" + std::string(kSeg35));
+  push_corpus("pg16/1mb/" + std::string(kName34));
+  push_corpus("pg16/1mb/" + std::string(kName35));
   write_control(kPg16SystemId);
-  CommandResult r = get_in_data(kSeg34, {"--prefetch", "1"});
+  CommandResult r = get_in_data(kName34, {"--prefetch", "1"});
   ASSERT_EQ(r.exit_code, 0) << show(r);
   const std::string spool = data_ + "/pg_wal/walpipe_prefetch";
-  const std::string spooled = spool + "/" + kSeg35;
+  const std::string spooled = spool + "/" + kName35;
   for (int i = 0; i < 1000 && !fs::exists(spooled); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(fs::exists(spooled)) << "the prefetcher did not spool " << kSeg35;
+  ASSERT_TRUE(fs::exists(spooled)) << "the prefetcher did not spool " << kName35;
   fs::remove(dest());
 
   write_control(kPg15SystemId);
-  r = get_in_data(kSeg35, {"--prefetch", "1"});
+  r = get_in_data(kName35, {"--prefetch", "1"});
   EXPECT_EQ(r.exit_code, kGetCorrupt) << show(r);
   EXPECT_EQ(r.err, other_cluster_error(archive_, data_));
   EXPECT_FALSE(fs::exists(dest()));

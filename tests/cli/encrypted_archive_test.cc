@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "exit_codes.h"
+#include "support/age_tools.h"
 #include "support/corpus.h"
 #include "support/files.h"
 #include "support/prerequisite.h"
@@ -26,10 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kAge = "/usr/bin/age";
-constexpr const char* kAgeKeygen = "/usr/bin/age-keygen";
-constexpr const char* kSeg34 = "000000010000000000000034";
-constexpr const char* kSeg35 = "000000010000000000000035";
+constexpr const char* kName34 = "000000010000000000000034";
+constexpr const char* kName35 = "000000010000000000000035";
 constexpr const char* kFingerprintKey =
     "5f1c0e7a9b3d2c4e6f8a1b0c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e\n";
 
@@ -54,7 +53,7 @@ class EncryptedArchive : public ::testing::Test {
     key_ = secret("fingerprint.key", kFingerprintKey);
     fs::create_directories(dir_.file("pg_wal"));
     fs::create_directories(archive_);
-    for (const char* name : {kSeg34, kSeg35})
+    for (const char* name : {kName34, kName35})
       dir_.write(std::string("pg_wal/") + name, segment(name));
   }
 
@@ -98,76 +97,76 @@ class EncryptedArchive : public ::testing::Test {
 };
 
 TEST_F(EncryptedArchive, GetAndAgeWithZstdGiveTheSegmentBackByteForByte) {
-  CommandResult r = push_encrypted(wal(kSeg34));
+  CommandResult r = push_encrypted(wal(kName34));
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_TRUE(fs::exists(object(archive_, kSeg34)));
-  EXPECT_FALSE(fs::exists(object(archive_, kSeg34, ".zst")));
+  EXPECT_TRUE(fs::exists(object(archive_, kName34)));
+  EXPECT_FALSE(fs::exists(object(archive_, kName34, ".zst")));
   const std::string json = file_text(archive_ + "/walpipe.json");
   EXPECT_NE(json.find("\"format\": 2"), std::string::npos) << json;
   EXPECT_NE(json.find("\"encryption\": \"age\""), std::string::npos) << json;
   // The id names the key; the key itself is nowhere in the archive.
   EXPECT_EQ(json.find(std::string(kFingerprintKey).substr(0, 16)), std::string::npos) << json;
 
-  r = get(kSeg34, dir_.file("restored"), {dir_.file("one.key")});
+  r = get(kName34, dir_.file("restored"), {dir_.file("one.key")});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(file_text(dir_.file("restored")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("restored")), segment(kName34));
 
   // The emergency restore with no walpipe: two commands.
   r = run_command({"/bin/sh", "-c",
                    std::string(kAge) + " -d -i '" + dir_.file("one.key") + "' '" +
-                       object(archive_, kSeg34) + "' | zstd -d > '" + dir_.file("by-hand") + "'"});
+                       object(archive_, kName34) + "' | zstd -d > '" + dir_.file("by-hand") + "'"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(file_text(dir_.file("by-hand")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("by-hand")), segment(kName34));
 }
 
 TEST_F(EncryptedArchive, AnObjectThatAgeEncryptedFromAPlainObjectIsRead) {
   const std::string plain = dir_.file("plain");
   fs::create_directories(plain);
-  ASSERT_EQ(push(wal(kSeg34), {}, plain).exit_code, exit_code::kOk);
-  ASSERT_EQ(push_encrypted(wal(kSeg35)).exit_code, exit_code::kOk);
-  fs::create_directories(fs::path(object(archive_, kSeg34)).parent_path());
-  CommandResult r = run_command(
-      {kAge, "-r", recipients_[0], "-o", object(archive_, kSeg34), object(plain, kSeg34, ".zst")});
+  ASSERT_EQ(push(wal(kName34), {}, plain).exit_code, exit_code::kOk);
+  ASSERT_EQ(push_encrypted(wal(kName35)).exit_code, exit_code::kOk);
+  fs::create_directories(fs::path(object(archive_, kName34)).parent_path());
+  CommandResult r = run_command({kAge, "-r", recipients_[0], "-o", object(archive_, kName34),
+                                 object(plain, kName34, ".zst")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = get(kSeg34, dir_.file("restored"), {dir_.file("one.key")});
+  r = get(kName34, dir_.file("restored"), {dir_.file("one.key")});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(file_text(dir_.file("restored")), segment(kSeg34));
+  EXPECT_EQ(file_text(dir_.file("restored")), segment(kName34));
 }
 
 TEST_F(EncryptedArchive, ARetriedPushWithNoIdentityComparesKeyedFingerprints) {
-  ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
-  const std::string stored = file_text(object(archive_, kSeg34));
-  CommandResult r = push_encrypted(wal(kSeg34));
+  ASSERT_EQ(push_encrypted(wal(kName34)).exit_code, exit_code::kOk);
+  const std::string stored = file_text(object(archive_, kName34));
+  CommandResult r = push_encrypted(wal(kName34));
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
   EXPECT_EQ(r.err, "");
 
   // Other content under the name: segment 35's bytes in a file named 34.
   fs::create_directories(dir_.file("other"));
-  const std::string other = dir_.write(std::string("other/") + kSeg34, segment(kSeg35));
+  const std::string other = dir_.write(std::string("other/") + kName34, segment(kName35));
   r = push_encrypted(other);
   EXPECT_EQ(r.exit_code, exit_code::kPushRefused);
   EXPECT_EQ(r.err, "walpipe push: error: archive already holds a different \"" +
-                       std::string(kSeg34) +
+                       std::string(kName34) +
                        "\"\nDETAIL: The keyed fingerprints of the archived object and of the new "
                        "file differ; the archived object \"" +
-                       object(archive_, kSeg34) +
+                       object(archive_, kName34) +
                        "\" was left untouched.\nHINT: Two clusters may be archiving into one "
                        "archive, or this file was changed after it was archived.\n");
-  EXPECT_EQ(file_text(object(archive_, kSeg34)), stored);
+  EXPECT_EQ(file_text(object(archive_, kName34)), stored);
 }
 
 TEST_F(EncryptedArchive, AMissingOrWrongIdentityStopsRecoverySayingWhoCanOpenIt) {
-  ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
-  const std::string where = object(archive_, kSeg34);
-  CommandResult r = get(kSeg34, dir_.file("restored"), {});
+  ASSERT_EQ(push_encrypted(wal(kName34)).exit_code, exit_code::kOk);
+  const std::string where = object(archive_, kName34);
+  CommandResult r = get(kName34, dir_.file("restored"), {});
   EXPECT_EQ(r.exit_code, exit_code::kGetIoError);
   EXPECT_EQ(r.err, "walpipe get: error: archive object \"" + where +
                        "\" is encrypted, and no identity was given\nDETAIL: It was encrypted to " +
                        recipients_[0] +
                        ".\nHINT: Give the identity file of one of those recipients with "
                        "--identity FILE, or with identity in the configuration file.\n");
-  r = get(kSeg34, dir_.file("restored"), {dir_.file("two.key")});
+  r = get(kName34, dir_.file("restored"), {dir_.file("two.key")});
   EXPECT_EQ(r.exit_code, exit_code::kGetIoError);
   EXPECT_EQ(r.err, "walpipe get: error: could not decrypt archive object \"" + where +
                        "\": no identity given opens it\nDETAIL: It was encrypted to " +
@@ -178,15 +177,15 @@ TEST_F(EncryptedArchive, AMissingOrWrongIdentityStopsRecoverySayingWhoCanOpenIt)
 }
 
 TEST_F(EncryptedArchive, ADamagedCiphertextStopsRecovery) {
-  ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
-  ASSERT_EQ(push_encrypted(wal(kSeg35)).exit_code, exit_code::kOk);
-  const std::string where = object(archive_, kSeg34);
+  ASSERT_EQ(push_encrypted(wal(kName34)).exit_code, exit_code::kOk);
+  ASSERT_EQ(push_encrypted(wal(kName35)).exit_code, exit_code::kOk);
+  const std::string where = object(archive_, kName34);
   const std::string good = file_text(where);
   const std::string prefix =
       "walpipe get: error: archive object \"" + where + "\" cannot be restored: ";
   auto get_damaged = [&](const std::string& bytes) {
     ScratchDir::write_file(where, bytes);
-    CommandResult r = get(kSeg34, dir_.file("restored"), {dir_.file("one.key")});
+    CommandResult r = get(kName34, dir_.file("restored"), {dir_.file("one.key")});
     EXPECT_FALSE(fs::exists(dir_.file("restored")));
     return r;
   };
@@ -213,7 +212,7 @@ TEST_F(EncryptedArchive, ADamagedCiphertextStopsRecovery) {
       << r.err;
 
   // Segment 35's header (a file key of its own) in front of 34's payload.
-  const std::string other = file_text(object(archive_, kSeg35));
+  const std::string other = file_text(object(archive_, kName35));
   const std::string reheadered =
       other.substr(0, other.find("\n--- ") + 1 + 48) + good.substr(header_end + 48);
   r = get_damaged(reheadered);
@@ -229,13 +228,13 @@ TEST_F(EncryptedArchive, ADamagedCiphertextStopsRecovery) {
   EXPECT_EQ(r.err.substr(0, prefix.size()), prefix) << r.err;
 
   ScratchDir::write_file(where, good);
-  r = get(kSeg34, dir_.file("restored"), {dir_.file("one.key")});
+  r = get(kName34, dir_.file("restored"), {dir_.file("one.key")});
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
 }
 
 TEST_F(EncryptedArchive, PlainAndEncryptedNeverMix) {
-  ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
-  CommandResult r = push(wal(kSeg35), {});
+  ASSERT_EQ(push_encrypted(wal(kName34)).exit_code, exit_code::kOk);
+  CommandResult r = push(wal(kName35), {});
   EXPECT_EQ(r.exit_code, exit_code::kPushRefused);
   EXPECT_EQ(r.err, "walpipe push: error: archive \"" + archive_ +
                        "\" is encrypted\nDETAIL: Its objects are age files; this push has no "
@@ -244,46 +243,46 @@ TEST_F(EncryptedArchive, PlainAndEncryptedNeverMix) {
                        "into a plain archive.\n");
 
   const std::string other_key = secret("other.key", std::string(64, 'a') + "\n");
-  r = push(wal(kSeg35), {"--encrypt-to", recipients_[0], "--fingerprint-key", other_key});
+  r = push(wal(kName35), {"--encrypt-to", recipients_[0], "--fingerprint-key", other_key});
   EXPECT_EQ(r.exit_code, exit_code::kPushRefused);
   EXPECT_NE(r.err.find("was started with another fingerprint key"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(std::string(64, 'a')), std::string::npos) << r.err;
 
   const std::string plain = dir_.file("plain");
   fs::create_directories(plain);
-  ASSERT_EQ(push(wal(kSeg34), {}, plain).exit_code, exit_code::kOk);
-  r = push_encrypted(wal(kSeg35), plain);
+  ASSERT_EQ(push(wal(kName34), {}, plain).exit_code, exit_code::kOk);
+  r = push_encrypted(wal(kName35), plain);
   EXPECT_EQ(r.exit_code, exit_code::kPushRefused);
   EXPECT_EQ(r.err, "walpipe push: error: archive \"" + plain +
                        "\" is not encrypted\nDETAIL: Its objects are plain .zst files; this push "
                        "would add encrypted ones.\nHINT: Push without recipients, or bring the "
                        "archive into a new encrypted one with walpipe copy and push there.\n");
-  EXPECT_FALSE(fs::exists(object(plain, kSeg35)));
-  EXPECT_FALSE(fs::exists(object(plain, kSeg35, ".zst")));
+  EXPECT_FALSE(fs::exists(object(plain, kName35)));
+  EXPECT_FALSE(fs::exists(object(plain, kName35, ".zst")));
 }
 
 TEST_F(EncryptedArchive, RotationAddsARecipientAndOldObjectsStayReadable) {
-  ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
+  ASSERT_EQ(push_encrypted(wal(kName34)).exit_code, exit_code::kOk);
   const std::string both = dir_.write(
       "recipients.txt", "# old key\n" + recipients_[0] + "\n\n# new key\n" + recipients_[1] + "\n");
-  CommandResult r = push(wal(kSeg35), {"--recipients-file", both, "--fingerprint-key", key_});
+  CommandResult r = push(wal(kName35), {"--recipients-file", both, "--fingerprint-key", key_});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
 
-  EXPECT_EQ(get(kSeg34, dir_.file("a"), {dir_.file("one.key")}).exit_code, exit_code::kOk);
-  EXPECT_EQ(get(kSeg35, dir_.file("b"), {dir_.file("two.key")}).exit_code, exit_code::kOk);
-  EXPECT_EQ(get(kSeg35, dir_.file("c"), {dir_.file("one.key")}).exit_code, exit_code::kOk);
-  EXPECT_EQ(get(kSeg34, dir_.file("d"), {dir_.file("two.key")}).exit_code, exit_code::kGetIoError);
-  r = get(kSeg34, dir_.file("e"), {dir_.file("two.key"), dir_.file("one.key")});
+  EXPECT_EQ(get(kName34, dir_.file("a"), {dir_.file("one.key")}).exit_code, exit_code::kOk);
+  EXPECT_EQ(get(kName35, dir_.file("b"), {dir_.file("two.key")}).exit_code, exit_code::kOk);
+  EXPECT_EQ(get(kName35, dir_.file("c"), {dir_.file("one.key")}).exit_code, exit_code::kOk);
+  EXPECT_EQ(get(kName34, dir_.file("d"), {dir_.file("two.key")}).exit_code, exit_code::kGetIoError);
+  r = get(kName34, dir_.file("e"), {dir_.file("two.key"), dir_.file("one.key")});
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(file_text(dir_.file("e")), segment(kSeg34));
-  EXPECT_EQ(file_text(dir_.file("b")), segment(kSeg35));
+  EXPECT_EQ(file_text(dir_.file("e")), segment(kName34));
+  EXPECT_EQ(file_text(dir_.file("b")), segment(kName35));
 }
 
 TEST_F(EncryptedArchive, KeyFilesOthersMayReadAndBadRecipientsAreRefused) {
-  ASSERT_EQ(push_encrypted(wal(kSeg34)).exit_code, exit_code::kOk);
+  ASSERT_EQ(push_encrypted(wal(kName34)).exit_code, exit_code::kOk);
   const std::string id = dir_.file("one.key");
   ASSERT_EQ(::chmod(id.c_str(), 0640), 0);
-  CommandResult r = get(kSeg34, dir_.file("restored"), {id});
+  CommandResult r = get(kName34, dir_.file("restored"), {id});
   EXPECT_EQ(r.exit_code, exit_code::kGetUsage);
   EXPECT_EQ(r.err, "walpipe get: error: identity file \"" + id +
                        "\" is accessible by other users (mode 0640)\nHINT: It holds a secret "
@@ -291,7 +290,7 @@ TEST_F(EncryptedArchive, KeyFilesOthersMayReadAndBadRecipientsAreRefused) {
                        id + "\".\n");
 
   ASSERT_EQ(::chmod(key_.c_str(), 0644), 0);
-  r = push_encrypted(wal(kSeg35));
+  r = push_encrypted(wal(kName35));
   EXPECT_EQ(r.exit_code, exit_code::kPushUsage);
   EXPECT_EQ(r.err, "walpipe push: error: fingerprint key file \"" + key_ +
                        "\" is accessible by other users (mode 0644)\nHINT: It holds a secret "
@@ -300,22 +299,22 @@ TEST_F(EncryptedArchive, KeyFilesOthersMayReadAndBadRecipientsAreRefused) {
   ASSERT_EQ(::chmod(key_.c_str(), 0600), 0);
 
   const std::string bad = dir_.write("recipients.txt", recipients_[0] + "\nage1nope\n");
-  r = push(wal(kSeg35), {"--recipients-file", bad, "--fingerprint-key", key_});
+  r = push(wal(kName35), {"--recipients-file", bad, "--fingerprint-key", key_});
   EXPECT_EQ(r.exit_code, exit_code::kPushUsage);
   EXPECT_NE(r.err.find("invalid line 2 in recipients file \"" + bad + "\""), std::string::npos)
       << r.err;
 
-  r = push(wal(kSeg35), {"--encrypt-to", recipients_[0]});
+  r = push(wal(kName35), {"--encrypt-to", recipients_[0]});
   EXPECT_EQ(r.exit_code, exit_code::kPushUsage);
   EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
             "walpipe push: error: recipients are given without a fingerprint key");
-  EXPECT_FALSE(fs::exists(object(archive_, kSeg35)));
+  EXPECT_FALSE(fs::exists(object(archive_, kName35)));
 }
 
 TEST_F(EncryptedArchive, CopyTurnsAPlainArchiveIntoAnEncryptedOne) {
   const std::string plain = dir_.file("plain");
   fs::create_directories(plain);
-  for (const char* name : {kSeg34, kSeg35}) ASSERT_EQ(push(wal(name), {}, plain).exit_code, 0);
+  for (const char* name : {kName34, kName35}) ASSERT_EQ(push(wal(name), {}, plain).exit_code, 0);
   const std::vector<std::string> keys{"--encrypt-to", recipients_[0],      "--encrypt-to",
                                       recipients_[1], "--fingerprint-key", key_};
   std::vector<std::string> args{"copy"};
@@ -323,7 +322,7 @@ TEST_F(EncryptedArchive, CopyTurnsAPlainArchiveIntoAnEncryptedOne) {
   args.insert(args.end(), {plain, archive_});
   CommandResult r = run_walpipe(args);
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  for (const char* name : {kSeg34, kSeg35}) {
+  for (const char* name : {kName34, kName35}) {
     EXPECT_TRUE(fs::exists(object(archive_, name)));
     r = get(name, dir_.file("restored"), {dir_.file("two.key")});
     ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
@@ -334,24 +333,24 @@ TEST_F(EncryptedArchive, CopyTurnsAPlainArchiveIntoAnEncryptedOne) {
   EXPECT_EQ(r.exit_code, exit_code::kOk) << r.err;
   EXPECT_NE(r.out.find("2 already there, 0 not copied"), std::string::npos) << r.out;
   // A push into the copy, with the same keys, takes the archive as its own.
-  EXPECT_EQ(push_encrypted(wal(kSeg35)).exit_code, exit_code::kOk);
+  EXPECT_EQ(push_encrypted(wal(kName35)).exit_code, exit_code::kOk);
 
   // And back: an encrypted archive read with an identity into a new plain one.
   const std::string back = dir_.file("back");
   fs::create_directories(back);
   r = run_walpipe({"copy", "--identity", dir_.file("one.key"), archive_, back});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_EQ(file_text(object(back, kSeg34, ".zst")), file_text(object(plain, kSeg34, ".zst")));
+  EXPECT_EQ(file_text(object(back, kName34, ".zst")), file_text(object(plain, kName34, ".zst")));
   EXPECT_EQ(file_text(back + "/walpipe.json"), file_text(plain + "/walpipe.json"));
 }
 
 TEST_F(EncryptedArchive, ListReadsMetadataWithAnIdentity) {
-  for (const char* name : {kSeg34, kSeg35}) ASSERT_EQ(push_encrypted(wal(name)).exit_code, 0);
+  for (const char* name : {kName34, kName35}) ASSERT_EQ(push_encrypted(wal(name)).exit_code, 0);
   CommandResult r =
       run_walpipe({"list", "--archive", archive_, "--identity", dir_.file("one.key"), "--json"});
   ASSERT_EQ(r.exit_code, exit_code::kOk) << r.err;
-  EXPECT_NE(r.out.find(kSeg34), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(kSeg35), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kName34), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kName35), std::string::npos) << r.out;
   r = run_walpipe({"list", "--archive", archive_});
   EXPECT_NE(r.exit_code, exit_code::kOk);
   EXPECT_NE(r.err.find("is encrypted, and no identity was given"), std::string::npos) << r.err;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "exit_codes.h"
+#include "support/age_tools.h"
 #include "support/corpus_archive.h"
 #include "support/prerequisite.h"
 #include "support/run_command.h"
@@ -24,7 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kAgeKeygen = "/usr/bin/age-keygen";
 constexpr const char* kTarget = "2026-11-24 15:54:16.1 UTC";
 constexpr const char* kSeg35 = "000000010000000000000035";
 

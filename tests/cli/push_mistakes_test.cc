@@ -30,7 +30,6 @@ using exit_code::kOk;
 using exit_code::kPushFailed;
 using exit_code::kPushRefused;
 
-constexpr const char* kSeg34 = "pg16/1mb/000000010000000000000034";
 const std::string kName = "000000010000000000000034";
 
 // What PostgreSQL's current segment looks like: valid records, then zeros from `offset` on.

@@ -17,20 +17,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* k34 = "pg16/1mb/000000010000000000000034";
-constexpr const char* k35 = "pg16/1mb/000000010000000000000035";
-constexpr const char* k36 = "pg16/1mb/000000010000000000000036";
-
 class VerifyLive : public ::testing::Test {
  protected:
   // 34 and 35 complete, 36 being written, 37 an old 34 renamed, 38 preallocated.
   void SetUp() override {
     WALPIPE_REQUIRE_CORPUS();
     fs::create_directories(dir_.file("pg_wal/archive_status"));
-    dir_.write("pg_wal/000000010000000000000034", corpus_bytes(k34));
-    dir_.write("pg_wal/000000010000000000000035", corpus_bytes(k35));
-    dir_.write("pg_wal/000000010000000000000036", corpus_bytes(k36));
-    dir_.write("pg_wal/000000010000000000000037", corpus_bytes(k34));
+    dir_.write("pg_wal/000000010000000000000034", corpus_bytes(kSeg34));
+    dir_.write("pg_wal/000000010000000000000035", corpus_bytes(kSeg35));
+    dir_.write("pg_wal/000000010000000000000036", corpus_bytes(kSeg36));
+    dir_.write("pg_wal/000000010000000000000037", corpus_bytes(kSeg34));
     dir_.write("pg_wal/000000010000000000000038", ByteVec(1 << 20));
   }
   std::string wal(const char* seg) const {
@@ -99,7 +95,7 @@ TEST_F(VerifyLive, WithoutArchiveStatusRecycledFilesFailUnlessLiveIsGiven) {
 }
 
 TEST_F(VerifyLive, ASegmentHoldingOldPagesBeforeTheEndOfWalIsAnError) {
-  dir_.write("pg_wal/000000010000000000000035", corpus_bytes(k34));
+  dir_.write("pg_wal/000000010000000000000035", corpus_bytes(kSeg34));
   CommandResult r = run_walpipe({"verify", dir_.file("pg_wal")});
   EXPECT_EQ(r.exit_code, exit_code::kVerifyProblems) << r.out;
   EXPECT_NE(r.out.find(wal("35") + ": invalid: PostgreSQL 16, timeline 1, 0 records\n"
@@ -115,7 +111,7 @@ TEST_F(VerifyLive, ASegmentHoldingOldPagesBeforeTheEndOfWalIsAnError) {
 }
 
 TEST_F(VerifyLive, ADamagedRecordBeforeTheEndOfWalIsAnError) {
-  ByteVec bytes = corpus_bytes(k35);
+  ByteVec bytes = corpus_bytes(kSeg35);
   std::vector<RecordLocation> records = locate_records(bytes);
   ASSERT_GT(records.size(), 10u);
   flip_byte(bytes, records[10].offset + records[10].tot_len - 1);
@@ -129,7 +125,7 @@ TEST_F(VerifyLive, ADamagedRecordBeforeTheEndOfWalIsAnError) {
 }
 
 TEST_F(VerifyLive, ABadPageInTheMiddleOfTheCurrentSegmentIsAnError) {
-  ByteVec bytes = corpus_bytes(k36);
+  ByteVec bytes = corpus_bytes(kSeg36);
   zero_page(bytes, 40, page_size_of(bytes));
   dir_.write("pg_wal/000000010000000000000036", bytes);
   CommandResult r = run_walpipe({"verify", dir_.file("pg_wal")});

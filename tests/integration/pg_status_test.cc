@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -258,6 +259,14 @@ TEST_F(PgStatusTest, MetricsAreWrittenAtomicallyInPrometheusFormat) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("\nwalpipe_alert_state{alert=\"archiving\"} 0\n"), std::string::npos);
+  // Unix seconds, as Prometheus's time() is: the commit archived above happened just now.
+  const std::string newest =
+      "\nwalpipe_archive_newest_commit_timestamp_seconds{archive=\"" + archive_ + "\"} ";
+  const size_t newest_at = text.find(newest);
+  ASSERT_NE(newest_at, std::string::npos) << text;
+  EXPECT_NEAR(std::stod(text.substr(newest_at + newest.size())),
+              static_cast<double>(std::time(nullptr)), 120)
+      << text;
   for (size_t at = 0, end; at < text.size(); at = end + 1) {
     end = text.find('\n', at);
     std::string line = text.substr(at, end - at);

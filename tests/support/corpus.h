@@ -11,6 +11,13 @@ namespace walpipe::testing {
 
 std::string corpus_dir();
 
+// The PostgreSQL 16 segments most tests use: 34 to 36 follow one another; the corpus has no 37
+// or 38 before 39.
+inline constexpr const char* kSeg34 = "pg16/1mb/000000010000000000000034";
+inline constexpr const char* kSeg35 = "pg16/1mb/000000010000000000000035";
+inline constexpr const char* kSeg36 = "pg16/1mb/000000010000000000000036";
+inline constexpr const char* kSeg39 = "pg16/1mb/000000010000000000000039";
+
 // Paths (relative to corpus_dir(), without ".zst") of every corpus file, in name order.
 std::vector<std::string> corpus_files();
 

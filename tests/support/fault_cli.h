@@ -30,10 +30,6 @@ using exit_code::kPushFailed;
 using exit_code::kPushRefused;
 inline constexpr int kKilled = -1;  // run_command's code for a signal
 
-inline constexpr const char* kSeg34 = "pg16/1mb/000000010000000000000034";
-inline constexpr const char* kSeg35 = "pg16/1mb/000000010000000000000035";
-inline constexpr const char* kSeg36 = "pg16/1mb/000000010000000000000036";
-inline constexpr const char* kSeg39 = "pg16/1mb/000000010000000000000039";
 inline constexpr const char* kHistory = "pg16/1mb/00000002.history";
 // Other clusters: the same folder as kSeg34 (0000000100000000), and a folder the archive lacks.
 inline constexpr const char* kOtherClusterSameFolder = "pg17/1mb/000000010000000000000020";

@@ -108,24 +108,25 @@ Result<Fd> FaultIo::open(const std::string& path, int flags, mode_t mode) {
   return inner_->open(path, flags, mode);
 }
 
-Status FaultIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
+Status FaultIo::faulted_write(Status (Io::*write)(const Fd&, uint64_t, Bytes, const std::string&),
+                              const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
   if (auto f = hit("write")) {
     if (f->action == Fault::Action::kError && f->err == EINVAL) return direct_refused(path);
     if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
     // Half the data reaches the file and the call "succeeds" short: the backend must finish it.
-    WALPIPE_TRY(inner_->write_durably(fd, offset, data.first(data.size() / 2 / 4096 * 4096), path));
+    // Whole 4096-byte blocks, so that an O_DIRECT descriptor takes it too.
+    WALPIPE_TRY(
+        (inner_.get()->*write)(fd, offset, data.first(data.size() / 2 / 4096 * 4096), path));
   }
-  return inner_->write_durably(fd, offset, data, path);
+  return (inner_.get()->*write)(fd, offset, data, path);
+}
+
+Status FaultIo::write_durably(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
+  return faulted_write(&Io::write_durably, fd, offset, data, path);
 }
 
 Status FaultIo::write_at(const Fd& fd, uint64_t offset, Bytes data, const std::string& path) {
-  if (auto f = hit("write")) {
-    if (f->action == Fault::Action::kError && f->err == EINVAL) return direct_refused(path);
-    if (f->action != Fault::Action::kShortWrite) return injected(*f, "write file", path);
-    // Half, in whole 4096-byte blocks so an O_DIRECT descriptor takes it too.
-    WALPIPE_TRY(inner_->write_at(fd, offset, data.first(data.size() / 2 / 4096 * 4096), path));
-  }
-  return inner_->write_at(fd, offset, data, path);
+  return faulted_write(&Io::write_at, fd, offset, data, path);
 }
 
 Result<MappedFile> FaultIo::map_read(const Fd& fd, size_t size, const std::string& path) {

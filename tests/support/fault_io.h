@@ -56,6 +56,11 @@ class FaultIo : public Io {
   // first when that is the plan.
   std::optional<Fault> hit(const char* op);
   Status injected(const Fault& fault, const char* what, const std::string& path) const;
+  // `data` written through `write`, the inner backend's write_durably or write_at, as a "write"
+  // fault has it: refused as O_DIRECT is, failed, or half of it written first for the backend
+  // to finish.
+  Status faulted_write(Status (Io::*write)(const Fd&, uint64_t, Bytes, const std::string&),
+                       const Fd& fd, uint64_t offset, Bytes data, const std::string& path);
 
   std::unique_ptr<Io> inner_;
   std::vector<Fault> faults_;

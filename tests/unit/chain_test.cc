@@ -23,10 +23,6 @@ using pipeline::VerifiedFile;
 using wal::Finding;
 using wal::Severity;
 
-constexpr const char* k34 = "pg16/1mb/000000010000000000000034";
-constexpr const char* k35 = "pg16/1mb/000000010000000000000035";
-constexpr const char* k36 = "pg16/1mb/000000010000000000000036";
-
 std::string describe(const std::vector<VerifiedFile>& files) {
   std::string out;
   for (const VerifiedFile& f : files) {
@@ -95,20 +91,20 @@ class Chain : public ::testing::Test {
 };
 
 TEST_F(Chain, ThreeConsecutiveSegmentsVerifyClean) {
-  auto files = verify(place(dir_, {k34, k35, k36}));
+  auto files = verify(place(dir_, {kSeg34, kSeg35, kSeg36}));
   ASSERT_EQ(files.size(), 3u);
   expect_clean(files);
 }
 
 TEST_F(Chain, ThreeConsecutiveSegmentsVerifyCleanAlsoWhenContiguityIsRequired) {
-  expect_clean(verify(place(dir_, {k34, k35, k36}), /*contiguous=*/true));
+  expect_clean(verify(place(dir_, {kSeg34, kSeg35, kSeg36}), /*contiguous=*/true));
 }
 
 // A gap is a finding about the set, reported once and on no file: the intact files on either
 // side stay valid.
 TEST_F(Chain, MissingMiddleSegmentIsAChainGapWarningByDefault) {
   std::vector<wal::Gap> gaps;
-  auto files = verify(place(dir_, {k34, k36}), false, &gaps);
+  auto files = verify(place(dir_, {kSeg34, kSeg36}), false, &gaps);
   ASSERT_EQ(gaps.size(), 1u) << describe(files);
   EXPECT_EQ(gaps[0].finding.severity, Severity::kWarning);
   EXPECT_STREQ(gaps[0].finding.code, "CHAIN_GAP");
@@ -127,7 +123,7 @@ TEST_F(Chain, MissingMiddleSegmentIsAChainGapWarningByDefault) {
 
 TEST_F(Chain, MissingMiddleSegmentIsAChainGapErrorWhenContiguityIsRequired) {
   std::vector<wal::Gap> gaps;
-  auto files = verify(place(dir_, {k34, k36}), /*contiguous=*/true, &gaps);
+  auto files = verify(place(dir_, {kSeg34, kSeg36}), /*contiguous=*/true, &gaps);
   ASSERT_EQ(gaps.size(), 1u) << describe(files);
   EXPECT_EQ(gaps[0].finding.severity, Severity::kError);
   // The file after the gap is intact: what is missing is not its fault.
@@ -137,7 +133,7 @@ TEST_F(Chain, MissingMiddleSegmentIsAChainGapErrorWhenContiguityIsRequired) {
 TEST_F(Chain, MissingSegmentInsideAnArchiveIsAnErrorUnlessGapsAreAllowed) {
   fs::create_directories(dir_.file("archive"));
   dir_.write("archive/walpipe.json", std::string("{}"));
-  place(dir_, {k34, k36}, "archive/wal");
+  place(dir_, {kSeg34, kSeg36}, "archive/wal");
   for (bool allow : {false, true}) {
     SCOPED_TRACE(allow ? "--allow-gaps" : "default");
     pipeline::VerifyOptions options;
@@ -155,8 +151,8 @@ TEST_F(Chain, MissingSegmentInsideAnArchiveIsAnErrorUnlessGapsAreAllowed) {
 // Renaming would change the expected pageaddr, so the foreign segment keeps its real name:
 // a PG 16 segment in a directory whose other files are PG 13 segments of another cluster.
 TEST_F(Chain, SegmentOfAnotherClusterInADirectoryIsSysidMismatch) {
-  auto paths =
-      place(dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027", k34});
+  auto paths = place(
+      dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027", kSeg34});
   auto files = verify(paths);
   const VerifiedFile& foreign = by_name(files, "000000010000000000000034");
   ASSERT_NO_FATAL_FAILURE(expect_one_error_at_start(files, foreign, "SYSID_MISMATCH"));
@@ -169,7 +165,7 @@ TEST_F(Chain, SegmentOfAnotherClusterInADirectoryIsSysidMismatch) {
 TEST_F(Chain, ClustersInSeparateDirectoriesDoNotDisagree) {
   auto paths = place(
       dir_, {"pg13/1mb/000000010000000000000026", "pg13/1mb/000000010000000000000027"}, "pg13");
-  auto more = place(dir_, {k34, k35}, "pg16");
+  auto more = place(dir_, {kSeg34, kSeg35}, "pg16");
   paths.insert(paths.end(), more.begin(), more.end());
   expect_clean(verify(paths));
 }
@@ -219,7 +215,7 @@ class PrevLinkAcrossFiles : public Chain {
  protected:
   void SetUp() override {
     Chain::SetUp();
-    bytes35_ = corpus_bytes(k35);
+    bytes35_ = corpus_bytes(kSeg35);
     // …35 starts with 1484 bytes of the record begun at 0/34FE678; its first own record is
     // at 0/35005F8 (file offset 0x5F8), and links back to 0/34FE678.
     std::vector<RecordLocation> records = locate_records(bytes35_);
@@ -232,7 +228,7 @@ class PrevLinkAcrossFiles : public Chain {
   std::vector<VerifiedFile> verify_with_prev(uint64_t prev) {
     set_u64(bytes35_, first_.offset + 8, prev);
     EXPECT_TRUE(refix_record_crc(bytes35_, first_.offset, 8192));
-    std::vector<std::string> paths = place(dir_, {k34, k36});
+    std::vector<std::string> paths = place(dir_, {kSeg34, kSeg36});
     paths.push_back(dir_.write("000000010000000000000035", bytes35_));
     return verify(paths);
   }
@@ -270,10 +266,10 @@ TEST_F(PrevLinkAcrossFiles, FirstRecordLinkingForwardIsPrevLinkOfTheSegmentItsel
 // …34 ends with 1484 bytes of a record still to come; a …35 whose page 0 claims 1488 (the same
 // MAXALIGNed end, so the segment alone still walks cleanly) does not continue that record.
 TEST_F(Chain, ContinuationLengthThatDoesNotMatchThePreviousSegmentIsChainGap) {
-  ByteVec bytes35 = corpus_bytes(k35);
+  ByteVec bytes35 = corpus_bytes(kSeg35);
   ASSERT_EQ(get_u32(bytes35, 16), 1484u);
   set_u32(bytes35, 16, 1488);
-  std::vector<std::string> paths = place(dir_, {k34});
+  std::vector<std::string> paths = place(dir_, {kSeg34});
   paths.push_back(dir_.write("000000010000000000000035", bytes35));
   auto alone = verify({paths.back()});
   ASSERT_TRUE(alone[0].report.valid()) << describe(alone);

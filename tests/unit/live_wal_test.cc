@@ -26,9 +26,6 @@ using pipeline::VerifiedFile;
 using wal::FirstPage;
 using wal::Severity;
 
-constexpr const char* k34 = "pg16/1mb/000000010000000000000034";
-constexpr const char* k35 = "pg16/1mb/000000010000000000000035";
-constexpr const char* k36 = "pg16/1mb/000000010000000000000036";
 constexpr size_t kSegment = 1 << 20;
 
 wal::WalFileName name_of(const std::string& name) { return *wal::parse_file_name(name); }
@@ -59,7 +56,7 @@ bool has_error(const VerifiedFile& f, const char* code) {
 
 TEST(FirstPage, TellsOwnOlderZerosAndEverythingElse) {
   WALPIPE_REQUIRE_CORPUS();
-  ByteVec bytes34 = corpus_bytes(k34);
+  ByteVec bytes34 = corpus_bytes(kSeg34);
   auto classify = [](const ByteVec& bytes, const std::string& name) {
     return wal::classify_first_page(Bytes(bytes).first(std::min<size_t>(bytes.size(), 8192)),
                                     name_of(name));
@@ -93,10 +90,10 @@ class LiveWal : public ::testing::Test {
   void put(const std::string& name, const ByteVec& bytes) { dir_.write("pg_wal/" + name, bytes); }
   // 34 and 35 complete, 36 the segment being written, 37 an old 34 renamed, 38 preallocated.
   void healthy() {
-    put("000000010000000000000034", corpus_bytes(k34));
-    put("000000010000000000000035", corpus_bytes(k35));
-    put("000000010000000000000036", corpus_bytes(k36));
-    put("000000010000000000000037", corpus_bytes(k34));
+    put("000000010000000000000034", corpus_bytes(kSeg34));
+    put("000000010000000000000035", corpus_bytes(kSeg35));
+    put("000000010000000000000036", corpus_bytes(kSeg36));
+    put("000000010000000000000037", corpus_bytes(kSeg34));
     put("000000010000000000000038", ByteVec(kSegment));
   }
   std::vector<VerifiedFile> verify(bool live = false, std::vector<wal::Gap>* gaps = nullptr) {
@@ -150,9 +147,9 @@ TEST_F(LiveWal, WithoutArchiveStatusTheSameFilesAreCorruptUnlessLiveIsAsked) {
 }
 
 TEST_F(LiveWal, AnOldSegmentsPagesBeforeTheEndOfWalAreCorruption) {
-  put("000000010000000000000034", corpus_bytes(k34));
-  put("000000010000000000000035", corpus_bytes(k34));  // 35 holds 34's pages
-  put("000000010000000000000036", corpus_bytes(k36));
+  put("000000010000000000000034", corpus_bytes(kSeg34));
+  put("000000010000000000000035", corpus_bytes(kSeg34));  // 35 holds 34's pages
+  put("000000010000000000000036", corpus_bytes(kSeg36));
   auto files = verify();
   const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
   EXPECT_FALSE(f35.recycled);
@@ -161,9 +158,9 @@ TEST_F(LiveWal, AnOldSegmentsPagesBeforeTheEndOfWalAreCorruption) {
 }
 
 TEST_F(LiveWal, AZeroedSegmentBeforeTheEndOfWalIsCorruption) {
-  put("000000010000000000000034", corpus_bytes(k34));
+  put("000000010000000000000034", corpus_bytes(kSeg34));
   put("000000010000000000000035", ByteVec(kSegment));
-  put("000000010000000000000036", corpus_bytes(k36));
+  put("000000010000000000000036", corpus_bytes(kSeg36));
   auto files = verify();
   const VerifiedFile& f35 = by_name(files, "000000010000000000000035");
   EXPECT_FALSE(f35.recycled);
@@ -172,7 +169,7 @@ TEST_F(LiveWal, AZeroedSegmentBeforeTheEndOfWalIsCorruption) {
 
 TEST_F(LiveWal, ADamagedRecordBeforeTheEndOfWalIsAnError) {
   healthy();
-  ByteVec bytes35 = corpus_bytes(k35);
+  ByteVec bytes35 = corpus_bytes(kSeg35);
   std::vector<RecordLocation> records = locate_records(bytes35);
   ASSERT_GT(records.size(), 10u);
   flip_byte(bytes35, records[10].offset + records[10].tot_len - 1);
@@ -186,7 +183,7 @@ TEST_F(LiveWal, ADamagedRecordBeforeTheEndOfWalIsAnError) {
 // WAL may end anywhere in the segment being written, but not with valid pages after the hole.
 TEST_F(LiveWal, ABadPageInTheMiddleOfTheCurrentSegmentIsAnError) {
   healthy();
-  ByteVec bytes36 = corpus_bytes(k36);
+  ByteVec bytes36 = corpus_bytes(kSeg36);
   zero_page(bytes36, 40, page_size_of(bytes36));
   put("000000010000000000000036", bytes36);
   auto files = verify();
@@ -205,7 +202,7 @@ TEST_F(LiveWal, EachTimelineHasItsOwnEndOfWal) {
   put("000000020000000000000055", corpus_bytes("pg16/1mb/000000020000000000000055"));
   put("000000020000000000000056", corpus_bytes("pg16/1mb/000000020000000000000056"));
   put("000000020000000000000057", corpus_bytes("pg16/1mb/000000020000000000000055"));
-  put("000000010000000000000056", corpus_bytes(k34));
+  put("000000010000000000000056", corpus_bytes(kSeg34));
   std::vector<wal::Gap> gaps;
   auto files = verify(false, &gaps);
   ASSERT_EQ(files.size(), 6u);
