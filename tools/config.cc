@@ -187,21 +187,19 @@ Result<std::optional<Loaded>> load(const Located& where) {
     return Status(Code::kNotFound, "configuration file \"" + where.path + "\" does not exist")
         .with_hint("It was named by " + std::string(where.named_by) + ".");
   }
-  Result<io::EntryInfo> info = io::entry_info(*fd, where.path);
-  if (!info.is_ok()) return info.status();
-  if (info->type != io::EntryType::kFile)
+  WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo info, io::entry_info(*fd, where.path));
+  if (info.type != io::EntryType::kFile)
     return Status(Code::kInvalidArgument,
                   "configuration file \"" + where.path + "\" is not a regular file");
-  Result<uint64_t> size = io::file_size(*fd, where.path);
-  if (!size.is_ok()) return size.status();
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t size, io::file_size(*fd, where.path));
   // One byte more than the limit lets the parser tell a file that grew past it.
-  std::vector<std::byte> text(std::min<uint64_t>(*size, config::kMaxConfigBytes) + 1);
+  std::vector<std::byte> text(std::min<uint64_t>(size, config::kMaxConfigBytes) + 1);
   size_t have = 0;
   while (have < text.size()) {
-    Result<size_t> n = io::read_some(*fd, have, std::span(text).subspan(have), where.path);
-    if (!n.is_ok()) return n.status();
-    if (*n == 0) break;
-    have += *n;
+    WALPIPE_ASSIGN_OR_RETURN(size_t n,
+                             io::read_some(*fd, have, std::span(text).subspan(have), where.path));
+    if (n == 0) break;
+    have += n;
   }
   text.resize(have);
   std::vector<std::string_view> repeatable;
@@ -210,7 +208,7 @@ Result<std::optional<Loaded>> load(const Located& where) {
   Result<std::vector<config::Entry>> entries =
       config::parse_config_text(text, where.path, repeatable);
   if (!entries.is_ok()) return entries.status();
-  return std::optional<Loaded>(Loaded{std::move(entries).value(), info->mode});
+  return std::optional<Loaded>(Loaded{std::move(entries).value(), info.mode});
 }
 
 Status check_secrets(const std::string& path, const Loaded& file) {
@@ -219,7 +217,7 @@ Status check_secrets(const std::string& path, const Loaded& file) {
     for (const SecretKey& secret : kSecretKeys) {
       if (entry.key != secret.name || !secret.holds_secret(entry.value)) continue;
       char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.mode));
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(file.mode & 07777));
       return Status(Code::kInvalidArgument, "configuration file \"" + path +
                                                 "\" holds a secret and can be read by other users")
           .with_detail("Key \"" + entry.key + "\" in line " + std::to_string(entry.line) +
@@ -282,11 +280,10 @@ Status apply_config_file(const std::vector<OptionSpec>& specs, Args* args) {
   // fail for the other commands.
   for (const OptionSpec& spec : specs) WALPIPE_CHECK(find_key(spec.name) != nullptr);
   const Located where = locate(*args);
-  Result<std::optional<Loaded>> file = load(where);
-  if (!file.is_ok()) return file.status();
-  if (!file->has_value()) return Status::ok();
-  WALPIPE_TRY(check_secrets(where.path, **file));
-  return merge(where.path, **file, specs, args);
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Loaded> file, load(where));
+  if (!file.has_value()) return Status::ok();
+  WALPIPE_TRY(check_secrets(where.path, *file));
+  return merge(where.path, *file, specs, args);
 }
 
 }  // namespace walpipe::cli

@@ -20,35 +20,31 @@ const OptionSpec kIdentity{"identity", true};
 // that is too large); `kind` names it in messages. A secret file must be its owner's alone.
 Result<std::vector<std::byte>> read_key_file(const std::string& path, const std::string& kind,
                                              bool secret) {
-  Result<io::Fd> fd = io::open_for_read(path);
-  if (!fd.is_ok()) return fd.status();
-  Result<io::EntryInfo> info = io::entry_info(*fd, path);
-  if (!info.is_ok()) return info.status();
-  if (info->type != io::EntryType::kFile)
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io::open_for_read(path));
+  WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo info, io::entry_info(fd, path));
+  if (info.type != io::EntryType::kFile)
     return Status(Code::kInvalidArgument, kind + " \"" + path + "\" is not a regular file");
-  if (secret && (info->mode & 077) != 0) {
+  if (secret && (info.mode & 077) != 0) {
     char octal[8];
-    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(info->mode & 07777));
-    return Status(Code::kInvalidArgument, kind + " \"" + path +
-                                              "\" is accessible by other users (mode " + octal +
-                                              ")")
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(info.mode & 07777));
+    return Status(Code::kInvalidArgument,
+                  kind + " \"" + path + "\" is accessible by other users (mode " + octal + ")")
         .with_hint("It holds a secret key: chmod 600 \"" + path + "\".");
   }
   // Sized by the file, a few hundred bytes: a buffer of the limit would be a megabyte of fresh
   // memory to fault in (milliseconds on a VM) for every command that reads a key.
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return size.status();
-  std::vector<std::byte> text(std::min<uint64_t>(*size, crypt::kMaxKeyFileBytes) + 1);
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t size, io::file_size(fd, path));
+  std::vector<std::byte> text(std::min<uint64_t>(size, crypt::kMaxKeyFileBytes) + 1);
   size_t have = 0;
   for (;;) {
     if (have == text.size()) {
       if (text.size() > crypt::kMaxKeyFileBytes) break;
       text.resize(crypt::kMaxKeyFileBytes + 1);  // it grew since its size was read
     }
-    Result<size_t> n = io::read_some(*fd, have, std::span(text).subspan(have), path);
-    if (!n.is_ok()) return n.status();
-    if (*n == 0) break;
-    have += *n;
+    WALPIPE_ASSIGN_OR_RETURN(size_t n,
+                             io::read_some(fd, have, std::span(text).subspan(have), path));
+    if (n == 0) break;
+    have += n;
   }
   text.resize(have);
   return text;
@@ -71,22 +67,22 @@ Status load_recipients(const Args& args, archive::SealingKeys* keys) {
     return bad;
   }
   for (const std::string& path : args.all(kRecipientsFile.name)) {
-    Result<std::vector<std::byte>> text = read_key_file(path, "recipients file", false);
-    if (!text.is_ok()) return text.status();
-    Result<std::vector<crypt::Recipient>> recipients = crypt::parse_recipients_file(*text, path);
-    if (!recipients.is_ok()) return recipients.status();
-    keys->recipients.insert(keys->recipients.end(), recipients->begin(), recipients->end());
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<std::byte> text,
+                             read_key_file(path, "recipients file", false));
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<crypt::Recipient> recipients,
+                             crypt::parse_recipients_file(text, path));
+    keys->recipients.insert(keys->recipients.end(), recipients.begin(), recipients.end());
   }
   return Status::ok();
 }
 
 Status load_identities(const Args& args, archive::SealingKeys* keys) {
   for (const std::string& path : args.all(kIdentity.name)) {
-    Result<std::vector<std::byte>> text = read_key_file(path, "identity file", true);
-    if (!text.is_ok()) return text.status();
-    Result<std::vector<crypt::Identity>> identities = crypt::parse_identity_file(*text, path);
-    if (!identities.is_ok()) return identities.status();
-    for (crypt::Identity& identity : *identities) keys->identities.push_back(std::move(identity));
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<std::byte> text,
+                             read_key_file(path, "identity file", true));
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<crypt::Identity> identities,
+                             crypt::parse_identity_file(text, path));
+    for (crypt::Identity& identity : identities) keys->identities.push_back(std::move(identity));
     keys->identity_files.push_back(path);
   }
   return Status::ok();
@@ -126,11 +122,11 @@ Status load_crypt_keys(Args* args) {
   auto keys = std::make_shared<archive::SealingKeys>();
   WALPIPE_TRY(load_recipients(*args, keys.get()));
   if (std::optional<std::string> path = args->get(kFingerprintKey.name)) {
-    Result<std::vector<std::byte>> text = read_key_file(*path, "fingerprint key file", true);
-    if (!text.is_ok()) return text.status();
-    Result<archive::FingerprintKey> key = archive::parse_fingerprint_key(*text, *path);
-    if (!key.is_ok()) return key.status();
-    keys->fingerprint_key = std::move(*key);
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<std::byte> text,
+                             read_key_file(*path, "fingerprint key file", true));
+    WALPIPE_ASSIGN_OR_RETURN(archive::FingerprintKey key,
+                             archive::parse_fingerprint_key(text, *path));
+    keys->fingerprint_key = std::move(key);
   }
   if (!keys->recipients.empty() && !keys->fingerprint_key)
     return Status(Code::kInvalidArgument, "recipients are given without a fingerprint key")

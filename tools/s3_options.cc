@@ -75,8 +75,7 @@ Result<archive::S3StoreSettings> s3_store_settings(const std::string& location, 
   s3.region = setting(args, "s3-region", "AWS_REGION");
   if (s3.region.empty()) s3.region = setting(args, "s3-region", "AWS_DEFAULT_REGION");
   if (s3.region.empty()) s3.region = "us-east-1";
-  Result<s3::Endpoint> endpoint = s3::parse_endpoint(s3.endpoint, s3.region);
-  if (!endpoint.is_ok()) return endpoint.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Endpoint endpoint, s3::parse_endpoint(s3.endpoint, s3.region));
   s3.ca_file = setting(args, "s3-ca-file", nullptr);
 
   const std::string style = setting(args, "s3-uri-style", nullptr);
@@ -114,7 +113,7 @@ Result<archive::S3StoreSettings> s3_store_settings(const std::string& location, 
         .with_hint(
             "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or aws-access-key-id and "
             "aws-secret-access-key in the configuration file (readable by its owner only).");
-  out.meeting_dir = meeting_dir_for(endpoint->scheme + "://" + endpoint->authority, location);
+  out.meeting_dir = meeting_dir_for(endpoint.scheme + "://" + endpoint.authority, location);
   return out;
 }
 

@@ -51,9 +51,8 @@ Result<std::optional<ObjectMetadata>> metadata_at(Bytes start, const std::string
     return Status(Code::kCorruption,
                   "archive object \"" + where + "\" has a damaged metadata frame");
   if (zstd::kSkippableHeaderSize + payload > start.size()) return std::optional<ObjectMetadata>();
-  Result<ObjectMetadata> meta = decode_metadata_frame(start, where);
-  if (!meta.is_ok()) return std::move(meta).take_status();
-  return std::optional<ObjectMetadata>(std::move(*meta));
+  WALPIPE_ASSIGN_OR_RETURN(ObjectMetadata meta, decode_metadata_frame(start, where));
+  return std::optional<ObjectMetadata>(std::move(meta));
 }
 
 // The upload of an object is kept whole until its commit, then sealed and handed to the store
@@ -69,17 +68,17 @@ class EncryptedUpload final : public ObjectUpload {
   Result<CommitOutcome> commit(Bytes object, const ObjectMetadata& meta) override {
     const SealingKeys& keys = store_.keys();
     WALPIPE_CHECK(keys.fingerprint_key.has_value());
-    Result<Fingerprint> keyed = keyed_fingerprint(*keys.fingerprint_key, meta.fingerprint);
-    if (!keyed.is_ok()) return std::move(keyed).take_status();
-    Result<io::LargeBuffer> sealed =
-        seal_object(object, *keyed, keys, store_.threads(), store_.take_sealing_buffer());
-    if (!sealed.is_ok()) return std::move(sealed).take_status();
+    WALPIPE_ASSIGN_OR_RETURN(Fingerprint keyed,
+                             keyed_fingerprint(*keys.fingerprint_key, meta.fingerprint));
+    WALPIPE_ASSIGN_OR_RETURN(
+        io::LargeBuffer sealed,
+        seal_object(object, keyed, keys, store_.threads(), store_.take_sealing_buffer()));
     // The store below records and compares the keyed fingerprint (a bucket's user metadata);
     // the plain one would tell whoever holds the bucket which WAL an object holds.
     ObjectMetadata outer = meta;
-    outer.fingerprint = *keyed;
-    Result<CommitOutcome> committed = inner_->commit(sealed->span(), outer);
-    store_.keep_sealing_buffer(std::move(*sealed));
+    outer.fingerprint = keyed;
+    Result<CommitOutcome> committed = inner_->commit(sealed.span(), outer);
+    store_.keep_sealing_buffer(std::move(sealed));
     if (committed.is_ok()) return committed;
     // The name was taken, and the store below could not judge an age file as its own
     // (a folder reads a metadata frame there): the keyed fingerprints decide.
@@ -130,10 +129,9 @@ Result<ObjectMetadata> EncryptedStore::head(const wal::WalFileName& name) {
     const size_t want =
         attempt.header_budget + crypt::kPayloadNonceSize + attempt.chunks * crypt::kSealedChunkSize;
     // One byte more tells a file that ends here from one that goes on.
-    Result<std::vector<std::byte>> start = inner_->read_range(name, 0, want + 1);
-    if (!start.is_ok()) return std::move(start).take_status();
-    const bool complete = start->size() <= want;
-    Result<std::vector<std::byte>> plain = open_object_start(*start, complete, *keys_, where);
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<std::byte> start, inner_->read_range(name, 0, want + 1));
+    const bool complete = start.size() <= want;
+    Result<std::vector<std::byte>> plain = open_object_start(start, complete, *keys_, where);
     if (!plain.is_ok()) {
       if (plain.status().code() != Code::kCorruption) return std::move(plain).take_status();
       last = Status(Code::kCorruption,
@@ -141,9 +139,8 @@ Result<ObjectMetadata> EncryptedStore::head(const wal::WalFileName& name) {
       if (complete) return last;
       continue;  // perhaps a longer header than was read
     }
-    Result<std::optional<ObjectMetadata>> meta = metadata_at(*plain, where);
-    if (!meta.is_ok()) return std::move(meta).take_status();
-    if (*meta) return std::move(**meta);
+    WALPIPE_ASSIGN_OR_RETURN(std::optional<ObjectMetadata> meta, metadata_at(*plain, where));
+    if (meta) return std::move(*meta);
     last = Status(Code::kCorruption, "archive object \"" + where + "\" is truncated");
     if (complete) return last;
   }
@@ -153,31 +150,29 @@ Result<ObjectMetadata> EncryptedStore::head(const wal::WalFileName& name) {
 Result<CommitOutcome> EncryptedStore::confirm(const wal::WalFileName& name,
                                               const Fingerprint& mine) {
   if (keys_->fingerprint_key) return confirm_keyed(name, mine);
-  Result<ObjectMetadata> theirs = head(name);
-  if (!theirs.is_ok()) return std::move(theirs).take_status();
-  if (theirs->fingerprint != mine) return different_content(name, object_location(name));
+  WALPIPE_ASSIGN_OR_RETURN(ObjectMetadata theirs, head(name));
+  if (theirs.fingerprint != mine) return different_content(name, object_location(name));
   WALPIPE_TRY(inner_->make_durable(name));
   return CommitOutcome::kAlreadyPresent;
 }
 
 Result<CommitOutcome> EncryptedStore::confirm_keyed(const wal::WalFileName& name,
                                                     const Fingerprint& mine) {
-  Result<Fingerprint> keyed = keyed_fingerprint(*keys_->fingerprint_key, mine);
-  if (!keyed.is_ok()) return std::move(keyed).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(Fingerprint keyed, keyed_fingerprint(*keys_->fingerprint_key, mine));
   // A bucket answers from the object's user metadata; a folder cannot read an age file as an
   // object and says so, and the header decides below.
-  Result<CommitOutcome> quick = inner_->confirm(name, *keyed);
+  Result<CommitOutcome> quick = inner_->confirm(name, keyed);
   if (quick.is_ok() || quick.status().code() == Code::kNotFound) return quick;
-  Result<std::vector<std::byte>> start =
-      inner_->read_range(name, 0, kMaxSealedHeaderSize + crypt::kPayloadNonceSize);
-  if (!start.is_ok()) return std::move(start).take_status();
-  Result<SealedHeader> header = sealed_header(*start);
+  WALPIPE_ASSIGN_OR_RETURN(
+      std::vector<std::byte> start,
+      inner_->read_range(name, 0, kMaxSealedHeaderSize + crypt::kPayloadNonceSize));
+  Result<SealedHeader> header = sealed_header(start);
   const std::string where = object_location(name);
   if (!header.is_ok())
     return Status(Code::kCorruption,
                   "archive object \"" + where + "\" is corrupt: " + header.status().message());
   if (!header->keyed) return unknown_content(name, where);
-  if (*header->keyed != *keyed) return different_content(name, where);
+  if (*header->keyed != keyed) return different_content(name, where);
   WALPIPE_TRY(inner_->make_durable(name));
   return CommitOutcome::kAlreadyPresent;
 }
@@ -185,19 +180,17 @@ Result<CommitOutcome> EncryptedStore::confirm_keyed(const wal::WalFileName& name
 Result<StoredObject> EncryptedStore::read(const wal::WalFileName& name, uint64_t max_size) {
   Result<StoredObject> sealed = inner_->read(name, sealed_object_limit(max_size));
   if (!sealed.is_ok()) return sealed;
-  Result<io::LargeBuffer> plain =
-      open_object(sealed->bytes(), *keys_, object_location(name), threads_);
-  if (!plain.is_ok()) return std::move(plain).take_status();
-  if (plain->size() > max_size) return Status(Code::kCorruption, "it is too large");
-  return StoredObject(plain->into_mapped());
+  WALPIPE_ASSIGN_OR_RETURN(io::LargeBuffer plain,
+                           open_object(sealed->bytes(), *keys_, object_location(name), threads_));
+  if (plain.size() > max_size) return Status(Code::kCorruption, "it is too large");
+  return StoredObject(plain.into_mapped());
 }
 
 Result<std::vector<std::byte>> EncryptedStore::read_range(const wal::WalFileName& name,
                                                           uint64_t offset, uint64_t length) {
   // No caller reads a range of an encrypted object often enough to open only its chunks.
-  Result<StoredObject> object = read(name, UINT32_MAX);
-  if (!object.is_ok()) return std::move(object).take_status();
-  const Bytes bytes = object->bytes();
+  WALPIPE_ASSIGN_OR_RETURN(StoredObject object, read(name, UINT32_MAX));
+  const Bytes bytes = object.bytes();
   if (offset >= bytes.size()) return std::vector<std::byte>();
   const Bytes range = bytes.subspan(offset, std::min<uint64_t>(length, bytes.size() - offset));
   return std::vector<std::byte>(range.begin(), range.end());

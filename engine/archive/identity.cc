@@ -165,10 +165,9 @@ Status check_encryption(const std::optional<Identity>& archive,
 }
 
 Result<bool> check_identity(Store& store, const Identity& mine) {
-  Result<std::optional<Identity>> existing = store.load_identity();
-  if (!existing.is_ok()) return std::move(existing).take_status();
-  if (!*existing) return false;
-  if (!same_cluster(**existing, mine)) return identity_mismatch(**existing, mine, store.location());
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Identity> existing, store.load_identity());
+  if (!existing) return false;
+  if (!same_cluster(*existing, mine)) return identity_mismatch(*existing, mine, store.location());
   return true;
 }
 

@@ -68,13 +68,13 @@ Result<io::LargeBuffer> seal_object(Bytes object, const Fingerprint& keyed, cons
   const std::vector<crypt::Stanza> ours = walpipe_stanzas(keyed, keys.recipients);
   // Padded to whole pages, the age file goes to a folder in one O_DIRECT write, as a plain
   // object does, instead of through the page cache.
-  Result<crypt::Sealing> sealing =
-      crypt::begin_encrypt_aligned(keys.recipients, ours, object.size(), io::kDirectAlignment);
-  if (!sealing.is_ok()) return std::move(sealing).take_status();
-  const size_t prefix = sealing->prefix.size();
+  WALPIPE_ASSIGN_OR_RETURN(
+      crypt::Sealing sealing,
+      crypt::begin_encrypt_aligned(keys.recipients, ours, object.size(), io::kDirectAlignment));
+  const size_t prefix = sealing.prefix.size();
   out.resize(prefix + crypt::sealed_size(object.size()));
-  std::copy(sealing->prefix.begin(), sealing->prefix.end(), out.data());
-  WALPIPE_TRY(crypt::seal_parallel(sealing->key, object, out.span().subspan(prefix), threads));
+  std::copy(sealing.prefix.begin(), sealing.prefix.end(), out.data());
+  WALPIPE_TRY(crypt::seal_parallel(sealing.key, object, out.span().subspan(prefix), threads));
   return out;
 }
 
@@ -84,10 +84,9 @@ uint64_t sealed_object_limit(uint64_t plain_size) {
 
 Result<io::LargeBuffer> open_object(Bytes sealed, const SealingKeys& keys, const std::string& where,
                                     unsigned threads) {
-  Result<crypt::Opening> opening = open_start(sealed, sealed.size(), keys, where);
-  if (!opening.is_ok()) return std::move(opening).take_status();
-  io::LargeBuffer plain(opening->plain_size);
-  Status opened = crypt::open_parallel(opening->key, sealed.subspan(opening->sealed_offset),
+  WALPIPE_ASSIGN_OR_RETURN(crypt::Opening opening, open_start(sealed, sealed.size(), keys, where));
+  io::LargeBuffer plain(opening.plain_size);
+  Status opened = crypt::open_parallel(opening.key, sealed.subspan(opening.sealed_offset),
                                        plain.span(), threads);
   if (!opened.is_ok()) return Status(Code::kCorruption, opened.message());
   return plain;
@@ -97,15 +96,13 @@ Result<std::vector<std::byte>> open_object_start(Bytes start, bool complete,
                                                  const SealingKeys& keys,
                                                  const std::string& where) {
   if (complete) {
-    Result<io::LargeBuffer> whole = open_object(start, keys, where, 1);
-    if (!whole.is_ok()) return std::move(whole).take_status();
-    return std::vector<std::byte>(whole->span().begin(), whole->span().end());
+    WALPIPE_ASSIGN_OR_RETURN(io::LargeBuffer whole, open_object(start, keys, where, 1));
+    return std::vector<std::byte>(whole.span().begin(), whole.span().end());
   }
-  Result<crypt::Opening> opening = open_start(start, std::nullopt, keys, where);
-  if (!opening.is_ok()) return std::move(opening).take_status();
-  const Bytes sealed = start.subspan(opening->sealed_offset);
+  WALPIPE_ASSIGN_OR_RETURN(crypt::Opening opening, open_start(start, std::nullopt, keys, where));
+  const Bytes sealed = start.subspan(opening.sealed_offset);
   std::vector<std::byte> plain(sealed.size() / crypt::kSealedChunkSize * crypt::kChunkSize);
-  Result<size_t> opened = crypt::open_leading_chunks(opening->key, sealed, plain);
+  Result<size_t> opened = crypt::open_leading_chunks(opening.key, sealed, plain);
   if (!opened.is_ok()) return Status(Code::kCorruption, opened.status().message());
   plain.resize(*opened * crypt::kChunkSize);
   return plain;

@@ -76,9 +76,8 @@ Result<FingerprintKey> parse_fingerprint_key(Bytes bytes, const std::string& fil
 
 Result<Fingerprint> keyed_fingerprint(const FingerprintKey& key, const Fingerprint& plain) {
   const std::array<std::byte, 16> input = canonical(plain);
-  Result<std::array<std::byte, crypt::kHmacSize>> mac = crypt::hmac_sha256(key.key.bytes, input);
-  if (!mac.is_ok()) return std::move(mac).take_status();
-  return from_canonical(Bytes(mac->data(), 16));
+  WALPIPE_ASSIGN_OR_RETURN(auto mac, crypt::hmac_sha256(key.key.bytes, input));
+  return from_canonical(Bytes(mac.data(), 16));
 }
 
 std::vector<crypt::Stanza> walpipe_stanzas(const Fingerprint& keyed,

@@ -15,11 +15,10 @@ constexpr size_t kListPage = 4096;
 Status for_each_object(Store& store, const std::function<Status(const ObjectEntry&)>& visit) {
   std::string after;
   for (;;) {
-    Result<std::vector<ObjectEntry>> page = store.list(after, kListPage);
-    if (!page.is_ok()) return page.status();
-    for (const ObjectEntry& entry : *page) WALPIPE_TRY(visit(entry));
-    if (page->size() < kListPage) return Status::ok();
-    after = page->back().key;
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<ObjectEntry> page, store.list(after, kListPage));
+    for (const ObjectEntry& entry : page) WALPIPE_TRY(visit(entry));
+    if (page.size() < kListPage) return Status::ok();
+    after = page.back().key;
   }
 }
 

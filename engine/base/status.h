@@ -103,3 +103,15 @@ class [[nodiscard]] Result {
     ::walpipe::Status walpipe_try_status_ = (expr);               \
     if (!walpipe_try_status_.is_ok()) return walpipe_try_status_; \
   } while (0)
+
+// Declares `lhs` ("Type name" or "auto name") holding the value of the Result the rest of the
+// arguments give, or returns that Result's Status from the enclosing function. The expression
+// comes last so that commas inside it need no parentheses.
+#define WALPIPE_ASSIGN_OR_RETURN(lhs, ...) \
+  WALPIPE_ASSIGN_OR_RETURN_(WALPIPE_RESULT_NAME_(__LINE__), lhs, __VA_ARGS__)
+#define WALPIPE_ASSIGN_OR_RETURN_(result, lhs, ...)            \
+  auto result = (__VA_ARGS__);                                 \
+  if (!result.is_ok()) return std::move(result).take_status(); \
+  lhs = std::move(result).value()
+#define WALPIPE_RESULT_NAME_(line) WALPIPE_RESULT_NAME_JOIN_(walpipe_result_, line)
+#define WALPIPE_RESULT_NAME_JOIN_(prefix, line) prefix##line

@@ -51,9 +51,8 @@ Result<Sealing> begin_encrypt_aligned(std::span<const Recipient> recipients,
   WALPIPE_TRY(random_bytes(file_key.bytes));
   std::vector<Stanza> stanzas;
   for (const Recipient& recipient : recipients) {
-    Result<Stanza> stanza = wrap_x25519(file_key, recipient);
-    if (!stanza.is_ok()) return std::move(stanza).take_status();
-    stanzas.push_back(std::move(*stanza));
+    WALPIPE_ASSIGN_OR_RETURN(Stanza stanza, wrap_x25519(file_key, recipient));
+    stanzas.push_back(std::move(stanza));
   }
   stanzas.insert(stanzas.end(), extra.begin(), extra.end());
   Result<std::vector<std::byte>> header = encode_header(stanzas, file_key);
@@ -80,12 +79,11 @@ Result<Sealing> begin_encrypt_aligned(std::span<const Recipient> recipients,
 }
 
 Result<std::vector<std::byte>> encrypt(Bytes plain, std::span<const Recipient> recipients) {
-  Result<Sealing> sealing = begin_encrypt(recipients);
-  if (!sealing.is_ok()) return std::move(sealing).take_status();
-  std::vector<std::byte> out = std::move(sealing->prefix);
+  WALPIPE_ASSIGN_OR_RETURN(Sealing sealing, begin_encrypt(recipients));
+  std::vector<std::byte> out = std::move(sealing.prefix);
   const size_t prefix = out.size();
   out.resize(prefix + sealed_size(plain.size()));
-  WALPIPE_TRY(seal_chunks(sealing->key, plain, std::span(out).subspan(prefix), 0,
+  WALPIPE_TRY(seal_chunks(sealing.key, plain, std::span(out).subspan(prefix), 0,
                           chunk_count(plain.size())));
   return out;
 }
@@ -97,9 +95,8 @@ Result<FileKey> unwrap_file_key(const Header& header, std::span<const Identity> 
     if (stanza.args[0] != kX25519StanzaType) continue;
     ++x25519_stanzas;
     for (const Identity& identity : identities) {
-      Result<std::optional<FileKey>> opened = unwrap_x25519(stanza, identity);
-      if (!opened.is_ok()) return std::move(opened).take_status();
-      if (opened->has_value()) return **opened;
+      WALPIPE_ASSIGN_OR_RETURN(std::optional<FileKey> opened, unwrap_x25519(stanza, identity));
+      if (opened.has_value()) return *opened;
     }
   }
   if (x25519_stanzas == 0)
@@ -129,18 +126,15 @@ Result<Opening> open_header(Bytes file, std::span<const Identity> identities) {
 Result<Opening> open_header_of(Bytes file, std::optional<size_t> file_size,
                                std::span<const Identity> identities) {
   WALPIPE_CHECK(!file_size || file.size() <= *file_size);
-  Result<Header> header = parse_header(file);
-  if (!header.is_ok()) return std::move(header).take_status();
-  Result<FileKey> file_key = unwrap_file_key(*header, identities);
-  if (!file_key.is_ok()) return std::move(file_key).take_status();
-  WALPIPE_TRY(verify_header_mac(file, *header, *file_key));
-  Result<PayloadNonce> nonce = read_payload_nonce(file, *header);
-  if (!nonce.is_ok()) return std::move(nonce).take_status();
-  Result<PayloadKey> key = derive_payload_key(*file_key, *nonce);
+  WALPIPE_ASSIGN_OR_RETURN(Header header, parse_header(file));
+  WALPIPE_ASSIGN_OR_RETURN(FileKey file_key, unwrap_file_key(header, identities));
+  WALPIPE_TRY(verify_header_mac(file, header, file_key));
+  WALPIPE_ASSIGN_OR_RETURN(PayloadNonce nonce, read_payload_nonce(file, header));
+  Result<PayloadKey> key = derive_payload_key(file_key, nonce);
   if (!key.is_ok()) return std::move(key).take_status();
   Opening out;
   out.key = *key;
-  out.sealed_offset = header->size + kPayloadNonceSize;
+  out.sealed_offset = header.size + kPayloadNonceSize;
   if (!file_size) return out;
   Result<size_t> plain_size = opened_size(*file_size - out.sealed_offset);
   if (!plain_size.is_ok()) return std::move(plain_size).take_status();
@@ -149,10 +143,9 @@ Result<Opening> open_header_of(Bytes file, std::optional<size_t> file_size,
 }
 
 Result<std::vector<std::byte>> decrypt(Bytes file, std::span<const Identity> identities) {
-  Result<Opening> opening = open_header(file, identities);
-  if (!opening.is_ok()) return std::move(opening).take_status();
-  std::vector<std::byte> out(opening->plain_size);
-  WALPIPE_TRY(open_chunks(opening->key, file.subspan(opening->sealed_offset), out, 0,
+  WALPIPE_ASSIGN_OR_RETURN(Opening opening, open_header(file, identities));
+  std::vector<std::byte> out(opening.plain_size);
+  WALPIPE_TRY(open_chunks(opening.key, file.subspan(opening.sealed_offset), out, 0,
                           chunk_count(out.size())));
   return out;
 }

@@ -116,9 +116,8 @@ Status parse_mac(LineReader& reader, std::string_view line, size_t start, Header
 }
 
 Result<std::array<std::byte, kHmacSize>> header_mac(Bytes header, const FileKey& file_key) {
-  Result<Secret<32>> key = hkdf_sha256(file_key.bytes, {}, "header");
-  if (!key.is_ok()) return std::move(key).take_status();
-  return hmac_sha256(key->bytes, header);
+  WALPIPE_ASSIGN_OR_RETURN(Secret<32> key, hkdf_sha256(file_key.bytes, {}, "header"));
+  return hmac_sha256(key.bytes, header);
 }
 
 }  // namespace
@@ -139,20 +138,17 @@ Result<Header> parse_header(Bytes file) {
       return reader.bad("is neither a stanza (\"-> \") nor the MAC line (\"--- \")");
     if (header.stanzas.size() == kMaxStanzas)
       return reader.bad("starts a stanza beyond the limit of 4096");
-    Result<Stanza> stanza = parse_stanza(reader, line.substr(kStanzaPrefix.size()));
-    if (!stanza.is_ok()) return std::move(stanza).take_status();
-    header.stanzas.push_back(std::move(*stanza));
+    WALPIPE_ASSIGN_OR_RETURN(Stanza stanza,
+                             parse_stanza(reader, line.substr(kStanzaPrefix.size())));
+    header.stanzas.push_back(std::move(stanza));
   }
 }
 
 Status verify_header_mac(Bytes file, const Header& header, const FileKey& file_key) {
   WALPIPE_CHECK(header.mac_input_size > 0 && header.mac_input_size <= file.size());
-  Result<std::array<std::byte, kHmacSize>> mac =
-      header_mac(file.first(header.mac_input_size), file_key);
-  if (!mac.is_ok()) return std::move(mac).take_status();
-  Result<bool> equal = equal_secret(*mac, header.mac);
-  if (!equal.is_ok()) return std::move(equal).take_status();
-  if (!*equal)
+  WALPIPE_ASSIGN_OR_RETURN(auto mac, header_mac(file.first(header.mac_input_size), file_key));
+  WALPIPE_ASSIGN_OR_RETURN(bool equal, equal_secret(mac, header.mac));
+  if (!equal)
     return Status(Code::kCorruption, "age header MAC does not match: the header was altered");
   return Status::ok();
 }
@@ -183,10 +179,9 @@ Result<std::vector<std::byte>> encode_header(std::span<const Stanza> stanzas,
   }
   text.append(kMacPrefix);
   const Bytes mac_input(reinterpret_cast<const std::byte*>(text.data()), text.size());
-  Result<std::array<std::byte, kHmacSize>> mac = header_mac(mac_input, file_key);
-  if (!mac.is_ok()) return std::move(mac).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(auto mac, header_mac(mac_input, file_key));
   text.push_back(' ');
-  text.append(base64_encode(*mac));
+  text.append(base64_encode(mac));
   text.push_back('\n');
   const auto* begin = reinterpret_cast<const std::byte*>(text.data());
   return std::vector<std::byte>(begin, begin + text.size());

@@ -27,15 +27,14 @@ std::string chunk_name(size_t index, size_t count) {
 Status explain_failure(ChaCha20Poly1305& aead, Bytes sealed_chunk, std::span<std::byte> out,
                        size_t index, size_t count) {
   const bool final = index + 1 == count;
-  Result<bool> other = aead.unseal(chunk_nonce(index, !final), sealed_chunk, out);
-  if (!other.is_ok()) return std::move(other).take_status();
-  if (*other && final)
+  WALPIPE_ASSIGN_OR_RETURN(bool other, aead.unseal(chunk_nonce(index, !final), sealed_chunk, out));
+  if (other && final)
     return Status(Code::kCorruption, "age payload is truncated: chunk " + std::to_string(count) +
                                          " of " + std::to_string(count) + " is not the final one");
-  if (*other)
+  if (other)
     return Status(Code::kCorruption, chunk_name(index, count) + " is final, yet data follows it");
-  return Status(Code::kCorruption, chunk_name(index, count) +
-                                       " fails authentication: it is damaged or out of order");
+  return Status(Code::kCorruption,
+                chunk_name(index, count) + " fails authentication: it is damaged or out of order");
 }
 
 }  // namespace
@@ -90,9 +89,8 @@ Status open_chunks(const PayloadKey& key, Bytes sealed, std::span<std::byte> pla
     const size_t size = std::min(kChunkSize, plain.size() - at);
     const Bytes chunk = sealed.subspan(i * kSealedChunkSize, size + kAeadTagSize);
     const std::span<std::byte> out = plain.subspan(at, size);
-    Result<bool> opened = aead.unseal(chunk_nonce(i, i + 1 == count), chunk, out);
-    if (!opened.is_ok()) return std::move(opened).take_status();
-    if (!*opened) return explain_failure(aead, chunk, out, i, count);
+    WALPIPE_ASSIGN_OR_RETURN(bool opened, aead.unseal(chunk_nonce(i, i + 1 == count), chunk, out));
+    if (!opened) return explain_failure(aead, chunk, out, i, count);
   }
   return Status::ok();
 }
@@ -104,10 +102,9 @@ Result<size_t> open_leading_chunks(const PayloadKey& key, Bytes sealed_prefix,
   ChaCha20Poly1305 aead(key.view());
   for (size_t i = 0; i < count; ++i) {
     const Bytes chunk = sealed_prefix.subspan(i * kSealedChunkSize, kSealedChunkSize);
-    Result<bool> opened = aead.unseal(chunk_nonce(i, false), chunk,
-                                      plain.subspan(i * kChunkSize, kChunkSize));
-    if (!opened.is_ok()) return std::move(opened).take_status();
-    if (!*opened)
+    WALPIPE_ASSIGN_OR_RETURN(bool opened, aead.unseal(chunk_nonce(i, false), chunk,
+                                                      plain.subspan(i * kChunkSize, kChunkSize)));
+    if (!opened)
       return Status(Code::kCorruption, "age payload chunk " + std::to_string(i + 1) +
                                            " fails authentication: it is damaged or out of order");
   }

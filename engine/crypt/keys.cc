@@ -50,16 +50,15 @@ std::string format_recipient(const Recipient& recipient) {
 }
 
 Result<Recipient> parse_recipient(std::string_view text) {
-  Result<Bech32> decoded = bech32_decode(text);
-  if (!decoded.is_ok()) return std::move(decoded).take_status();
-  if (decoded->hrp != kRecipientHrp)
+  WALPIPE_ASSIGN_OR_RETURN(Bech32 decoded, bech32_decode(text));
+  if (decoded.hrp != kRecipientHrp)
     return Status(Code::kInvalidArgument, "not an X25519 recipient: it does not start \"age1\"");
-  if (decoded->data.size() != kX25519Size)
+  if (decoded.data.size() != kX25519Size)
     return Status(Code::kInvalidArgument, "not an X25519 recipient: it holds " +
-                                              std::to_string(decoded->data.size()) +
+                                              std::to_string(decoded.data.size()) +
                                               " bytes, not 32");
   Recipient out;
-  std::copy(decoded->data.begin(), decoded->data.end(), out.key.begin());
+  std::copy(decoded.data.begin(), decoded.data.end(), out.key.begin());
   return out;
 }
 
@@ -68,16 +67,15 @@ std::string format_identity(const Identity& identity) {
 }
 
 Result<Identity> parse_identity(std::string_view text, std::string source) {
-  Result<Bech32> decoded = bech32_decode(text);
-  if (!decoded.is_ok()) return std::move(decoded).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(Bech32 decoded, bech32_decode(text));
   Identity out;
   out.source = std::move(source);
   // Copied into the wiping Secret first, so every return below leaves no copy behind.
-  std::copy_n(decoded->data.begin(), std::min(decoded->data.size(), kX25519Size),
+  std::copy_n(decoded.data.begin(), std::min(decoded.data.size(), kX25519Size),
               out.secret.bytes.begin());
-  const size_t size = decoded->data.size();
-  wipe(decoded->data.data(), size);
-  if (decoded->hrp != kIdentityHrp)
+  const size_t size = decoded.data.size();
+  wipe(decoded.data.data(), size);
+  if (decoded.hrp != kIdentityHrp)
     return Status(Code::kInvalidArgument,
                   "not an X25519 identity: it does not start \"AGE-SECRET-KEY-1\"");
   if (size != kX25519Size)
@@ -87,9 +85,8 @@ Result<Identity> parse_identity(std::string_view text, std::string source) {
 }
 
 Result<Recipient> recipient_of(const Identity& identity) {
-  Result<PublicKey> public_key = x25519_public(identity.secret);
-  if (!public_key.is_ok()) return std::move(public_key).take_status();
-  return Recipient{*public_key};
+  WALPIPE_ASSIGN_OR_RETURN(PublicKey public_key, x25519_public(identity.secret));
+  return Recipient{public_key};
 }
 
 Result<Identity> generate_identity(std::string source) {

@@ -35,17 +35,15 @@ using Owned = std::unique_ptr<T, void (*)(T*)>;
 void wipe(void* data, size_t size) { ::explicit_bzero(data, size); }
 
 Status random_bytes(std::span<std::byte> out) {
-  Result<const LibCrypto*> c = libcrypto();
-  if (!c.is_ok()) return c.status();
-  if ((*c)->rand_bytes(uc(out.data()), static_cast<int>(out.size())) != 1)
-    return openssl_failed(**c, "read random bytes");
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* c, libcrypto());
+  if ((c)->rand_bytes(uc(out.data()), static_cast<int>(out.size())) != 1)
+    return openssl_failed(*c, "read random bytes");
   return Status::ok();
 }
 
 Result<PublicKey> x25519_public(const SecretKey& secret) {
-  Result<const LibCrypto*> loaded = libcrypto();
-  if (!loaded.is_ok()) return loaded.status();
-  const LibCrypto& c = **loaded;
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* loaded, libcrypto());
+  const LibCrypto& c = *loaded;
   Owned<EVP_PKEY> key(c.pkey_new_raw_private_key(EVP_PKEY_X25519, nullptr, uc(secret.bytes.data()),
                                                  secret.bytes.size()),
                       c.pkey_free);
@@ -58,9 +56,8 @@ Result<PublicKey> x25519_public(const SecretKey& secret) {
 }
 
 Result<Secret<kX25519Size>> x25519_shared(const SecretKey& secret, const PublicKey& peer) {
-  Result<const LibCrypto*> loaded = libcrypto();
-  if (!loaded.is_ok()) return loaded.status();
-  const LibCrypto& c = **loaded;
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* loaded, libcrypto());
+  const LibCrypto& c = *loaded;
   Owned<EVP_PKEY> own(c.pkey_new_raw_private_key(EVP_PKEY_X25519, nullptr, uc(secret.bytes.data()),
                                                  secret.bytes.size()),
                       c.pkey_free);
@@ -87,9 +84,8 @@ Result<Secret<kX25519Size>> x25519_shared(const SecretKey& secret, const PublicK
 }
 
 Result<Secret<32>> hkdf_sha256(Bytes ikm, Bytes salt, std::string_view info) {
-  Result<const LibCrypto*> loaded = libcrypto();
-  if (!loaded.is_ok()) return loaded.status();
-  const LibCrypto& c = **loaded;
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* loaded, libcrypto());
+  const LibCrypto& c = *loaded;
   Owned<EVP_KDF> kdf(c.kdf_fetch(nullptr, OSSL_KDF_NAME_HKDF, nullptr), c.kdf_free);
   if (!kdf) return openssl_failed(c, "load HKDF");
   Owned<EVP_KDF_CTX> ctx(c.kdf_ctx_new(kdf.get()), c.kdf_ctx_free);
@@ -115,9 +111,8 @@ Result<Secret<32>> hkdf_sha256(Bytes ikm, Bytes salt, std::string_view info) {
 }
 
 Result<std::array<std::byte, kHmacSize>> hmac_sha256(Bytes key, Bytes data) {
-  Result<const LibCrypto*> loaded = libcrypto();
-  if (!loaded.is_ok()) return loaded.status();
-  const LibCrypto& c = **loaded;
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* loaded, libcrypto());
+  const LibCrypto& c = *loaded;
   std::array<std::byte, kHmacSize> out;
   unsigned int size = 0;
   if (c.hmac(c.sha256(), key.data(), static_cast<int>(key.size()), uc(data.data()), data.size(),
@@ -128,9 +123,8 @@ Result<std::array<std::byte, kHmacSize>> hmac_sha256(Bytes key, Bytes data) {
 }
 
 Result<bool> equal_secret(Bytes a, Bytes b) {
-  Result<const LibCrypto*> c = libcrypto();
-  if (!c.is_ok()) return c.status();
-  return a.size() == b.size() && (*c)->crypto_memcmp(a.data(), b.data(), a.size()) == 0;
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* c, libcrypto());
+  return a.size() == b.size() && (c)->crypto_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 void ChaCha20Poly1305::Free::operator()(evp_cipher_ctx_st* context) const {
@@ -151,9 +145,8 @@ ChaCha20Poly1305::ChaCha20Poly1305(std::span<const std::byte, kAeadKeySize> key)
 }
 
 Status ChaCha20Poly1305::init(std::span<const std::byte, kAeadNonceSize> nonce, int encrypt) {
-  Result<const LibCrypto*> loaded = libcrypto();
-  if (!loaded.is_ok()) return loaded.status();
-  const LibCrypto& c = **loaded;
+  WALPIPE_ASSIGN_OR_RETURN(const LibCrypto* loaded, libcrypto());
+  const LibCrypto& c = *loaded;
   if (!keyed_ ||
       c.cipher_init(context_.get(), nullptr, nullptr, nullptr, uc(nonce.data()), encrypt) != 1)
     return openssl_failed(c, "start ChaCha20-Poly1305");

@@ -28,20 +28,18 @@ Status malformed(const std::string& why) {
 Result<Stanza> wrap_x25519(const FileKey& file_key, const Recipient& recipient) {
   SecretKey ephemeral;
   WALPIPE_TRY(random_bytes(ephemeral.bytes));
-  Result<PublicKey> share = x25519_public(ephemeral);
-  if (!share.is_ok()) return std::move(share).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(PublicKey share, x25519_public(ephemeral));
   Result<Secret<kX25519Size>> shared = x25519_shared(ephemeral, recipient.key);
   // A recipient that is a low-order point would send the file key under a key anyone can
   // compute; refusing is the only safe answer.
   if (!shared.is_ok())
     return Status(Code::kInvalidArgument, "recipient is not a usable X25519 public key");
-  Result<Secret<32>> key = wrap_key(*shared, *share, recipient.key);
-  if (!key.is_ok()) return std::move(key).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(Secret<32> key, wrap_key(*shared, share, recipient.key));
 
   Stanza stanza;
-  stanza.args = {std::string(kX25519StanzaType), base64_encode(*share)};
+  stanza.args = {std::string(kX25519StanzaType), base64_encode(share)};
   stanza.body.resize(kBodySize);
-  ChaCha20Poly1305 aead(key->view());
+  ChaCha20Poly1305 aead(key.view());
   WALPIPE_TRY(aead.seal(kZeroNonce, file_key.bytes, stanza.body));
   return stanza;
 }
@@ -65,15 +63,12 @@ Result<std::optional<FileKey>> unwrap_x25519(const Stanza& stanza, const Identit
       return malformed("its share is a low-order point");
     return std::move(shared).take_status();
   }
-  Result<Recipient> mine = recipient_of(identity);
-  if (!mine.is_ok()) return std::move(mine).take_status();
-  Result<Secret<32>> key = wrap_key(*shared, share, mine->key);
-  if (!key.is_ok()) return std::move(key).take_status();
-  ChaCha20Poly1305 aead(key->view());
+  WALPIPE_ASSIGN_OR_RETURN(Recipient mine, recipient_of(identity));
+  WALPIPE_ASSIGN_OR_RETURN(Secret<32> key, wrap_key(*shared, share, mine.key));
+  ChaCha20Poly1305 aead(key.view());
   FileKey file_key;
-  Result<bool> opened = aead.unseal(kZeroNonce, stanza.body, file_key.bytes);
-  if (!opened.is_ok()) return std::move(opened).take_status();
-  if (!*opened) return std::optional<FileKey>();
+  WALPIPE_ASSIGN_OR_RETURN(bool opened, aead.unseal(kZeroNonce, stanza.body, file_key.bytes));
+  if (!opened) return std::optional<FileKey>();
   return std::optional<FileKey>(file_key);
 }
 

@@ -40,21 +40,18 @@ struct Stream {
 Result<Captured> run_captured(SpawnOptions options, size_t out_limit, size_t err_limit) {
   WALPIPE_CHECK(!options.argv.empty());
   const std::string& program = options.argv[0];
-  Result<Pipe> out = make_pipe(program);
-  if (!out.is_ok()) return out.status();
-  Result<Pipe> err = make_pipe(program);
-  if (!err.is_ok()) return err.status();
-  options.stdout_fd = out->write.get();
-  options.stderr_fd = err->write.get();
-  Result<Child> child = spawn(options);
-  if (!child.is_ok()) return child.status();
+  WALPIPE_ASSIGN_OR_RETURN(Pipe out, make_pipe(program));
+  WALPIPE_ASSIGN_OR_RETURN(Pipe err, make_pipe(program));
+  options.stdout_fd = out.write.get();
+  options.stderr_fd = err.write.get();
+  WALPIPE_ASSIGN_OR_RETURN(Child child, spawn(options));
   // Only the child holds the writing ends now: the pipes reach end of file when it ends.
-  out->write = Fd();
-  err->write = Fd();
+  out.write = Fd();
+  err.write = Fd();
 
   Captured captured;
-  Stream streams[2] = {{std::move(out->read), &captured.out, out_limit, true},
-                       {std::move(err->read), &captured.err, err_limit, false}};
+  Stream streams[2] = {{std::move(out.read), &captured.out, out_limit, true},
+                       {std::move(err.read), &captured.err, err_limit, false}};
   char buffer[16384];
   for (;;) {
     pollfd polled[2];
@@ -84,15 +81,14 @@ Result<Captured> run_captured(SpawnOptions options, size_t out_limit, size_t err
       s.text->append(buffer, std::min(room, static_cast<size_t>(n)));
       if (static_cast<size_t>(n) > room && s.kill_past && !captured.out_cut) {
         captured.out_cut = true;
-        ::kill(-child->pid(), SIGKILL);
-        WALPIPE_TRY(child->signal(SIGKILL));
+        ::kill(-child.pid(), SIGKILL);
+        WALPIPE_TRY(child.signal(SIGKILL));
         s.fd = Fd();
       }
     }
   }
-  Result<Ending> ended = child->wait();
-  if (!ended.is_ok()) return ended.status();
-  captured.ending = *ended;
+  WALPIPE_ASSIGN_OR_RETURN(Ending ended, child.wait());
+  captured.ending = ended;
   return captured;
 }
 

@@ -81,11 +81,10 @@ Result<size_t> read_some(const Fd& fd, uint64_t offset, std::span<std::byte> out
 
 Status read_exact(const Fd& fd, uint64_t offset, std::span<std::byte> out,
                   const std::string& path) {
-  Result<size_t> n = read_some(fd, offset, out, path);
-  if (!n.is_ok()) return std::move(n).take_status();
-  if (*n != out.size())
+  WALPIPE_ASSIGN_OR_RETURN(size_t n, read_some(fd, offset, out, path));
+  if (n != out.size())
     return Status(Code::kCorruption, "could not read file \"" + path + "\": read " +
-                                         std::to_string(*n) + " of " + std::to_string(out.size()) +
+                                         std::to_string(n) + " of " + std::to_string(out.size()) +
                                          " bytes");
   return Status::ok();
 }

@@ -218,9 +218,8 @@ Result<Child> spawn(const SpawnOptions& options) {
 }
 
 Result<Ending> run(const SpawnOptions& options) {
-  Result<Child> child = spawn(options);
-  if (!child.is_ok()) return child.status();
-  return child->wait();
+  WALPIPE_ASSIGN_OR_RETURN(Child child, spawn(options));
+  return child.wait();
 }
 
 Result<std::string> self_executable() {

@@ -68,9 +68,9 @@ void find_commit_at_risk(const std::string& pgdata, ServerSide* server) {
 }
 
 Result<ServerSide> ask_server(const StatusOptions& options) {
-  Result<std::unique_ptr<pg::Connection>> conn = pg::Connection::connect(options.connect);
-  if (!conn.is_ok()) return conn.status();
-  pg::Connection& c = **conn;
+  WALPIPE_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn,
+                           pg::Connection::connect(options.connect));
+  pg::Connection& c = *conn;
   ServerSide server;
   server.where = c.where();
   Result<pg::ArchiverStats> stats = pg::read_archiver_stats(c);

@@ -1,9 +1,9 @@
 #include "pg/connection.h"
 
-#include "pg/libpq.h"
-
 #include <cstring>
 #include <string>
+
+#include "pg/libpq.h"
 
 namespace walpipe::pg {
 
@@ -66,9 +66,8 @@ std::optional<std::string> Rows::get(size_t row, std::string_view column) const 
 }
 
 Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& options) {
-  Result<const LibPq*> loaded = libpq();
-  if (!loaded.is_ok()) return loaded.status();
-  const LibPq& pq = **loaded;
+  WALPIPE_ASSIGN_OR_RETURN(const LibPq* loaded, libpq());
+  const LibPq& pq = *loaded;
   char* parse_error = nullptr;
   PQconninfoOption* parsed = pq.conninfo_parse(options.conninfo.c_str(), &parse_error);
   if (parsed == nullptr) {
@@ -76,8 +75,9 @@ Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& op
     pq.freemem(parse_error);
     return Status(Code::kInvalidArgument,
                   "invalid connection string (not shown: it may hold a password)")
-        .with_hint("give key=value pairs (\"host=/var/run/postgresql port=5432 dbname=postgres\") "
-                   "or a postgresql:// URI");
+        .with_hint(
+            "give key=value pairs (\"host=/var/run/postgresql port=5432 dbname=postgres\") "
+            "or a postgresql:// URI");
   }
   pq.conninfo_free(parsed);
 
@@ -100,9 +100,9 @@ Result<std::unique_ptr<Connection>> Connection::connect(const ConnectOptions& op
         .with_detail(reason)
         .with_hint(hint_for(reason, options.connect_timeout_s));
   }
-  Result<Rows> set = connection->query("SET statement_timeout = " +
-                                       std::to_string(options.statement_timeout_ms));
-  if (!set.is_ok()) return set.status();
+  WALPIPE_ASSIGN_OR_RETURN(
+      Rows set,
+      connection->query("SET statement_timeout = " + std::to_string(options.statement_timeout_ms)));
   return connection;
 }
 
@@ -156,9 +156,8 @@ std::string Connection::user() const {
 }
 
 Result<std::string> libpq_version() {
-  Result<const LibPq*> pq = libpq();
-  if (!pq.is_ok()) return pq.status();
-  const int v = (*pq)->lib_version();  // 150018 for 15.18; 10 and later have two parts
+  WALPIPE_ASSIGN_OR_RETURN(const LibPq* pq, libpq());
+  const int v = (pq)->lib_version();  // 150018 for 15.18; 10 and later have two parts
   return std::to_string(v / 10000) + "." + std::to_string(v % 10000);
 }
 

@@ -77,9 +77,8 @@ std::vector<std::pair<std::string, std::string>> server_settings(const DrillOpti
 
 // Recovers, queries and stops: what happens once the copy is ready.
 Status recover_and_check(const DrillOptions& o, const ServerSetup& setup, DrillReport* report) {
-  Result<std::unique_ptr<RecoveryServer>> started = RecoveryServer::start(setup);
-  if (!started.is_ok()) return started.status();
-  RecoveryServer& server = **started;
+  WALPIPE_ASSIGN_OR_RETURN(std::unique_ptr<RecoveryServer> started, RecoveryServer::start(setup));
+  RecoveryServer& server = *started;
   const uint64_t total = report->plan.segments;
   Status waited = server.wait_for_recovery_end(
       [&](const LogFindings& f) {
@@ -120,24 +119,22 @@ Result<DrillReport> run_drill(archive::Store& store,
   if (*as && o.note)
     o.note("running the server as user \"" + report.os_user +
            "\" (PostgreSQL does not run as root)");
-  Result<std::string> bin = pg_bin_dir(o);
-  if (!bin.is_ok()) return bin.status();
-  report.pg_bin = *bin;
+  WALPIPE_ASSIGN_OR_RETURN(std::string bin, pg_bin_dir(o));
+  report.pg_bin = bin;
   WALPIPE_TRY(check_can_run(o.walpipe, *as));
 
   const std::string parent =
       o.scratch_parent.empty() ? io::dir_name(o.backup_dir) : o.scratch_parent;
-  Result<std::string> made = io::make_temp_dir(parent, "walpipe-drill-");
-  if (!made.is_ok()) return made.status();
-  Scratch scratch(*made);
+  WALPIPE_ASSIGN_OR_RETURN(std::string made, io::make_temp_dir(parent, "walpipe-drill-"));
+  Scratch scratch(made);
   report.scratch = scratch.path();
   if (*as) WALPIPE_TRY(io::set_owner(scratch.path(), (*as)->uid, (*as)->gid));
   if (o.note) o.note("working in \"" + scratch.path() + "\"");
 
   // The copy runs while the plan verifies the WAL: the drill costs what the slower one costs.
   const std::string data = scratch.file("data");
-  Result<CopyJob> copy = start_copy(o.backup_dir, data, scratch.file("copy.log"), *as);
-  if (!copy.is_ok()) return copy.status();
+  WALPIPE_ASSIGN_OR_RETURN(CopyJob copy,
+                           start_copy(o.backup_dir, data, scratch.file("copy.log"), *as));
   pipeline::PlanOptions plan_options;
   plan_options.target = o.target;
   plan_options.backup = o.backup;
@@ -149,9 +146,9 @@ Result<DrillReport> run_drill(archive::Store& store,
   Result<pipeline::RestorePlan> plan = pipeline::plan_restore(store, identity, plan_options);
   if (!plan.is_ok()) return plan.status();
   report.plan = std::move(*plan);
-  if (!report.plan.reachable()) copy->child = io::Child();  // stops the copy: it is not needed
+  if (!report.plan.reachable()) copy.child = io::Child();  // stops the copy: it is not needed
   if (report.plan.reachable()) {
-    report.failure = finish_copy(*copy);
+    report.failure = finish_copy(copy);
     report.copy_time = Clock::now() - start;
     if (report.failure.is_ok() && o.give_up && o.give_up())
       report.failure = Status(Code::kIoError, "interrupted before recovery");
@@ -161,7 +158,7 @@ Result<DrillReport> run_drill(archive::Store& store,
       report.failure = prepare_data_dir(data, scratch.path(), *socket_dir, *as);
     if (report.failure.is_ok()) {
       ServerSetup setup;
-      setup.bin_dir = *bin;
+      setup.bin_dir = bin;
       setup.data_dir = data;
       setup.socket_dir = *socket_dir;
       setup.port = kDrillPort;

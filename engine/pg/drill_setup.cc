@@ -98,21 +98,20 @@ std::string copy_script(const CopyJob& job) {
 
 // PG_VERSION of the backup in `dir`: DIR/PG_VERSION, or the member of its base.tar.
 Result<std::string> backup_major_version(const std::string& dir) {
-  Result<std::optional<pipeline::TarBackup>> tar = pipeline::find_tar_backup(dir);
-  if (!tar.is_ok()) return tar.status();
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<pipeline::TarBackup> tar, pipeline::find_tar_backup(dir));
   std::string major;
-  if (*tar) {
-    Result<std::string> text = pipeline::read_tar_member((*tar)->base, "PG_VERSION", 16);
-    if (!text.is_ok()) return text.status();
-    major = std::move(*text);
+  if (tar) {
+    WALPIPE_ASSIGN_OR_RETURN(std::string text,
+                             pipeline::read_tar_member((tar)->base, "PG_VERSION", 16));
+    major = std::move(text);
   } else {
     major = read_text(dir + "/PG_VERSION", 16);
   }
   while (!major.empty() && (major.back() == '\n' || major.back() == ' ')) major.pop_back();
   if (major.empty() || major.find_first_not_of("0123456789.") != std::string::npos)
     return Status(Code::kNotFound,
-                  *tar ? "could not read PG_VERSION from tar file \"" + (*tar)->base.path + "\""
-                       : "could not read file \"" + dir + "/PG_VERSION\"");
+                  tar ? "could not read PG_VERSION from tar file \"" + (tar)->base.path + "\""
+                      : "could not read file \"" + dir + "/PG_VERSION\"");
   return major;
 }
 
@@ -165,9 +164,8 @@ Result<std::optional<io::Credentials>> server_user(const DrillOptions& o, std::s
   if (!o.os_user.empty()) {
     who = io::credentials_of(o.os_user);
   } else {
-    Result<io::EntryInfo> info = io::entry_info(o.backup_dir);
-    if (!info.is_ok()) return info.status();
-    who = info->uid != 0 ? io::credentials_of(info->uid) : io::credentials_of("postgres");
+    WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo info, io::entry_info(o.backup_dir));
+    who = info.uid != 0 ? io::credentials_of(info.uid) : io::credentials_of("postgres");
   }
   if (!who.is_ok())
     return Status(who.status().code(), who.status().message())
@@ -245,12 +243,11 @@ Result<CopyJob> start_copy(const std::string& source, const std::string& dest,
 }
 
 Status finish_copy(CopyJob& job) {
-  Result<io::Ending> ended = job.child.wait();
-  if (!ended.is_ok()) return ended.status();
-  if (!ended->ok())
+  WALPIPE_ASSIGN_OR_RETURN(io::Ending ended, job.child.wait());
+  if (!ended.ok())
     return Status(Code::kIoError, std::string(job.tar ? "could not extract" : "could not copy") +
                                       " the base backup \"" + job.source + "\" (" +
-                                      (job.tar ? "tar" : "cp") + " ended with " + ended->text() +
+                                      (job.tar ? "tar" : "cp") + " ended with " + ended.text() +
                                       ")")
         .with_detail(read_text(job.log_path));
   return map_tablespaces(job);

@@ -81,8 +81,7 @@ RecoveryServer::~RecoveryServer() {
 }
 
 Result<std::unique_ptr<RecoveryServer>> RecoveryServer::start(const ServerSetup& setup) {
-  Result<io::Fd> log = io::open_for_append(setup.log_path);
-  if (!log.is_ok()) return log.status();
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd log, io::open_for_append(setup.log_path));
   io::SpawnOptions options;
   options.argv = {setup.bin_dir + "/postgres", "-D", setup.data_dir};
   for (const auto& [name, value] : setup.settings) {
@@ -91,14 +90,12 @@ Result<std::unique_ptr<RecoveryServer>> RecoveryServer::start(const ServerSetup&
   }
   options.as = setup.as;
   options.environment = setup.environment;
-  options.stdout_fd = log->get();
-  options.stderr_fd = log->get();
-  Result<io::Child> child = io::spawn(options);
-  if (!child.is_ok()) return child.status();
-  Result<io::Fd> reader = io::open_for_read(setup.log_path);
-  if (!reader.is_ok()) return reader.status();
+  options.stdout_fd = log.get();
+  options.stderr_fd = log.get();
+  WALPIPE_ASSIGN_OR_RETURN(io::Child child, io::spawn(options));
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd reader, io::open_for_read(setup.log_path));
   return std::unique_ptr<RecoveryServer>(
-      new RecoveryServer(setup, std::move(*child), std::move(*reader)));
+      new RecoveryServer(setup, std::move(child), std::move(reader)));
 }
 
 void RecoveryServer::read_log() {
@@ -141,9 +138,8 @@ Status RecoveryServer::wait_for_recovery_end(
       reported = findings_.segments_restored;
       progress(findings_);
     }
-    Result<std::optional<io::Ending>> ended = child_.poll();
-    if (!ended.is_ok()) return ended.status();
-    if (*ended) return stopped_early(**ended);
+    WALPIPE_ASSIGN_OR_RETURN(std::optional<io::Ending> ended, child_.poll());
+    if (ended) return stopped_early(*ended);
     if (give_up && give_up()) return Status(Code::kIoError, "interrupted during recovery");
     if (!connection_ && findings_.accepting) {
       // Asked only once the log says the server accepts connections: every refused attempt

@@ -39,10 +39,18 @@ std::optional<uint64_t> setting_in_base_unit(const std::string& value, const std
   std::optional<int64_t> n = to_int(value);
   if (!n || *n < 0) return std::nullopt;
   // pg_settings gives memory in multiples of its unit ("8kB" is 8192 bytes per unit).
-  static const std::map<std::string, uint64_t> kScale = {
-      {"", 1},           {"B", 1},         {"kB", 1024},        {"8kB", 8192},
-      {"MB", 1u << 20},  {"16MB", 16u << 20}, {"GB", 1ull << 30}, {"ms", 1},
-      {"s", 1},          {"min", 60},      {"h", 3600},         {"d", 86400}};
+  static const std::map<std::string, uint64_t> kScale = {{"", 1},
+                                                         {"B", 1},
+                                                         {"kB", 1024},
+                                                         {"8kB", 8192},
+                                                         {"MB", 1u << 20},
+                                                         {"16MB", 16u << 20},
+                                                         {"GB", 1ull << 30},
+                                                         {"ms", 1},
+                                                         {"s", 1},
+                                                         {"min", 60},
+                                                         {"h", 3600},
+                                                         {"d", 86400}};
   auto it = kScale.find(unit);
   if (it == kScale.end()) return std::nullopt;
   return static_cast<uint64_t>(*n) * it->second;
@@ -75,15 +83,16 @@ Result<ArchiverStats> read_archiver_stats(Connection& conn) {
 }
 
 Result<ArchiveSettings> read_archive_settings(Connection& conn) {
-  Result<Rows> rows = conn.query(
-      "SELECT name, setting, coalesce(unit, '') AS unit FROM pg_settings WHERE name IN"
-      " ('archive_mode', 'archive_command', 'archive_library', 'archive_timeout', 'wal_level',"
-      " 'wal_segment_size', 'max_wal_size')");
-  if (!rows.is_ok()) return rows.status();
+  WALPIPE_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn.query(
+          "SELECT name, setting, coalesce(unit, '') AS unit FROM pg_settings WHERE name IN"
+          " ('archive_mode', 'archive_command', 'archive_library', 'archive_timeout', 'wal_level',"
+          " 'wal_segment_size', 'max_wal_size')"));
   std::map<std::string, std::pair<std::string, std::string>> by_name;
-  for (size_t r = 0; r < rows->values.size(); ++r)
-    by_name[rows->get(r, "name").value_or("")] = {rows->get(r, "setting").value_or(""),
-                                                  rows->get(r, "unit").value_or("")};
+  for (size_t r = 0; r < rows.values.size(); ++r)
+    by_name[rows.get(r, "name").value_or("")] = {rows.get(r, "setting").value_or(""),
+                                                 rows.get(r, "unit").value_or("")};
   auto base = [&](const char* name) -> std::optional<uint64_t> {
     auto it = by_name.find(name);
     if (it == by_name.end()) return std::nullopt;
@@ -101,8 +110,9 @@ Result<ArchiveSettings> read_archive_settings(Connection& conn) {
   std::optional<uint64_t> max_wal = base("max_wal_size");
   if (!timeout || !seg || !max_wal || s.archive_mode.empty() || s.wal_level.empty() ||
       !wal::valid_segment_size(*seg))
-    return unexpected(conn, "pg_settings lacks the archiving settings or holds values out of "
-                            "range");
+    return unexpected(conn,
+                      "pg_settings lacks the archiving settings or holds values out of "
+                      "range");
   s.archive_timeout_s = static_cast<int64_t>(*timeout);
   s.wal_segment_size = *seg;
   s.max_wal_size = *max_wal;

@@ -63,11 +63,10 @@ std::string tar_words(const std::string& err) {
 }  // namespace
 
 Result<std::optional<TarBackup>> find_tar_backup(const std::string& dir) {
-  Result<std::vector<io::DirEntry>> entries = io::list_directory(dir);
-  if (!entries.is_ok()) return entries.status();
+  WALPIPE_ASSIGN_OR_RETURN(std::vector<io::DirEntry> entries, io::list_directory(dir));
   TarBackup backup;
   bool have_base = false;
-  for (const io::DirEntry& entry : *entries) {
+  for (const io::DirEntry& entry : entries) {
     if (entry.type != io::EntryType::kFile) continue;
     if (entry.name == "backup_label") return std::optional<TarBackup>();
     std::optional<std::pair<std::string, TarFile>> tar = as_tar(dir, entry.name);

@@ -37,18 +37,16 @@ Status check_object(const archive::Store& from, const archive::ObjectEntry& entr
 
 Result<CopyReport> copy_archive(archive::Store& from, archive::Store& to,
                                 const CopyOptions& options) {
-  Result<std::optional<archive::Identity>> identity = from.load_identity();
-  if (!identity.is_ok()) return identity.status();
-  if (!*identity)
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<archive::Identity> identity, from.load_identity());
+  if (!identity)
     return Status(Code::kNotFound, "\"" + from.location() + "\" holds no walpipe archive")
         .with_hint("Give the archive to copy from first, then the new one.");
   // TO is encrypted or not by its own store (which records that when it writes the identity),
   // whatever FROM is.
-  (*identity)->encryption.reset();
+  (identity)->encryption.reset();
   // Checked before anything is read; written with the first object, once the store is prepared.
-  Result<bool> same = archive::check_identity(to, **identity);
-  if (!same.is_ok()) return same.status();
-  bool identity_written = *same;
+  WALPIPE_ASSIGN_OR_RETURN(bool same, archive::check_identity(to, *identity));
+  bool identity_written = same;
   const unsigned threads = options.threads != 0 ? options.threads : WorkerPool::shared().threads();
 
   CopyReport report;
@@ -71,7 +69,7 @@ Result<CopyReport> copy_archive(archive::Store& from, archive::Store& to,
     const Bytes bytes = stored->bytes();
     Result<ObjectReader> reader = ObjectReader::parse(bytes, from.object_location(entry.name));
     Status usable = reader.is_ok()
-                        ? check_object(from, entry, *reader, (*identity)->system_id, threads)
+                        ? check_object(from, entry, *reader, (identity)->system_id, threads)
                         : reader.status();
     if (!usable.is_ok()) {
       ++report.refused;
@@ -93,12 +91,12 @@ Result<CopyReport> copy_archive(archive::Store& from, archive::Store& to,
     std::memcpy(aligned.data(), bytes.data(), bytes.size());
     WALPIPE_TRY(to.prepare(entry.name));
     if (!identity_written) {
-      WALPIPE_TRY(to.create_identity(**identity));
+      WALPIPE_TRY(to.create_identity(*identity));
       identity_written = true;
     }
-    Result<std::unique_ptr<archive::ObjectUpload>> upload = to.begin_put(entry.name);
-    if (!upload.is_ok()) return upload.status();
-    Result<archive::CommitOutcome> put = (*upload)->commit(aligned.span(), reader->meta());
+    WALPIPE_ASSIGN_OR_RETURN(std::unique_ptr<archive::ObjectUpload> upload,
+                             to.begin_put(entry.name));
+    Result<archive::CommitOutcome> put = (upload)->commit(aligned.span(), reader->meta());
     if (!put.is_ok()) {
       if (put.status().code() != Code::kMismatch) return to.explain(put.status());
       ++report.refused;  // stored meanwhile by another writer, with other content

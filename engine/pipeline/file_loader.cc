@@ -26,39 +26,34 @@ void FileLoader::ensure_capacity(uint64_t n) {
 Result<LoadedFile> FileLoader::load(const std::string& path, bool text_file) {
   size_ = 0;
   mapped_ = io::MappedFile();
-  Result<io::Fd> fd = io::open_for_read(path);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Result<uint64_t> stored = io::file_size(*fd, path);
-  if (!stored.is_ok()) return std::move(stored).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io::open_for_read(path));
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t stored, io::file_size(fd, path));
   std::byte magic[4] = {};
-  Result<size_t> got = io::read_some(*fd, 0, magic, path);
-  if (!got.is_ok()) return std::move(got).take_status();
-  if (*got == sizeof magic &&
+  WALPIPE_ASSIGN_OR_RETURN(size_t got, io::read_some(fd, 0, magic, path));
+  if (got == sizeof magic &&
       load_le<uint32_t>(magic) == (kSkippableMagicBase | archive::kMetadataMagicNibble))
-    return load_object(path, *fd, *stored, text_file);
-  if (zstd::looks_like_zstd(Bytes(magic, *got))) return load_zstd(path, *fd, *stored, text_file);
+    return load_object(path, fd, stored, text_file);
+  if (zstd::looks_like_zstd(Bytes(magic, got))) return load_zstd(path, fd, stored, text_file);
 
   uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
-  if (*stored > limit)
+  if (stored > limit)
     return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a " +
                                          (text_file ? "history file" : "WAL segment") + " (" +
-                                         size_text(*stored) + ")");
+                                         size_text(stored) + ")");
   // Mapped: verifying a raw segment then costs no copy and no buffer (WAL files are never
   // truncated while they exist, so the mapping stays whole).
-  Result<io::MappedFile> mapped = io::map_file(*fd, *stored, path);
-  if (!mapped.is_ok()) return std::move(mapped).take_status();
-  mapped_ = std::move(*mapped);
-  size_ = *stored;
-  return LoadedFile{false, *stored};
+  WALPIPE_ASSIGN_OR_RETURN(io::MappedFile mapped, io::map_file(fd, stored, path));
+  mapped_ = std::move(mapped);
+  size_ = stored;
+  return LoadedFile{false, stored};
 }
 
 Result<LoadedFile> FileLoader::load_object(const std::string& path, const io::Fd& fd,
                                            uint64_t stored, bool text_file) {
   if (stored > kMaxObjectFileSize)
     return Status(Code::kCorruption, "archive object \"" + path + "\" is too large");
-  Result<io::MappedFile> mapped = io::map_file(fd, stored, path);
-  if (!mapped.is_ok()) return std::move(mapped).take_status();
-  return load_object_bytes(mapped->bytes(), path, text_file);
+  WALPIPE_ASSIGN_OR_RETURN(io::MappedFile mapped, io::map_file(fd, stored, path));
+  return load_object_bytes(mapped.bytes(), path, text_file);
 }
 
 Result<LoadedFile> FileLoader::load_object_bytes(Bytes object, const std::string& path,
@@ -66,22 +61,21 @@ Result<LoadedFile> FileLoader::load_object_bytes(Bytes object, const std::string
   size_ = 0;
   mapped_ = io::MappedFile();
   const uint64_t stored = object.size();
-  Result<ObjectReader> reader = ObjectReader::parse(object, path);
-  if (!reader.is_ok()) return std::move(reader).take_status();
-  const archive::ObjectMetadata& meta = reader->meta();
+  WALPIPE_ASSIGN_OR_RETURN(ObjectReader reader, ObjectReader::parse(object, path));
+  const archive::ObjectMetadata& meta = reader.meta();
   uint64_t limit = text_file ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (meta.original_size > limit)
     return Status(Code::kCorruption, "archive object \"" + path + "\" records an impossible size");
   ensure_capacity(meta.original_size);
   // Files are verified in parallel already: one thread per object.
-  Status checked = reader->decode_into(std::span(buffer_.data(), meta.original_size), 1);
+  Status checked = reader.decode_into(std::span(buffer_.data(), meta.original_size), 1);
   if (checked.is_ok()) {
     size_ = meta.original_size;
-    checked = reader->check_fingerprint(data());
+    checked = reader.check_fingerprint(data());
   }
   if (!checked.is_ok())
     return Status(Code::kCorruption, "archive object \"" + path + "\": " + checked.message());
-  return LoadedFile{true, stored, meta.name, reader->damage()};
+  return LoadedFile{true, stored, meta.name, reader.damage()};
 }
 
 Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& fd, uint64_t stored,
@@ -95,23 +89,21 @@ Result<LoadedFile> FileLoader::load_zstd(const std::string& path, const io::Fd& 
   bool input_done = false;
   for (;;) {
     if (in_pos == in_len && !input_done) {
-      Result<size_t> n =
-          io::read_some(fd, in_offset, std::span(input_.data(), input_.size()), path);
-      if (!n.is_ok()) return std::move(n).take_status();
-      in_offset += *n;
-      in_len = *n;
+      WALPIPE_ASSIGN_OR_RETURN(
+          size_t n, io::read_some(fd, in_offset, std::span(input_.data(), input_.size()), path));
+      in_offset += n;
+      in_len = n;
       in_pos = 0;
-      input_done = (*n == 0);
+      input_done = (n == 0);
     }
     if (input_done) break;
     // One byte of room past the limit shows whether the stream holds more than allowed. Room
     // is added as data arrives, not for what page 0 claims.
     uint64_t room = std::min<uint64_t>(limit + 1 - size_, kInputChunk * 4);
     ensure_capacity(size_ + room);
-    Result<size_t> out = decoder_.decode(Bytes(input_.data(), in_len), &in_pos,
-                                         std::span(buffer_.data() + size_, room));
-    if (!out.is_ok()) return std::move(out).take_status();
-    size_ += *out;
+    WALPIPE_ASSIGN_OR_RETURN(size_t out, decoder_.decode(Bytes(input_.data(), in_len), &in_pos,
+                                                         std::span(buffer_.data() + size_, room)));
+    size_ += out;
     if (!limit_final && size_ >= kPeekBytes) {
       std::optional<uint32_t> seg_size = wal::peek_segment_size(Bytes(buffer_.data(), size_));
       // Not WAL: keep what was read; the inspector will say why it is not a segment.

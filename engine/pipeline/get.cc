@@ -29,36 +29,33 @@ Status corrupt(const std::string& path, const std::string& why) {
 Status restore(io::Io& io, const std::string& dest, const wal::WalFileName& name,
                const ObjectReader& reader, unsigned threads, std::optional<uint64_t> system_id) {
   const archive::ObjectMetadata& meta = reader.meta();
-  Result<io::Fd> fd = io.open(dest, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (!fd.is_ok()) return std::move(fd).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io.open(dest, O_RDWR | O_CREAT | O_TRUNC, 0600));
   // The umask may have widened a new file's mode, or DEST existed: WAL is private.
-  WALPIPE_TRY(io.set_mode(*fd, 0600, dest));
-  WALPIPE_TRY(io.reserve(*fd, meta.original_size, dest));
+  WALPIPE_TRY(io.set_mode(fd, 0600, dest));
+  WALPIPE_TRY(io.reserve(fd, meta.original_size, dest));
   // An Io serves one caller at a time, and writers of one file take turns on its inode lock
   // anyway: waiting here sleeps instead of spinning in the kernel.
   Mutex write_turn;
   Status decoded = reader.decode_each(threads, [&](size_t i, Bytes frame) {
     MutexLock turn(write_turn);
-    return io.write_at(*fd, static_cast<uint64_t>(i) * meta.frame_input_size, frame, dest);
+    return io.write_at(fd, static_cast<uint64_t>(i) * meta.frame_input_size, frame, dest);
   });
   if (decoded.code() == Code::kCorruption) return corrupt(reader.path(), decoded.message());
   WALPIPE_TRY(decoded);
   {
-    Result<io::MappedFile> written = io.map_read(*fd, meta.original_size, dest);
-    if (!written.is_ok()) return std::move(written).take_status();
-    Status checked = reader.check_restorable(name, written->bytes(), system_id);
+    WALPIPE_ASSIGN_OR_RETURN(io::MappedFile written, io.map_read(fd, meta.original_size, dest));
+    Status checked = reader.check_restorable(name, written.bytes(), system_id);
     if (!checked.is_ok()) return corrupt(reader.path(), checked.message());
   }
   // PostgreSQL fetches the file again after a crash, so DEST needs no fsync of its own.
-  return io.close(*fd, dest);
+  return io.close(fd, dest);
 }
 
 }  // namespace
 
 Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string& name_text,
                            const std::string& dest, const GetOptions& options) {
-  Result<wal::WalFileName> name = wal::parse_file_name(name_text);
-  if (!name.is_ok()) return std::move(name).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(wal::WalFileName name, wal::parse_file_name(name_text));
   Status reachable = store.check_reachable();
   if (!reachable.is_ok())
     return Status(Code::kIoError, "archive \"" + store.location() + "\" is not accessible")
@@ -66,8 +63,8 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
         .with_hint(
             "Recovery stops here rather than ending early: fix the archive path and restart.");
 
-  const std::string path = store.object_location(*name);
-  Result<archive::StoredObject> stored = store.read(*name, kMaxObjectFileSize);
+  const std::string path = store.object_location(name);
+  Result<archive::StoredObject> stored = store.read(name, kMaxObjectFileSize);
   if (!stored.is_ok()) {
     if (stored.status().code() == Code::kCorruption)
       return corrupt(path, stored.status().message());
@@ -82,28 +79,26 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
   }
   const uint64_t stored_size = stored->bytes().size();
 
-  Result<ObjectReader> reader = ObjectReader::parse(stored->bytes(), path);
-  if (!reader.is_ok()) return std::move(reader).take_status();
-  const archive::ObjectMetadata& meta = reader->meta();
-  if (meta.name != name->to_string())
+  WALPIPE_ASSIGN_OR_RETURN(ObjectReader reader, ObjectReader::parse(stored->bytes(), path));
+  const archive::ObjectMetadata& meta = reader.meta();
+  if (meta.name != name.to_string())
     return corrupt(path, "it holds \"" + meta.name + "\", not the requested file");
-  const bool text = name->kind == wal::FileKind::kHistory || name->kind == wal::FileKind::kBackup;
+  const bool text = name.kind == wal::FileKind::kHistory || name.kind == wal::FileKind::kBackup;
   uint64_t limit = text ? kMaxTextFileSize : kMaxSegmentFileSize;
   if (meta.original_size > limit) return corrupt(path, "its recorded size is impossible");
   std::optional<uint64_t> system_id;
   if (!text) {
     // Nothing larger than one segment of this archive's cluster is ever written to DEST.
-    Result<std::optional<archive::Identity>> identity = store.load_identity();
-    if (!identity.is_ok()) return std::move(identity).take_status();
-    if (*identity && meta.original_size != (*identity)->segment_size)
+    WALPIPE_ASSIGN_OR_RETURN(std::optional<archive::Identity> identity, store.load_identity());
+    if (identity && meta.original_size != (identity)->segment_size)
       return corrupt(path, "it records " + std::to_string(meta.original_size) +
                                " bytes, but the archive's segments have " +
-                               std::to_string((*identity)->segment_size));
-    if (*identity) system_id = (*identity)->system_id;
+                               std::to_string((identity)->segment_size));
+    if (identity) system_id = (identity)->system_id;
   }
 
   unsigned threads = options.threads ? options.threads : WorkerPool::shared().threads();
-  Status restored = restore(io, dest, *name, *reader, threads, system_id);
+  Status restored = restore(io, dest, name, reader, threads, system_id);
   // From here on a missing file (DEST's folder, say) is an I/O error, never "not in archive".
   if (restored.code() == Code::kNotFound) restored = Status(Code::kIoError, restored.message());
   if (!restored.is_ok()) {
@@ -111,7 +106,7 @@ Result<GetResult> get_file(io::Io& io, archive::Store& store, const std::string&
     (void)cleanup;  // the first error is what the operator needs
     return restored;
   }
-  return GetResult{meta.original_size, stored_size, meta.fingerprint, reader->damage()};
+  return GetResult{meta.original_size, stored_size, meta.fingerprint, reader.damage()};
 }
 
 namespace {
@@ -124,12 +119,10 @@ constexpr int kControlReadAttempts = 5;
 Result<wal::PgControl> read_pg_control(const std::string& path) {
   Status last = Status::ok();
   for (int attempt = 0; attempt < kControlReadAttempts; ++attempt) {
-    Result<io::Fd> fd = io::open_for_read(path);
-    if (!fd.is_ok()) return std::move(fd).take_status();
+    WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io::open_for_read(path));
     std::vector<std::byte> bytes(wal::kPgControlFileSize + 1);
-    Result<size_t> n = io::read_some(*fd, 0, bytes, path);
-    if (!n.is_ok()) return std::move(n).take_status();
-    Result<wal::PgControl> control = wal::parse_pg_control(Bytes(bytes.data(), *n), path);
+    WALPIPE_ASSIGN_OR_RETURN(size_t n, io::read_some(fd, 0, bytes, path));
+    Result<wal::PgControl> control = wal::parse_pg_control(Bytes(bytes.data(), n), path);
     if (control.is_ok() || control.status().code() != Code::kCorruption) return control;
     last = std::move(control).take_status();
   }

@@ -81,9 +81,8 @@ Status decompress_frames_each(const std::vector<Bytes>& frames, uint32_t frame_i
 }
 
 Result<ObjectReader> ObjectReader::parse(Bytes object, std::string path) {
-  Result<archive::ParsedObject> parsed = archive::parse_object(object, path);
-  if (!parsed.is_ok()) return std::move(parsed).take_status();
-  return ObjectReader(std::move(*parsed), std::move(path));
+  WALPIPE_ASSIGN_OR_RETURN(archive::ParsedObject parsed, archive::parse_object(object, path));
+  return ObjectReader(std::move(parsed), std::move(path));
 }
 
 std::string ObjectReader::damage() const {

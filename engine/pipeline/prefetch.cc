@@ -79,9 +79,9 @@ Status prepare_spool(io::Io& io, const std::string& spool) {
   bool created = false;
   WALPIPE_TRY(io.mkdir(spool, 0700, &created));
   if (created) {
-    Result<io::Fd> fd = io.open(spool + "/" + std::string(kMarker), O_WRONLY | O_CREAT, 0600);
-    if (!fd.is_ok()) return std::move(fd).take_status();
-    WALPIPE_TRY(io.close(*fd, spool));
+    WALPIPE_ASSIGN_OR_RETURN(io::Fd fd,
+                             io.open(spool + "/" + std::string(kMarker), O_WRONLY | O_CREAT, 0600));
+    WALPIPE_TRY(io.close(fd, spool));
   }
   if (!is_spool(spool))
     return Status(Code::kInvalidArgument, "\"" + spool + "\" is not a walpipe prefetch spool");

@@ -78,9 +78,8 @@ Status prepare_archive(archive::Store& store, const wal::WalFileName& name,
                        const std::optional<archive::Identity>& identity) {
   bool identity_present = true;
   if (identity) {
-    Result<bool> present = archive::check_identity(store, *identity);
-    if (!present.is_ok()) return std::move(present).take_status();
-    identity_present = *present;
+    WALPIPE_ASSIGN_OR_RETURN(bool present, archive::check_identity(store, *identity));
+    identity_present = present;
   }
   WALPIPE_TRY(store.prepare(name));
   if (!identity_present) WALPIPE_TRY(store.create_identity(*identity));
@@ -93,14 +92,12 @@ Result<io::MappedFile> read_source(io::Io& io, const std::string& path,
                                    const wal::WalFileName& name) {
   const bool text = name.kind == wal::FileKind::kHistory || name.kind == wal::FileKind::kBackup;
   const uint64_t limit = text ? kMaxTextFileSize : kMaxSegmentFileSize;
-  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  if (*size > limit)
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io.open(path, O_RDONLY, 0));
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t size, io::file_size(fd, path));
+  if (size > limit)
     return Status(Code::kCorruption, "file \"" + path + "\" is too large to be a WAL file (" +
-                                         std::to_string(*size) + " bytes)");
-  return io.map_read(*fd, *size, path);
+                                         std::to_string(size) + " bytes)");
+  return io.map_read(fd, size, path);
 }
 
 Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, archive::Store& store,
@@ -132,9 +129,8 @@ Result<std::unique_ptr<FilePush>> FilePush::start(io::Io& io, archive::Store& st
   // verified when it was first pushed: confirm it is durable and stop there. Different content
   // under this name is refused, whatever this file holds. Most pushes are of new files: for
   // them the fingerprint is taken alongside compression instead of before it.
-  Result<bool> archived = store.contains(*name);
-  if (!archived.is_ok()) return std::move(archived).take_status();
-  if (*archived) {
+  WALPIPE_ASSIGN_OR_RETURN(bool archived, store.contains(*name));
+  if (archived) {
     meta.fingerprint = fingerprint_of(data);
     Result<archive::CommitOutcome> existing = store.confirm(*name, meta.fingerprint);
     Result<archive::ObjectMetadata> theirs = Status(Code::kNotFound, "");
@@ -187,9 +183,8 @@ Status FilePush::stream() {
   if (replaces_unverified_ && (meta_.flags & archive::kFlagFailedVerification))
     return *replaces_unverified_;
   WALPIPE_TRY(prepare_archive(store_, name_, identity));
-  Result<std::unique_ptr<archive::ObjectUpload>> upload = store_.begin_put(name_);
-  if (!upload.is_ok()) return std::move(upload).take_status();
-  upload_ = std::move(*upload);
+  WALPIPE_ASSIGN_OR_RETURN(std::unique_ptr<archive::ObjectUpload> upload, store_.begin_put(name_));
+  upload_ = std::move(upload);
   written_ = head_;
   for (;;) {
     const size_t wanted = written_ + kPieceSize;
@@ -202,9 +197,8 @@ Status FilePush::stream() {
     }
     if (placed < wanted) break;  // a short wait means compression has ended
   }
-  Result<std::vector<uint32_t>> sizes = compression_->finish();
-  if (!sizes.is_ok()) return std::move(sizes).take_status();
-  meta_.frame_sizes = std::move(*sizes);
+  WALPIPE_ASSIGN_OR_RETURN(std::vector<uint32_t> sizes, compression_->finish());
+  meta_.frame_sizes = std::move(sizes);
   meta_.fingerprint = compression_->fingerprint();
   return Status::ok();
 }
@@ -239,13 +233,13 @@ Result<PushResult> push_one(io::Io& io, archive::Store& store, const std::string
                             const PushOptions& options) {
   // Declared first so that it goes last: a push that fails cancels its frames on a live pool.
   std::optional<CompressorPool> pool;
-  Result<std::unique_ptr<FilePush>> push = FilePush::start(io, store, source, options);
-  if (!push.is_ok()) return std::move(push).take_status();
-  if ((*push)->already_archived()) return *(*push)->already_archived();
+  WALPIPE_ASSIGN_OR_RETURN(std::unique_ptr<FilePush> push,
+                           FilePush::start(io, store, source, options));
+  if ((push)->already_archived()) return *(push)->already_archived();
   pool.emplace(options.threads, options.level);
-  (*push)->compress(*pool, io::AlignedBuffer());
-  WALPIPE_TRY((*push)->stream());
-  return (*push)->finish(nullptr);
+  (push)->compress(*pool, io::AlignedBuffer());
+  WALPIPE_TRY((push)->stream());
+  return (push)->finish(nullptr);
 }
 
 }  // namespace

@@ -37,10 +37,9 @@ Status Receipts::record(io::Io& io, const std::string& name, const Fingerprint& 
   const std::string path = path_of(name);
   const std::string temp = path + "." + std::to_string(::getpid()) + ".tmp";
   const std::string text = text_of(fingerprint, size);
-  Result<io::Fd> fd = io.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (!fd.is_ok()) return fd.status();
-  Status written = io.write_at(*fd, 0, std::as_bytes(std::span(text)), temp);
-  Status closed = io.close(*fd, temp);
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+  Status written = io.write_at(fd, 0, std::as_bytes(std::span(text)), temp);
+  Status closed = io.close(fd, temp);
   if (written.is_ok()) written = closed;
   if (written.is_ok()) written = io.rename_over(temp, path);
   if (!written.is_ok()) (void)io.unlink(temp);

@@ -236,8 +236,7 @@ Result<RestorePlan> plan_restore(archive::Store& store,
   ArchiveView view;
   view.segment_size = identity->segment_size;
   ViewSink sink(&view, options);
-  Result<ListOutcome> listed = list_objects(store, identity, sink);
-  if (!listed.is_ok()) return std::move(listed).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(ListOutcome listed, list_objects(store, identity, sink));
   read_histories(store, sink.history_timelines, sink, &view);
   plan.unreadable = sink.unreadable;  // every plan below starts from this one
   Planner planner{store, view, sink.problems, options, WayVerifier(store, view, options)};
@@ -250,8 +249,7 @@ Result<RestorePlan> plan_restore(archive::Store& store,
     }
     return plan_from(planner, std::move(plan), *options.backup, true);
   }
-  const std::vector<const KnownBackup*> before =
-      backups_before(listed->backups, plan.target, &plan);
+  const std::vector<const KnownBackup*> before = backups_before(listed.backups, plan.target, &plan);
   if (before.empty()) {
     plan.shortfall = Shortfall::kNoBackup;
     return plan;

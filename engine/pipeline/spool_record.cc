@@ -81,10 +81,9 @@ std::optional<SpoolRecord> parse_spool_record(std::string_view text, const std::
 Status write_spool_record(io::Io& io, const std::string& spool, const wal::WalFileName& name,
                           const std::string& temp, const SpoolRecord& record) {
   const std::string text = format_spool_record(record);
-  Result<io::Fd> fd = io.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Status written = io.write_at(*fd, 0, std::as_bytes(std::span(text)), temp);
-  Status closed = io.close(*fd, temp);
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+  Status written = io.write_at(fd, 0, std::as_bytes(std::span(text)), temp);
+  Status closed = io.close(fd, temp);
   if (written.is_ok() && closed.is_ok()) {
     written = io.rename_over(temp, spool_record_path(spool, name));
     if (written.is_ok()) return written;

@@ -93,18 +93,16 @@ struct Client::Call {
 };
 
 Result<std::unique_ptr<Client>> Client::create(const S3Settings& settings, const Location& where) {
-  Result<Endpoint> endpoint = parse_endpoint(settings.endpoint, settings.region);
-  if (!endpoint.is_ok()) return endpoint.status();
+  WALPIPE_ASSIGN_OR_RETURN(Endpoint endpoint, parse_endpoint(settings.endpoint, settings.region));
   // Every library is loaded before the first request: without expat, a 200 carrying an Error
   // document would pass for a success.
   if (Result<const LibExpat*> expat = libexpat(); !expat.is_ok()) return expat.status();
   if (Result<const crypt::LibCrypto*> crypto = crypt::libcrypto(); !crypto.is_ok())
     return crypto.status();
-  Result<std::unique_ptr<HttpConnection>> http = HttpConnection::create(
-      {settings.connect_timeout_ms, settings.try_timeout_ms, settings.ca_file});
-  if (!http.is_ok()) return http.status();
-  return std::unique_ptr<Client>(
-      new Client(settings, where, std::move(endpoint.value()), std::move(http.value())));
+  WALPIPE_ASSIGN_OR_RETURN(std::unique_ptr<HttpConnection> http,
+                           HttpConnection::create({settings.connect_timeout_ms,
+                                                   settings.try_timeout_ms, settings.ca_file}));
+  return std::unique_ptr<Client>(new Client(settings, where, std::move(endpoint), std::move(http)));
 }
 
 Client::Client(const S3Settings& settings, const Location& where, Endpoint endpoint,
@@ -201,13 +199,12 @@ Status Client::create_bucket() {
     call.body = std::as_bytes(std::span(body.data(), body.size()));
   }
   call.passed = {409};
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
-  if (answer->status == 409) {
-    std::optional<ErrorAnswer> error = parse_error(answer->body);
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
+  if (answer.status == 409) {
+    std::optional<ErrorAnswer> error = parse_error(answer.body);
     if (!error || error->code != "BucketAlreadyOwnedByYou")
       return Status(Code::kIoError, "could not create bucket \"" + where_.bucket +
-                                        "\": the server answered " + describe(*answer));
+                                        "\": the server answered " + describe(answer));
   }
   return Status::ok();
 }
@@ -222,23 +219,21 @@ Result<PutOutcome> Client::put_if_absent(std::string_view key, Bytes bytes,
   for (const Header& h : metadata)
     call.headers.push_back({std::string(kMetaPrefix) + h.name, h.value});
   call.passed = {412};
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
-  return answer->status == 412 ? PutOutcome::kPreconditionFailed : PutOutcome::kWritten;
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
+  return answer.status == 412 ? PutOutcome::kPreconditionFailed : PutOutcome::kWritten;
 }
 
 Result<ObjectInfo> Client::head(std::string_view key) {
   Call call{"HEAD", full_key(key), {}, {}, {}};
   call.passed = {404};
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
-  if (answer->status == 404) return not_found_or_error("HEAD", display(call.key), *answer);
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
+  if (answer.status == 404) return not_found_or_error("HEAD", display(call.key), answer);
   ObjectInfo info;
-  if (!parse_size(answer->header("content-length"), &info.size))
+  if (!parse_size(answer.header("content-length"), &info.size))
     return Status(Code::kIoError, "could not HEAD \"" + display(call.key) +
                                       "\": the answer has no valid Content-Length");
-  if (const std::string* etag = answer->header("etag")) info.etag = *etag;
-  for (const Header& h : answer->headers)
+  if (const std::string* etag = answer.header("etag")) info.etag = *etag;
+  for (const Header& h : answer.headers)
     if (h.name.size() > kMetaPrefix.size() && h.name.starts_with(kMetaPrefix))
       info.metadata.push_back({h.name.substr(kMetaPrefix.size()), h.value});
   return info;
@@ -255,21 +250,20 @@ Result<std::vector<std::byte>> Client::get(std::string_view key, std::optional<B
     call.headers.push_back(
         {"range", "bytes=" + std::to_string(range->first) + "-" + std::to_string(range->last)});
   }
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
   std::string what = display(call.key);
-  if (answer->status == 404) return not_found_or_error("GET", what, *answer);
+  if (answer.status == 404) return not_found_or_error("GET", what, answer);
   if (range) {
     uint64_t want = range->last - range->first + 1;
-    if (answer->status != 206)
+    if (answer.status != 206)
       return Status(Code::kIoError, "could not GET \"" + what + "\": the server answered " +
-                                        std::to_string(answer->status) + " to a ranged request");
-    if (answer->body.size() != want)
+                                        std::to_string(answer.status) + " to a ranged request");
+    if (answer.body.size() != want)
       return Status(Code::kIoError, "could not GET \"" + what + "\": the server sent " +
-                                        std::to_string(answer->body.size()) +
+                                        std::to_string(answer.body.size()) +
                                         " bytes for a range of " + std::to_string(want));
   }
-  return std::move(answer->body);
+  return std::move(answer.body);
 }
 
 Result<std::vector<std::byte>> Client::get_from(std::string_view key, uint64_t offset,
@@ -284,22 +278,21 @@ Result<std::vector<std::byte>> Client::get_from(std::string_view key, uint64_t o
   // 416: the object ends before `offset`; asking its size first would cost a HEAD every time.
   call.passed = {404, 416};
   call.headers.push_back({"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)});
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
   std::string what = display(call.key);
-  if (answer->status == 404) return not_found_or_error("GET", what, *answer);
-  if (answer->status == 416) return std::vector<std::byte>();
-  if (answer->status != 206)
+  if (answer.status == 404) return not_found_or_error("GET", what, answer);
+  if (answer.status == 416) return std::vector<std::byte>();
+  if (answer.status != 206)
     return Status(Code::kIoError, "could not GET \"" + what + "\": the server answered " +
-                                      std::to_string(answer->status) + " to a ranged request");
+                                      std::to_string(answer.status) + " to a ranged request");
   uint64_t first = 0, sent_last = 0;
-  if (!parse_content_range(answer->header("content-range"), &first, &sent_last) ||
-      first != offset || sent_last > last || sent_last - first + 1 != answer->body.size())
+  if (!parse_content_range(answer.header("content-range"), &first, &sent_last) || first != offset ||
+      sent_last > last || sent_last - first + 1 != answer.body.size())
     return Status(Code::kIoError, "could not GET \"" + what + "\": the server sent " +
-                                      std::to_string(answer->body.size()) +
+                                      std::to_string(answer.body.size()) +
                                       " bytes that are not the range asked for from byte " +
                                       std::to_string(offset));
-  return std::move(answer->body);
+  return std::move(answer.body);
 }
 
 Result<ListPage> Client::list(const ListQuery& query) {
@@ -310,15 +303,13 @@ Result<ListPage> Client::list(const ListQuery& query) {
   if (!query.start_after.empty()) call.query.push_back({"start-after", base + query.start_after});
   if (!query.continuation_token.empty())
     call.query.push_back({"continuation-token", query.continuation_token});
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
-  Result<ListAnswer> parsed = parse_list(answer->body);
-  if (!parsed.is_ok()) return std::move(parsed).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
+  WALPIPE_ASSIGN_OR_RETURN(ListAnswer parsed, parse_list(answer.body));
 
   ListPage page;
-  page.truncated = parsed->truncated;
-  page.continuation_token = std::move(parsed->next_token);
-  for (ListEntry& e : parsed->entries) {
+  page.truncated = parsed.truncated;
+  page.continuation_token = std::move(parsed.next_token);
+  for (ListEntry& e : parsed.entries) {
     if (!e.key.starts_with(base + query.prefix))
       return Status(Code::kIoError, "could not list \"" + display(base + query.prefix) +
                                         "\": the server listed \"" + e.key + "\", outside it");
@@ -331,9 +322,8 @@ Result<ListPage> Client::list(const ListQuery& query) {
 Status Client::remove(std::string_view key) {
   Call call{"DELETE", full_key(key), {}, {}, {}};
   call.passed = {404};
-  Result<HttpAnswer> answer = exchange(call);
-  if (!answer.is_ok()) return std::move(answer).take_status();
-  if (answer->status == 404) return not_found_or_error("DELETE", display(call.key), *answer);
+  WALPIPE_ASSIGN_OR_RETURN(HttpAnswer answer, exchange(call));
+  if (answer.status == 404) return not_found_or_error("DELETE", display(call.key), answer);
   return Status::ok();
 }
 

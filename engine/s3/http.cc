@@ -148,9 +148,8 @@ const std::string* HttpAnswer::header(std::string_view name) const {
 }
 
 Result<std::unique_ptr<HttpConnection>> HttpConnection::create(HttpOptions options) {
-  Result<const LibCurl*> c = libcurl();
-  if (!c.is_ok()) return c.status();
-  CURL* curl = (*c)->easy_init();
+  WALPIPE_ASSIGN_OR_RETURN(const LibCurl* c, libcurl());
+  CURL* curl = (c)->easy_init();
   if (curl == nullptr) return Status(Code::kIoError, "could not initialize libcurl");
   return std::unique_ptr<HttpConnection>(new HttpConnection(curl, std::move(options)));
 }

@@ -171,9 +171,8 @@ class Parser {
         return Status::ok();
       case kStartTime:
       case kStopTime: {
-        Result<PgTimestamp> t = time(key, value);
-        if (!t.is_ok()) return t.status();
-        (key == kStartTime ? info_.start_time : info_.stop_time.emplace()) = *t;
+        WALPIPE_ASSIGN_OR_RETURN(PgTimestamp t, time(key, value));
+        (key == kStartTime ? info_.start_time : info_.stop_time.emplace()) = t;
         return Status::ok();
       }
       case kLabel:
@@ -182,11 +181,10 @@ class Parser {
       case kStartTimeline:
       case kStopTimeline:
       case kIncrementalTli: {
-        Result<TimeLineId> tli = timeline(key, value);
-        if (!tli.is_ok()) return tli.status();
-        if (key == kStartTimeline) info_.start_tli = *tli;
-        if (key == kStopTimeline) info_.stop_tli = *tli;
-        if (key == kIncrementalTli) info_.incremental_from_tli = *tli;
+        WALPIPE_ASSIGN_OR_RETURN(TimeLineId tli, timeline(key, value));
+        if (key == kStartTimeline) info_.start_tli = tli;
+        if (key == kStopTimeline) info_.stop_tli = tli;
+        if (key == kIncrementalTli) info_.incremental_from_tli = tli;
         return Status::ok();
       }
       case kIncrementalLsn:

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "archive/local/durable.h"
-#include "archive/object.h"
 #include "archive/local/owner.h"
 #include "archive/local/supersede.h"
+#include "archive/object.h"
 #include "codec/zstd_frames.h"
 
 namespace walpipe::archive {
@@ -39,20 +39,18 @@ Status different_content(const wal::WalFileName& name, const std::string& path,
 }  // namespace
 
 Result<ObjectMetadata> read_object_metadata(io::Io& io, const std::string& path) {
-  Result<io::Fd> fd = io.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io.open(path, O_RDONLY, 0));
   std::vector<std::byte> head(zstd::kSkippableHeaderSize);
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  if (*size < head.size())
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t size, io::file_size(fd, path));
+  if (size < head.size())
     return Status(Code::kCorruption, "archive object \"" + path + "\" is truncated");
-  WALPIPE_TRY(io.read_exact(*fd, 0, head, path));
+  WALPIPE_TRY(io.read_exact(fd, 0, head, path));
   uint32_t payload = load_le<uint32_t>(head.data() + 4);
-  if (payload > kMaxMetadataSize || head.size() + payload > *size)
+  if (payload > kMaxMetadataSize || head.size() + payload > size)
     return Status(Code::kCorruption,
                   "archive object \"" + path + "\" has a damaged metadata frame");
   head.resize(head.size() + payload);
-  WALPIPE_TRY(io.read_exact(*fd, 0, head, path));
+  WALPIPE_TRY(io.read_exact(fd, 0, head, path));
   Result<zstd::Skippable> frame = zstd::read_skippable(head);
   if (!frame.is_ok() || frame->magic_nibble != kMetadataMagicNibble)
     return Status(Code::kCorruption, "archive object \"" + path + "\" has no walpipe metadata");
@@ -77,9 +75,8 @@ Result<bool> object_present(io::Io& io, const Layout& layout, const wal::WalFile
 Result<CommitOutcome> confirm_existing(io::Io& io, const Layout& layout,
                                        const wal::WalFileName& name, const Fingerprint& mine) {
   const std::string path = layout.object_path(name);
-  Result<ObjectMetadata> theirs = read_object_metadata(io, path);
-  if (!theirs.is_ok()) return std::move(theirs).take_status();
-  if (theirs->fingerprint != mine) return different_content(name, path, *theirs, mine);
+  WALPIPE_ASSIGN_OR_RETURN(ObjectMetadata theirs, read_object_metadata(io, path));
+  if (theirs.fingerprint != mine) return different_content(name, path, theirs, mine);
   // It may be a leftover of a crash between rename and folder fsync: make it durable first.
   WALPIPE_TRY(fsync_path(io, path, O_RDONLY));
   WALPIPE_TRY(sync_folders(io, layout, name));
@@ -94,12 +91,11 @@ Status prepare_directories(io::Io& io, const Layout& layout, const wal::WalFileN
     return Status(Code::kNotFound, "archive directory \"" + layout.root() + "\" does not exist")
         .with_hint(
             "Create it (mkdir -m 700) and make it writable by the PostgreSQL server's user.");
-  Result<std::optional<Owner>> owner = foreign_owner(layout);
-  if (!owner.is_ok()) return std::move(owner).take_status();
-  WALPIPE_TRY(make_dir(io, layout.wal_dir(), layout.root(), *owner));
-  WALPIPE_TRY(make_dir(io, layout.tmp_dir(), layout.root(), *owner));
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Owner> owner, foreign_owner(layout));
+  WALPIPE_TRY(make_dir(io, layout.wal_dir(), layout.root(), owner));
+  WALPIPE_TRY(make_dir(io, layout.tmp_dir(), layout.root(), owner));
   if (layout.object_dir(name) != layout.wal_dir())
-    WALPIPE_TRY(make_dir(io, layout.object_dir(name), layout.wal_dir(), *owner));
+    WALPIPE_TRY(make_dir(io, layout.object_dir(name), layout.wal_dir(), owner));
   return Status::ok();
 }
 
@@ -120,11 +116,10 @@ size_t sweep_stale_temporaries(io::Io& io, const Layout& layout, int64_t max_age
 
 Result<io::Fd> ObjectWriter::open_temporary(const std::string& tmp, io::Io& io,
                                             const Layout& layout, int flags) {
-  Result<std::optional<Owner>> owner = foreign_owner(layout);
-  if (!owner.is_ok()) return std::move(owner).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Owner> owner, foreign_owner(layout));
   Result<io::Fd> fd = io.open(tmp, flags | O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (!fd.is_ok()) return fd;
-  Status given = give_to(*owner, *fd, tmp);
+  Status given = give_to(owner, *fd, tmp);
   if (given.is_ok()) return fd;
   (void)io.close(*fd, tmp);
   (void)io.unlink(tmp);
@@ -180,9 +175,8 @@ Status ObjectWriter::reopen_buffered() {
   // written yet: start the file again without it.
   WALPIPE_TRY(io_->close(fd_, tmp_));
   WALPIPE_TRY(io_->unlink(tmp_));
-  Result<io::Fd> fd = open_temporary(tmp_, *io_, *layout_, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  fd_ = std::move(*fd);
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, open_temporary(tmp_, *io_, *layout_, 0));
+  fd_ = std::move(fd);
   direct_ = false;
   return Status::ok();
 }

@@ -5,10 +5,9 @@
 namespace walpipe::archive {
 
 Status fsync_path(io::Io& io, const std::string& path, int flags) {
-  Result<io::Fd> fd = io.open(path, flags, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  WALPIPE_TRY(io.fsync(*fd, path));
-  return io.close(*fd, path);
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io.open(path, flags, 0));
+  WALPIPE_TRY(io.fsync(fd, path));
+  return io.close(fd, path);
 }
 
 Status sync_folders(io::Io& io, const Layout& layout, const wal::WalFileName& name) {
@@ -25,9 +24,8 @@ Status make_dir(io::Io& io, const std::string& dir, const std::string& parent,
   if (owner) {
     // Only what walpipe made, or what a run as root left to root: a folder its owner gave to
     // someone on purpose stays theirs.
-    Result<io::EntryInfo> info = io::entry_info(dir);
-    if (!info.is_ok()) return std::move(info).take_status();
-    if (created || info->uid == 0) WALPIPE_TRY(give_to(owner, dir));
+    WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo info, io::entry_info(dir));
+    if (created || info.uid == 0) WALPIPE_TRY(give_to(owner, dir));
   }
   // A new folder's entry is durable only once its parent is synced.
   if (created) return fsync_path(io, parent, O_RDONLY | O_DIRECTORY);

@@ -129,34 +129,28 @@ Status LocalStore::make_durable(const wal::WalFileName& name) {
 
 Result<StoredObject> LocalStore::read(const wal::WalFileName& name, uint64_t max_size) {
   const std::string path = layout_.object_path(name);
-  Result<io::Fd> fd = io_.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  if (*size > max_size) return Status(Code::kCorruption, "it is too large");
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io_.open(path, O_RDONLY, 0));
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t size, io::file_size(fd, path));
+  if (size > max_size) return Status(Code::kCorruption, "it is too large");
   // Mapped, not read: no copy and no fresh memory for the object (objects are written once and
   // never truncated).
-  Result<io::MappedFile> mapped = io_.map_read(*fd, *size, path);
-  if (!mapped.is_ok()) return std::move(mapped).take_status();
-  return StoredObject(std::move(*mapped));
+  WALPIPE_ASSIGN_OR_RETURN(io::MappedFile mapped, io_.map_read(fd, size, path));
+  return StoredObject(std::move(mapped));
 }
 
-Result<std::vector<std::byte>> LocalStore::read_range(const wal::WalFileName& name,
-                                                      uint64_t offset, uint64_t length) {
+Result<std::vector<std::byte>> LocalStore::read_range(const wal::WalFileName& name, uint64_t offset,
+                                                      uint64_t length) {
   const std::string path = layout_.object_path(name);
-  Result<io::Fd> fd = io_.open(path, O_RDONLY, 0);
-  if (!fd.is_ok()) return std::move(fd).take_status();
-  Result<uint64_t> size = io::file_size(*fd, path);
-  if (!size.is_ok()) return std::move(size).take_status();
-  std::vector<std::byte> bytes(offset >= *size ? 0 : std::min(length, *size - offset));
-  WALPIPE_TRY(io_.read_exact(*fd, offset, bytes, path));
+  WALPIPE_ASSIGN_OR_RETURN(io::Fd fd, io_.open(path, O_RDONLY, 0));
+  WALPIPE_ASSIGN_OR_RETURN(uint64_t size, io::file_size(fd, path));
+  std::vector<std::byte> bytes(offset >= size ? 0 : std::min(length, size - offset));
+  WALPIPE_TRY(io_.read_exact(fd, offset, bytes, path));
   return bytes;
 }
 
 Result<std::unique_ptr<ObjectUpload>> LocalStore::begin_put(const wal::WalFileName& name) {
-  Result<ObjectWriter> writer = ObjectWriter::begin(io_, layout_, name);
-  if (!writer.is_ok()) return std::move(writer).take_status();
-  return std::unique_ptr<ObjectUpload>(std::make_unique<LocalUpload>(std::move(*writer)));
+  WALPIPE_ASSIGN_OR_RETURN(ObjectWriter writer, ObjectWriter::begin(io_, layout_, name));
+  return std::unique_ptr<ObjectUpload>(std::make_unique<LocalUpload>(std::move(writer)));
 }
 
 Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, size_t limit) {
@@ -184,13 +178,12 @@ Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, si
     const std::string dir = layout_.wal_dir() + "/" + folder;
     while (out.size() < limit) {
       const size_t want = limit - out.size();
-      Result<std::vector<io::DirEntry>> window =
-          io::list_directory_window(dir, after, want, looks_like_object);
-      if (!window.is_ok()) return window.status();
-      for (const io::DirEntry& e : *window)
+      WALPIPE_ASSIGN_OR_RETURN(std::vector<io::DirEntry> window,
+                               io::list_directory_window(dir, after, want, looks_like_object));
+      for (const io::DirEntry& e : window)
         if (e.type == io::EntryType::kFile) WALPIPE_TRY(add_object(folder, e.name));
-      if (window->size() < want) return Status::ok();
-      after = window->back().name;
+      if (window.size() < want) return Status::ok();
+      after = window.back().name;
     }
     return Status::ok();
   };
@@ -204,10 +197,9 @@ Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, si
       WALPIPE_TRY(add_from(top_after, std::string(rest.substr(slash + 1))));
   }
   while (out.size() < limit) {
-    Result<std::vector<io::DirEntry>> window =
-        io::list_directory_window(layout_.wal_dir(), top_after, kListWindow);
-    if (!window.is_ok()) return window.status();
-    for (const io::DirEntry& top : *window) {
+    WALPIPE_ASSIGN_OR_RETURN(std::vector<io::DirEntry> window,
+                             io::list_directory_window(layout_.wal_dir(), top_after, kListWindow));
+    for (const io::DirEntry& top : window) {
       if (out.size() >= limit) return out;
       if (top.type == io::EntryType::kFile && looks_like_object(top.name)) {
         WALPIPE_TRY(add_object("", top.name));
@@ -215,8 +207,8 @@ Result<std::vector<ObjectEntry>> LocalStore::list(std::string_view after_key, si
         WALPIPE_TRY(add_from(top.name, ""));
       }
     }
-    if (window->size() < kListWindow) break;
-    top_after = window->back().name;
+    if (window.size() < kListWindow) break;
+    top_after = window.back().name;
   }
   return out;
 }
@@ -231,15 +223,13 @@ Status LocalStore::explain(Status failure) const {
 }
 
 Result<std::optional<io::FilesystemSpace>> LocalStore::space() {
-  Result<io::FilesystemSpace> space = io::filesystem_space(layout_.root());
-  if (!space.is_ok()) return std::move(space).take_status();
-  return std::optional<io::FilesystemSpace>(*space);
+  WALPIPE_ASSIGN_OR_RETURN(io::FilesystemSpace space, io::filesystem_space(layout_.root()));
+  return std::optional<io::FilesystemSpace>(space);
 }
 
 Status LocalStore::give_to_owner(const std::string& path) {
-  Result<std::optional<Owner>> owner = foreign_owner(layout_);
-  if (!owner.is_ok()) return std::move(owner).take_status();
-  return give_to(*owner, path);
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Owner> owner, foreign_owner(layout_));
+  return give_to(owner, path);
 }
 
 }  // namespace walpipe::archive

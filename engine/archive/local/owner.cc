@@ -6,10 +6,9 @@ namespace walpipe::archive {
 
 Result<std::optional<Owner>> foreign_owner(const Layout& layout) {
   if (io::effective_uid() != 0) return std::optional<Owner>();
-  Result<io::EntryInfo> root = io::entry_info(layout.root());
-  if (!root.is_ok()) return std::move(root).take_status();
-  if (root->uid == 0) return std::optional<Owner>();
-  return std::optional<Owner>(Owner{root->uid, root->gid});
+  WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo root, io::entry_info(layout.root()));
+  if (root.uid == 0) return std::optional<Owner>();
+  return std::optional<Owner>(Owner{root.uid, root.gid});
 }
 
 Status give_to(const std::optional<Owner>& owner, const io::Fd& fd, const std::string& path) {

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 
 #include "archive/local/durable.h"
-#include "archive/object.h"
 #include "archive/local/owner.h"
+#include "archive/object.h"
 
 namespace walpipe::archive {
 
@@ -13,21 +13,18 @@ namespace {
 // What the name holds now, when it is not an object to supersede.
 Result<Supersession> decided_by_existing(io::Io& io, const Layout& layout,
                                          const wal::WalFileName& name, const Fingerprint& mine) {
-  Result<CommitOutcome> existing = confirm_existing(io, layout, name, mine);
-  if (!existing.is_ok()) return std::move(existing).take_status();
-  return Supersession{*existing, ""};
+  WALPIPE_ASSIGN_OR_RETURN(CommitOutcome existing, confirm_existing(io, layout, name, mine));
+  return Supersession{existing, ""};
 }
 
 // A link that an earlier try made before it stopped is the same file, or (restored from a
 // backup, say) a copy of it; anything else under that name is not ours to replace.
 Status check_kept(io::Io& io, const std::string& aside, const io::EntryInfo& old_object,
                   const Fingerprint& old_fingerprint) {
-  Result<io::EntryInfo> kept = io::entry_info(aside);
-  if (!kept.is_ok()) return std::move(kept).take_status();
-  if (kept->same_file(old_object)) return Status::ok();
-  Result<ObjectMetadata> kept_meta = read_object_metadata(io, aside);
-  if (!kept_meta.is_ok()) return std::move(kept_meta).take_status();
-  if (kept_meta->fingerprint == old_fingerprint) return Status::ok();
+  WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo kept, io::entry_info(aside));
+  if (kept.same_file(old_object)) return Status::ok();
+  WALPIPE_ASSIGN_OR_RETURN(ObjectMetadata kept_meta, read_object_metadata(io, aside));
+  if (kept_meta.fingerprint == old_fingerprint) return Status::ok();
   return Status(Code::kMismatch,
                 "\"" + aside + "\" already exists with other content than the object it keeps")
       .with_hint("Move it out of the archive's superseded/ folder, then retry.");
@@ -46,23 +43,19 @@ Result<Supersession> supersede(io::Io& io, const Layout& layout, const wal::WalF
   // Only superseders replace a name, and each holds the lock on the object it replaces: the
   // name cannot change between the checks below and the rename.
   WALPIPE_TRY(io::lock_exclusive(*fd, path));
-  Result<io::EntryInfo> locked = io::entry_info(*fd, path);
-  if (!locked.is_ok()) return std::move(locked).take_status();
+  WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo locked, io::entry_info(*fd, path));
   Result<io::EntryInfo> named = io::entry_info(path);
-  if (!named.is_ok() || !named->same_file(*locked))
+  if (!named.is_ok() || !named->same_file(locked))
     return decided_by_existing(io, layout, name, mine);  // superseded while this one waited
-  Result<ObjectMetadata> theirs = read_object_metadata(io, path);
-  if (!theirs.is_ok()) return std::move(theirs).take_status();
-  if (theirs->fingerprint == mine || !(theirs->flags & kFlagFailedVerification))
+  WALPIPE_ASSIGN_OR_RETURN(ObjectMetadata theirs, read_object_metadata(io, path));
+  if (theirs.fingerprint == mine || !(theirs.flags & kFlagFailedVerification))
     return decided_by_existing(io, layout, name, mine);
 
-  const std::string aside = layout.superseded_path(name, theirs->fingerprint.hex());
-  Result<std::optional<Owner>> owner = foreign_owner(layout);
-  if (!owner.is_ok()) return std::move(owner).take_status();
-  WALPIPE_TRY(make_dir(io, layout.superseded_dir(), layout.root(), *owner));
+  const std::string aside = layout.superseded_path(name, theirs.fingerprint.hex());
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Owner> owner, foreign_owner(layout));
+  WALPIPE_TRY(make_dir(io, layout.superseded_dir(), layout.root(), owner));
   Status linked = io.link(path, aside);
-  if (linked.code() == Code::kMismatch)
-    linked = check_kept(io, aside, *locked, theirs->fingerprint);
+  if (linked.code() == Code::kMismatch) linked = check_kept(io, aside, locked, theirs.fingerprint);
   WALPIPE_TRY(linked);
   // The kept name is durable before the name the old object had goes to the new one.
   WALPIPE_TRY(fsync_path(io, layout.superseded_dir(), O_RDONLY | O_DIRECTORY));

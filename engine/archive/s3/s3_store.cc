@@ -93,48 +93,41 @@ Status S3Store::check_reachable() {
 }
 
 Result<bool> S3Store::holds_archive() {
-  Result<std::optional<Identity>> identity = load_identity();
-  if (!identity.is_ok()) return identity.status();
-  if (*identity) return true;
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  Result<s3::ListPage> page = (*s3)->list({std::string(kObjectsPrefix), "", "", 1});
-  if (!page.is_ok()) return page.status();
-  return !page->entries.empty();
+  WALPIPE_ASSIGN_OR_RETURN(std::optional<Identity> identity, load_identity());
+  if (identity) return true;
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  WALPIPE_ASSIGN_OR_RETURN(s3::ListPage page, (s3)->list({std::string(kObjectsPrefix), "", "", 1}));
+  return !page.entries.empty();
 }
 
 Result<std::optional<Identity>> S3Store::load_identity() {
   if (identity_) return identity_;
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  Result<std::vector<std::byte>> text = (*s3)->get(kIdentityKey, std::nullopt, kMaxIdentitySize);
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  Result<std::vector<std::byte>> text = (s3)->get(kIdentityKey, std::nullopt, kMaxIdentitySize);
   if (!text.is_ok()) {
     if (text.status().code() == Code::kNotFound) return std::optional<Identity>();
     return text.status();
   }
-  Result<Identity> identity =
-      decode_identity(text_of(*text), location_ + "/" + std::string(kIdentityKey));
-  if (!identity.is_ok()) return identity.status();
-  identity_ = *identity;
+  WALPIPE_ASSIGN_OR_RETURN(
+      Identity identity,
+      decode_identity(text_of(*text), location_ + "/" + std::string(kIdentityKey)));
+  identity_ = identity;
   return identity_;
 }
 
 Status S3Store::create_identity(const Identity& mine) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
   // Twice: a racing first push may write it between our read and our conditional PUT.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<std::optional<Identity>> present = load_identity();
-    if (!present.is_ok()) return present.status();
-    if (*present) {
-      if (same_cluster(**present, mine)) return Status::ok();
-      return identity_mismatch(**present, mine, location_);
+    WALPIPE_ASSIGN_OR_RETURN(std::optional<Identity> present, load_identity());
+    if (present) {
+      if (same_cluster(*present, mine)) return Status::ok();
+      return identity_mismatch(*present, mine, location_);
     }
     const std::string text = encode_identity(mine);
-    Result<s3::PutOutcome> put =
-        (*s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {});
-    if (!put.is_ok()) return put.status();
-    if (*put == s3::PutOutcome::kWritten) return check_conditional_put(text, mine);
+    WALPIPE_ASSIGN_OR_RETURN(s3::PutOutcome put,
+                             (s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {}));
+    if (put == s3::PutOutcome::kWritten) return check_conditional_put(text, mine);
   }
   return Status(Code::kIoError, "could not create the archive identity in \"" + location_ + "\"");
 }
@@ -144,16 +137,14 @@ Status S3Store::create_identity(const Identity& mine) {
 // stores it a second time instead of answering 412 would replace objects too. Then the identity
 // goes again, so that every later push asks once more and is refused the same way.
 Status S3Store::check_conditional_put(const std::string& text, const Identity& mine) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  Result<s3::PutOutcome> again =
-      (*s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {});
-  if (!again.is_ok()) return again.status();
-  if (*again == s3::PutOutcome::kPreconditionFailed) {
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  WALPIPE_ASSIGN_OR_RETURN(s3::PutOutcome again,
+                           (s3)->put_if_absent(kIdentityKey, std::as_bytes(std::span(text)), {}));
+  if (again == s3::PutOutcome::kPreconditionFailed) {
     identity_ = mine;
     return Status::ok();
   }
-  Status removed = (*s3)->remove(kIdentityKey);
+  Status removed = (s3)->remove(kIdentityKey);
   (void)removed;  // the refusal below says what matters; a left identity is asked again anyway
   return Status(Code::kUnsupported, "the S3 store of \"" + location_ +
                                         "\" ignores If-None-Match: it would let a push replace "
@@ -171,13 +162,12 @@ Status S3Store::ensure_meeting_dir() {
   bool created = false;
   WALPIPE_TRY(io_.mkdir(dir, 0700, &created));
   // Made by someone else, the lock in it would be theirs to hold or to point elsewhere.
-  Result<io::EntryInfo> info = io::entry_info(dir);
-  if (!info.is_ok()) return info.status();
-  if (info->type != io::EntryType::kDirectory || info->uid != io::effective_uid() ||
-      (info->mode & 077) != 0)
+  WALPIPE_ASSIGN_OR_RETURN(io::EntryInfo info, io::entry_info(dir));
+  if (info.type != io::EntryType::kDirectory || info.uid != io::effective_uid() ||
+      (info.mode & 077) != 0)
     return Status(Code::kIoError, "folder \"" + dir + "\" is not this user's private folder")
         .with_detail("walpipe's processes working on \"" + location_ +
-                     "\" meet in it; it belongs to " + io::user_name(info->uid) +
+                     "\" meet in it; it belongs to " + io::user_name(info.uid) +
                      " or others may use it")
         .with_hint("Remove it: walpipe makes it again, for this user alone.");
   meeting_dir_ready_ = true;
@@ -196,68 +186,61 @@ Result<s3::ObjectInfo> S3Store::head_info(s3::Client& s3, const std::string& key
 }
 
 Result<bool> S3Store::contains(const wal::WalFileName& name) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  Result<s3::ObjectInfo> info = head_info(**s3, object_key(name, settings_.sealing));
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  Result<s3::ObjectInfo> info = head_info(*s3, object_key(name, settings_.sealing));
   if (info.is_ok()) return true;
   if (info.status().code() == Code::kNotFound) return false;
   return info.status();
 }
 
 Result<ObjectMetadata> S3Store::head(const wal::WalFileName& name) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
   const std::string key = object_key(name, settings_.sealing);
   const std::string where = object_location(name);
   // Every object is at least one aligned block, and most metadata frames fit in it.
-  Result<std::vector<std::byte>> block =
-      (*s3)->get(key, s3::ByteRange{0, kObjectAlignment - 1}, kObjectAlignment);
-  if (!block.is_ok()) return block.status();
-  const uint32_t payload = load_le<uint32_t>(block->data() + 4);
+  WALPIPE_ASSIGN_OR_RETURN(
+      std::vector<std::byte> block,
+      (s3)->get(key, s3::ByteRange{0, kObjectAlignment - 1}, kObjectAlignment));
+  const uint32_t payload = load_le<uint32_t>(block.data() + 4);
   if (payload > kMaxMetadataSize)
     return Status(Code::kCorruption,
                   "archive object \"" + where + "\" has a damaged metadata frame");
   const size_t frame_size = zstd::kSkippableHeaderSize + payload;
-  if (frame_size > block->size()) {
-    Result<std::vector<std::byte>> rest =
-        (*s3)->get(key, s3::ByteRange{block->size(), frame_size - 1}, frame_size - block->size());
-    if (!rest.is_ok()) return rest.status();
-    block->insert(block->end(), rest->begin(), rest->end());
+  if (frame_size > block.size()) {
+    WALPIPE_ASSIGN_OR_RETURN(
+        std::vector<std::byte> rest,
+        (s3)->get(key, s3::ByteRange{block.size(), frame_size - 1}, frame_size - block.size()));
+    block.insert(block.end(), rest.begin(), rest.end());
   }
-  return decode_metadata_frame(*block, where);
+  return decode_metadata_frame(block, where);
 }
 
 Result<CommitOutcome> S3Store::confirm(const wal::WalFileName& name, const Fingerprint& mine) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  Result<s3::ObjectInfo> info = head_info(**s3, object_key(name, settings_.sealing));
-  if (!info.is_ok()) return info.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  WALPIPE_ASSIGN_OR_RETURN(s3::ObjectInfo info,
+                           head_info(*s3, object_key(name, settings_.sealing)));
   // A stored object is durable: S3 answers a PUT only once it holds the bytes.
-  for (const s3::Header& h : info->metadata)
+  for (const s3::Header& h : info.metadata)
     if (h.name == kFingerprintMetadata && h.value == mine.hex())
       return CommitOutcome::kAlreadyPresent;
   // No fingerprint, or another one: copied in by another tool, or different content. The
   // metadata frame says which.
-  Result<ObjectMetadata> theirs = head(name);
-  if (!theirs.is_ok()) return theirs.status();
-  if (theirs->fingerprint == mine) return CommitOutcome::kAlreadyPresent;
-  return different_content(name, object_location(name), *theirs, mine);
+  WALPIPE_ASSIGN_OR_RETURN(ObjectMetadata theirs, head(name));
+  if (theirs.fingerprint == mine) return CommitOutcome::kAlreadyPresent;
+  return different_content(name, object_location(name), theirs, mine);
 }
 
 Result<StoredObject> S3Store::read(const wal::WalFileName& name, uint64_t max_size) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  Result<std::vector<std::byte>> bytes =
-      (*s3)->get(object_key(name, settings_.sealing), std::nullopt, max_size);
-  if (!bytes.is_ok()) return bytes.status();
-  return StoredObject(std::move(*bytes));
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  WALPIPE_ASSIGN_OR_RETURN(std::vector<std::byte> bytes,
+                           (s3)->get(object_key(name, settings_.sealing), std::nullopt, max_size));
+  return StoredObject(std::move(bytes));
 }
 
 Result<std::vector<std::byte>> S3Store::read_range(const wal::WalFileName& name, uint64_t offset,
                                                    uint64_t length) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
-  return (*s3)->get_from(object_key(name, settings_.sealing), offset, length);
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
+  return (s3)->get_from(object_key(name, settings_.sealing), offset, length);
 }
 
 Result<std::unique_ptr<ObjectUpload>> S3Store::begin_put(const wal::WalFileName& name) {
@@ -266,15 +249,15 @@ Result<std::unique_ptr<ObjectUpload>> S3Store::begin_put(const wal::WalFileName&
 
 Result<CommitOutcome> S3Store::put(const wal::WalFileName& name, Bytes object,
                                    const ObjectMetadata& meta) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
   const std::string key = object_key(name, settings_.sealing);
   // Twice: an object removed between a refused PUT and the HEAD that looks at it.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Result<s3::PutOutcome> put = (*s3)->put_if_absent(
-        key, object, {{std::string(kFingerprintMetadata), meta.fingerprint.hex()}});
-    if (!put.is_ok()) return put.status();
-    if (*put == s3::PutOutcome::kWritten) return CommitOutcome::kWritten;
+    WALPIPE_ASSIGN_OR_RETURN(
+        s3::PutOutcome put,
+        (s3)->put_if_absent(key, object,
+                            {{std::string(kFingerprintMetadata), meta.fingerprint.hex()}}));
+    if (put == s3::PutOutcome::kWritten) return CommitOutcome::kWritten;
     seen_.reset();  // what is there now decides, not what was seen before the PUT
     Result<CommitOutcome> existing = confirm(name, meta.fingerprint);
     if (existing.is_ok() || existing.status().code() != Code::kNotFound) return existing;
@@ -285,32 +268,28 @@ Result<CommitOutcome> S3Store::put(const wal::WalFileName& name, Bytes object,
 }
 
 Result<std::vector<ObjectEntry>> S3Store::list(std::string_view after_key, size_t limit) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
   std::vector<ObjectEntry> out;
   s3::ListQuery query{std::string(kObjectsPrefix), std::string(after_key), "", 0};
   while (out.size() < limit) {
     query.max_keys = static_cast<int>(std::min(kMaxListPage, limit - out.size()));
-    Result<s3::ListPage> page = (*s3)->list(query);
-    if (!page.is_ok()) return page.status();
-    for (s3::ListEntry& e : page->entries)
+    WALPIPE_ASSIGN_OR_RETURN(s3::ListPage page, (s3)->list(query));
+    for (s3::ListEntry& e : page.entries)
       if (std::optional<wal::WalFileName> name = name_of_key(e.key, settings_.sealing))
         out.push_back(ObjectEntry{std::move(e.key), *name, e.size});
-    if (!page->truncated) break;
-    query.continuation_token = std::move(page->continuation_token);
+    if (!page.truncated) break;
+    query.continuation_token = std::move(page.continuation_token);
     query.start_after.clear();
   }
   return out;
 }
 
 Status S3Store::remove(const wal::WalFileName& name) {
-  Result<s3::Client*> s3 = client();
-  if (!s3.is_ok()) return s3.status();
+  WALPIPE_ASSIGN_OR_RETURN(s3::Client * s3, client());
   seen_.reset();
   // DELETE of an absent key succeeds in S3: only HEAD tells that there was nothing to remove.
-  Result<s3::ObjectInfo> info = (*s3)->head(object_key(name, settings_.sealing));
-  if (!info.is_ok()) return info.status();
-  return (*s3)->remove(object_key(name, settings_.sealing));
+  WALPIPE_ASSIGN_OR_RETURN(s3::ObjectInfo info, (s3)->head(object_key(name, settings_.sealing)));
+  return (s3)->remove(object_key(name, settings_.sealing));
 }
 
 Result<std::optional<io::FilesystemSpace>> S3Store::space() {
