@@ -19,6 +19,8 @@ struct evp_cipher_ctx_st;  // OpenSSL's EVP_CIPHER_CTX, kept out of this header'
 
 namespace walpipe::crypt {
 
+struct LibCrypto;  // crypt/libcrypto.h: the functions of the libcrypto loaded at run time
+
 // Overwrites `size` bytes at `data` in a way the compiler cannot drop.
 void wipe(void* data, size_t size);
 
@@ -76,15 +78,17 @@ class ChaCha20Poly1305 {
   // bytes). False when the tag does not verify (`out` then holds nothing usable); kIoError when
   // OpenSSL cannot start.
   Result<bool> unseal(std::span<const std::byte, kAeadNonceSize> nonce, Bytes sealed,
-                    std::span<std::byte> out);
+                      std::span<std::byte> out);
 
  private:
   Status init(std::span<const std::byte, kAeadNonceSize> nonce, int encrypt);
 
   struct Free {
+    const LibCrypto* crypto;
     void operator()(evp_cipher_ctx_st* context) const;
   };
-  std::unique_ptr<evp_cipher_ctx_st, Free> context_;
+  const LibCrypto* crypto_ = nullptr;  // null when libcrypto could not be loaded
+  std::unique_ptr<evp_cipher_ctx_st, Free> context_{nullptr, Free{nullptr}};
   bool keyed_ = false;
 };
 
