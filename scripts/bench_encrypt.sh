@@ -8,7 +8,9 @@
 # by call, the first of each pair swapped every repetition, so both meet the same load. Each
 # call is timed on its own; medians per segment, the ratio of the medians and the median of the
 # per-call ratios (plain and encrypted call of the same segment in the same repetition), and the
-# commands' own CPU (user and system, from /proc), which a loaded machine disturbs less.
+# commands' own CPU (user and system, from /proc), which a loaded machine disturbs less. Then the
+# same comparison as PostgreSQL meets it with walpipe's defaults (look-ahead and prefetch on), over
+# the 64 segments of bench_verify.sh's cached set (made if missing).
 #
 # Usage: scripts/bench_encrypt.sh [REPETITIONS] (default 7), after an untimed first repetition.
 # WALPIPE_BUILD_DIR (default build-bench) is built as Release, unless WALPIPE_NO_BUILD=1 (then
@@ -108,24 +110,117 @@ for ((r = 1; r <= reps; r++)); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# As PostgreSQL meets them with walpipe's defaults: the 64 real segments of bench_verify.sh's
+# cached set in a pg_wal look-alike, archived through bench/archive_loop (PostgreSQL's archiver)
+# with `walpipe push` and its look-ahead, timed until every object is in place; then restored by
+# back-to-back restore_command calls of `walpipe get` with its prefetcher, as recovery calls it
+# when replay waits on nothing else. Plain and encrypted alternate run by run, the first swapped
+# every repetition; the background pusher and prefetcher are waited for before the next run.
+readonly WAL64=${WALPIPE_BENCH_DIR:-/var/tmp/walpipe-bench}/pgbench64
+[[ -d $WAL64 ]] || bash "$REPO_ROOT/scripts/bench_verify.sh" --data-only >&2
+mapfile -t segs64 < <(find "$WAL64" -maxdepth 1 -type f -regextype posix-extended \
+  -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort)
+((${#segs64[@]} > 0)) || die "no segments in $WAL64"
+if [[ -z ${WALPIPE_NO_BUILD:-} ]]; then
+  cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DWALPIPE_BUILD_BENCH=ON >/dev/null
+  cmake --build "$BUILD_DIR" --target archive_loop >/dev/null
+fi
+readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop
+[[ -x $ARCHIVE_LOOP ]] || die "no bench/archive_loop in \"$BUILD_DIR\""
+
+# until_unlocked FILE: waits while a process holds FILE open (the look-ahead pusher's or the
+# prefetcher's lock), polling without forking but for fuser itself.
+until_unlocked() {
+  local pause
+  exec {pause}<> <(:)
+  while [[ -n $(fuser "$1" 2>/dev/null) ]]; do read -rt 0.01 -u "$pause" _ || true; done
+  exec {pause}<&-
+}
+
+# as_archived KIND: prints the wall seconds PostgreSQL's archiver takes over the 64 segments.
+as_archived() {
+  local kind=$1 dir=$work/la-$1 key_options="" files objects pause t0 t1
+  rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
+  [[ $kind == encrypted ]] &&
+    key_options="--encrypt-to $recipient --fingerprint-key $work/keys/fingerprint"
+  pg_wal_like "$work/pg_wal" "$WAL64" "${segs64[@]}"
+  sync
+  exec {pause}<> <(:)
+  t0=$EPOCHREALTIME
+  read -r files _ < <("$ARCHIVE_LOOP" "$work/pg_wal" "$WALPIPE push --archive $dir $key_options %p")
+  while :; do
+    objects=("$dir"/wal/*/*.zst*)
+    ((${#objects[@]} < ${#segs64[@]})) || break
+    read -rt 0.001 -u "$pause" _ || true
+  done
+  t1=$EPOCHREALTIME
+  exec {pause}<&-
+  ((files == ${#segs64[@]})) || die "$kind: archived $files of ${#segs64[@]} files"
+  until_unlocked "$dir/.tmp/lookahead.lock"
+  echo "$t1 - $t0" | bc -l
+}
+
+# as_recovered KIND: prints the wall seconds of restore_command over the 64 segments, from the
+# archive as_archived KIND left; every restored segment is compared with its original.
+as_recovered() {
+  local kind=$1 dir=$work/la-$1 out=$work/rec-$1 keys=() t0 t1 s
+  rm -rf "$out" && mkdir -p "$out"
+  [[ $kind == encrypted ]] && keys=(--identity "$work/keys/identity")
+  sync
+  t0=$EPOCHREALTIME
+  for s in "${segs64[@]}"; do
+    "$WALPIPE" get --archive "$dir" "${keys[@]}" "$s" "$out/RECOVERYXLOG" || die "get $kind $s failed"
+    mv "$out/RECOVERYXLOG" "$out/$s"
+  done
+  t1=$EPOCHREALTIME
+  until_unlocked "$out/walpipe_prefetch/prefetch.lock"
+  for s in "${segs64[@]}"; do
+    cmp -s "$out/$s" "$WAL64/$s" || die "$kind: restored $s differs"
+  done
+  echo "$t1 - $t0" | bc -l
+}
+
+declare -A as_called
+note "as PostgreSQL calls them, walpipe's defaults: ${#segs64[@]} segments"
+for ((r = 0; r <= reps; r++)); do
+  if ((r % 2)); then order=(plain encrypted); else order=(encrypted plain); fi
+  for kind in "${order[@]}"; do
+    a=$(as_archived "$kind")
+    g=$(as_recovered "$kind")
+    # The first round warms the caches and is not counted.
+    ((r == 0)) && continue
+    as_called[push.$kind]+="$(echo "$a * 1000 / ${#segs64[@]}" | bc -l) "
+    as_called[get.$kind]+="$(echo "$g * 1000 / ${#segs64[@]}" | bc -l) "
+  done
+  rm -rf "$work"/la-* "$work"/rec-*
+done
+
 # paired_ratios OP: encrypted / plain of each call pair, in the order they ran.
 paired_ratios() {
   paste -d' ' <(tr -s ' ' '\n' <<<"${ms[$1.encrypted]}") <(tr -s ' ' '\n' <<<"${ms[$1.plain]}") |
     awk 'NF == 2 && $2 > 0 { print $1 / $2 }'
 }
 calls=$((reps * ${#segs[@]}))
-row() {  # OP LABEL
+# compared PLAIN ENCRYPTED: "plain (spread) | encrypted (spread) | ratio of the medians" of two
+# lists of times, as table cells.
+compared() {
   local p e lo_p hi_p lo_e hi_e
-  p=$(median <<<"${ms[$1.plain]}")
-  e=$(median <<<"${ms[$1.encrypted]}")
-  read -r lo_p hi_p < <(spread <<<"${ms[$1.plain]}")
-  read -r lo_e hi_e < <(spread <<<"${ms[$1.encrypted]}")
-  printf '| %s | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %.2f× | %.2f× | %.1f | %.1f | %.2f× |\n' \
-    "$2" "$p" "$lo_p" "$hi_p" "$e" "$lo_e" "$hi_e" "$(echo "$e / $p" | bc -l)" \
-    "$(paired_ratios "$1" | median)" \
+  p=$(median <<<"$1")
+  e=$(median <<<"$2")
+  read -r lo_p hi_p < <(spread <<<"$1")
+  read -r lo_e hi_e < <(spread <<<"$2")
+  printf '%.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %.2f×' "$p" "$lo_p" "$hi_p" "$e" "$lo_e" "$hi_e" \
+    "$(echo "$e / $p" | bc -l)"
+}
+row() {  # OP LABEL
+  printf '| %s | %s | %.2f× | %.1f | %.1f | %.2f× |\n' "$2" \
+    "$(compared "${ms[$1.plain]}" "${ms[$1.encrypted]}")" "$(paired_ratios "$1" | median)" \
     "$(echo "${ticks[$1.plain]} * 1000 / $ticks_per_s / $calls" | bc -l)" \
     "$(echo "${ticks[$1.encrypted]} * 1000 / $ticks_per_s / $calls" | bc -l)" \
     "$(echo "${ticks[$1.encrypted]} / ${ticks[$1.plain]}" | bc -l)"
+}
+as_called_row() {  # OP LABEL
+  printf '| %s | %s |\n' "$2" "$(compared "${as_called[$1.plain]}" "${as_called[$1.encrypted]}")"
 }
 {
   echo "# Encryption at rest: push and get, plain against encrypted"
@@ -140,4 +235,14 @@ row() {  # OP LABEL
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   row push "\`walpipe push --batch 1\`"
   row get "\`walpipe get --prefetch 0\`"
+  echo
+  echo "As PostgreSQL calls them with walpipe's defaults: ${#segs64[@]} real 16 MiB pgbench segments"
+  echo "archived through bench/archive_loop (\`walpipe push\`, look-ahead on), timed until every object"
+  echo "is in place, then restored by back-to-back restore_command calls (\`walpipe get\`, prefetch"
+  echo "on); $reps runs of each after an untimed pair, plain and encrypted alternating:"
+  echo
+  echo "| as PostgreSQL calls it, per 16 MiB segment | plain ms (spread) | encrypted ms (spread) | ratio of medians |"
+  echo "| --- | ---: | ---: | ---: |"
+  as_called_row push "archive_command \`walpipe push\` (look-ahead)"
+  as_called_row get "restore_command \`walpipe get\` (prefetch)"
 } | tee "$RESULTS"

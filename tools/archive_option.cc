@@ -147,8 +147,10 @@ std::unique_ptr<archive::Store> open_archive(io::Io& io, const std::string& loca
 
 Status check_archive_encryption(archive::Store& store, const Args& args) {
   std::optional<archive::Encryption> mine;
-  if (args.keys && !args.keys->recipients.empty())
-    mine = archive::Encryption{args.keys->fingerprint_key->id};
+  if (args.keys && !args.keys->recipients.empty()) {
+    WALPIPE_ASSIGN_OR_RETURN(std::string id, archive::key_id(*args.keys->fingerprint_key));
+    mine = archive::Encryption{std::move(id)};
+  }
   Result<std::optional<archive::Identity>> identity = store.load_identity();
   if (!identity.is_ok()) return store.explain(identity.status());
   return archive::check_encryption(*identity, mine, store.location());

@@ -66,15 +66,18 @@ int exit_for(const Status& s) {
   }
 }
 
-// The keys files are sealed with, for the look-ahead's receipts: public keys and a key's id,
-// never a secret.
+// The keys files are sealed with, for the look-ahead's receipts: public keys and the file the
+// fingerprint key came from, never a secret. Not the key's id: computing it loads libcrypto,
+// which a call confirmed by its receipt does not otherwise need (the receipt vouches for the
+// content; a key changed under the same file name between the worker and the call is found by
+// the next push that asks the archive).
 std::string sealing_settings(const Args& args) {
   std::string settings;
   if (!args.keys) return settings;
   for (const crypt::Recipient& recipient : args.keys->recipients)
     settings += "recipient " + crypt::format_recipient(recipient) + "\n";
   if (args.keys->fingerprint_key)
-    settings += "fingerprint key " + args.keys->fingerprint_key->id + "\n";
+    settings += "fingerprint key file " + args.keys->fingerprint_key->source + "\n";
   return settings;
 }
 

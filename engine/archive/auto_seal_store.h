@@ -37,15 +37,11 @@ class AutoSealStore final : public Store {
   Status create_identity(const Identity& mine) override { return chosen().create_identity(mine); }
   Status prepare(const wal::WalFileName& name) override { return chosen().prepare(name); }
   Result<bool> contains(const wal::WalFileName& name) override { return chosen().contains(name); }
-  Result<ObjectMetadata> head(const wal::WalFileName& name) override {
-    return chosen().head(name);
-  }
+  Result<ObjectMetadata> head(const wal::WalFileName& name) override { return chosen().head(name); }
   Result<CommitOutcome> confirm(const wal::WalFileName& name, const Fingerprint& mine) override {
     return chosen().confirm(name, mine);
   }
-  Status make_durable(const wal::WalFileName& name) override {
-    return chosen().make_durable(name);
-  }
+  Status make_durable(const wal::WalFileName& name) override { return chosen().make_durable(name); }
   Result<StoredObject> read(const wal::WalFileName& name, uint64_t max_size) override {
     return chosen().read(name, max_size);
   }
@@ -64,6 +60,7 @@ class AutoSealStore final : public Store {
   Result<std::optional<io::FilesystemSpace>> space() override { return plain_->space(); }
   std::string meeting_dir() const override { return plain_->meeting_dir(); }
   bool remote() const override { return plain_->remote(); }
+  bool takes_receipts() const override { return plain_->takes_receipts(); }
   Status give_to_owner(const std::string& path) override { return plain_->give_to_owner(path); }
 
  private:

@@ -101,8 +101,10 @@ EncryptedStore::EncryptedStore(std::unique_ptr<Store> inner,
                                std::shared_ptr<const SealingKeys> keys, unsigned threads)
     : inner_(std::move(inner)),
       keys_(std::move(keys)),
-      threads_(threads ? threads : WorkerPool::shared().threads()) {
-  if (!keys_->recipients.empty()) warm_up_.emplace();
+      threads_(threads ? threads : WorkerPool::shared().threads()) {}
+
+void EncryptedStore::warm_up() {
+  if (!keys_->recipients.empty() && !warm_up_) warm_up_.emplace();
 }
 
 std::string EncryptedStore::object_location(const wal::WalFileName& name) const {
@@ -118,7 +120,8 @@ Status EncryptedStore::create_identity(const Identity& mine) {
     return Status(Code::kInvalidArgument, "cannot start encrypted archive \"" + location() +
                                               "\" without a fingerprint key");
   Identity sealed = mine;
-  sealed.encryption = Encryption{keys_->fingerprint_key->id};
+  WALPIPE_ASSIGN_OR_RETURN(std::string id, key_id(*keys_->fingerprint_key));
+  sealed.encryption = Encryption{std::move(id)};
   return inner_->create_identity(sealed);
 }
 

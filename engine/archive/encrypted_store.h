@@ -40,7 +40,12 @@ class EncryptedStore final : public Store {
   // `mine`, recorded as encrypted with this command's fingerprint key.
   Status create_identity(const Identity& mine) override;
   Status prepare(const wal::WalFileName& name) override { return inner_->prepare(name); }
-  Result<bool> contains(const wal::WalFileName& name) override { return inner_->contains(name); }
+  // A push asks this first, before it checks and compresses its file: OpenSSL's set-up starts
+  // here, beside that work.
+  Result<bool> contains(const wal::WalFileName& name) override {
+    warm_up();
+    return inner_->contains(name);
+  }
   Result<ObjectMetadata> head(const wal::WalFileName& name) override;
   // With a fingerprint key, by keyed fingerprints: the bucket's metadata, else the age header;
   // without one, by the decrypted metadata frame.
@@ -58,6 +63,7 @@ class EncryptedStore final : public Store {
   Result<std::optional<io::FilesystemSpace>> space() override { return inner_->space(); }
   std::string meeting_dir() const override { return inner_->meeting_dir(); }
   bool remote() const override { return inner_->remote(); }
+  bool takes_receipts() const override { return true; }
   Status give_to_owner(const std::string& path) override { return inner_->give_to_owner(path); }
 
   const SealingKeys& keys() const { return *keys_; }
@@ -70,9 +76,11 @@ class EncryptedStore final : public Store {
 
  private:
   Result<CommitOutcome> confirm_keyed(const wal::WalFileName& name, const Fingerprint& mine);
+  // With recipients, starts readying what sealing needs, once. Not when the store is opened:
+  // PostgreSQL's call that a look-ahead's receipt confirms never loads libcrypto.
+  void warm_up();
 
-  // First: with recipients, OpenSSL readies what sealing needs while the first object is
-  // compressed.
+  // First, so that it is destroyed last: the set-up it started is waited for.
   std::optional<crypt::WarmUp> warm_up_;
   std::unique_ptr<Store> inner_;
   std::shared_ptr<const SealingKeys> keys_;

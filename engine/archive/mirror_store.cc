@@ -178,6 +178,11 @@ bool MirrorStore::remote() const {
                      [](const auto& store) { return store->remote(); });
 }
 
+bool MirrorStore::takes_receipts() const {
+  return std::any_of(stores_.begin(), stores_.end(),
+                     [](const auto& store) { return store->takes_receipts(); });
+}
+
 Status MirrorStore::give_to_owner(const std::string& path) {
   return stores_.front()->give_to_owner(path);
 }

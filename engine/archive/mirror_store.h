@@ -41,6 +41,7 @@ class MirrorStore final : public Store {
   Result<std::optional<io::FilesystemSpace>> space() override;
   std::string meeting_dir() const override { return stores_.front()->meeting_dir(); }
   bool remote() const override;
+  bool takes_receipts() const override;
   Status give_to_owner(const std::string& path) override;
 
  private:

@@ -66,12 +66,14 @@ Result<FingerprintKey> parse_fingerprint_key(Bytes bytes, const std::string& fil
     return Status(Code::kInvalidArgument,
                   "fingerprint key file \"" + file_name + "\" does not hold 64 hex digits")
         .with_hint("Make one with: openssl rand -hex 32 > FILE; chmod 600 FILE");
-  Result<std::array<std::byte, crypt::kHmacSize>> id =
-      crypt::hmac_sha256(out.key.bytes, std::as_bytes(std::span(kKeyIdInput)));
-  if (!id.is_ok()) return std::move(id).take_status();
-  out.id = hex_of(Bytes(id->data(), kKeyIdBytes));
   out.source = file_name;
   return out;
+}
+
+Result<std::string> key_id(const FingerprintKey& key) {
+  WALPIPE_ASSIGN_OR_RETURN(
+      auto id, crypt::hmac_sha256(key.key.bytes, std::as_bytes(std::span(kKeyIdInput))));
+  return hex_of(Bytes(id.data(), kKeyIdBytes));
 }
 
 Result<Fingerprint> keyed_fingerprint(const FingerprintKey& key, const Fingerprint& plain) {

@@ -32,9 +32,12 @@ inline constexpr std::string_view kRecipientStanza = "walpipe-recipient";
 // archived: 32 bytes, kept in a file as 64 hex digits (`openssl rand -hex 32`).
 struct FingerprintKey {
   crypt::Secret<32> key;
-  std::string id;      // 16 hex digits that name the key in walpipe.json, never the key itself
-  std::string source;  // the file it came from, for messages
+  std::string source;  // the file it came from, for messages and the look-ahead's receipts
 };
+
+// 16 hex digits that name `key` in walpipe.json, never the key itself. Computed when asked (it
+// loads libcrypto): PostgreSQL's call confirmed by a look-ahead's receipt never needs it.
+Result<std::string> key_id(const FingerprintKey& key);
 
 // The keys one command was given. Push hosts hold recipients and the fingerprint key only;
 // hosts that read hold identities.

@@ -31,7 +31,7 @@ std::string scope_of(const archive::Store& store, const PushOptions& options,
 
 PushSession::PushSession(archive::Store& store, PushOptions options, LookaheadSettings lookahead)
     : store_(store), options_(options), lookahead_(std::move(lookahead)) {
-  if (store_.remote())
+  if (store_.takes_receipts())
     receipts_.emplace(store_.meeting_dir(), scope_of(store_, options_, lookahead_));
 }
 
@@ -67,8 +67,8 @@ std::optional<PushResult> PushSession::confirm_by_receipt(io::Io& io, const std:
                     0};
 }
 
-// Already archived by an earlier look-ahead: PostgreSQL's own call confirms it. A remote store
-// is not asked: a file without a receipt is pushed, and the push finds out.
+// Already archived by an earlier look-ahead: PostgreSQL's own call confirms it. A store that
+// takes receipts is not asked: a file without a receipt is pushed, and the push finds out.
 bool PushSession::archived_already(archive::Store& store, const std::string& path) const {
   const std::string name = io::base_name(path);
   if (receipts_) return receipts_->left_for(name);
@@ -141,7 +141,8 @@ void PushSession::start_lookahead(const std::string& requested) {
 // and comes after), waits until it is archived or the worker is done (at most wait_ms).
 void PushSession::wait_for_lookahead(const std::string& source, const wal::WalFileName& name) {
   const std::string wanted = name.to_string();
-  // A remote store is not asked while the worker is at it: its receipt says when it is done.
+  // A store that takes receipts is not asked while the worker is at it: its receipt says when
+  // it is done.
   auto stored_yet = [&] {
     if (receipts_) return receipts_->left_for(wanted);
     Result<bool> present = store_.contains(name);

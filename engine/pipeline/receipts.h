@@ -1,8 +1,10 @@
 // What a look-ahead worker leaves, for each file it archived, for PostgreSQL's own call of that
-// file: the call then confirms the file without a request to a remote store. Without it, every
-// call for a bucket loaded libcurl, opened a connection, read walpipe.json and sent a HEAD, and
-// PostgreSQL's archiver, one call at a time, waited for that alone about as long as a whole
-// push to a folder takes (bench/results/s3.md).
+// file: the call then confirms the file without asking a store that takes receipts
+// (Store::takes_receipts). Without it, every call for a bucket loaded libcurl, opened a
+// connection, read walpipe.json and sent a HEAD, and PostgreSQL's archiver, one call at a time,
+// waited for that alone about as long as a whole push to a folder takes (bench/results/s3.md);
+// every call for an encrypted archive loaded libcrypto to compute the keyed fingerprint it
+// compares (bench/results/encrypt.md).
 //
 // A receipt is the worker's word, not the store's: an object removed from the store by someone
 // else between the worker's PUT and the call is confirmed all the same (pgBackRest's asynchronous
