@@ -38,6 +38,7 @@
 
 #include "exit_codes.h"
 #include "s3/client.h"
+#include "support/age_tools.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
 #include "support/rgw.h"
@@ -116,14 +117,14 @@ class PgArchiveTest : public ::testing::TestWithParam<Variant> {
   // An identity for get, and for push its recipient and a fingerprint key in the configuration
   // file: all three files `postgres`'s alone, as walpipe requires of a secret.
   void set_up_keys() {
-    for (const char* program : {"/usr/bin/age", "/usr/bin/age-keygen", "/usr/bin/zstd"})
+    for (const char* program : {kAge, kAgeKeygen, "/usr/bin/zstd"})
       if (!fs::exists(program)) WALPIPE_SKIP() << "no " << program << " (scripts/setup.sh)";
     identity_ = workspace_->file("archive.key");
-    CommandResult r = run_command({"/usr/bin/age-keygen", "-o", identity_});
+    CommandResult r = run_command({kAgeKeygen, "-o", identity_});
     ASSERT_EQ(r.exit_code, 0) << "age-keygen\n" << describe(r);
     chown_to_postgres(identity_);
     ASSERT_EQ(::chmod(identity_.c_str(), 0600), 0);
-    r = run_command({"/usr/bin/age-keygen", "-y", identity_});
+    r = run_command({kAgeKeygen, "-y", identity_});
     ASSERT_EQ(r.exit_code, 0) << "age-keygen -y\n" << describe(r);
     const std::string recipient = r.out.substr(0, r.out.find('\n'));
 
@@ -315,7 +316,7 @@ class PgArchiveTest : public ::testing::TestWithParam<Variant> {
                         std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
       }
       CommandResult r =
-          run_command({"/usr/bin/age", "-d", "-i", identity_, "-o", sealed_copy + ".zst", object});
+          run_command({kAge, "-d", "-i", identity_, "-o", sealed_copy + ".zst", object});
       ASSERT_EQ(r.exit_code, 0) << "age -d " << object << "\n" << describe(r);
       r = run_command({"/usr/bin/zstd", "-d", "-q", "-f", sealed_copy + ".zst", "-o", sealed_copy});
       ASSERT_EQ(r.exit_code, 0) << "zstd -d " << sealed_copy << ".zst\n" << describe(r);

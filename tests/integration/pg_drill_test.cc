@@ -14,9 +14,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -28,6 +28,7 @@
 #include "pg/drill_setup.h"
 #include "pg/recovery_server.h"
 #include "s3/client.h"
+#include "support/age_tools.h"
 #include "support/archiving_primary.h"
 #include "support/pg_cluster.h"
 #include "support/prerequisite.h"
@@ -140,13 +141,13 @@ TEST_F(PgDrill, RecoversToTheEndAndToATimeBetweenTwoCommitsAnsweringTheQuery) {
 TEST_F(PgDrill, AnEncryptedArchiveIsRestoredWithTheIdentityDrillWasGiven) {
   std::string backup, target;
   ASSERT_NO_FATAL_FAILURE(write_history(&backup, &target));
-  if (!fs::exists("/usr/bin/age-keygen")) WALPIPE_SKIP() << "no /usr/bin/age-keygen";
+  if (!fs::exists(kAgeKeygen)) WALPIPE_SKIP() << "no " << kAgeKeygen;
   const std::string keys = workspace().make_dir("keys");
   const std::string identity = keys + "/drill.key";
-  CommandResult r = run_command({"/usr/bin/age-keygen", "-o", identity});
+  CommandResult r = run_command({kAgeKeygen, "-o", identity});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   chown_to_postgres(identity);
-  r = run_command({"/usr/bin/age-keygen", "-y", identity});
+  r = run_command({kAgeKeygen, "-y", identity});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   const std::string recipient = r.out.substr(0, r.out.find('\n'));
   const std::string fingerprint_key = keys + "/fingerprint.key";
@@ -380,7 +381,8 @@ TEST_F(PgDrillBucket, RestoreCommandReachesTheBucketAndTheSecretShowsNowhere) {
   EXPECT_EQ(r.out.find("\"segments_replayed\":0,"), std::string::npos) << r.out;
   // The watch saw the server at work: its log names the segments restore_command brought.
   EXPECT_NE(watch.server_log().find("restored log file \""), std::string::npos)
-      << watch.samples() << " samples; last server log:\n" << watch.server_log();
+      << watch.samples() << " samples; last server log:\n"
+      << watch.server_log();
   EXPECT_EQ(watch.seen(), std::vector<std::string>());
   EXPECT_EQ(r.out.find(secret), std::string::npos);
   EXPECT_EQ(r.err.find(secret), std::string::npos);

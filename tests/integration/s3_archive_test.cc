@@ -14,6 +14,7 @@
 
 #include "archive/keys.h"
 #include "s3/client.h"
+#include "support/age_tools.h"
 #include "support/corpus.h"
 #include "support/files.h"
 #include "support/prerequisite.h"
@@ -430,10 +431,10 @@ TEST_F(S3ArchiveTest, CopyAFolderIntoABucketAndBack) {
 // metadata holds the keyed fingerprint, so a push host with no identity finds its own object
 // with one HEAD and refuses different content; get decrypts with an identity.
 TEST_F(S3ArchiveTest, EncryptedArchiveInABucket) {
-  if (::access("/usr/bin/age-keygen", X_OK) != 0) WALPIPE_SKIP() << "no /usr/bin/age-keygen";
+  if (::access(kAgeKeygen, X_OK) != 0) WALPIPE_SKIP() << "no " << kAgeKeygen;
   ScratchDir keys;
-  ASSERT_EQ(run_command({"/usr/bin/age-keygen", "-o", keys.file("id.key")}).exit_code, 0);
-  CommandResult recipient = run_command({"/usr/bin/age-keygen", "-y", keys.file("id.key")});
+  ASSERT_EQ(run_command({kAgeKeygen, "-o", keys.file("id.key")}).exit_code, 0);
+  CommandResult recipient = run_command({kAgeKeygen, "-y", keys.file("id.key")});
   ASSERT_EQ(recipient.exit_code, 0);
   const std::string fingerprint_key = keys.write("fingerprint.key", std::string(64, 'c') + "\n");
   ASSERT_EQ(::chmod(fingerprint_key.c_str(), 0600), 0);
