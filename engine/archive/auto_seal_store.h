@@ -60,7 +60,6 @@ class AutoSealStore final : public Store {
   Result<std::optional<io::FilesystemSpace>> space() override { return plain_->space(); }
   std::string meeting_dir() const override { return plain_->meeting_dir(); }
   bool remote() const override { return plain_->remote(); }
-  bool takes_receipts() const override { return plain_->takes_receipts(); }
   Status give_to_owner(const std::string& path) override { return plain_->give_to_owner(path); }
 
  private:

@@ -21,7 +21,6 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "codec/fingerprint.h"
-#include "io/buffer.h"
 #include "io/fs.h"
 #include "io/io.h"
 #include "io/space.h"
@@ -36,17 +35,11 @@ class StoredObject {
  public:
   explicit StoredObject(io::MappedFile mapped) : mapped_(std::move(mapped)) {}
   explicit StoredObject(std::vector<std::byte> owned) : owned_(std::move(owned)) {}
-  // Made in memory (decrypted), without the cost of zeroing it first.
-  explicit StoredObject(io::AlignedBuffer made) : made_(std::move(made)) {}
-  Bytes bytes() const {
-    if (made_.size() != 0) return made_.span();
-    return owned_.empty() ? mapped_.bytes() : Bytes(owned_);
-  }
+  Bytes bytes() const { return owned_.empty() ? mapped_.bytes() : Bytes(owned_); }
 
  private:
   io::MappedFile mapped_;
   std::vector<std::byte> owned_;
-  io::AlignedBuffer made_;
 };
 
 struct ObjectEntry {
