@@ -10,7 +10,9 @@
 # per-call ratios (plain and encrypted call of the same segment in the same repetition), and the
 # commands' own CPU (user and system, from /proc), which a loaded machine disturbs less. Then the
 # same comparison as PostgreSQL meets it with walpipe's defaults (look-ahead and prefetch on), over
-# the 64 segments of bench_verify.sh's cached set (made if missing).
+# the 64 segments of bench_verify.sh's cached set (made if missing). Last, what OpenSSL costs a
+# process that uses it once (bench/crypt_first_use), against a plain get's call: the floor under
+# every call that no look-ahead or prefetcher serves.
 #
 # Usage: scripts/bench_encrypt.sh [REPETITIONS] (default 7), after an untimed first repetition.
 # WALPIPE_BUILD_DIR (default build-bench) is built as Release, unless WALPIPE_NO_BUILD=1 (then
@@ -24,6 +26,15 @@ reps=${1:-7}
 command -v age-keygen >/dev/null || die "no age-keygen: run scripts/setup.sh"
 command -v zstd >/dev/null || die "no zstd: run scripts/setup.sh"
 release_build "$BUILD_DIR"
+# What the results name as measured: the checkout's commit is the binary's only when this run
+# built it.
+built_from=$(git -C "$REPO_ROOT" rev-parse --short HEAD)
+if [[ -n ${WALPIPE_NO_BUILD:-} ]]; then
+  built_from="as found in $BUILD_DIR (not built by this run; the checkout is at $built_from)"
+elif ! git -C "$REPO_ROOT" diff --quiet HEAD -- engine tools; then
+  built_from+="+changes"
+fi
+readonly built_from
 readonly WALPIPE=$BUILD_DIR/tools/walpipe
 
 work=$(mktemp -d /var/tmp/walpipe-encrypt.XXXXXX)
@@ -123,10 +134,11 @@ mapfile -t segs64 < <(find "$WAL64" -maxdepth 1 -type f -regextype posix-extende
 ((${#segs64[@]} > 0)) || die "no segments in $WAL64"
 if [[ -z ${WALPIPE_NO_BUILD:-} ]]; then
   cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DWALPIPE_BUILD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" --target archive_loop >/dev/null
+  cmake --build "$BUILD_DIR" --target archive_loop crypt_first_use >/dev/null
 fi
-readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop
+readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop CRYPT_FIRST_USE=$BUILD_DIR/bench/crypt_first_use
 [[ -x $ARCHIVE_LOOP ]] || die "no bench/archive_loop in \"$BUILD_DIR\""
+[[ -x $CRYPT_FIRST_USE ]] || die "no bench/crypt_first_use in \"$BUILD_DIR\""
 
 # until_unlocked FILE: waits while a process holds FILE open (the look-ahead pusher's or the
 # prefetcher's lock), polling without forking but for fuser itself.
@@ -139,22 +151,16 @@ until_unlocked() {
 
 # as_archived KIND: prints the wall seconds PostgreSQL's archiver takes over the 64 segments.
 as_archived() {
-  local kind=$1 dir=$work/la-$1 key_options="" files objects pause t0 t1
+  local kind=$1 dir=$work/la-$1 key_options="" files t0 t1
   rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
   [[ $kind == encrypted ]] &&
     key_options="--encrypt-to $recipient --fingerprint-key $work/keys/fingerprint"
   pg_wal_like "$work/pg_wal" "$WAL64" "${segs64[@]}"
   sync
-  exec {pause}<> <(:)
   t0=$EPOCHREALTIME
   read -r files _ < <("$ARCHIVE_LOOP" "$work/pg_wal" "$WALPIPE push --archive $dir $key_options %p")
-  while :; do
-    objects=("$dir"/wal/*/*.zst*)
-    ((${#objects[@]} < ${#segs64[@]})) || break
-    read -rt 0.001 -u "$pause" _ || true
-  done
+  wait_for_objects "$dir" ${#segs64[@]}
   t1=$EPOCHREALTIME
-  exec {pause}<&-
   ((files == ${#segs64[@]})) || die "$kind: archived $files of ${#segs64[@]} files"
   until_unlocked "$dir/.tmp/lookahead.lock"
   echo "$t1 - $t0" | bc -l
@@ -195,6 +201,17 @@ for ((r = 0; r <= reps; r++)); do
   rm -rf "$work"/la-* "$work"/rec-*
 done
 
+# What OpenSSL costs a process that uses it once: a call of an encrypted archive that no
+# look-ahead or prefetcher serves pays it whole, and a plain one does not pay it at all.
+declare -A first_use
+note "OpenSSL's first use in a process: 31 fresh processes"
+for ((r = 0; r <= 30; r++)); do
+  read -r load first again < <("$CRYPT_FIRST_USE") || die "crypt_first_use failed"
+  ((r == 0)) && continue
+  first_use[load]+="$load " first_use[first]+="$first " first_use[again]+="$again "
+  first_use[both]+="$(echo "$load + $first" | bc -l) "
+done
+
 # paired_ratios OP: encrypted / plain of each call pair, in the order they ran.
 paired_ratios() {
   paste -d' ' <(tr -s ' ' '\n' <<<"${ms[$1.encrypted]}") <(tr -s ' ' '\n' <<<"${ms[$1.plain]}") |
@@ -222,11 +239,17 @@ row() {  # OP LABEL
 as_called_row() {  # OP LABEL
   printf '| %s | %s |\n' "$2" "$(compared "${as_called[$1.plain]}" "${as_called[$1.encrypted]}")"
 }
+first_use_row() {  # PART LABEL
+  local m lo hi
+  m=$(median <<<"${first_use[$1]}")
+  read -r lo hi < <(spread <<<"${first_use[$1]}")
+  printf '| %s | %.2f (%.2f–%.2f) | %.0f %% |\n' "$2" "$m" "$lo" "$hi" \
+    "$(echo "$m * 100 / $(median <<<"${ms[get.plain]}")" | bc -l)"
+}
 {
   echo "# Encryption at rest: push and get, plain against encrypted"
   echo
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; walpipe" \
-    "$(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- engine tools || echo '+changes') (Release)"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; walpipe $built_from (Release)"
   echo "- load average (1, 5, 15 min) before: $load_before; after: $load_after"
   echo "- ${#segs[@]} real 16 MiB pgbench segments (tests/corpus/pg15/pgbench), $reps repetitions"
   echo "  after an untimed one: $calls calls of each kind; one X25519 recipient"
@@ -245,4 +268,15 @@ as_called_row() {  # OP LABEL
   echo "| --- | ---: | ---: | ---: |"
   as_called_row push "archive_command \`walpipe push\` (look-ahead)"
   as_called_row get "restore_command \`walpipe get\` (prefetch)"
+  echo
+  echo "What OpenSSL costs a process that uses it once (bench/crypt_first_use, 30 fresh processes,"
+  echo "medians): what each call above with look-ahead or prefetch off pays on top of a plain call,"
+  echo "before it encrypts or decrypts a byte. The look-ahead and the prefetcher pay it once."
+  echo
+  echo "| OpenSSL in a fresh process | ms (spread) | share of a plain \`walpipe get --prefetch 0\` |"
+  echo "| --- | ---: | ---: |"
+  first_use_row load "loading libcrypto"
+  first_use_row first "first use of each primitive an age file needs"
+  first_use_row both "both: OpenSSL's cost to one call"
+  first_use_row again "the same primitives again in the same process"
 } | tee "$RESULTS"

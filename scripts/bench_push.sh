@@ -97,25 +97,12 @@ run_archive() {
   m0=$(machine_busy)
   read -r files wall used < <("$ARCHIVE_LOOP" "$pg_wal" "$command")
   # Background look-ahead work counts until every object is in place.
-  [[ $kind == walpipe_lookahead ]] && wait_for_objects "$dir"
+  [[ $kind == walpipe_lookahead ]] && wait_for_objects "$dir" ${#segs[@]}
   m1=$(machine_busy)
   ((files == ${#segs[@]})) || die "$kind archived $files of ${#segs[@]} files"
   local bytes
   bytes=$(find "$dir" -type f -name '0*' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
   echo "$wall $used $bytes $(echo "($m1 - $m0) / $ticks" | bc -l)"
-}
-
-# wait_for_objects DIR: until DIR holds an object for every segment; polled without forking, so
-# that the wait takes no CPU from the pusher it waits for.
-wait_for_objects() {
-  local objects pause
-  exec {pause}<> <(:)
-  while :; do
-    objects=("$1"/wal/*/*.zst)
-    ((${#objects[@]} < ${#segs[@]})) || break
-    read -rt 0.001 -u "$pause" _ || true
-  done
-  exec {pause}<&-
 }
 
 # Where the look-ahead time goes, for the floor it cannot go below: the pusher on its own (one call
@@ -128,7 +115,7 @@ run_pusher_alone() {
   sync
   m0=$(machine_busy); t0=$(now)
   "$WALPIPE" push --archive "$dir" "$WORK/pg_wal/${segs[0]}"
-  wait_for_objects "$dir"
+  wait_for_objects "$dir" ${#segs[@]}
   t1=$(now); m1=$(machine_busy)
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "($m1 - $m0) / $ticks" | bc -l)"
 }

@@ -99,6 +99,20 @@ pg_wal_like() {
   done
 }
 
+# wait_for_objects ARCHIVE COUNT: until the archive folder ARCHIVE holds COUNT segment objects
+# (.zst or .zst.age), for a look-ahead that goes on after PostgreSQL's last call. Polled without
+# forking, so that the wait takes no CPU from the pusher it waits for.
+wait_for_objects() {
+  local objects pause
+  exec {pause}<> <(:)
+  while :; do
+    objects=("$1"/wal/*/*.zst*)
+    ((${#objects[@]} < $2)) || break
+    read -rt 0.001 -u "$pause" _ || true
+  done
+  exec {pause}<&-
+}
+
 # backup_history SEGMENT START STOP CHECKPOINT START_TIME STOP_TIME: the text of a backup
 # history file (SEGMENT.OFFSET.backup), as pg_backup_stop writes it, for a streamed backup of a
 # primary on timeline 1 from LSN START to STOP, both in SEGMENT.
