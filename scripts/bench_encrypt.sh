@@ -111,6 +111,15 @@ repetition() {
     die "the encrypted archive holds no .zst.age object"
 }
 
+# Freed memory that a virtual machine reports to its host is taken back, and the next write
+# into it (the page cache a get fills) waits on the host: measured here, it tripled the kernel's
+# copy into the page cache in some runs and not others, whichever side met it.
+page_reporting="not in this kernel"
+if [[ -r /sys/module/page_reporting/parameters/page_reporting_order ]]; then
+  order=$(cat /sys/module/page_reporting/parameters/page_reporting_order)
+  page_reporting="off (order $order, above any free block)"
+  ((order > 10)) || page_reporting="on, free blocks of $((4 << order)) KiB and up"
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 r=0
 note "warm-up"
@@ -149,30 +158,34 @@ until_unlocked() {
   exec {pause}<&-
 }
 
-# as_archived KIND: prints the wall seconds PostgreSQL's archiver takes over the 64 segments.
+# as_archived KIND: prints the wall seconds PostgreSQL's archiver takes over the 64 segments, and
+# the machine's busy ticks until the look-ahead has stopped.
 as_archived() {
-  local kind=$1 dir=$work/la-$1 key_options="" files t0 t1
+  local kind=$1 dir=$work/la-$1 key_options="" files t0 t1 b0
   rm -rf "$dir" && mkdir -p "$dir" && chmod 700 "$dir"
   [[ $kind == encrypted ]] &&
     key_options="--encrypt-to $recipient --fingerprint-key $work/keys/fingerprint"
   pg_wal_like "$work/pg_wal" "$WAL64" "${segs64[@]}"
   sync
+  b0=$(machine_busy)
   t0=$EPOCHREALTIME
   read -r files _ < <("$ARCHIVE_LOOP" "$work/pg_wal" "$WALPIPE push --archive $dir $key_options %p")
   wait_for_objects "$dir" ${#segs64[@]}
   t1=$EPOCHREALTIME
   ((files == ${#segs64[@]})) || die "$kind: archived $files of ${#segs64[@]} files"
   until_unlocked "$dir/.tmp/lookahead.lock"
-  echo "$t1 - $t0" | bc -l
+  echo "$(echo "$t1 - $t0" | bc -l) $(($(machine_busy) - b0))"
 }
 
 # as_recovered KIND: prints the wall seconds of restore_command over the 64 segments, from the
-# archive as_archived KIND left; every restored segment is compared with its original.
+# archive as_archived KIND left, and the machine's busy ticks until the prefetcher has stopped;
+# every restored segment is compared with its original.
 as_recovered() {
-  local kind=$1 dir=$work/la-$1 out=$work/rec-$1 keys=() t0 t1 s
+  local kind=$1 dir=$work/la-$1 out=$work/rec-$1 keys=() t0 t1 s b0 busy
   rm -rf "$out" && mkdir -p "$out"
   [[ $kind == encrypted ]] && keys=(--identity "$work/keys/identity")
   sync
+  b0=$(machine_busy)
   t0=$EPOCHREALTIME
   for s in "${segs64[@]}"; do
     "$WALPIPE" get --archive "$dir" "${keys[@]}" "$s" "$out/RECOVERYXLOG" || die "get $kind $s failed"
@@ -180,23 +193,26 @@ as_recovered() {
   done
   t1=$EPOCHREALTIME
   until_unlocked "$out/walpipe_prefetch/prefetch.lock"
+  busy=$(($(machine_busy) - b0))
   for s in "${segs64[@]}"; do
     cmp -s "$out/$s" "$WAL64/$s" || die "$kind: restored $s differs"
   done
-  echo "$t1 - $t0" | bc -l
+  echo "$(echo "$t1 - $t0" | bc -l) $busy"
 }
 
-declare -A as_called
+declare -A as_called as_called_cpu
 note "as PostgreSQL calls them, walpipe's defaults: ${#segs64[@]} segments"
 for ((r = 0; r <= reps; r++)); do
   if ((r % 2)); then order=(plain encrypted); else order=(encrypted plain); fi
   for kind in "${order[@]}"; do
-    a=$(as_archived "$kind")
-    g=$(as_recovered "$kind")
+    read -r a a_busy < <(as_archived "$kind")
+    read -r g g_busy < <(as_recovered "$kind")
     # The first round warms the caches and is not counted.
     ((r == 0)) && continue
     as_called[push.$kind]+="$(echo "$a * 1000 / ${#segs64[@]}" | bc -l) "
     as_called[get.$kind]+="$(echo "$g * 1000 / ${#segs64[@]}" | bc -l) "
+    as_called_cpu[push.$kind]+="$(echo "$a_busy * 1000 / $ticks_per_s / ${#segs64[@]}" | bc -l) "
+    as_called_cpu[get.$kind]+="$(echo "$g_busy * 1000 / $ticks_per_s / ${#segs64[@]}" | bc -l) "
   done
   rm -rf "$work"/la-* "$work"/rec-*
 done
@@ -237,7 +253,8 @@ row() {  # OP LABEL
     "$(echo "${ticks[$1.encrypted]} / ${ticks[$1.plain]}" | bc -l)"
 }
 as_called_row() {  # OP LABEL
-  printf '| %s | %s |\n' "$2" "$(compared "${as_called[$1.plain]}" "${as_called[$1.encrypted]}")"
+  printf '| %s | %s | %s |\n' "$2" "$(compared "${as_called[$1.plain]}" "${as_called[$1.encrypted]}")" \
+    "$(compared "${as_called_cpu[$1.plain]}" "${as_called_cpu[$1.encrypted]}")"
 }
 first_use_row() {  # PART LABEL
   local m lo hi
@@ -251,6 +268,7 @@ first_use_row() {  # PART LABEL
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; walpipe $built_from (Release)"
   echo "- load average (1, 5, 15 min) before: $load_before; after: $load_after"
+  echo "- free page reporting to the hypervisor: $page_reporting"
   echo "- ${#segs[@]} real 16 MiB pgbench segments (tests/corpus/pg15/pgbench), $reps repetitions"
   echo "  after an untimed one: $calls calls of each kind; one X25519 recipient"
   echo
@@ -262,10 +280,11 @@ first_use_row() {  # PART LABEL
   echo "As PostgreSQL calls them with walpipe's defaults: ${#segs64[@]} real 16 MiB pgbench segments"
   echo "archived through bench/archive_loop (\`walpipe push\`, look-ahead on), timed until every object"
   echo "is in place, then restored by back-to-back restore_command calls (\`walpipe get\`, prefetch"
-  echo "on); $reps runs of each after an untimed pair, plain and encrypted alternating:"
+  echo "on); $reps runs of each after an untimed pair, plain and encrypted alternating. The machine's"
+  echo "CPU (every process, from /proc/stat) counts the look-ahead and the prefetcher until they stop:"
   echo
-  echo "| as PostgreSQL calls it, per 16 MiB segment | plain ms (spread) | encrypted ms (spread) | ratio of medians |"
-  echo "| --- | ---: | ---: | ---: |"
+  echo "| as PostgreSQL calls it, per 16 MiB segment | plain ms (spread) | encrypted ms (spread) | ratio of medians | machine CPU ms plain (spread) | encrypted (spread) | ratio of medians |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   as_called_row push "archive_command \`walpipe push\` (look-ahead)"
   as_called_row get "restore_command \`walpipe get\` (prefetch)"
   echo

@@ -34,7 +34,6 @@ readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop
 now() { date +%s.%N; }
 # Clock ticks the whole machine has been busy (not idle, not waiting for I/O): background
 # pushers, prefetchers and kernel threads included.
-machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 ticks=$(getconf CLK_TCK)
 readonly ticks_per_s=$ticks
 

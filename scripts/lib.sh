@@ -99,6 +99,10 @@ pg_wal_like() {
   done
 }
 
+# machine_busy: the CPU ticks every core has spent busy since boot (user, nice, system, irq,
+# softirq, steal), for the CPU of work that runs in processes a benchmark does not wait for.
+machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
 # wait_for_objects ARCHIVE COUNT: until the archive folder ARCHIVE holds COUNT segment objects
 # (.zst or .zst.age), for a look-ahead that goes on after PostgreSQL's last call. Polled without
 # forking, so that the wait takes no CPU from the pusher it waits for.
