@@ -29,6 +29,8 @@ readonly WORK=$BENCH_DIR/s3
 readonly BUILD_DIR=${WALPIPE_BUILD_DIR:-$REPO_ROOT/build-bench}
 readonly RESULTS=${WALPIPE_S3_RESULTS:-$REPO_ROOT/bench/results/s3.md}
 readonly HTTP_PORT=17480 TLS_PORT=17443
+ticks_per_s=$(getconf CLK_TCK)
+readonly ticks_per_s
 readonly ENDPOINT=https://127.0.0.1:$TLS_PORT
 # shellcheck disable=SC2034  # read by pg_load.sh
 readonly PG_HOST=$WORK/replay-src PG_PORT=54342
@@ -154,10 +156,21 @@ pgbr_setup() {
 # objects BUCKET PREFIX: how many objects the bucket holds under PREFIX.
 objects() { aws_ s3 ls --recursive "s3://$1/$2/" | grep -c . || true; }
 
+# gateway_ticks: the CPU ticks the gateway's daemons (radosgw, the OSD, the monitor) have spent.
+gateway_ticks() {
+  local name pid total=0
+  for name in client.rgw osd.0 mon.a; do
+    pid=$(cat "$WORK/rgw/run/$name.pid")
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
 # run_push KIND REP: every segment once into a fresh archive through archive_loop; prints the
-# wall seconds. Dies unless each store then holds an object per segment.
+# wall seconds, the machine's busy ticks and the gateway's ticks meanwhile. Dies unless each
+# store then holds an object per segment.
 run_push() {
-  local kind=$1 rep=$2 dir=$WORK/runs/$1 pg_wal=$WORK/runs/$1/pg_wal command files wall
+  local kind=$1 rep=$2 dir=$WORK/runs/$1 pg_wal=$WORK/runs/$1/pg_wal command files wall b0 g0 b1 g1
   local prefix=$kind-r$rep
   if [[ $kind == pgbr_* ]]; then
     pgbr_setup "$kind" "$prefix"
@@ -175,7 +188,9 @@ run_push() {
     walpipe_both) command="$WALPIPE push --config $CONF --archive $dir/archive --archive s3://walpipe/$prefix %p" ;;
   esac
   sync
+  b0=$(machine_busy) g0=$(gateway_ticks)
   read -r files wall _ < <("$ARCHIVE_LOOP" "$pg_wal" "$command")
+  b1=$(machine_busy) g1=$(gateway_ticks)
   ((files == n)) || die "$kind archived $files of $n files"
   local stored=$n
   case $kind in
@@ -184,7 +199,7 @@ run_push() {
     walpipe_s3*|walpipe_both) stored=$(objects walpipe "$prefix/wal") ;;
   esac
   ((stored == n)) || die "$kind: the bucket holds $stored objects for $n segments"
-  echo "$wall"
+  echo "$wall $((b1 - b0)) $((g1 - g0))"
 }
 
 # --- Get -----------------------------------------------------------------------------------
@@ -218,11 +233,14 @@ run_get() {
 
 read -r -a push_kinds <<<"${WALPIPE_S3_PUSH:-local walpipe_s3 walpipe_s3_b1 walpipe_both pgbr_sync pgbr_async seed}"
 read -r -a get_kinds <<<"${WALPIPE_S3_GET:-cp local aws walpipe_s3_p0 walpipe_s3}"
-declare -A wall
+declare -A wall busy gateway
 load_push="$(loadavg)"
 for ((r = 1; r <= reps; r++)); do
   note "push and get, repetition $r/$reps (load $(loadavg))"
-  for kind in "${push_kinds[@]}"; do wall[push_$kind]+="$(run_push "$kind" "$r") "; done
+  for kind in "${push_kinds[@]}"; do
+    read -r w b g < <(run_push "$kind" "$r")
+    wall[push_$kind]+="$w " busy[push_$kind]+="$b " gateway[push_$kind]+="$g "
+  done
   for kind in "${get_kinds[@]}"; do wall[get_$kind]+="$(run_get "$kind" "$r") "; done
 done
 load_push+=" / $(loadavg)"
@@ -314,6 +332,19 @@ row() {
 ratio() {
   if [[ -n ${wall[$1]:-} && -n ${wall[$2]:-} ]]; then echo "$(med "$1") / $(med "$2")" | bc -l; fi
 }
+# cpu_ms KIND TABLE: the median of TABLE's ticks for KIND, in ms of CPU per segment.
+cpu_ms() {
+  local -n ticks_of=$2
+  echo "$(median <<<"${ticks_of[$1]}") * 1000 / $ticks_per_s / $n" | bc -l
+}
+# cpu_row LABEL KIND: the machine's CPU, the gateway's and the rest, per segment, when timed.
+cpu_row() {
+  [[ -n ${busy[$2]:-} ]] || return 0
+  local all gw
+  all=$(cpu_ms "$2" busy)
+  gw=$(cpu_ms "$2" gateway)
+  printf '| %s | %.1f | %.1f | %.1f |\n' "$1" "$all" "$gw" "$(echo "$all - $gw" | bc -l)"
+}
 verdict() { if (($(echo "$1" | bc -l))); then echo met; else echo missed; fi; }
 # target TEXT RATIO CONDITION: a line of the Targets list ("not timed" without a ratio).
 target() {
@@ -343,6 +374,17 @@ target() {
   row "**walpipe push --archive s3://walpipe/…** (look-ahead, the default)" push_walpipe_s3 push_walpipe_s3
   row "walpipe push --archive DIR --archive s3://walpipe/…" push_walpipe_both push_walpipe_s3
   row "walpipe push --archive DIR (a local folder)" push_local push_walpipe_s3
+  echo
+  echo "The same runs' CPU, every process on the machine (/proc/stat) and the gateway's daemons"
+  echo "(radosgw, ceph-osd, ceph-mon) alone; medians, ms per segment:"
+  echo
+  echo "| archive_command | machine CPU | of it the gateway | the rest |"
+  echo "| --- | ---: | ---: | ---: |"
+  cpu_row "cp && aws s3 cp (the seed)" push_seed
+  cpu_row "pgBackRest async, process-max=2" push_pgbr_async
+  cpu_row "walpipe push to the bucket (look-ahead)" push_walpipe_s3
+  cpu_row "walpipe push to a folder and the bucket" push_walpipe_both
+  cpu_row "walpipe push to a folder" push_local
   echo
   echo "| restore_command (back to back) | ms per segment | spread | segments/s | MiB/s | speed vs aws s3 cp |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: |"
@@ -383,5 +425,12 @@ target() {
   target "push to the bucket at least 3x the segments/s of pgBackRest async" "$vs_pgbr" ">= 3"
   target "at least 5x the seed's cp && aws s3 cp" "$vs_seed" ">= 5"
   target "within 1.3x of walpipe's push to a local folder" "$vs_local" "<= 1.3" " the time"
+  if [[ -n ${busy[push_local]:-} && -n ${busy[push_walpipe_s3]:-} ]]; then
+    # The folder's push is CPU-bound here; the gateway's work for each object lands on the same
+    # cores, so no push to it can take less than both together spread over every core.
+    floor=$(echo "($(cpu_ms push_local busy) + $(cpu_ms push_walpipe_s3 gateway)) / $(nproc)" | bc -l)
+    printf -- '  (the floor on this machine: the folder push'"'"'s CPU and the gateway'"'"'s for the same objects over %d cores, %.1f ms a segment, %.2fx the folder'"'"'s time, before walpipe spends anything on S3)\n' \
+      "$(nproc)" "$floor" "$(echo "$floor * $n / 1000 / $(med push_local)" | bc -l)"
+  fi
   target "recovery from the bucket with prefetch no longer than from a folder with cp" "$vs_cp" "<= 1"
 } | tee "$RESULTS"
