@@ -57,6 +57,8 @@ dpkg -x "$deb" "$scratch/root"
 bin=$scratch/root/usr/bin/walpipe
 ! grep -q WALPIPE_FAULT "$bin" || fail "the installed walpipe reads WALPIPE_FAULT (fault injection)"
 
+# No reader in a pipeline below stops early (head, awk's exit): under pipefail the writer's
+# SIGPIPE would fail the test whenever it is still writing (ldconfig -p, dpkg -S).
 # ldd lists what the loader would map, libraries of libraries included; all must resolve.
 libs=$(ldd "$bin")
 if grep -q 'not found' <<<"$libs"; then
@@ -69,13 +71,14 @@ owner() {
   real=$(readlink -f "$path")
   # Debian 12 has merged /usr: a file may be registered under /lib or /usr/lib.
   for candidate in "$path" "$real" "/usr$path" "/usr$real" "${path#/usr}" "${real#/usr}"; do
-    dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1 && return 0
+    dpkg -S "$candidate" 2>/dev/null | awk -F: 'NR == 1 {print $1}' && return 0
   done
   return 1
 }
-for needed in $(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}'); do
-  path=$(awk -v lib="$needed" '$1 == lib && $2 == "=>" {print $3} $1 ~ "/" lib "$" {print $1}' \
-    <<<"$libs" | head -1)
+needed_libs=$(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}')
+for needed in $needed_libs; do
+  path=$(awk -v lib="$needed" '!found && $1 == lib && $2 == "=>" {print $3; found = 1}
+    !found && $1 ~ "/" lib "$" {print $1; found = 1}' <<<"$libs")
   [[ -n $path ]] || fail "ldd does not show where $needed comes from"
   pkg=$(owner "$path") || fail "no installed package provides $path ($needed)"
   grep -qxF "$pkg" <<<"$depends_names" || fail "$needed comes from $pkg, which Depends lacks"
@@ -86,9 +89,10 @@ done
 # engine/crypt/libcrypto.h) have no NEEDED entry, which every start of walpipe would pay for:
 # their packages are checked by soname, and --version must load libpq.
 for soname in libpq.so.5 libcurl.so.4 libexpat.so.1 libcrypto.so.3; do
-  ! objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}' | grep -qxF "$soname" ||
+  ! grep -qxF "$soname" <<<"$needed_libs" ||
     fail "walpipe links $soname, which it should load only when used"
-  path=$(ldconfig -p | awk -v lib="$soname" '$1 == lib && /x86-64/ {print $NF; exit}')
+  path=$(ldconfig -p |
+    awk -v lib="$soname" '!found && $1 == lib && /x86-64/ {print $NF; found = 1}')
   [[ -n $path ]] || fail "the loader cannot find $soname, which walpipe loads with dlopen"
   pkg=$(owner "$path") || fail "no installed package provides $path ($soname)"
   grep -qxF "$pkg" <<<"$depends_names" || fail "$soname comes from $pkg, which Depends lacks"
