@@ -32,8 +32,6 @@ readonly WALPIPE=$BUILD_DIR/tools/walpipe
 readonly ARCHIVE_LOOP=$BUILD_DIR/bench/archive_loop
 
 now() { date +%s.%N; }
-# Clock ticks the whole machine has been busy (not idle, not waiting for I/O): background
-# pushers, prefetchers and kernel threads included.
 ticks=$(getconf CLK_TCK)
 readonly ticks_per_s=$ticks
 

@@ -100,7 +100,8 @@ pg_wal_like() {
 }
 
 # machine_busy: the CPU ticks every core has spent busy since boot (user, nice, system, irq,
-# softirq, steal), for the CPU of work that runs in processes a benchmark does not wait for.
+# softirq, steal; not idle, not waiting for I/O), for the CPU of work that runs in processes a
+# benchmark does not wait for: background pushers, prefetchers and kernel threads included.
 machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
 # wait_for_objects ARCHIVE COUNT: until the archive folder ARCHIVE holds COUNT segment objects
