@@ -1,5 +1,7 @@
 // One HTTP(S) connection through libcurl, kept alive and reused from request to request (a
-// TLS handshake costs more than a small PUT). Not thread-safe: one per thread.
+// TLS handshake costs more than a small PUT), acknowledging what it reads at once: a server with
+// Nagle's algorithm on (Ceph RGW's default) would otherwise hold back part of a small answer for
+// the 40 ms the kernel delays an acknowledgement. Not thread-safe: one per thread.
 #pragma once
 
 #include <cstddef>
@@ -58,9 +60,17 @@ class HttpConnection {
   long connections_opened() const { return connections_opened_; }
 
  private:
-  HttpConnection(void* curl, HttpOptions options) : curl_(curl), options_(std::move(options)) {}
+  HttpConnection(void* curl, void* multi, HttpOptions options)
+      : curl_(curl), multi_(multi), options_(std::move(options)) {}
 
-  void* curl_;  // CURL*, kept so its connection cache outlives each request
+  // Runs the request set up on curl_ to its end; a libcurl result code, or -1 when the multi
+  // handle itself failed (`words` then says why).
+  int transfer(std::string* words);
+
+  void* curl_;   // CURL*: the request's options
+  void* multi_;  // CURLM*: runs each request and keeps the open connection between them
+  // The sockets of libcurl's connections that are still open, to acknowledge on.
+  std::vector<int> sockets_;
   HttpOptions options_;
   bool retryable_ = false;
   long connections_opened_ = 0;

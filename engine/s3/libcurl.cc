@@ -21,9 +21,16 @@ LoadedApi<LibCurl> load() {
   lib.resolve("curl_easy_cleanup", &a.easy_cleanup);
   lib.resolve("curl_easy_reset", &a.easy_reset);
   lib.resolve("curl_easy_setopt", &a.easy_setopt);
-  lib.resolve("curl_easy_perform", &a.easy_perform);
   lib.resolve("curl_easy_getinfo", &a.easy_getinfo);
   lib.resolve("curl_easy_strerror", &a.easy_strerror);
+  lib.resolve("curl_multi_init", &a.multi_init);
+  lib.resolve("curl_multi_cleanup", &a.multi_cleanup);
+  lib.resolve("curl_multi_add_handle", &a.multi_add_handle);
+  lib.resolve("curl_multi_remove_handle", &a.multi_remove_handle);
+  lib.resolve("curl_multi_perform", &a.multi_perform);
+  lib.resolve("curl_multi_poll", &a.multi_poll);
+  lib.resolve("curl_multi_info_read", &a.multi_info_read);
+  lib.resolve("curl_multi_strerror", &a.multi_strerror);
   lib.resolve("curl_slist_append", &a.slist_append);
   lib.resolve("curl_slist_free_all", &a.slist_free_all);
   lib.resolve("curl_url", &a.url);
