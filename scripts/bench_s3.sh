@@ -299,12 +299,32 @@ replayed=()
 for s in "${REPLAY_SEGMENTS[@]}"; do [[ $s < $REPLAY_START ]] || replayed+=("$s"); done
 raw_bytes=$(du -cb "${replayed[@]/#/$src/raw/}" | tail -1 | cut -f1)
 warm_raw() { cat "$src"/raw/* >/dev/null; }
+# ticks_at_start [PREPARE...]: replay_seconds' last step before its clock starts: PREPARE, then
+# the machine's and the gateway's CPU ticks so far, into a file (replay_seconds runs in a subshell).
+ticks_at_start() {
+  if (($#)); then "$@"; fi
+  echo "$(machine_busy) $(gateway_ticks)" >"$WORK/replay-ticks"
+}
+# replay_run KIND COMMAND [PREPARE...]: replay_seconds with COMMAND, recorded in wall, busy and
+# gateway (from the clock's start until the server has stopped), redo and redo_cpu (the startup
+# process's elapsed and CPU seconds from its "redo done" line).
+replay_run() {
+  local kind=$1 command=$2 seconds b0 g0 user system elapsed
+  shift 2
+  seconds=$(replay_seconds "$src" "${kind#replay_}" "$command" ticks_at_start "$@")
+  read -r b0 g0 <"$WORK/replay-ticks"
+  read -r user system elapsed < <(sed -n 's/.*redo done at .* user: \([0-9.]*\) s, system: \([0-9.]*\) s, elapsed: \([0-9.]*\) s$/\1 \2 \3/p' \
+    "$src/replay-${kind#replay_}.log" | tail -1)
+  wall[$kind]+="$seconds " busy[$kind]+="$(($(machine_busy) - b0)) "
+  gateway[$kind]+="$(($(gateway_ticks) - g0)) " redo[$kind]+="$elapsed "
+  redo_cpu[$kind]+="$(echo "$user + $system" | bc -l) "
+}
+declare -A redo redo_cpu
 load_replay="$(loadavg)"
 for ((r = 1; r <= reps; r++)); do
   note "replay repetition $r/$reps (load $(loadavg))"
-  wall[replay_cp]+="$(replay_seconds "$src" cp "cp $src/raw/%f %p" warm_raw) "
-  wall[replay_walpipe]+="$(replay_seconds "$src" walpipe \
-    "$WALPIPE get --config $PG_CONF --archive s3://walpipe/recovery %f %p") "
+  replay_run replay_cp "cp $src/raw/%f %p" warm_raw
+  replay_run replay_walpipe "$WALPIPE get --config $PG_CONF --archive s3://walpipe/recovery %f %p"
 done
 load_replay+=" / $(loadavg)"
 
@@ -408,6 +428,18 @@ target() {
     read -r lo hi < <(spread <<<"${wall[$k]}")
     printf '| %s | %.2f | %.2f–%.2f | %.0f | %s |\n' "$label" "$(med "$k")" "$lo" "$hi" \
       "$(echo "$raw_bytes / 1048576 / $(med "$k")" | bc -l)" "${wall[$k]% }"
+  done
+  echo
+  echo "Where the replays' time went, medians in seconds: the startup process's redo (PostgreSQL's"
+  echo "\"redo done\" line: elapsed, and its own CPU), and the CPU of every process on the machine and"
+  echo "of the gateway's daemons from the start of the server until it stopped:"
+  echo
+  echo "| restore_command | redo elapsed | redo CPU | machine CPU | of it the gateway |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  for k in replay_cp replay_walpipe; do
+    printf '| %s | %.2f | %.2f | %.2f | %.2f |\n' "${k#replay_}" "$(median <<<"${redo[$k]}")" \
+      "$(median <<<"${redo_cpu[$k]}")" "$(echo "$(median <<<"${busy[$k]}") / $ticks_per_s" | bc -l)" \
+      "$(echo "$(median <<<"${gateway[$k]}") / $ticks_per_s" | bc -l)"
   done
   echo
   if [[ ${WALPIPE_S3_MEMORY:-1} != 0 ]]; then
