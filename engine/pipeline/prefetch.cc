@@ -21,6 +21,7 @@ namespace {
 constexpr std::string_view kTempPrefix = ".fetching.";
 constexpr std::string_view kMarker = ".walpipe-spool";
 constexpr std::string_view kLockName = "prefetch.lock";
+constexpr std::string_view kServedName = ".served";
 
 // What a prefetcher writes: segments under their names, their records, and its temporaries.
 bool prefetcher_file(const std::string& name) {
@@ -29,10 +30,29 @@ bool prefetcher_file(const std::string& name) {
          name.starts_with(kTempPrefix) || is_spool_record(name);
 }
 
-// Moves the spooled file to `dest` if it has `size` bytes whose XXH3-128 is `fingerprint`;
-// removes it (and its record) when it does not, since it can never be served then.
+// Makes the folder `keep` a spool holding a second name of the spooled `name` and of its record,
+// and nothing else. Best effort: without them the next request for `name` goes to the archive.
+void keep_served(io::Io& io, const std::string& spool, const wal::WalFileName& name,
+                 const std::string& keep) {
+  if (!prepare_spool(io, keep).is_ok()) return;
+  Result<std::vector<io::DirEntry>> entries = io::list_directory(keep);
+  if (!entries.is_ok()) return;
+  for (const io::DirEntry& e : *entries) {
+    if (e.type != io::EntryType::kFile || !prefetcher_file(e.name)) continue;
+    if (!io.unlink(keep + "/" + e.name).is_ok()) return;
+  }
+  // The record first, as the prefetcher names them: a file there never lacks its record.
+  if (!io.link(spool_record_path(spool, name), spool_record_path(keep, name)).is_ok()) return;
+  Status linked = io.link(spool + "/" + name.to_string(), keep + "/" + name.to_string());
+  (void)linked;  // a record without its file serves nothing
+}
+
+// Moves the spooled file to `dest` if it has `size` bytes whose XXH3-128 is `fingerprint`,
+// keeping a second name of it and its record in `keep` unless that is empty; removes it (and its
+// record) when it does not match, since it can never be served then.
 bool move_if_matching(io::Io& io, const std::string& spool, const wal::WalFileName& name,
-                      uint64_t size, const Fingerprint& fingerprint, const std::string& dest) {
+                      uint64_t size, const Fingerprint& fingerprint, const std::string& dest,
+                      const std::string& keep) {
   const std::string spooled = spool + "/" + name.to_string();
   {
     Result<io::Fd> fd = io.open(spooled, O_RDONLY, 0);
@@ -47,6 +67,7 @@ bool move_if_matching(io::Io& io, const std::string& spool, const wal::WalFileNa
       return false;
     }
   }
+  if (!keep.empty()) keep_served(io, spool, name, keep);
   // DEST may exist (a leftover RECOVERYXLOG): it is replaced, as a fresh fetch would.
   Status unlinked = io.unlink(dest);
   (void)unlinked;
@@ -68,10 +89,26 @@ bool recorded_otherwise(io::Io& io, archive::Store& store, const std::string& sp
   return now.is_ok() && (!*now || **now != record->identity);
 }
 
-// Anything a spool may hold: what its prefetcher writes, its lock and its marker.
-bool spool_file(const io::DirEntry& e) {
+// Anything a spool may hold: what its prefetcher writes, its lock and its marker, and the folder
+// of the last segment served.
+bool spool_entry(const io::DirEntry& e) {
+  if (e.type == io::EntryType::kDirectory) return e.name == kServedName;
   return e.type == io::EntryType::kFile &&
          (prefetcher_file(e.name) || e.name == kLockName || e.name == kMarker);
+}
+
+bool serve_recorded_from(io::Io& io, const std::string& archive, const std::string& data_dir,
+                         const std::string& spool, const wal::WalFileName& name,
+                         const std::string& dest, const std::string& keep, std::string* unchecked) {
+  if (!is_spool(spool) || !io::entry_type(spool + "/" + name.to_string()).is_ok()) return false;
+  std::optional<SpoolRecord> record = read_spool_record(io, spool, name);
+  if (!record || record->archive != archive) return false;
+  std::string not_compared;
+  if (!check_cluster_with(record->identity, archive, data_dir, &not_compared).is_ok()) return false;
+  if (!move_if_matching(io, spool, name, record->size, record->fingerprint, dest, keep))
+    return false;
+  *unchecked = not_compared;
+  return true;
 }
 }  // namespace
 
@@ -103,7 +140,7 @@ Status remove_spool(io::Io& io, const std::string& spool,
     return entries.status().code() == Code::kNotFound ? Status::ok()
                                                       : std::move(entries).take_status();
   for (const io::DirEntry& e : *entries) {
-    if (!spool_file(e))
+    if (!spool_entry(e))
       return Status(Code::kInvalidArgument, "\"" + spool +
                                                 "\" is not a walpipe prefetch spool: it holds \"" +
                                                 e.name + "\", which walpipe did not put there")
@@ -112,10 +149,12 @@ Status remove_spool(io::Io& io, const std::string& spool,
   // The marker goes first: from then on no file gets its name in the folder.
   if (is_spool(spool)) WALPIPE_TRY(io.unlink(spool + "/" + std::string(kMarker)));
   WALPIPE_TRY(wait_for_prefetcher());
+  // The last segment served, a spool of its own that no prefetcher writes in.
+  WALPIPE_TRY(remove_spool(io, served_copy_dir(spool), [] { return Status::ok(); }));
   entries = io::list_directory(spool);
   if (!entries.is_ok()) return std::move(entries).take_status();
   for (const io::DirEntry& e : *entries) {
-    if (!spool_file(e)) continue;  // not ours: the folder then stays, and rmdir says why
+    if (!spool_entry(e)) continue;  // not ours: the folder then stays, and rmdir says why
     Status removed = io.unlink(spool + "/" + e.name);
     if (!removed.is_ok() && removed.code() != Code::kNotFound) return removed;
   }
@@ -126,13 +165,17 @@ std::string default_spool_dir(const std::string& dest) {
   return io::dir_name(dest) + "/walpipe_prefetch";
 }
 
+std::string served_copy_dir(const std::string& spool) {
+  return spool + "/" + std::string(kServedName);
+}
+
 bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spool,
                       const wal::WalFileName& name, const std::string& dest) {
   const std::string spooled = spool + "/" + name.to_string();
   if (!is_spool(spool) || !io::entry_type(spooled).is_ok()) return false;
   Result<archive::ObjectMetadata> meta = store.head(name);
   if (!meta.is_ok()) return false;
-  return move_if_matching(io, spool, name, meta->original_size, meta->fingerprint, dest);
+  return move_if_matching(io, spool, name, meta->original_size, meta->fingerprint, dest, "");
 }
 
 // The record stands in for the object's metadata frame, which serve_from_spool reads from the
@@ -151,14 +194,10 @@ bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spoo
 bool serve_recorded(io::Io& io, const std::string& archive, const std::string& data_dir,
                     const std::string& spool, const wal::WalFileName& name, const std::string& dest,
                     std::string* unchecked) {
-  if (!is_spool(spool) || !io::entry_type(spool + "/" + name.to_string()).is_ok()) return false;
-  std::optional<SpoolRecord> record = read_spool_record(io, spool, name);
-  if (!record || record->archive != archive) return false;
-  std::string not_compared;
-  if (!check_cluster_with(record->identity, archive, data_dir, &not_compared).is_ok()) return false;
-  if (!move_if_matching(io, spool, name, record->size, record->fingerprint, dest)) return false;
-  *unchecked = not_compared;
-  return true;
+  return serve_recorded_from(io, archive, data_dir, spool, name, dest, served_copy_dir(spool),
+                             unchecked) ||
+         serve_recorded_from(io, archive, data_dir, served_copy_dir(spool), name, dest, "",
+                             unchecked);
 }
 
 std::vector<wal::WalFileName> next_segments(const wal::WalFileName& name, uint64_t segment_size,

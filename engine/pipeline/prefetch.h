@@ -20,6 +20,10 @@ namespace walpipe::pipeline {
 // The spool used for DEST: a folder beside it, so that serving is a rename on one filesystem.
 std::string default_spool_dir(const std::string& dest);
 
+// The folder in `spool` that holds the last file serve_recorded served and its record: a spool
+// of its own, which no prefetcher writes in and remove_spool removes with the rest.
+std::string served_copy_dir(const std::string& spool);
+
 // Creates the spool with a marker file, or checks that an existing folder carries the marker.
 // A folder walpipe did not create (pg_wal itself, a data directory) is never used as a spool:
 // pruning deletes files in it.
@@ -48,6 +52,9 @@ bool serve_from_spool(io::Io& io, archive::Store& store, const std::string& spoo
 // `archive` (its Store::location()). false when there is no such record, when it names another
 // archive, or another cluster than pg_control does: the caller then asks the archive. When
 // served, `unchecked` says why the cluster could not be compared, as check_cluster does.
+// The file served last also keeps a second name in served_copy_dir(spool), from where it is
+// served once more the same way: when recovery ends, PostgreSQL reads the last segment it
+// replayed again (to start the new timeline), and that request would otherwise go to the archive.
 bool serve_recorded(io::Io& io, const std::string& archive, const std::string& data_dir,
                     const std::string& spool, const wal::WalFileName& name, const std::string& dest,
                     std::string* unchecked);

@@ -91,6 +91,38 @@ TEST_F(Prefetch, NextSegmentsAreServedFromTheSpoolByRename) {
   EXPECT_FALSE(fs::exists(spool() + "/000000010000000000000035"));
 }
 
+// When recovery ends, PostgreSQL asks once more for the last segment it replayed: the spool kept
+// a second name of it, and serves it again without asking the archive.
+TEST_F(Prefetch, TheLastSegmentServedIsServedOnceMoreWithoutTheArchive) {
+  ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035"));
+  ASSERT_EQ(get("000000010000000000000035").exit_code, 0);
+  fs::remove(dest());
+  fs::rename(archive(), archive() + ".away");
+  CommandResult r = get("000000010000000000000035");
+  fs::rename(archive() + ".away", archive());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000035"));
+}
+
+// The second name shares its file with DEST, which PostgreSQL may rename into pg_wal and later
+// recycle, writing into it: changed bytes are never served again, the archive's are.
+TEST_F(Prefetch, ALastServedSegmentThatChangedSinceIsFetchedAgain) {
+  ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035"));
+  ASSERT_EQ(get("000000010000000000000035").exit_code, 0);
+  {
+    std::fstream recycled(dest(), std::ios::in | std::ios::out | std::ios::binary);
+    recycled.seekp(8192);
+    recycled.write("new WAL written over the old", 28);
+  }
+  CommandResult r = get("000000010000000000000035");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("from the prefetch spool"), std::string::npos) << r.err;
+  EXPECT_TRUE(dest_equals("000000010000000000000035"));
+}
+
 // Along recovery, one prefetcher moves its window on as the spooled files are taken, keeping its
 // libraries and connections, rather than a new one per call; it stops where the archive ends.
 TEST_F(Prefetch, OnePrefetcherMovesItsWindowAlongRecovery) {
@@ -342,6 +374,9 @@ TEST_F(Prefetch, RemovingTheSpoolWaitsForThePrefetcherAndLeavesNothing) {
 
 TEST_F(Prefetch, RemovingTheSpoolAfterRealPrefetchingLeavesNothing) {
   ASSERT_EQ(get("000000010000000000000034").exit_code, 0);
+  ASSERT_TRUE(wait_for(spool() + "/000000010000000000000035"));
+  ASSERT_EQ(get("000000010000000000000035").exit_code, 0);
+  ASSERT_TRUE(fs::exists(pipeline::served_copy_dir(spool()) + "/000000010000000000000035"));
   CommandResult r = run_walpipe({"get", "--remove-spool", spool()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(spool()));
