@@ -116,9 +116,10 @@ repetition() {
 # copy into the page cache in some runs and not others, whichever side met it.
 page_reporting="not in this kernel"
 if [[ -r /sys/module/page_reporting/parameters/page_reporting_order ]]; then
-  order=$(cat /sys/module/page_reporting/parameters/page_reporting_order)
-  page_reporting="off (order $order, above any free block)"
-  ((order > 10)) || page_reporting="on, free blocks of $((4 << order)) KiB and up"
+  reporting_order=$(cat /sys/module/page_reporting/parameters/page_reporting_order)
+  page_reporting="off (order $reporting_order, above any free block)"
+  ((reporting_order > 10)) ||
+    page_reporting="on, free blocks of $((4 << reporting_order)) KiB and up"
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 r=0
