@@ -3,6 +3,7 @@
 // walpipe is one of these, so that clang checks each GUARDED_BY member at compile time.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -52,6 +53,13 @@ class CondVar {
     std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
     cv_.wait(lock);
     lock.release();  // still held: the caller's MutexLock releases it
+  }
+  // As wait(), but returns false once `deadline` has passed.
+  bool wait_until(Mutex& mu, std::chrono::steady_clock::time_point deadline) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
+    const bool woken = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+    lock.release();
+    return woken;
   }
 
   void notify_one() { cv_.notify_one(); }

@@ -8,10 +8,17 @@
 
 namespace walpipe {
 
-WorkerPool::WorkerPool(unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  queue_limit_ = threads * kQueuedPerThread;
-  for (unsigned t = 0; t < threads; ++t) threads_.emplace_back([this] { work(); });
+namespace {
+
+unsigned thread_count_for(unsigned asked) {
+  return asked != 0 ? asked : std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(unsigned threads)
+    : thread_count_(thread_count_for(threads)), queue_limit_(thread_count_ * kQueuedPerThread) {
+  for (unsigned t = 0; t < thread_count_; ++t) threads_.emplace_back([this] { work(); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -26,7 +33,11 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::work() {
   MutexLock lock(mu_);
   for (;;) {
-    while (!stopping_ && queue_.empty()) queued_.wait(mu_);
+    while (!stopping_ && queue_.empty()) {
+      if (++asleep_ == thread_count_) all_asleep_.notify_all();
+      queued_.wait(mu_);
+      --asleep_;
+    }
     if (queue_.empty()) return;
     Entry entry = std::move(queue_.front());
     queue_.pop_front();
@@ -108,10 +119,41 @@ Mutex shared_mu;
 WorkerPool* shared_pool GUARDED_BY(shared_mu) = nullptr;
 std::vector<WorkerPool*>* abandoned GUARDED_BY(shared_mu) = nullptr;
 
-// The analysis cannot follow a lock taken in one handler and released in another.
-void before_fork() NO_THREAD_SAFETY_ANALYSIS { shared_mu.lock(); }
-void after_fork_in_parent() NO_THREAD_SAFETY_ANALYSIS { shared_mu.unlock(); }
-void after_fork_in_child() NO_THREAD_SAFETY_ANALYSIS {
+WorkerPool* current_shared_pool() {
+  MutexLock lock(shared_mu);
+  return shared_pool;
+}
+
+}  // namespace
+
+void WorkerPool::hold_asleep_for_fork() {
+  mu_.lock();
+  const auto give_up = std::chrono::steady_clock::now() + kForkWait;
+  while (asleep_ < thread_count_ && all_asleep_.wait_until(mu_, give_up)) {
+  }
+}
+
+// The analysis cannot follow locks taken in one handler and released in another. The pool's
+// mutex is taken before shared_mu: a task may start a group on the shared pool, and so take
+// shared_mu, before it goes back to sleep. The shared pool only ever changes from none to one,
+// so the loop runs at most twice.
+void WorkerPool::before_fork() NO_THREAD_SAFETY_ANALYSIS {
+  for (WorkerPool* pool = current_shared_pool();;) {
+    if (pool) pool->hold_asleep_for_fork();
+    shared_mu.lock();
+    if (shared_pool == pool) return;
+    if (pool) pool->mu_.unlock();
+    pool = shared_pool;
+    shared_mu.unlock();
+  }
+}
+
+void WorkerPool::after_fork_in_parent() NO_THREAD_SAFETY_ANALYSIS {
+  if (shared_pool) shared_pool->mu_.unlock();
+  shared_mu.unlock();
+}
+
+void WorkerPool::after_fork_in_child() NO_THREAD_SAFETY_ANALYSIS {
   if (shared_pool) {
     if (!abandoned) abandoned = new std::vector<WorkerPool*>;
     abandoned->push_back(shared_pool);
@@ -119,8 +161,6 @@ void after_fork_in_child() NO_THREAD_SAFETY_ANALYSIS {
   }
   shared_mu.unlock();
 }
-
-}  // namespace
 
 WorkerPool& WorkerPool::shared() {
   static const int registered =

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -36,6 +37,12 @@ class TaskGroup;
 class WorkerPool {
  public:
   static constexpr size_t kQueuedPerThread = 64;
+  // A thread of the parent inside malloc() or free() at fork() leaves the allocator's lock held
+  // for good in the child when the allocator takes none around fork() (the sanitizers' of GCC 12
+  // do not; glibc's does): a child that then starts threads of its own hangs. A thread asleep in
+  // work() holds none, and one just started, or running a task, may. Bounded, because the forking
+  // thread may itself be one of the pool's, or hold what a task waits for.
+  static constexpr std::chrono::seconds kForkWait{1};
 
   // `threads` 0: one per core. The threads start here and stay until the pool is destroyed.
   explicit WorkerPool(unsigned threads = 0);
@@ -47,11 +54,12 @@ class WorkerPool {
   // The pool of this process, started on first use and kept until exit. A child forked by a
   // process whose pool has started (the look-ahead and the prefetcher, io/process.h) holds none
   // of its threads: on its first call the child starts a pool of its own. A reference taken
-  // before fork() is not used after it in the child.
+  // before fork() is not used after it in the child. fork() waits, kForkWait at most, until
+  // each of this pool's threads is asleep waiting for work.
   static WorkerPool& shared();
 
   // The bound: what callers that choose a degree of parallelism default to.
-  unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
+  unsigned threads() const { return thread_count_; }
 
  private:
   friend class TaskGroup;
@@ -60,17 +68,27 @@ class WorkerPool {
     std::function<Status()> task;
   };
 
+  // pthread_atfork handlers: they hold mu_ of the shared pool across fork(), once its threads
+  // are asleep, so that none wakes before the child exists.
+  static void before_fork();
+  static void after_fork_in_parent();
+  static void after_fork_in_child();
+  void hold_asleep_for_fork() ACQUIRE(mu_);
+
   void work() EXCLUDES(mu_);
   // Runs (or, when its group is cancelled, drops) `entry` with mu_ released, then counts it done.
   void run_entry(Entry entry) REQUIRES(mu_);
   // Takes the first queued task of `group` and runs it; false when none is queued.
   bool run_queued_of(TaskGroup& group) REQUIRES(mu_);
 
+  const unsigned thread_count_;
+  const size_t queue_limit_;
   Mutex mu_;
   CondVar queued_;
+  CondVar all_asleep_;  // the last thread to go to sleep in work() tells before_fork()
   std::deque<Entry> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
-  size_t queue_limit_ = 0;
+  unsigned asleep_ GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
 };
 

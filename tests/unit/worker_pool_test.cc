@@ -169,5 +169,57 @@ TEST(WorkerPool, AChildForkedWhileThePoolIsBusyHasAWorkingPool) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "2: the parent's pool; 3: no live pool thread";
 }
 
+// fork() waits until every thread of the shared pool is asleep: one inside malloc() or free() at
+// the fork would leave the child an allocator lock nobody releases (worker_pool.h, kForkWait).
+TEST(WorkerPool, ForkWaitsUntilTheSharedPoolsTasksHaveEnded) {
+  std::atomic<bool> started{false}, ended{false};
+  TaskGroup group;
+  group.run([&] {
+    started = true;
+    std::this_thread::sleep_for(milliseconds(200));
+    ended = true;
+    return Status::ok();
+  });
+  ASSERT_TRUE(await(started));
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(ended ? 0 : 2);
+  EXPECT_TRUE(ended);
+  EXPECT_TRUE(group.wait().is_ok());
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: forked while the task ran";
+}
+
+// A task of the pool that forks can never see every thread asleep (it is one of them): the wait
+// ends after kForkWait, and the child is made.
+TEST(WorkerPool, AForkFromATaskIsHeldUpOnlyForTheBoundedWait) {
+  TaskGroup group;
+  std::atomic<pid_t> child{-1};
+  std::atomic<bool> done{false};
+  std::chrono::steady_clock::duration took{};
+  group.run([&] {
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = ::fork();
+    if (pid == 0) ::_exit(0);
+    took = std::chrono::steady_clock::now() - start;
+    child = pid;
+    done = true;
+    return Status::ok();
+  });
+  // Not wait() at once: this thread would run the task itself, and it is not one of the pool's.
+  const auto give_up = std::chrono::steady_clock::now() + WorkerPool::kForkWait * 10;
+  while (!done && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_TRUE(done) << "the fork is held up for good";
+  EXPECT_TRUE(group.wait().is_ok());
+  ASSERT_GT(child, 0);
+  EXPECT_LT(took, WorkerPool::kForkWait + std::chrono::seconds(2));
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status));
+}
+
 }  // namespace
 }  // namespace walpipe
